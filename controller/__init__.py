@@ -1,0 +1,1 @@
+"""Phonebank controller: domain, pacing, store, telephony, engine and sync."""

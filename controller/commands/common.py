@@ -1,0 +1,60 @@
+"""Shared plumbing for CLI commands: settings, database, ``--json`` output, errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from controller.config import Settings, load_settings
+from controller.store.db import Database, open_database
+
+
+@dataclass
+class AppContext:
+    home: Path | None = None
+    _settings: Settings | None = field(default=None, repr=False)
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.home)
+        return self._settings
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = open_database(self.settings.db_path)
+        return self._db
+
+
+pass_app = click.make_pass_decorator(AppContext, ensure=True)
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def emit(data: Any, as_json: bool, text: str | None = None) -> None:
+    """Print ``data`` as JSON or ``text`` (defaults to a key: value listing)."""
+    if as_json:
+        click.echo(json.dumps(data, indent=2, default=str, sort_keys=True))
+        return
+    if text is None:
+        if isinstance(data, dict):
+            text = "\n".join(f"{k}: {v}" for k, v in data.items())
+        else:
+            text = str(data)
+    click.echo(text)
+
+
+def fail(message: str, code: str = "error", as_json: bool = False) -> None:
+    """Exit non-zero with a clear message (and a machine-readable id under --json)."""
+    if as_json:
+        click.echo(json.dumps({"error": code, "message": message}), err=True)
+    else:
+        click.echo(f"Error: {message}", err=True)
+    sys.exit(1)

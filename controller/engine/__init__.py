@@ -1,0 +1,1 @@
+"""The running system: bank runners, volunteer sessions, the event bus."""

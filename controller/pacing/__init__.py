@@ -1,0 +1,1 @@
+"""Pure dialing strategies and the discrete-event simulator that drives them."""

@@ -1,0 +1,1 @@
+"""SQLite store: the only place with SQL."""

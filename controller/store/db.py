@@ -1,0 +1,141 @@
+"""SQLite access: one writer, readers beside it, WAL, numbered migrations.
+
+Migrations are ``controller/store/migrations/NNNN_name.sql`` files applied in name order;
+each runs once, in its own transaction, and is recorded in ``schema_migrations``.
+``PRAGMA user_version`` holds the number applied (the schema version).
+
+Number ranges keep the rooms apart: 0001-0099 campaign core, 0100-0199 telephony and
+engine, 0200-0299 CRM sync, 0300-0399 web.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    return conn
+
+
+class Database:
+    """The application's database file.
+
+    ``write()`` yields the single writer connection inside ``BEGIN IMMEDIATE``; the
+    transaction commits when the block ends and rolls back on error. ``read()`` yields a
+    connection for queries only (a fresh one per thread, sharing the WAL).
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = _connect(self.path)
+        self._writer.execute("PRAGMA journal_mode = WAL")
+        self._writer.execute("PRAGMA synchronous = NORMAL")
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._depth = 0
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self._writer.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield self._writer
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self._writer.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outer:
+                self._writer.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _connect(self.path)
+            conn.execute("PRAGMA query_only = ON")
+            self._local.conn = conn
+        yield conn
+
+    def utils(self) -> sqlite_utils.Database:
+        """sqlite-utils view over the writer connection (use inside ``write()``)."""
+        return sqlite_utils.Database(self._writer)
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._writer.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, directory: Path = MIGRATIONS_DIR) -> list[str]:
+        """Apply pending migrations; return the names applied."""
+        with self.write() as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations"
+                " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+        applied: list[str] = []
+        for path in sorted(directory.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+            if path.stem in done:
+                continue
+            self._apply(path)
+            applied.append(path.stem)
+        return applied
+
+    def _apply(self, path: Path) -> None:
+        statements = split_sql(path.read_text())
+        with self.write() as conn:
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                (path.stem, datetime.now(UTC).isoformat()),
+            )
+            count = conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+            conn.execute(f"PRAGMA user_version = {int(count)}")
+
+    def close(self) -> None:
+        self._writer.close()
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+
+
+def split_sql(text: str) -> list[str]:
+    """Split a script into complete statements (triggers with inner ``;`` stay whole)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in text.splitlines(keepends=True):
+        if not buffer and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement: {buffer.strip()[:60]}")
+    return statements
+
+
+def open_database(path: Path | str) -> Database:
+    """Open (creating if needed) and migrate the database at ``path``."""
+    db = Database(path)
+    db.migrate()
+    return db

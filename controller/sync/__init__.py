@@ -1,0 +1,1 @@
+"""CRM sync (NGP VAN) and webhooks through a durable outbox."""

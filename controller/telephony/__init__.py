@@ -1,0 +1,1 @@
+"""Asterisk: AMI, FastAGI, actions, channel tracking, config rendering and runtime."""

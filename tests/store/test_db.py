@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from controller.store.db import Database, open_database, split_sql
+
+
+def test_given_fresh_file_when_opened_then_all_migrations_applied_and_version_set(
+    tmp_path: Path,
+) -> None:
+    db = open_database(tmp_path / "a.db")
+    names = [r[0] for r in db._writer.execute("SELECT name FROM schema_migrations")]
+    assert "0001_meta" in names
+    assert db.schema_version == len(names)
+    assert db.migrate() == []  # idempotent
+    mode = db._writer.execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_given_error_inside_write_when_block_raises_then_nothing_is_kept(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.write() as conn:
+        conn.execute("INSERT INTO meta (key, value) VALUES ('a', 'b')")
+        raise RuntimeError("boom")
+    with db.read() as conn:
+        assert conn.execute("SELECT count(*) FROM meta").fetchone()[0] == 0
+
+
+def test_given_reader_connection_when_writing_then_refused(db: Database) -> None:
+    with db.read() as conn, pytest.raises(sqlite3.OperationalError):
+        conn.execute("INSERT INTO meta (key, value) VALUES ('a', 'b')")
+
+
+def test_given_trigger_with_inner_semicolons_when_split_then_kept_whole() -> None:
+    text = (
+        "-- comment\nCREATE TABLE t (a);\n"
+        "CREATE TRIGGER x AFTER INSERT ON t BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n"
+    )
+    parts = split_sql(text)
+    assert len(parts) == 2
+    assert parts[1].endswith("END;")
+
+
+def test_given_dangling_statement_when_split_then_error() -> None:
+    with pytest.raises(ValueError, match="incomplete"):
+        split_sql("CREATE TABLE t (a)")

@@ -1,0 +1,1 @@
+"""aiohttp + jinja2 web app: admin pages, volunteer call screen, JSON API, websockets."""
