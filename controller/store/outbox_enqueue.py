@@ -1,0 +1,183 @@
+"""Turning call facts into outbox rows, inside the transaction that records the fact.
+
+Call these with the writer connection, in the same ``db.write()`` block that inserts the
+attempt or disposition: the sync rows then commit (or roll back) together with it.
+
+- :func:`enqueue_for_attempt` -- every attempt stamps *Last Called At*;
+- :func:`enqueue_for_disposition` -- every outcome sets *Call Outcome* (and feeds the webhook);
+- :func:`enqueue_field_value` -- any other field value (script answers linked to VAN).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from controller.store.outbox import enqueue
+from controller.store.sync_settings import find_instruction, get_webhook_settings
+
+LAST_CALLED_AT = "Last Called At"
+CALL_OUTCOME = "Call Outcome"
+
+
+def _van_id(raw: Any) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def _contact(conn: sqlite3.Connection, contact_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT id, van_id FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+
+
+def _phone_id(conn: sqlite3.Connection, phone_id: int | None) -> int | None:
+    if phone_id is None:
+        return None
+    row = conn.execute("SELECT van_phone_id FROM phones WHERE id = ?", (phone_id,)).fetchone()
+    return _van_id(row["van_phone_id"]) if row else None
+
+
+def enqueue_field_value(
+    conn: sqlite3.Connection,
+    *,
+    contact_id: int,
+    field_name: str,
+    value: str,
+    source_kind: str,
+    source_id: int,
+    at: str,
+    phone_id: int | None = None,
+    bank_id: int | None = None,
+) -> list[int]:
+    """Queue the VAN canvass response the field's sync instruction asks for, if any.
+
+    A contact without a usable VanID gets a ``skipped`` row with the reason. Returns the
+    new row ids (empty when no instruction applies or the fact was already queued).
+    """
+    instruction = find_instruction(conn, field_name, value)
+    if instruction is None:
+        return []
+    contact = _contact(conn, contact_id)
+    van_id = _van_id(contact["van_id"]) if contact else None
+    payload = {
+        "vanId": van_id,
+        "dateCanvassed": at,
+        "contactType": instruction.contact_type,
+        "inputType": instruction.input_type,
+        "phoneId": _phone_id(conn, phone_id),
+        "resultCode": instruction.result_code,
+        "responses": instruction.responses(),
+        "field": instruction.field_name,
+        "value": value,
+    }
+    skip = None
+    if contact is None:
+        skip = ("unknown_contact", f"contact {contact_id} does not exist")
+    elif van_id is None:
+        raw = contact["van_id"]
+        reason = "contact has no VanID" if not raw else f"VanID {raw!r} is not a number"
+        skip = ("no_van_id", reason)
+    row_id = enqueue(
+        conn,
+        target="van",
+        dedupe_key=f"{source_kind}:{source_id}:{instruction.id}",
+        source_kind=source_kind,
+        source_id=source_id,
+        contact_id=contact_id,
+        bank_id=bank_id,
+        instruction_id=instruction.id,
+        payload=payload,
+        skip=skip,
+    )
+    return [row_id] if row_id else []
+
+
+def enqueue_for_attempt(conn: sqlite3.Connection, attempt_id: int) -> list[int]:
+    """Queue the sync of *Last Called At* for one dial attempt."""
+    row = conn.execute(
+        "SELECT id, bank_id, contact_id, phone_id, started_at FROM call_attempts WHERE id = ?",
+        (attempt_id,),
+    ).fetchone()
+    if row is None:
+        raise LookupError(f"no call attempt {attempt_id}")
+    return enqueue_field_value(
+        conn,
+        contact_id=row["contact_id"],
+        field_name=LAST_CALLED_AT,
+        value=str(row["started_at"]),
+        source_kind="attempt",
+        source_id=row["id"],
+        at=str(row["started_at"]),
+        phone_id=row["phone_id"],
+        bank_id=row["bank_id"],
+    )
+
+
+def outcome_label(conn: sqlite3.Connection, outcome: str) -> str:
+    """The Call Outcome value for a stored outcome (a label, or its code like ``no_answer``)."""
+    row = conn.execute(
+        "SELECT options FROM custom_fields WHERE name = ? COLLATE NOCASE", (CALL_OUTCOME,)
+    ).fetchone()
+    options = [str(o) for o in json.loads(row["options"])] if row else []
+    for label in options:
+        if outcome.lower() == label.lower():
+            return label
+    from controller.model.outcomes import OUTCOMES  # pure module; imported on first need
+
+    known = OUTCOMES.get(outcome)
+    return known.label if known else outcome
+
+
+def enqueue_for_disposition(conn: sqlite3.Connection, disposition_id: int) -> list[int]:
+    """Queue the sync of *Call Outcome* for one disposition, and its webhook event."""
+    row = conn.execute(
+        "SELECT d.id, d.attempt_id, d.bank_id, d.contact_id, d.outcome, d.volunteer_id,"
+        " d.created_at, a.phone_id, a.e164 FROM dispositions AS d"
+        " LEFT JOIN call_attempts AS a ON a.id = d.attempt_id WHERE d.id = ?",
+        (disposition_id,),
+    ).fetchone()
+    if row is None:
+        raise LookupError(f"no disposition {disposition_id}")
+    label = outcome_label(conn, str(row["outcome"]))
+    ids = enqueue_field_value(
+        conn,
+        contact_id=row["contact_id"],
+        field_name=CALL_OUTCOME,
+        value=label,
+        source_kind="disposition",
+        source_id=row["id"],
+        at=str(row["created_at"]),
+        phone_id=row["phone_id"],
+        bank_id=row["bank_id"],
+    )
+    if get_webhook_settings(conn).configured:
+        webhook_id = _enqueue_webhook(conn, row, label)
+        ids.extend([webhook_id] if webhook_id else [])
+    return ids
+
+
+def _enqueue_webhook(conn: sqlite3.Connection, row: sqlite3.Row, label: str) -> int | None:
+    contact = _contact(conn, row["contact_id"])
+    payload = {
+        "event": "call.outcome",
+        "disposition_id": row["id"],
+        "attempt_id": row["attempt_id"],
+        "bank_id": row["bank_id"],
+        "contact_id": row["contact_id"],
+        "van_id": contact["van_id"] if contact else None,
+        "phone": row["e164"],
+        "outcome": label,
+        "outcome_code": str(row["outcome"]),
+        "volunteer_id": row["volunteer_id"],
+        "created_at": str(row["created_at"]),
+    }
+    return enqueue(
+        conn,
+        target="webhook",
+        dedupe_key=f"disposition:{row['id']}",
+        source_kind="disposition",
+        source_id=row["id"],
+        contact_id=row["contact_id"],
+        bank_id=row["bank_id"],
+        payload=payload,
+    )
