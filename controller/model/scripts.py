@@ -1,0 +1,246 @@
+"""Call scripts: a graph of blocks the volunteer walks through during a call.
+
+A script is a list of blocks; the first one is where a call starts. Each block has a title,
+a text (with dynamic variables such as ``{{ contact.first_name }}``) and responses; each
+response leads to another block or ends the script (``next: null``). A block linked to a
+custom field (``field: "Support"``) takes its responses from the field's options (they are
+not editable there) and choosing one saves that field on the contact; ``next`` is where
+every option goes, ``branches`` overrides it per option.
+
+Texts render in a sandboxed jinja2 environment; unknown variables are validation problems.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+# The variables a script text may use.
+VARIABLES: dict[str, frozenset[str]] = {
+    "contact": frozenset(
+        {"first_name", "last_name", "full_name", "state", "zip5", "phone", "van_id", "extra"}
+    ),
+    "volunteer": frozenset({"first_name", "last_name", "full_name"}),
+    "bank": frozenset({"title", "description"}),
+}
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+class ScriptError(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+        self.code = problems[0].code if problems else "invalid_script"
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str  # dangling_branch, unreachable_block, empty_script, unknown_variable, ...
+    message: str
+    block: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    label: str
+    next: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    id: str
+    title: str
+    text: str = ""
+    responses: tuple[Response, ...] = ()
+    field: str | None = None
+    next: str | None = None  # field blocks: where each option leads by default
+    branches: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
+
+    def targets(self) -> Iterator[tuple[str, str | None]]:
+        """(response label, next block) pairs this block can lead through."""
+        for r in self.responses:
+            yield r.label, r.next
+        if self.field is not None:
+            yield "(any option)", self.next
+            yield from self.branches.items()
+
+
+@dataclass(frozen=True)
+class Script:
+    name: str
+    blocks: tuple[Block, ...] = ()
+
+    def block(self, block_id: str) -> Block:
+        for b in self.blocks:
+            if b.id == block_id:
+                return b
+        raise KeyError(block_id)
+
+    @property
+    def start(self) -> Block | None:
+        return self.blocks[0] if self.blocks else None
+
+
+def from_dict(data: Any) -> Script:
+    """Build a script from parsed YAML/JSON; shape errors become ``bad_shape`` problems."""
+    try:
+        return _from_dict(data)
+    except (TypeError, KeyError, AttributeError, ValueError) as exc:
+        raise ScriptError([Problem("bad_shape", f"script is not well formed: {exc}")]) from exc
+
+
+def _from_dict(data: Any) -> Script:
+    if not isinstance(data, dict):
+        raise TypeError("expected a mapping with 'name' and 'blocks'")
+    blocks = []
+    for raw in data.get("blocks") or []:
+        responses = tuple(
+            Response(str(r["label"]), _opt(r.get("next"))) for r in raw.get("responses") or []
+        )
+        branches = {str(k): _opt(v) for k, v in (raw.get("branches") or {}).items()}
+        blocks.append(
+            Block(
+                id=str(raw["id"]),
+                title=str(raw.get("title") or raw["id"]),
+                text=str(raw.get("text") or ""),
+                responses=responses,
+                field=_opt(raw.get("field")),
+                next=_opt(raw.get("next")),
+                branches=branches,
+            )
+        )
+    return Script(name=str(data.get("name") or "").strip(), blocks=tuple(blocks))
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def to_dict(script: Script) -> dict[str, Any]:
+    out = []
+    for b in script.blocks:
+        item: dict[str, Any] = {"id": b.id, "title": b.title, "text": b.text}
+        if b.field is not None:
+            item["field"] = b.field
+            item["next"] = b.next
+            if b.branches:
+                item["branches"] = dict(b.branches)
+        else:
+            item["responses"] = [{"label": r.label, "next": r.next} for r in b.responses]
+        out.append(item)
+    return {"name": script.name, "blocks": out}
+
+
+def validate(script: Script, fields: Mapping[str, list[str]] | None = None) -> list[Problem]:
+    """Every problem with ``script``. ``fields`` maps custom field names to their options."""
+    fields = fields or {}
+    problems: list[Problem] = []
+    if not script.name:
+        problems.append(Problem("name_required", "the script needs a name"))
+    if not script.blocks:
+        return [*problems, Problem("empty_script", "the script has no blocks")]
+    problems += _check_ids(script)
+    ids = {b.id for b in script.blocks}
+    for b in script.blocks:
+        problems += _check_block(b, ids, fields)
+    reached = _reachable(script)
+    for b in script.blocks:
+        if b.id not in reached:
+            problems.append(Problem("unreachable_block", f"block {b.id!r} is never reached", b.id))
+    return problems
+
+
+def _check_ids(script: Script) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for b in script.blocks:
+        if b.id in seen:
+            out.append(Problem("duplicate_block", f"block id {b.id!r} is used twice", b.id))
+        seen.add(b.id)
+    return out
+
+
+def _check_block(b: Block, ids: set[str], fields: Mapping[str, list[str]]) -> list[Problem]:
+    out: list[Problem] = []
+    for label, target in b.targets():
+        if target is not None and target not in ids:
+            msg = f"block {b.id!r} response {label!r} leads to missing block {target!r}"
+            out.append(Problem("dangling_branch", msg, b.id))
+    if b.field is not None:
+        if b.field not in fields:
+            out.append(Problem("unknown_field", f"block {b.id!r} uses unknown field", b.id))
+        else:
+            for option in b.branches:
+                if option not in fields[b.field]:
+                    msg = f"block {b.id!r}: {option!r} is not an option of {b.field!r}"
+                    out.append(Problem("unknown_option", msg, b.id))
+        if b.responses:
+            msg = f"block {b.id!r} takes its responses from field {b.field!r}; remove its own"
+            out.append(Problem("field_responses_fixed", msg, b.id))
+    elif not b.responses:
+        pass  # a block without responses ends the script
+    for text in (b.title, b.text):
+        out += [Problem(p.code, p.message, b.id) for p in check_text(text)]
+    return out
+
+
+def _reachable(script: Script) -> set[str]:
+    start = script.blocks[0].id
+    todo, seen = [start], {start}
+    ids = {b.id for b in script.blocks}
+    while todo:
+        for _, target in script.block(todo.pop()).targets():
+            if target is not None and target in ids and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def check_text(text: str) -> list[Problem]:
+    """Problems with the variables of one text (syntax errors, unknown variables)."""
+    try:
+        tree = _ENV.parse(text)
+    except TemplateSyntaxError as exc:
+        return [Problem("template_syntax", f"text has a template error: {exc.message}")]
+    problems = []
+    for name in sorted(_variables(tree)):
+        root, _, attr = name.partition(".")
+        allowed = VARIABLES.get(root)
+        if allowed is None or (attr and attr not in allowed) or not attr:
+            problems.append(Problem("unknown_variable", f"unknown variable {{{{ {name} }}}}"))
+    return problems
+
+
+def _variables(tree: nodes.Node) -> set[str]:
+    found: set[str] = set()
+    attrs = {id(n.node) for n in tree.find_all(nodes.Getattr)}
+    for node in tree.find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name):
+            found.add(f"{node.node.name}.{node.attr}")
+    for name in tree.find_all(nodes.Name):
+        if id(name) not in attrs and name.ctx == "load":
+            found.add(name.name)
+    return found
+
+
+def render(text: str, context: Mapping[str, Any]) -> str:
+    """Render ``text`` safely; a missing value raises ``ScriptError(unknown_variable)``."""
+    try:
+        return _ENV.from_string(text).render(**context)
+    except (UndefinedError, SecurityError, TemplateSyntaxError) as exc:
+        raise ScriptError([Problem("render_failed", f"cannot render text: {exc}")]) from exc
+
+
+def responses_for(block: Block, fields: Mapping[str, list[str]]) -> list[Response]:
+    """What the volunteer can click in ``block`` (field blocks: the field's options)."""
+    if block.field is None:
+        return list(block.responses)
+    options = fields.get(block.field, [])
+    return [Response(o, block.branches.get(o, block.next)) for o in options]
