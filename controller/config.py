@@ -34,6 +34,9 @@ class PbxSettings:
     rtp_end: int = 10999
     fastagi_port: int = 4573
     ring_timeout: int = 20
+    sip_bind: str = "127.0.0.1"  # SIP/UDP listen address; 0.0.0.0 for a remote trunk
+    external_address: str = ""  # public address announced in SIP/SDP behind NAT
+    pin_tries: int = 3  # dial-in PIN attempts before the call is refused
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class TrunkSettings:
     dids: tuple[str, ...] = ("+15550100100",)
     caller_ids: tuple[str, ...] = ("+15550100100",)
     allowed_pattern: str = r"^\+1[2-9]\d{2}[2-9]\d{6}$"
+    register: bool = False  # send a SIP REGISTER (providers that route DIDs to a login)
 
 
 @dataclass(frozen=True)
