@@ -1,0 +1,311 @@
+"""The controller's one AMI session to its Asterisk, on panoramisk 1.4.
+
+:class:`AmiSession` connects and logs in, publishes every event (typed, see ``ami_events``) to
+its subscribers in arrival order, and keeps the connection alive on its own terms:
+
+- a watchdog sends ``Ping`` every ``ping_interval`` seconds and drops the connection when no
+  reply comes within ``ping_timeout`` (a frozen or silently cut peer looks connected forever);
+- after any loss it reconnects with exponential backoff, logs in again and publishes a
+  ``CoreShowChannels`` listing so that subscribers (the tracker) re-sync their view;
+- it never re-sends an action after a reconnect: panoramisk would re-send unanswered actions
+  (an Originate twice is a second call to a voter), so every action still pending when the
+  connection goes fails with ``AmiError(code="disconnected")`` and the caller decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from panoramisk import Manager
+from panoramisk.ami_protocol import AMIProtocol
+
+from controller.telephony import ami_events as ev
+
+log = logging.getLogger(__name__)
+
+Subscriber = Callable[[ev.AmiEvent], None]
+
+
+class AmiError(Exception):
+    """An AMI failure with a machine-readable ``code`` (``not_connected``, ``disconnected``,
+    ``timeout``, ``login_failed``, ``action_failed``, ...)."""
+
+    def __init__(self, code: str, message: str = "", response: Mapping[str, Any] | None = None):
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+        self.response = dict(response or {})
+
+
+@dataclass(frozen=True)
+class AmiConfig:
+    host: str
+    port: int
+    username: str
+    secret: str
+    ping_interval: float = 5.0
+    ping_timeout: float = 3.0
+    connect_timeout: float = 5.0
+    boot_timeout: float = 10.0
+    action_timeout: float = 10.0
+    backoff_initial: float = 0.25
+    backoff_max: float = 8.0
+
+
+def backoff_delays(initial: float, maximum: float) -> Iterator[float]:
+    """0.25, 0.5, 1, 2, 4, 8, 8, ... seconds between reconnect attempts."""
+    delay = initial
+    while True:
+        yield delay
+        delay = min(delay * 2, maximum)
+
+
+class _Protocol(AMIProtocol):
+    """Also publishes OriginateResponse events, which panoramisk hands only to the action."""
+
+    def handle_message(self, message: Any) -> None:
+        if str(message.get("Event", "")).lower() == "originateresponse":
+            self.factory._session._on_event(message)
+        super().handle_message(message)
+
+
+class _Manager(Manager):
+    """panoramisk's Manager with its own reconnect, ping and re-send switched off."""
+
+    def __init__(self, session: AmiSession, **config: Any) -> None:
+        super().__init__(**config)
+        self._session = session
+
+    def connection_made(self, f: asyncio.Future[Any]) -> None:
+        if f.cancelled() or f.exception() is not None:
+            return  # the session's connect step sees the error and backs off
+        super().connection_made(f)
+
+    def connection_lost(self, exc: Any) -> None:
+        self._connected = False
+        self._session._connection_lost(self, "connection_lost")
+
+    def ping(self) -> None:
+        """Replaced by the session's watchdog, which checks the replies."""
+
+    async def send_awaiting_actions(self, *_: Any) -> None:
+        self.awaiting_actions.clear()
+
+    def dispatch(self, event: Any) -> list[str]:
+        if str(event.get("Event", "")).lower() != "originateresponse":  # published already
+            self._session._on_event(event)
+        return []
+
+
+class AmiSession:
+    """Connects in the background; ``await wait_connected()`` before sending actions."""
+
+    def __init__(self, config: AmiConfig) -> None:
+        self.config = config
+        self.generation = 0
+        self.last_error: AmiError | None = None
+        self._subscribers: list[Subscriber] = []
+        self._manager: _Manager | None = None
+        self._ready = asyncio.Event()
+        self._lost = asyncio.Event()
+        self._booted = asyncio.Event()
+        self._pending: set[asyncio.Future[Any]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    # -- public ----------------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self._ready.is_set()
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        """Call ``subscriber(event)`` for every event, in order; returns an unsubscribe."""
+        self._subscribers.append(subscriber)
+        return lambda: self._subscribers.remove(subscriber)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._closing = False
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="ami-session")
+
+    async def wait_connected(self, timeout: float | None = None) -> None:
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        except TimeoutError:
+            raise AmiError("not_connected", str(self.last_error or "")) from None
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._manager is not None and self.connected:
+            with contextlib.suppress(AmiError):
+                await self.send({"Action": "Logoff"}, timeout=1.0)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def send(
+        self, action: Mapping[str, Any], *, timeout: float | None = -1, as_list: bool | None = None
+    ) -> Any:
+        """Send one action; returns panoramisk's Message (or list of them for lists).
+
+        ``timeout=-1`` uses the configured action timeout, ``None`` waits as long as the
+        connection lives (an async Originate). Raises ``AmiError`` ``not_connected`` before
+        sending, ``disconnected`` if the connection went while waiting, ``timeout``.
+        """
+        if not self.connected or self._manager is None:
+            raise AmiError("not_connected", f"AMI not connected ({self.last_error or 'starting'})")
+        return await self._request(self._manager, action, timeout=timeout, as_list=as_list)
+
+    def publish(self, headers: Mapping[str, Any]) -> None:
+        """Publish an event the session makes up itself (adds a Timestamp if missing)."""
+        self._publish_raw(headers)
+
+    # -- connection lifecycle --------------------------------------------------------------
+
+    async def _run(self) -> None:
+        delays = backoff_delays(self.config.backoff_initial, self.config.backoff_max)
+        while not self._closing:
+            manager: _Manager | None = None
+            reason = "closed"
+            try:
+                manager = await self._connect()
+                delays = backoff_delays(self.config.backoff_initial, self.config.backoff_max)
+                reason = await self._watch(manager)
+            except (OSError, TimeoutError) as exc:
+                reason = "connect_failed"
+                self.last_error = AmiError("connect_failed", str(exc) or type(exc).__name__)
+            except AmiError as exc:
+                reason = exc.code
+                self.last_error = exc
+            finally:
+                if manager is not None:
+                    self._teardown(manager, reason if not self._closing else "closed")
+            if not self._closing:
+                delay = next(delays)
+                log.warning("AMI connection down (%s); retrying in %.2fs", reason, delay)
+                await asyncio.sleep(delay)
+
+    async def _connect(self) -> _Manager:
+        cfg = self.config
+        loop = asyncio.get_running_loop()
+        self._lost, self._booted = asyncio.Event(), asyncio.Event()
+        manager = _Manager(
+            self,
+            host=cfg.host,
+            port=cfg.port,
+            loop=loop,
+            ping_delay=3600,
+            protocol_factory=_Protocol,
+        )
+        self._manager = manager
+        await asyncio.wait_for(manager.connect(), cfg.connect_timeout)
+        if manager.protocol is None:
+            await asyncio.sleep(0)  # let panoramisk's connection_made callback run
+        login = {"Action": "Login", "Username": cfg.username, "Secret": cfg.secret}
+        reply = await self._request(manager, login | {"Events": "on"}, timeout=cfg.action_timeout)
+        if not reply.success:
+            raise AmiError("login_failed", str(reply.get("Message", "")), reply)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._booted.wait(), cfg.boot_timeout)
+        self.generation += 1
+        self.publish({"Event": ev.SESSION_CONNECTED, "Generation": str(self.generation)})
+        await self._resync(manager)
+        self.last_error = None
+        self._ready.set()
+        log.info("AMI connected to %s:%s (generation %d)", cfg.host, cfg.port, self.generation)
+        return manager
+
+    async def _resync(self, manager: _Manager) -> None:
+        action = {"Action": "CoreShowChannels"}
+        items = await self._request(manager, action, timeout=self.config.action_timeout)
+        for item in items if isinstance(items, list) else [items]:
+            if "Event" in item:
+                self._publish_raw(item)
+
+    async def _watch(self, manager: _Manager) -> str:
+        """Returns the reason the connection ended."""
+        lost = asyncio.ensure_future(self._lost.wait())
+        try:
+            while True:
+                done, _ = await asyncio.wait({lost}, timeout=self.config.ping_interval)
+                if done:
+                    return "connection_lost"
+                try:
+                    await self._request(
+                        manager, {"Action": "Ping"}, timeout=self.config.ping_timeout
+                    )
+                except AmiError as exc:
+                    if exc.code == "timeout":
+                        self.last_error = AmiError("ping_timeout", "no reply to Ping")
+                        return "ping_timeout"
+                    raise
+        finally:
+            lost.cancel()
+
+    def _connection_lost(self, manager: _Manager, reason: str) -> None:
+        if manager is self._manager:
+            self._lost.set()
+
+    def _teardown(self, manager: _Manager, reason: str) -> None:
+        self._ready.clear()
+        if manager is self._manager:
+            self._manager = None
+        protocol = getattr(manager, "protocol", None)
+        transport = getattr(protocol, "transport", None)
+        manager.close()
+        if transport is not None:
+            transport.abort()
+        manager.awaiting_actions.clear()
+        for future in list(self._pending):
+            if not future.done():
+                future.set_exception(AmiError("disconnected", f"connection ended: {reason}"))
+        self._pending.clear()
+        self.publish(
+            {"Event": ev.SESSION_LOST, "Generation": str(self.generation), "Reason": reason}
+        )
+
+    async def _request(
+        self,
+        manager: _Manager,
+        action: Mapping[str, Any],
+        *,
+        timeout: float | None = -1,
+        as_list: bool | None = None,
+    ) -> Any:
+        if timeout is not None and timeout < 0:
+            timeout = self.config.action_timeout
+        if manager.protocol is None:
+            raise AmiError("not_connected", "no transport")
+        future = manager.send_action(dict(action), as_list=as_list)
+        self._pending.add(future)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), timeout)
+        except TimeoutError:
+            raise AmiError("timeout", f"no reply to {action.get('Action')}") from None
+        finally:
+            self._pending.discard(future)
+
+    def _on_event(self, message: Any) -> None:
+        if str(message.get("Event", "")).lower() == "fullybooted":
+            self._booted.set()
+        self._publish_raw(message)
+
+    def _publish_raw(self, headers: Mapping[str, Any]) -> None:
+        raw = ev.normalize(headers)
+        if not any(k.lower() == "timestamp" for k in raw):
+            raw["Timestamp"] = f"{time.time():.6f}"
+        event = ev.parse_event(raw)
+        for subscriber in list(self._subscribers):
+            try:
+                subscriber(event)
+            except Exception:  # a subscriber's bug must not stop the others or the session
+                log.exception("AMI subscriber %r failed on %s", subscriber, event.name)

@@ -1,0 +1,340 @@
+"""Pure call tracker: typed AMI events in, call state transitions out.
+
+A call is known by our own call id: the session publishes :class:`OriginateRequested` (state
+``queued``) before it sends the Originate whose ``ChannelId`` is that id (``OtherChannelId``, the
+``;2`` side of a Local channel, is the call's ``other_id``). Every channel whose unique id or
+linked id leads back to a call belongs to it, and so does the destination of a ``DialBegin``
+from one of its channels (the trunk leg). States only move forward::
+
+    queued -> dialing -> ringing -> answered -> machine | human -> bridged -> ended
+
+and a call that ends before it was answered ends in ``busy``, ``no_answer``, ``failed`` or
+``rejected`` instead, read from the trunk leg's Hangup cause, else ``DIALSTATUS``, else the
+OriginateResponse reason. After a reconnect, a ``CoreShowChannels`` listing re-syncs the
+tracker: a call none of whose channels is listed any more ends with reason ``lost`` (and comes
+back to life if events for it show up later).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from controller.telephony import ami_events as ev
+
+
+class CallState(StrEnum):
+    QUEUED = "queued"
+    DIALING = "dialing"
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    MACHINE = "machine"
+    HUMAN = "human"
+    BRIDGED = "bridged"
+    ENDED = "ended"
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+    FAILED = "failed"
+    REJECTED = "rejected"
+
+
+S = CallState
+RANK = {S.QUEUED: 0, S.DIALING: 1, S.RINGING: 2, S.ANSWERED: 3, S.MACHINE: 4, S.HUMAN: 4}
+RANK[S.BRIDGED] = 5
+TERMINAL = frozenset({S.ENDED, S.BUSY, S.NO_ANSWER, S.FAILED, S.REJECTED})
+LOST = "lost"
+
+# Q.850 hangup causes that settle how an unanswered call failed.
+CAUSE_OUTCOMES: dict[int, tuple[CallState, str]] = {
+    1: (S.REJECTED, "unallocated"),
+    3: (S.REJECTED, "no_route"),
+    21: (S.REJECTED, "call_rejected"),
+    22: (S.REJECTED, "number_changed"),
+    28: (S.REJECTED, "invalid_number"),
+    17: (S.BUSY, "busy"),
+    18: (S.NO_ANSWER, "no_user_response"),
+    19: (S.NO_ANSWER, "no_answer"),
+    20: (S.NO_ANSWER, "subscriber_absent"),
+    27: (S.FAILED, "destination_out_of_order"),
+    34: (S.FAILED, "congestion"),
+    38: (S.FAILED, "network_out_of_order"),
+    41: (S.FAILED, "temporary_failure"),
+    42: (S.FAILED, "congestion"),
+    102: (S.FAILED, "timeout"),
+}
+DIAL_STATUS_OUTCOMES: dict[str, tuple[CallState, str]] = {
+    "BUSY": (S.BUSY, "busy"),
+    "NOANSWER": (S.NO_ANSWER, "no_answer"),
+    "CONGESTION": (S.FAILED, "congestion"),
+    "CHANUNAVAIL": (S.FAILED, "unavailable"),
+    "INVALIDARGS": (S.FAILED, "invalid_args"),
+    "CANCEL": (S.ENDED, "cancelled"),
+}
+# OriginateResponse ``Reason`` (Asterisk control frame numbers).
+ORIGINATE_REASON_OUTCOMES: dict[int, tuple[CallState, str]] = {
+    0: (S.FAILED, "originate_failed"),
+    1: (S.FAILED, "hangup"),
+    3: (S.NO_ANSWER, "no_answer"),
+    5: (S.BUSY, "busy"),
+    8: (S.FAILED, "congestion"),
+}
+VERDICTS = {"HUMAN": (S.HUMAN, "human"), "NOTSURE": (S.HUMAN, "notsure")}
+VERDICTS["MACHINE"] = (S.MACHINE, "machine")
+ORIGINATE_ACTION_PREFIX = "originate/"
+
+
+@dataclass(frozen=True)
+class Transition:
+    call_id: str
+    old: CallState | None
+    new: CallState
+    at: float
+    reason: str = ""
+    cause: int | None = None
+
+
+@dataclass
+class Call:
+    call_id: str
+    other_id: str = ""
+    target: str = ""
+    state: CallState = S.QUEUED
+    reason: str = ""
+    live: dict[str, str] = field(default_factory=dict)  # uniqueid -> channel name
+    trunk_uniqueid: str = ""
+    cause: int | None = None
+    dial_status: str = ""
+    originate_reason: int | None = None
+    history: list[Transition] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in TERMINAL
+
+    def at(self, state: CallState) -> float | None:
+        """When the call entered ``state`` (the last time), if it did."""
+        times = [t.at for t in self.history if t.new is state]
+        return times[-1] if times else None
+
+
+class CallTracker:
+    """Feed it every event from the session; it returns the transitions each one caused."""
+
+    def __init__(self, verdict_variable: str = "AMDSTATUS") -> None:
+        self.calls: dict[str, Call] = {}
+        self._owner: dict[str, str] = {}
+        self._listing: list[ev.CoreShowChannel] = []
+        self._verdict_variable = verdict_variable.upper()
+        self._now = 0.0
+
+    def get(self, call_id: str) -> Call | None:
+        return self.calls.get(call_id)
+
+    def active(self) -> list[Call]:
+        return [c for c in self.calls.values() if not c.finished]
+
+    def forget(self, call_id: str) -> None:
+        """Drop a finished call (its channels are forgotten with it)."""
+        self.calls.pop(call_id, None)
+        for uniqueid in [u for u, c in self._owner.items() if c == call_id]:
+            del self._owner[uniqueid]
+
+    def feed(self, event: ev.AmiEvent, now: float | None = None) -> list[Transition]:
+        if event.timestamp is not None:
+            self._now = event.timestamp
+        elif now is not None:
+            self._now = now
+        out: list[Transition] = []
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event, out)
+        return out
+
+    # -- bookkeeping -----------------------------------------------------------------------
+
+    def _advance(
+        self,
+        call: Call,
+        new: CallState,
+        out: list[Transition],
+        reason: str = "",
+        cause: int | None = None,
+    ) -> None:
+        old = call.state
+        if old in TERMINAL:
+            if not (old is S.ENDED and call.reason == LOST) or new in TERMINAL:
+                return
+            reason = reason or "reappeared"
+        elif new not in TERMINAL and RANK[new] <= RANK[old]:
+            return
+        t = Transition(call.call_id, old, new, self._now, reason, cause)
+        call.state, call.reason = new, reason
+        call.history.append(t)
+        out.append(t)
+
+    def _call_of(self, uniqueid: str, linkedid: str = "") -> Call | None:
+        call_id = self._owner.get(uniqueid)
+        if call_id is None and linkedid in self.calls:
+            call_id = linkedid
+        if call_id is None and uniqueid in self.calls:
+            call_id = uniqueid
+        return self.calls.get(call_id) if call_id else None
+
+    def _adopt(self, call: Call, uniqueid: str, channel: str) -> None:
+        if uniqueid:
+            self._owner[uniqueid] = call.call_id
+            call.live[uniqueid] = channel
+
+    def _finish(self, call: Call, out: list[Transition]) -> None:
+        if RANK.get(call.state, 9) >= RANK[S.ANSWERED]:
+            self._advance(call, S.ENDED, out, reason="hangup", cause=call.cause)
+            return
+        for outcome in (
+            CAUSE_OUTCOMES.get(call.cause if call.cause is not None else -1),
+            DIAL_STATUS_OUTCOMES.get(call.dial_status),
+            ORIGINATE_REASON_OUTCOMES.get(
+                call.originate_reason if call.originate_reason is not None else -1
+            ),
+        ):
+            if outcome is not None:
+                self._advance(call, outcome[0], out, reason=outcome[1], cause=call.cause)
+                return
+        self._advance(call, S.FAILED, out, reason="hangup_before_answer", cause=call.cause)
+
+    # -- event handlers --------------------------------------------------------------------
+
+    def _on_requested(self, e: ev.OriginateRequested, out: list[Transition]) -> None:
+        if not e.call_id or e.call_id in self.calls:
+            return
+        call = Call(e.call_id, other_id=e.other_id, target=e.target)
+        self.calls[e.call_id] = call
+        if e.other_id:
+            self._owner[e.other_id] = e.call_id
+        t = Transition(e.call_id, None, S.QUEUED, self._now)
+        call.history.append(t)
+        out.append(t)
+
+    def _on_rejected(self, e: ev.OriginateRejected, out: list[Transition]) -> None:
+        call = self.calls.get(e.call_id)
+        if call is not None and not call.live:
+            self._advance(call, S.FAILED, out, reason="originate_rejected")
+
+    def _on_newchannel(self, e: ev.Newchannel, out: list[Transition]) -> None:
+        call = self._call_of(e.uniqueid, e.linkedid)
+        if call is not None:
+            self._adopt(call, e.uniqueid, e.channel)
+            self._advance(call, S.DIALING, out)
+
+    def _on_newstate(self, e: ev.Newstate, out: list[Transition]) -> None:
+        call = self._call_of(e.uniqueid)
+        if call is None:
+            return
+        if e.state == ev.STATE_RINGING:
+            self._advance(call, S.RINGING, out)
+        elif e.state == ev.STATE_UP:
+            self._advance(call, S.ANSWERED, out)
+
+    def _on_dial(self, e: ev.DialBegin, out: list[Transition]) -> None:
+        call = self._call_of(e.uniqueid) or self._call_of(e.dest_uniqueid, e.dest_linkedid)
+        if call is None:
+            return
+        if e.dest_uniqueid and e.dest_uniqueid != call.call_id:
+            call.trunk_uniqueid = e.dest_uniqueid
+            self._owner[e.dest_uniqueid] = call.call_id
+        if isinstance(e, ev.DialEnd | ev.DialState):
+            self._on_dial_status(call, e.dial_status, out)
+        else:
+            self._advance(call, S.DIALING, out)
+
+    def _on_dial_status(self, call: Call, status: str, out: list[Transition]) -> None:
+        status = status.upper()
+        if status == "ANSWER":
+            self._advance(call, S.ANSWERED, out)
+        elif status == "RINGING":
+            self._advance(call, S.RINGING, out)
+        elif status:
+            call.dial_status = status
+
+    def _on_varset(self, e: ev.VarSet, out: list[Transition]) -> None:
+        call = self._call_of(e.uniqueid)
+        if call is None:
+            return
+        name = e.variable.upper()
+        if name == "DIALSTATUS":
+            self._on_dial_status(call, e.value, out)
+        elif name == self._verdict_variable and e.value.upper() in VERDICTS:
+            state, reason = VERDICTS[e.value.upper()]
+            self._advance(call, state, out, reason=reason)
+
+    def _on_confbridge_join(self, e: ev.ConfbridgeJoin, out: list[Transition]) -> None:
+        call = self._call_of(e.uniqueid)
+        if call is not None:
+            self._advance(call, S.BRIDGED, out, reason=e.conference)
+
+    def _on_hangup(self, e: ev.Hangup, out: list[Transition]) -> None:
+        call = self._call_of(e.uniqueid)
+        if call is None:
+            return
+        if e.uniqueid == call.trunk_uniqueid or call.cause is None:
+            call.cause = e.cause
+        call.live.pop(e.uniqueid, None)
+        if not call.live:
+            self._finish(call, out)
+
+    def _on_originate_response(self, e: ev.OriginateResponse, out: list[Transition]) -> None:
+        call = self._call_of(e.uniqueid) if e.uniqueid else None
+        if call is None and e.action_id.startswith(ORIGINATE_ACTION_PREFIX):
+            call = self.calls.get(e.action_id.removeprefix(ORIGINATE_ACTION_PREFIX))
+        if call is None or e.success:
+            return
+        call.originate_reason = e.reason
+        if not call.live:
+            self._finish(call, out)
+
+    def _on_listed(self, e: ev.CoreShowChannel, out: list[Transition]) -> None:
+        self._listing.append(e)
+
+    def _on_listing_done(self, e: ev.CoreShowChannelsComplete, out: list[Transition]) -> None:
+        listing, self._listing = self._listing, []
+        listed: dict[str, list[ev.CoreShowChannel]] = {}
+        for item in listing:
+            call = self._call_of(item.uniqueid, item.linkedid)
+            if call is not None:
+                listed.setdefault(call.call_id, []).append(item)
+        for call in list(self.calls.values()):
+            items = listed.get(call.call_id, [])
+            if call.finished and not (items and call.reason == LOST):
+                continue
+            call.live = {}
+            for item in items:
+                self._adopt(call, item.uniqueid, item.channel)
+            if not items:
+                self._advance(call, S.ENDED, out, reason=LOST)
+            elif any(i.state == ev.STATE_UP for i in items):
+                self._advance(call, S.ANSWERED, out)
+            else:
+                self._advance(call, S.DIALING, out)
+
+    def _on_connected(self, e: ev.SessionConnected, out: list[Transition]) -> None:
+        self._listing = []
+
+
+_Handler = Callable[[CallTracker, Any, list[Transition]], None]
+_HANDLERS: dict[type[ev.AmiEvent], _Handler] = {
+    ev.OriginateRequested: CallTracker._on_requested,
+    ev.OriginateRejected: CallTracker._on_rejected,
+    ev.Newchannel: CallTracker._on_newchannel,
+    ev.Newstate: CallTracker._on_newstate,
+    ev.DialBegin: CallTracker._on_dial,
+    ev.DialState: CallTracker._on_dial,
+    ev.DialEnd: CallTracker._on_dial,
+    ev.VarSet: CallTracker._on_varset,
+    ev.ConfbridgeJoin: CallTracker._on_confbridge_join,
+    ev.Hangup: CallTracker._on_hangup,
+    ev.OriginateResponse: CallTracker._on_originate_response,
+    ev.CoreShowChannel: CallTracker._on_listed,
+    ev.CoreShowChannelsComplete: CallTracker._on_listing_done,
+    ev.SessionConnected: CallTracker._on_connected,
+}
