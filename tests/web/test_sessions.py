@@ -1,0 +1,87 @@
+"""Signed session cookies and the login throttle, without a server."""
+
+from __future__ import annotations
+
+from web.ratelimit import LoginLimiter
+from web.sessions import SessionManager
+
+
+class Clock:
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_given_an_encoded_session_when_decoded_then_the_same_user_and_token_come_back() -> None:
+    manager = SessionManager("key", clock=Clock())
+    session = manager.new(user_id=7)
+    decoded = manager.decode(manager.encode(session))
+    assert decoded == session
+
+
+def test_given_a_cookie_edited_by_the_client_when_decoded_then_it_is_refused() -> None:
+    manager = SessionManager("key", clock=Clock())
+    body, signature = manager.encode(manager.new(user_id=7)).split(".")
+    other_body = SessionManager("key", clock=Clock()).encode(manager.new(user_id=1)).split(".")[0]
+    assert manager.decode(f"{other_body}.{signature}") is None
+    assert manager.decode(f"{body}.{signature}x") is None
+    assert manager.decode("garbage") is None
+    assert manager.decode("") is None
+
+
+def test_given_a_cookie_signed_with_another_key_when_decoded_then_it_is_refused() -> None:
+    clock = Clock()
+    cookie = SessionManager("old-key", clock=clock).encode(SessionManager("k", clock=clock).new(3))
+    assert SessionManager("new-key", clock=clock).decode(cookie) is None
+
+
+def test_given_an_idle_session_when_the_idle_time_passes_then_it_expires() -> None:
+    clock = Clock()
+    manager = SessionManager("key", idle_seconds=600, absolute_seconds=7200, clock=clock)
+    cookie = manager.encode(manager.new(user_id=7))
+    clock.now += 599
+    assert manager.decode(cookie) is not None
+    clock.now += 2
+    assert manager.decode(cookie) is None
+
+
+def test_given_an_active_session_when_the_absolute_limit_passes_then_it_expires() -> None:
+    clock = Clock()
+    manager = SessionManager("key", idle_seconds=600, absolute_seconds=1000, clock=clock)
+    session = manager.new(user_id=7)
+    for _ in range(3):
+        clock.now += 300
+        decoded = manager.decode(manager.encode(session))
+        assert decoded is not None
+        session = manager.touch(decoded)
+    clock.now += 200
+    assert manager.decode(manager.encode(session)) is None
+
+
+def test_given_five_failures_when_a_sixth_attempt_comes_then_it_waits_until_the_window_ends() -> (
+    None
+):
+    clock = Clock()
+    limiter = LoginLimiter(max_failures=5, window_seconds=300, clock=clock)
+    for _ in range(5):
+        assert limiter.retry_after("10.0.0.1", "ana") == 0
+        limiter.failed("10.0.0.1", "ana")
+        clock.now += 10
+    assert limiter.retry_after("10.0.0.1", "ana") == 250
+    assert limiter.retry_after("10.0.0.2", "ANA ") == 250  # the account is paused too
+    assert limiter.retry_after("10.0.0.1", "bob") == 250  # and the address
+    assert limiter.retry_after("10.0.0.2", "bob") == 0
+    clock.now += 251
+    assert limiter.retry_after("10.0.0.1", "ana") == 0
+
+
+def test_given_failures_when_the_user_then_signs_in_then_the_account_counter_resets() -> None:
+    clock = Clock()
+    limiter = LoginLimiter(max_failures=3, window_seconds=300, clock=clock)
+    for _ in range(2):
+        limiter.failed("10.0.0.1", "ana")
+    limiter.succeeded("ana")
+    limiter.failed("10.0.0.9", "ana")
+    assert limiter.retry_after("10.0.0.9", "ana") == 0
