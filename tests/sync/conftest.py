@@ -33,7 +33,9 @@ def van_settings(db: Database, van: VanServer) -> VanSettings:
         )
 
 
-def add_contact(db: Database, van_id: str | None, van_phone_id: str | None = None) -> tuple[int, int]:
+def add_contact(
+    db: Database, van_id: str | None, van_phone_id: str | None = None
+) -> tuple[int, int]:
     """A contact (with one phone) in list 'sync test'; returns (contact_id, phone_id)."""
     with db.write() as conn:
         conn.execute("INSERT OR IGNORE INTO lists (name) VALUES ('sync test')")
@@ -72,5 +74,7 @@ def queue_outcome(
         )
 
 
-def van_worker(db: Database, settings: VanSettings, timeout: float = 5.0, **kw: Any) -> OutboxWorker:
+def van_worker(
+    db: Database, settings: VanSettings, timeout: float = 5.0, **kw: Any
+) -> OutboxWorker:
     return OutboxWorker(db, VanSender(VanClient(settings, timeout=timeout)), backoff=FAST, **kw)
