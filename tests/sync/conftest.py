@@ -77,4 +77,17 @@ def queue_outcome(
 def van_worker(
     db: Database, settings: VanSettings, timeout: float = 5.0, **kw: Any
 ) -> OutboxWorker:
-    return OutboxWorker(db, VanSender(VanClient(settings, timeout=timeout)), backoff=FAST, **kw)
+    kw.setdefault("backoff", FAST)
+    worker = OutboxWorker(db, VanSender(VanClient(settings, timeout=timeout)), **kw)
+    _OPEN.append(worker)
+    return worker
+
+
+_OPEN: list[OutboxWorker] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_workers() -> AsyncIterator[None]:
+    yield
+    while _OPEN:
+        await _OPEN.pop().close()
