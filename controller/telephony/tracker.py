@@ -259,14 +259,24 @@ class CallTracker:
 
     def _on_varset(self, e: ev.VarSet, out: list[Transition]) -> None:
         call = self._call_of(e.uniqueid)
+        if call is not None:
+            self._on_variable(call, e.variable.upper(), e.value, out)
+
+    def _on_variable(self, call: Call, name: str, value: str, out: list[Transition]) -> None:
+        if name == "DIALSTATUS":
+            self._on_dial_status(call, value, out)
+        elif name == self._verdict_variable and value.upper() in VERDICTS:
+            state, reason = VERDICTS[value.upper()]
+            self._advance(call, state, out, reason=reason)
+
+    def _on_user_event(self, e: ev.UserEvent, out: list[Transition]) -> None:
+        """A dialplan ``UserEvent(..., AMDSTATUS: ..., DIALSTATUS: ...)`` reports like VarSet."""
+        call = self._call_of(e.uniqueid)
         if call is None:
             return
-        name = e.variable.upper()
-        if name == "DIALSTATUS":
-            self._on_dial_status(call, e.value, out)
-        elif name == self._verdict_variable and e.value.upper() in VERDICTS:
-            state, reason = VERDICTS[e.value.upper()]
-            self._advance(call, state, out, reason=reason)
+        for name, value in e.headers.items():
+            if name.upper() in ("DIALSTATUS", self._verdict_variable):
+                self._on_variable(call, name.upper(), value, out)
 
     def _on_confbridge_join(self, e: ev.ConfbridgeJoin, out: list[Transition]) -> None:
         call = self._call_of(e.uniqueid)
@@ -331,6 +341,7 @@ _HANDLERS: dict[type[ev.AmiEvent], _Handler] = {
     ev.DialState: CallTracker._on_dial,
     ev.DialEnd: CallTracker._on_dial,
     ev.VarSet: CallTracker._on_varset,
+    ev.UserEvent: CallTracker._on_user_event,
     ev.ConfbridgeJoin: CallTracker._on_confbridge_join,
     ev.Hangup: CallTracker._on_hangup,
     ev.OriginateResponse: CallTracker._on_originate_response,
