@@ -1,0 +1,226 @@
+"""Stored phone banks: settings, state, visibility and the lifecycle history.
+
+Every change goes through the pure model (:mod:`controller.model.banks`), which refuses
+illegal steps with a :class:`BankError` before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from controller.model import banks as model
+from controller.model.banks import Bank, BankError, BankSettings, State
+
+
+def _now_text(now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _check_refs(conn: sqlite3.Connection, s: BankSettings) -> None:
+    if (
+        s.list_id is not None
+        and not conn.execute("SELECT 1 FROM lists WHERE id = ?", (s.list_id,)).fetchone()
+    ):
+        raise BankError("unknown_list", f"there is no contact list {s.list_id}")
+    if (
+        s.script_id is not None
+        and not conn.execute("SELECT 1 FROM scripts WHERE id = ?", (s.script_id,)).fetchone()
+    ):
+        raise BankError("unknown_script", f"there is no script {s.script_id}")
+
+
+def _row_to_bank(conn: sqlite3.Connection, row: sqlite3.Row) -> Bank:
+    lists = tuple(
+        r[0]
+        for r in conn.execute(
+            "SELECT user_list_id FROM bank_user_lists WHERE bank_id = ? ORDER BY 1", (row["id"],)
+        )
+    )
+    scheduled = row["scheduled_start"]
+    return Bank(
+        settings=model.settings_from_dict(json.loads(row["settings"])),
+        id=int(row["id"]),
+        state=State(row["state"]),
+        visibility=row["visibility"],
+        user_list_ids=lists,
+        ever_started=bool(row["ever_started"]),
+        scheduled_start=datetime.fromisoformat(scheduled) if scheduled else None,
+    )
+
+
+def get(conn: sqlite3.Connection, bank_id: int) -> Bank:
+    row = conn.execute("SELECT * FROM banks WHERE id = ?", (bank_id,)).fetchone()
+    if row is None:
+        raise BankError("unknown_bank", f"there is no bank {bank_id}")
+    return _row_to_bank(conn, row)
+
+
+def list_all(conn: sqlite3.Connection, state: str | None = None) -> list[Bank]:
+    sql, args = "SELECT * FROM banks ORDER BY id", ()
+    if state:
+        sql, args = "SELECT * FROM banks WHERE state = ? ORDER BY id", (state,)  # type: ignore[assignment]
+    return [_row_to_bank(conn, r) for r in conn.execute(sql, args)]
+
+
+def create(conn: sqlite3.Connection, changes: dict[str, Any]) -> Bank:
+    """A new draft bank from ``changes`` over the default settings."""
+    settings = model.apply_changes(BankSettings(), changes)
+    bank = model.create(settings, set(changes))
+    _check_refs(conn, settings)
+    now = _now_text()
+    cur = conn.execute(
+        "INSERT INTO banks (title, list_id, settings, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (settings.title, settings.list_id, "{}", now, now),
+    )
+    bank_id = int(cur.lastrowid or 0)
+    _save(conn, Bank(settings=bank.settings, id=bank_id))
+    _log(conn, bank_id, "new", State.DRAFT, "")
+    return get(conn, bank_id)
+
+
+def _save(conn: sqlite3.Connection, bank: Bank) -> None:
+    s = bank.settings
+    conn.execute(
+        "UPDATE banks SET title = ?, state = ?, visibility = ?, list_id = ?, script_id = ?,"
+        " settings = ?, prevent_frequent = ?, suppress_hours = ?, ever_started = ?,"
+        " scheduled_start = ?, updated_at = ? WHERE id = ?",
+        (
+            s.title,
+            bank.state.value,
+            bank.visibility,
+            s.list_id,
+            s.script_id,
+            json.dumps(model.settings_to_dict(s), sort_keys=True),
+            int(s.prevent_frequent),
+            s.suppress_other_bank_hours,
+            int(bank.ever_started),
+            bank.scheduled_start.isoformat() if bank.scheduled_start else None,
+            _now_text(),
+            bank.id,
+        ),
+    )
+    conn.execute("DELETE FROM bank_user_lists WHERE bank_id = ?", (bank.id,))
+    conn.executemany(
+        "INSERT INTO bank_user_lists (bank_id, user_list_id) VALUES (?, ?)",
+        [(bank.id, i) for i in bank.user_list_ids],
+    )
+
+
+def _log(conn: sqlite3.Connection, bank_id: int, old: str, new: State, actor: str) -> None:
+    conn.execute(
+        "INSERT INTO bank_transitions (bank_id, from_state, to_state, actor, at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (bank_id, old, new.value, actor, _now_text()),
+    )
+
+
+def update(
+    conn: sqlite3.Connection, bank_id: int, step: Callable[[Bank], Bank], actor: str = ""
+) -> Bank:
+    """Apply a model step (edit, publish, start, ...) and save it with its history."""
+    before = get(conn, bank_id)
+    after = step(before)
+    _check_refs(conn, after.settings)
+    if after.visibility == "private":
+        for list_id in after.user_list_ids:
+            if not conn.execute("SELECT 1 FROM user_lists WHERE id = ?", (list_id,)).fetchone():
+                raise BankError("unknown_user_list", f"there is no user list {list_id}")
+    _save(conn, after)
+    if after.state is not before.state:
+        _log(conn, bank_id, before.state.value, after.state, actor)
+    return get(conn, bank_id)
+
+
+def edit(conn: sqlite3.Connection, bank_id: int, changes: dict[str, Any]) -> Bank:
+    return update(conn, bank_id, lambda b: model.edit(b, changes))
+
+
+def start(conn: sqlite3.Connection, bank_id: int, now: datetime, actor: str = "") -> Bank:
+    """Start (the first start builds the dialing queue from the list, in one transaction)."""
+    from controller.store import queue  # the queue reads banks: import on use
+
+    bank = update(conn, bank_id, lambda b: model.start(b, now), actor)
+    queue.build(conn, bank_id)
+    return bank
+
+
+def history(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT from_state, to_state, actor, at FROM bank_transitions WHERE bank_id = ?"
+        " ORDER BY id",
+        (bank_id,),
+    )
+    return [dict(r) for r in rows]
+
+
+def visible_banks(conn: sqlite3.Connection, user_id: int) -> list[Bank]:
+    """The banks a volunteer can see (published or running; public or in their lists)."""
+    lists = {
+        int(r[0])
+        for r in conn.execute(
+            "SELECT user_list_id FROM user_list_members WHERE user_id = ?", (user_id,)
+        )
+    }
+    return [b for b in list_all(conn) if model.visible_to(b, lists)]
+
+
+def to_dict(bank: Bank) -> dict[str, Any]:
+    return {
+        "id": bank.id,
+        "state": bank.state.value,
+        "visibility": bank.visibility,
+        "user_list_ids": list(bank.user_list_ids),
+        "ever_started": bank.ever_started,
+        "scheduled_start": bank.scheduled_start.isoformat() if bank.scheduled_start else None,
+        "settings": model.settings_to_dict(bank.settings),
+    }
+
+
+ZONES_MIX = (
+    ("America/New_York", "212"),
+    ("America/Chicago", "312"),
+    ("America/Denver", "303"),
+    ("America/Los_Angeles", "213"),
+    ("America/Phoenix", "602"),
+    ("Pacific/Honolulu", "808"),
+)
+
+
+def seed_synthetic_list(
+    conn: sqlite3.Connection, name: str, contacts: int, household_every: int = 0, seed: int = 1
+) -> int:
+    """A made-up contact list for demos, tests and benchmarks, written with bulk SQL.
+
+    Contacts spread over six US zones (the area code matches the zone), accuracy 0-99, one
+    cell phone each; with ``household_every`` = k, every k-th contact shares the previous
+    contact's number (a household). Returns the list id.
+    """
+    list_id = int(conn.execute("INSERT INTO lists (name) VALUES (?)", (name,)).lastrowid or 0)
+    first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM contacts").fetchone()[0])
+    k = household_every if household_every > 1 else contacts + 2
+    rows = (
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < :count),"
+        " g(i, h) AS (SELECT i, CASE WHEN i % :k = :k - 1 THEN i - 1 ELSE i END FROM n),"
+        " z(zone, area, slot) AS (VALUES "
+        + ",".join(f"('{z}', '{a}', {j})" for j, (z, a) in enumerate(ZONES_MIX))
+        + ") SELECT g.i AS i, g.h AS h, z.zone AS zone, '+1' || z.area"
+        " || (200 + (g.h / 10000) % 800) || printf('%04d', g.h % 10000) AS e164"
+        " FROM g JOIN z ON z.slot = (g.h * 7 + :seed) % 6"
+    )
+    args = {"count": contacts, "k": k, "seed": seed, "first": first, "list": list_id}
+    conn.execute(
+        "INSERT INTO contacts (id, list_id, first_name, last_name, time_zone, dedupe_key)"
+        f" SELECT :first + i, :list, 'First' || i, 'Last' || i, zone, 'syn:' || i FROM ({rows})",
+        args,
+    )
+    conn.execute(
+        "INSERT INTO phones (contact_id, e164, type, accuracy, position)"
+        f" SELECT :first + i, e164, 'cell', (h * 37 + :seed) % 100, 0 FROM ({rows})",
+        args,
+    )
+    return list_id

@@ -1,0 +1,350 @@
+"""The dialing queue: built once when a bank first starts, claimed from atomically.
+
+:func:`claim_next` hands out the next numbers of a bank: due retries first, then the
+best accuracy, skipping do-not-call numbers, zones outside calling hours (an index seek per
+open zone, never a scan), numbers held back by re-call protection, and finished contacts.
+Claims run inside the single writer transaction, so two dialers never get one number.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from controller.model import compliance
+from controller.model.banks import Household
+from controller.model.outcomes import OUTCOMES, Policy
+from controller.model.queue import (
+    LANE_FRESH,
+    LANE_WAITING,
+    Candidate,
+    fresh_sort_key,
+    merge_candidates,
+    zone_for,
+)
+from controller.store import banks as bank_store
+from controller.store.db import Database
+
+COMPLETE_CODES = tuple(o.code for o in OUTCOMES.values() if o.policy is Policy.COMPLETE)
+
+
+@dataclass(frozen=True)
+class Member:
+    contact_id: int
+    phone_id: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    entry_id: int
+    bank_id: int
+    e164: str
+    zone: str
+    attempts: int
+    members: tuple[Member, ...]
+
+    @property
+    def contact_id(self) -> int:
+        """The primary contact (the only one unless a household shares the number)."""
+        return self.members[0].contact_id
+
+    @property
+    def phone_id(self) -> int:
+        return self.members[0].phone_id
+
+
+@lru_cache(maxsize=65536)
+def _zone_cached(contact_zone: str | None, prefix: str) -> str:
+    return zone_for(contact_zone, prefix + "0" * (12 - len(prefix)))
+
+
+def _zone(contact_zone: str | None, e164: str) -> str:
+    if contact_zone and compliance.valid_zone(contact_zone):
+        return contact_zone
+    if e164.startswith("+1") and len(e164) == 12:  # NANP: the area code decides
+        return _zone_cached(None, e164[:5])
+    return zone_for(None, e164)
+
+
+def _phones(conn: sqlite3.Connection, list_id: int) -> Iterator[sqlite3.Row]:
+    """The list's dialable phones (no DNC, no wrong numbers, no contact completed anywhere)."""
+    marks = ",".join("?" * len(COMPLETE_CODES))
+    return conn.execute(
+        "SELECT p.id AS phone_id, p.contact_id, p.e164, p.type, p.accuracy, p.position,"
+        " c.time_zone FROM phones AS p JOIN contacts AS c ON c.id = p.contact_id"
+        " WHERE c.list_id = ? AND p.wrong_number = 0"
+        " AND NOT EXISTS (SELECT 1 FROM dnc WHERE dnc.e164 = p.e164)"
+        f" AND NOT EXISTS (SELECT 1 FROM dispositions AS d WHERE d.contact_id = c.id"
+        f"   AND d.outcome IN ({marks}))"
+        " ORDER BY p.e164, p.position, p.contact_id",
+        (list_id, *COMPLETE_CODES),
+    )
+
+
+def _entry_key(row: sqlite3.Row, household: Household) -> tuple[str, int]:
+    return (row["e164"], 0 if household is Household.ONE_CALL else int(row["contact_id"]))
+
+
+def build(conn: sqlite3.Connection, bank_id: int) -> int:
+    """Fill the bank's queue from its contact list (once); returns the entries added."""
+    bank = bank_store.get(conn, bank_id)
+    if conn.execute("SELECT 1 FROM queue_entries WHERE bank_id = ? LIMIT 1", (bank_id,)).fetchone():
+        return 0
+    household = bank.settings.household
+    groups: dict[tuple[str, int], list[sqlite3.Row]] = {}
+    for row in _phones(conn, int(bank.settings.list_id or 0)):
+        groups.setdefault(_entry_key(row, household), []).append(row)
+    zones: set[str] = set()
+    for (e164, _), rows in groups.items():
+        zone = compliance.zone_key(_zone(r["time_zone"], e164) for r in rows)
+        zones.add(zone)
+        best = min(fresh_sort_key(r["accuracy"], r["type"]) + 1000 * r["position"] for r in rows)
+        single = rows[0]["contact_id"] if household is Household.EACH_CONTACT else None
+        cur = conn.execute(
+            "INSERT INTO queue_entries (bank_id, e164, phone_id, contact_id, zone, lane, sort_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (bank_id, e164, rows[0]["phone_id"], single, zone, LANE_FRESH, best),
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO queue_members (entry_id, contact_id, phone_id) VALUES (?, ?, ?)",
+            [(cur.lastrowid, r["contact_id"], r["phone_id"]) for r in rows],
+        )
+    conn.executemany(
+        "INSERT OR IGNORE INTO queue_zones (bank_id, zone) VALUES (?, ?)",
+        [(bank_id, z) for z in zones],
+    )
+    conn.execute(
+        "UPDATE banks SET queue_built_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+        (bank_id,),
+    )
+    return len(groups)
+
+
+def _open_zones(conn: sqlite3.Connection, bank_id: int, now: float) -> list[str]:
+    bank = bank_store.get(conn, bank_id)
+    zones = [
+        r[0] for r in conn.execute("SELECT zone FROM queue_zones WHERE bank_id = ?", (bank_id,))
+    ]
+    return compliance.zones_open(zones, now, bank.settings.hours)
+
+
+_LANE_SQL = (
+    "SELECT q.id, q.lane, q.sort_key, EXISTS (SELECT 1 FROM dnc WHERE dnc.e164 = q.e164) AS dnc"
+    " FROM queue_entries AS q WHERE q.bank_id = ? AND q.zone = ? AND q.state = 'ready'"
+    " AND q.lane = ? AND q.sort_key <= ? ORDER BY q.sort_key LIMIT ?"
+)
+
+
+def _candidates(
+    conn: sqlite3.Connection, bank_id: int, zone: str, now: float, n: int
+) -> list[Candidate]:
+    """Up to ``n`` claimable entries of one zone, in claim order (DNC ones are closed)."""
+    out: list[Candidate] = []
+    for lane, bound in ((LANE_WAITING, now), (LANE_FRESH, float("inf"))):
+        while len(out) < n:
+            rows = conn.execute(_LANE_SQL, (bank_id, zone, lane, bound, n - len(out))).fetchall()
+            dnc = [r["id"] for r in rows if r["dnc"]]
+            out += [Candidate(r["lane"], r["sort_key"], r["id"]) for r in rows if not r["dnc"]]
+            if dnc:
+                conn.executemany(
+                    "UPDATE queue_entries SET state = 'done', done_reason = 'dnc' WHERE id = ?",
+                    [(i,) for i in dnc],
+                )
+            if len(rows) < n or not dnc:
+                break
+    return out
+
+
+def claim_in(conn: sqlite3.Connection, bank_id: int, now: float, n: int) -> list[Claim]:
+    """:func:`claim_next` on an open writer transaction."""
+    row = conn.execute("SELECT state FROM banks WHERE id = ?", (bank_id,)).fetchone()
+    if row is None or row["state"] != "running" or n <= 0:
+        return []
+    per_zone = [_candidates(conn, bank_id, z, now, n) for z in _open_zones(conn, bank_id, now)]
+    chosen = merge_candidates(per_zone, n)
+    conn.executemany(
+        "UPDATE queue_entries SET state = 'claimed', claimed_at = ? WHERE id = ?",
+        [(now, c.entry_id) for c in chosen],
+    )
+    return [_claim(conn, c.entry_id) for c in chosen]
+
+
+def claim_next(db: Database, bank_id: int, now: float, n: int = 1) -> list[Claim]:
+    """Atomically hand out up to ``n`` numbers of a running bank to dial now."""
+    with db.write() as conn:
+        return claim_in(conn, bank_id, now, n)
+
+
+def _claim(conn: sqlite3.Connection, entry_id: int) -> Claim:
+    e = conn.execute("SELECT * FROM queue_entries WHERE id = ?", (entry_id,)).fetchone()
+    members = conn.execute(
+        "SELECT contact_id, phone_id FROM queue_members WHERE entry_id = ? AND finished = 0"
+        " ORDER BY contact_id",
+        (entry_id,),
+    ).fetchall()
+    return Claim(
+        entry_id=entry_id,
+        bank_id=int(e["bank_id"]),
+        e164=str(e["e164"]),
+        zone=str(e["zone"]),
+        attempts=int(e["attempts"]),
+        members=tuple(Member(int(m["contact_id"]), int(m["phone_id"])) for m in members),
+    )
+
+
+def release(conn: sqlite3.Connection, entry_id: int) -> None:
+    """Give a claimed, never dialed number back to the queue, in its old place."""
+    conn.execute(
+        "UPDATE queue_entries SET state = 'ready', claimed_at = NULL"
+        " WHERE id = ? AND state = 'claimed'",
+        (entry_id,),
+    )
+
+
+def release_stale(conn: sqlite3.Connection, bank_id: int, older_than: float) -> int:
+    """Release claims made before ``older_than`` that were never dialed."""
+    cur = conn.execute(
+        "UPDATE queue_entries SET state = 'ready', claimed_at = NULL WHERE bank_id = ?"
+        " AND state = 'claimed' AND claimed_at < ?",
+        (bank_id, older_than),
+    )
+    return cur.rowcount
+
+
+def counts(conn: sqlite3.Connection, bank_id: int) -> dict[str, int]:
+    """Entries per state (``waiting`` = ready but held back until a later time)."""
+    out = {"ready": 0, "claimed": 0, "dialing": 0, "done": 0}
+    for r in conn.execute(
+        "SELECT state, count(*) AS n FROM queue_entries WHERE bank_id = ? GROUP BY state",
+        (bank_id,),
+    ):
+        out[r["state"]] = int(r["n"])
+    out["waiting"] = int(
+        conn.execute(
+            "SELECT count(*) FROM queue_entries WHERE bank_id = ? AND state = 'ready' AND lane = 0",
+            (bank_id,),
+        ).fetchone()[0]
+    )
+    return out
+
+
+# --- Queue changes made by outcomes (called from store.attempts) -------------------------
+
+
+def members_of(conn: sqlite3.Connection, entry_id: int | None) -> list[int]:
+    if entry_id is None:
+        return []
+    rows = conn.execute(
+        "SELECT contact_id FROM queue_members WHERE entry_id = ? ORDER BY contact_id", (entry_id,)
+    )
+    return [int(r[0]) for r in rows]
+
+
+def open_entry(conn: sqlite3.Connection, entry_id: int) -> bool:
+    """True while the entry is not done and still reaches an unfinished contact."""
+    row = conn.execute(
+        "SELECT state != 'done' AND EXISTS (SELECT 1 FROM queue_members WHERE entry_id = ?"
+        " AND finished = 0) FROM queue_entries WHERE id = ?",
+        (entry_id, entry_id),
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def attempts_made(conn: sqlite3.Connection, entry_id: int) -> int:
+    row = conn.execute("SELECT attempts FROM queue_entries WHERE id = ?", (entry_id,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def reschedule(conn: sqlite3.Connection, entry_id: int, at: float | None, reason: str) -> None:
+    """Back into the waiting lane until ``at``, or done when ``at`` is None."""
+    if at is None:
+        conn.execute(
+            "UPDATE queue_entries SET state = 'done', done_reason = ? WHERE id = ?",
+            (reason, entry_id),
+        )
+        return
+    conn.execute(
+        "UPDATE queue_entries SET state = 'ready', lane = ?, sort_key = ?, claimed_at = NULL"
+        " WHERE id = ?",
+        (LANE_WAITING, at, entry_id),
+    )
+
+
+def close_number(conn: sqlite3.Connection, bank_id: int, e164: str, reason: str) -> None:
+    conn.execute(
+        "UPDATE queue_entries SET state = 'done', done_reason = ? WHERE bank_id = ? AND e164 = ?",
+        (reason, bank_id, e164),
+    )
+
+
+def add_dnc(conn: sqlite3.Connection, e164: str, reason: str) -> None:
+    """Put the number on the do-not-call list and close it in every bank."""
+    conn.execute(
+        "INSERT OR IGNORE INTO dnc (e164, reason, source) VALUES (?, ?, 'outcome')", (e164, reason)
+    )
+    conn.execute(
+        "UPDATE queue_entries SET state = 'done', done_reason = 'dnc' WHERE e164 = ?", (e164,)
+    )
+
+
+def mark_wrong_number(
+    conn: sqlite3.Connection, e164: str, entry_id: int | None, contact_id: int | None
+) -> None:
+    contacts = members_of(conn, entry_id) or ([contact_id] if contact_id else [])
+    conn.executemany(
+        "UPDATE phones SET wrong_number = 1 WHERE e164 = ? AND contact_id = ?",
+        [(e164, c) for c in contacts],
+    )
+
+
+def finish_contact(
+    conn: sqlite3.Connection, contact_id: int, bank_id: int | None, reason: str
+) -> None:
+    """The contact is done in ``bank_id`` (every bank when None); emptied entries close."""
+    scope = "" if bank_id is None else " AND q.bank_id = ?"
+    args: tuple[int, ...] = (contact_id,) if bank_id is None else (contact_id, bank_id)
+    entries = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT m.entry_id FROM queue_members AS m JOIN queue_entries AS q"
+            f" ON q.id = m.entry_id WHERE m.contact_id = ?{scope}",
+            args,
+        )
+    ]
+    for entry_id in entries:
+        conn.execute(
+            "UPDATE queue_members SET finished = 1 WHERE entry_id = ? AND contact_id = ?",
+            (entry_id, contact_id),
+        )
+        conn.execute(
+            "UPDATE queue_entries SET state = 'done', done_reason = ? WHERE id = ?"
+            " AND state IN ('ready', 'claimed') AND NOT EXISTS (SELECT 1 FROM queue_members"
+            " WHERE entry_id = ? AND finished = 0)",
+            (reason, entry_id, entry_id),
+        )
+
+
+_HOLD = (
+    "UPDATE queue_entries SET lane = 0, sort_key = CASE WHEN lane = 0"
+    " THEN max(sort_key, {until}) ELSE {until} END"
+    " WHERE e164 = ? AND state = 'ready' AND bank_id != ? AND bank_id IN"
+    " (SELECT id FROM banks WHERE {cond})"
+)
+
+
+def hold_after_pickup(conn: sqlite3.Connection, e164: str, bank_id: int, until: float) -> None:
+    """Re-call protection across banks: hold the number in every bank that applies it."""
+    sql = _HOLD.format(until="?", cond="prevent_frequent = 1")
+    conn.execute(sql, (until, until, e164, bank_id))
+
+
+def hold_for_suppression(conn: sqlite3.Connection, e164: str, bank_id: int, now: float) -> None:
+    """Hold the number in banks that skip numbers another bank called in their last N h."""
+    until = (
+        f"({float(now)} + 3600 * (SELECT suppress_hours FROM banks AS b"
+        " WHERE b.id = queue_entries.bank_id))"
+    )
+    sql = _HOLD.format(until=until, cond="suppress_hours IS NOT NULL")
+    conn.execute(sql, (e164, bank_id))
