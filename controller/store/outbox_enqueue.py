@@ -5,17 +5,24 @@ attempt or disposition: the sync rows then commit (or roll back) together with i
 
 - :func:`enqueue_for_attempt` -- every attempt stamps *Last Called At*;
 - :func:`enqueue_for_disposition` -- every outcome sets *Call Outcome* (and feeds the webhook);
-- :func:`enqueue_field_value` -- any other field value (script answers linked to VAN).
+- :func:`enqueue_for_answer` -- a script answer of a field-linked block (survey question or
+  activist code in VAN);
+- :func:`enqueue_field_value` -- any other field value.
+
+VAN treats responses as implying the result "Canvassed": when a call already queued script
+responses for a contact, its Completed outcome is not posted again as a result code (the
+row is kept as ``skipped`` with code ``canvassed_implied``).
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
+from controller.model.outcomes import OutcomeError, outcome
+from controller.store import queue
 from controller.store.outbox import enqueue
-from controller.store.sync_settings import find_instruction, get_webhook_settings
+from controller.store.sync_settings import Instruction, find_instruction, get_webhook_settings
 
 LAST_CALLED_AT = "Last Called At"
 CALL_OUTCOME = "Call Outcome"
@@ -48,6 +55,7 @@ def enqueue_field_value(
     at: str,
     phone_id: int | None = None,
     bank_id: int | None = None,
+    attempt_id: int | None = None,
 ) -> list[int]:
     """Queue the VAN canvass response the field's sync instruction asks for, if any.
 
@@ -69,18 +77,13 @@ def enqueue_field_value(
         "responses": instruction.responses(),
         "field": instruction.field_name,
         "value": value,
+        "attemptId": attempt_id,
     }
-    skip = None
-    if contact is None:
-        skip = ("unknown_contact", f"contact {contact_id} does not exist")
-    elif van_id is None:
-        raw = contact["van_id"]
-        reason = "contact has no VanID" if not raw else f"VanID {raw!r} is not a number"
-        skip = ("no_van_id", reason)
+    skip = _skip_reason(conn, contact, contact_id, van_id, instruction, attempt_id)
     row_id = enqueue(
         conn,
         target="van",
-        dedupe_key=f"{source_kind}:{source_id}:{instruction.id}",
+        dedupe_key=f"{source_kind}:{source_id}:{instruction.id}:{contact_id}",
         source_kind=source_kind,
         source_id=source_id,
         contact_id=contact_id,
@@ -92,40 +95,96 @@ def enqueue_field_value(
     return [row_id] if row_id else []
 
 
-def enqueue_for_attempt(conn: sqlite3.Connection, attempt_id: int) -> list[int]:
-    """Queue the sync of *Last Called At* for one dial attempt."""
+def _skip_reason(
+    conn: sqlite3.Connection,
+    contact: sqlite3.Row | None,
+    contact_id: int,
+    van_id: int | None,
+    instruction: Instruction,
+    attempt_id: int | None,
+) -> tuple[str, str] | None:
+    if contact is None:
+        return ("unknown_contact", f"contact {contact_id} does not exist")
+    if van_id is None:
+        raw = contact["van_id"]
+        reason = "contact has no VanID" if not raw else f"VanID {raw!r} is not a number"
+        return ("no_van_id", reason)
+    canvassed = (instruction.result_code or "").lower() == "canvassed"
+    if canvassed and _has_responses(conn, contact_id, attempt_id):
+        return ("canvassed_implied", "script responses of this call already imply Canvassed")
+    return None
+
+
+def _has_responses(conn: sqlite3.Connection, contact_id: int, attempt_id: int | None) -> bool:
+    if attempt_id is None:
+        return False
     row = conn.execute(
-        "SELECT id, bank_id, contact_id, phone_id, started_at FROM call_attempts WHERE id = ?",
+        "SELECT 1 FROM sync_outbox WHERE target = 'van' AND source_kind = 'answer'"
+        " AND contact_id = ? AND json_extract(payload, '$.attemptId') = ?"
+        " AND json_extract(payload, '$.responses') IS NOT NULL LIMIT 1",
+        (contact_id, attempt_id),
+    ).fetchone()
+    return row is not None
+
+
+def enqueue_for_attempt(conn: sqlite3.Connection, attempt_id: int) -> list[int]:
+    """Queue the sync of *Last Called At* for one dial attempt (each household member)."""
+    row = conn.execute(
+        "SELECT id, bank_id, entry_id, contact_id, phone_id, started_at FROM call_attempts"
+        " WHERE id = ?",
         (attempt_id,),
     ).fetchone()
     if row is None:
         raise LookupError(f"no call attempt {attempt_id}")
+    members = queue.members_of(conn, row["entry_id"]) or [row["contact_id"]]
+    ids: list[int] = []
+    for contact_id in (c for c in members if c is not None):
+        ids += enqueue_field_value(
+            conn,
+            contact_id=contact_id,
+            field_name=LAST_CALLED_AT,
+            value=str(row["started_at"]),
+            source_kind="attempt",
+            source_id=row["id"],
+            at=str(row["started_at"]),
+            phone_id=row["phone_id"],
+            bank_id=row["bank_id"],
+            attempt_id=row["id"],
+        )
+    return ids
+
+
+def enqueue_for_answer(conn: sqlite3.Connection, answer_id: int) -> list[int]:
+    """Queue the sync of one script answer whose block is linked to a custom field."""
+    row = conn.execute(
+        "SELECT s.id, s.attempt_id, s.bank_id, s.contact_id, s.answer, s.created_at,"
+        " f.name AS field_name, a.phone_id FROM script_answers AS s"
+        " JOIN custom_fields AS f ON f.id = s.field_id"
+        " LEFT JOIN call_attempts AS a ON a.id = s.attempt_id WHERE s.id = ?",
+        (answer_id,),
+    ).fetchone()
+    if row is None:
+        return []
     return enqueue_field_value(
         conn,
         contact_id=row["contact_id"],
-        field_name=LAST_CALLED_AT,
-        value=str(row["started_at"]),
-        source_kind="attempt",
+        field_name=row["field_name"],
+        value=str(row["answer"]),
+        source_kind="answer",
         source_id=row["id"],
-        at=str(row["started_at"]),
+        at=str(row["created_at"]),
         phone_id=row["phone_id"],
         bank_id=row["bank_id"],
+        attempt_id=row["attempt_id"],
     )
 
 
-def outcome_label(conn: sqlite3.Connection, outcome: str) -> str:
-    """The Call Outcome value for a stored outcome (a label, or its code like ``no_answer``)."""
-    row = conn.execute(
-        "SELECT options FROM custom_fields WHERE name = ? COLLATE NOCASE", (CALL_OUTCOME,)
-    ).fetchone()
-    options = [str(o) for o in json.loads(row["options"])] if row else []
-    for label in options:
-        if outcome.lower() == label.lower():
-            return label
-    from controller.model.outcomes import OUTCOMES  # pure module; imported on first need
-
-    known = OUTCOMES.get(outcome)
-    return known.label if known else outcome
+def outcome_label(stored: str) -> str:
+    """The Call Outcome value for a stored outcome (its code like ``no_answer`` or label)."""
+    try:
+        return outcome(stored).label
+    except OutcomeError:
+        return stored
 
 
 def enqueue_for_disposition(conn: sqlite3.Connection, disposition_id: int) -> list[int]:
@@ -138,7 +197,7 @@ def enqueue_for_disposition(conn: sqlite3.Connection, disposition_id: int) -> li
     ).fetchone()
     if row is None:
         raise LookupError(f"no disposition {disposition_id}")
-    label = outcome_label(conn, str(row["outcome"]))
+    label = outcome_label(str(row["outcome"]))
     ids = enqueue_field_value(
         conn,
         contact_id=row["contact_id"],
@@ -149,6 +208,7 @@ def enqueue_for_disposition(conn: sqlite3.Connection, disposition_id: int) -> li
         at=str(row["created_at"]),
         phone_id=row["phone_id"],
         bank_id=row["bank_id"],
+        attempt_id=row["attempt_id"],
     )
     if get_webhook_settings(conn).configured:
         webhook_id = _enqueue_webhook(conn, row, label)
