@@ -217,9 +217,7 @@ async def test_given_script_answer_instruction_when_sent_then_responses_without_
             survey_response_id=9001,
             contact_type="Auto Dial",
         )
-        set_instruction(
-            conn, "Supports Measure A", "No", "activist_code", activist_code_id=4242
-        )
+        set_instruction(conn, "Supports Measure A", "No", "activist_code", activist_code_id=4242)
     contact_id, _ = add_contact(db, "1001")
     from controller.store.outbox_enqueue import enqueue_field_value
 

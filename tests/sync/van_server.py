@@ -9,13 +9,14 @@ user = application name, password = ``apiKey|mode`` (mode 0 or 1). Errors use VA
 Faults are planned per upcoming canvass-response POST with :meth:`VanServer.plan`:
 ``("status", 429, {"Retry-After": "1"})``, ``("status", 503)``, ``("stall", seconds)`` (answer
 late and record nothing), ``("accept_and_hang", seconds)`` (record the response, then hold the
-204 back: a client dying now never learns VAN has it).
+204 back: a client dying now never learns VAN has it), ``("ok",)`` (answer normally).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,6 +65,7 @@ class VanServer:
     url: str = ""
     _runner: web.AppRunner | None = None
     _accepted_event: asyncio.Event = field(default_factory=asyncio.Event)
+    _release: asyncio.Event = field(default_factory=asyncio.Event)
 
     def plan(self, *faults: tuple[Any, ...]) -> None:
         self.planned.extend(faults)
@@ -89,7 +91,12 @@ class VanServer:
         self.url = f"http://127.0.0.1:{port}/v4"
         return self
 
+    def release(self) -> None:
+        """Let held-back answers (``accept_and_hang``) go now."""
+        self._release.set()
+
     async def __aexit__(self, *exc: object) -> None:
+        self.release()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -138,7 +145,8 @@ class VanServer:
         self.accepted.append(Accepted(van_id, body))
         self._accepted_event.set()
         if fault and fault[0] == "accept_and_hang":
-            await asyncio.sleep(fault[1])
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._release.wait(), fault[1])
         return web.Response(status=204)
 
 
