@@ -1,0 +1,130 @@
+"""Contact import speed: VAN-style CSVs of 10k / 100k / 1M contacts.
+
+Generates the files (cached beside the run under a temporary directory), imports each into a
+fresh database with ``phonebank``'s importer and prints seconds and rows/s, next to a naive
+baseline on the 10k file (row-by-row phonenumbers parsing and sqlite-utils inserts).
+
+    .venv/bin/python bench/import_contacts.py [--sizes 10000,100000,1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import phonenumbers
+import sqlite_utils
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from controller.store.contacts import import_csv  # noqa: E402
+from controller.store.db import open_database  # noqa: E402
+
+HEADER = [
+    "VanID", "FirstName", "LastName", "Address", "City", "State", "Zip5",
+    "CellPhone", "CellPhoneDialingPrefix", "CellPhoneCountryCode", "CellPhoneId",
+    "HomePhone", "HomePhoneDialingPrefix", "HomePhoneCountryCode", "HomePhoneId",
+    "Precinct", "Support Score",
+]  # fmt: skip
+PLACES = [
+    ("Boston", "MA", "021", ["617", "857"]),
+    ("Chicago", "IL", "606", ["312", "773"]),
+    ("Denver", "CO", "802", ["303", "720"]),
+    ("Seattle", "WA", "981", ["206"]),
+    ("Atlanta", "GA", "303", ["404", "678"]),
+    ("Austin", "TX", "787", ["512"]),
+    ("Pensacola", "FL", "325", ["850"]),
+    ("Phoenix", "AZ", "850", ["602", "480"]),
+]
+FIRST = ["Ana", "Ben", "Carla", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "June"]
+LAST = ["Smith", "Garcia", "Nguyen", "Okafor", "Kowalski", "Brown", "Lee", "Haddad"]
+
+
+def number(rng: random.Random, area: str) -> str:
+    return f"({area}) {rng.randint(2, 9)}{rng.randint(0, 99):02d}-{rng.randint(0, 9999):04d}"
+
+
+def generate(path: Path, size: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(HEADER)
+        home = ""
+        for i in range(size):
+            city, state, zip3, areas = rng.choice(PLACES)
+            if i % 5 != 1:  # every fifth contact shares the previous one's home number
+                home = number(rng, rng.choice(areas))
+            out.writerow([
+                100000 + i, rng.choice(FIRST), rng.choice(LAST), f"{rng.randint(1, 999)} Main St",
+                city, state, f"{zip3}{rng.randint(0, 99):02d}",
+                number(rng, rng.choice(areas)), "1", "US", 9000000 + i,
+                home, "1", "US", 8000000 + i,
+                f"P-{rng.randint(1, 40)}", str(rng.randint(1, 100)),
+            ])  # fmt: skip
+
+
+def fast(path: Path, workdir: Path, tag: str) -> tuple[float, int]:
+    db = open_database(workdir / f"fast-{tag}.db")
+    start = time.perf_counter()
+    report = import_csv(db, path, "Bench")
+    elapsed = time.perf_counter() - start
+    db.close()
+    return elapsed, report.imported
+
+
+def naive(path: Path, workdir: Path) -> tuple[float, int]:
+    db = open_database(workdir / "naive.db")
+    db.close()
+    sdb = sqlite_utils.Database(str(workdir / "naive.db"))
+    list_id = sdb["lists"].insert({"name": "Bench", "created_at": "now"}).last_pk
+    start, count = time.perf_counter(), 0
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            phones = []
+            for column in ("CellPhone", "HomePhone"):
+                parsed = phonenumbers.parse(row[column], "US")
+                if phonenumbers.is_valid_number(parsed):
+                    phones.append(
+                        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+                    )
+            cid = sdb["contacts"].insert({
+                "list_id": list_id, "van_id": row["VanID"], "first_name": row["FirstName"],
+                "last_name": row["LastName"], "dedupe_key": f"van:{row['VanID']}",
+                "created_at": "now",
+            }).last_pk  # fmt: skip
+            for e164 in phones:
+                sdb["phones"].insert({"contact_id": cid, "e164": e164})
+            count += 1
+    return time.perf_counter() - start, count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows: list[tuple[str, int, float, int]] = []
+    with tempfile.TemporaryDirectory(prefix="phonebank-bench-") as tmp:
+        workdir = Path(tmp)
+        for size in sizes:
+            path = workdir / f"contacts-{size}.csv"
+            generate(path, size)
+            elapsed, imported = fast(path, workdir, str(size))
+            rows.append(("phonebank import", size, elapsed, imported))
+            if size == sizes[0]:
+                again, added = fast(path, workdir, str(size))
+                rows.append(("  re-import (same file)", size, again, added))
+                base, count = naive(path, workdir)
+                rows.append(("baseline: row-by-row", size, base, count))
+    print(f"{'method':<24}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'imported':>10}")
+    for name, size, elapsed, imported in rows:
+        print(f"{name:<24}{size:>10}{elapsed:>10.2f}{size / elapsed:>12,.0f}{imported:>10}")
+
+
+if __name__ == "__main__":
+    main()

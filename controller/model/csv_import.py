@@ -1,0 +1,268 @@
+"""Contact CSV files as campaigns have them: NGP VAN exports or any CSV with a column map.
+
+``ImportPlan.from_header`` reads the header (recognising VAN's column names) and the
+``--map COL=FIELD`` choices; ``ImportPlan.parse`` turns one row into a ``ContactRecord`` or
+raises ``RowError`` with the file line and the reason. Columns nobody claims are kept per
+contact as custom columns (``extra``). No file access here: callers hand in text lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from controller.model.contacts import (
+    ContactError,
+    ContactRecord,
+    PhoneRecord,
+    clean_van_id,
+    clean_zip5,
+    order_phones,
+)
+from controller.model.phones import PhoneError, PhoneParser
+from controller.model.timezones import zone_for_address
+
+TEXT_TARGETS = ("first_name", "last_name", "address", "city", "state", "zip5")
+PHONE_KINDS = {"cell": "cell", "home": "home", "work": "work", "optin": "optin", "": "other"}
+PHONE_PARTS = ("", "_dialing_prefix", "_country_code", "_id", "_accuracy")
+PHONE_TARGETS = {
+    (f"{kind}_phone" if kind else "phone") + part: (kind, part)
+    for kind in PHONE_KINDS
+    for part in PHONE_PARTS
+}
+TARGETS = ("van_id", *TEXT_TARGETS, *PHONE_TARGETS)
+
+_ALIASES = {
+    "vanid": "van_id",
+    "voterfilevanid": "van_id",
+    "firstname": "first_name",
+    "lastname": "last_name",
+    "address": "address",
+    "streetaddress": "address",
+    "city": "city",
+    "state": "state",
+    "zip5": "zip5",
+    "zip": "zip5",
+    "zipcode": "zip5",
+    "phonenumber": "phone",
+}
+_PHONE_HEADER = re.compile(
+    r"^(cell|mobile|home|work|optin)?phone(dialingprefix|countrycode|id|accuracy)?$"
+)
+_PART_NAMES = {"dialingprefix": "_dialing_prefix", "countrycode": "_country_code", "id": "_id"}
+
+
+class CsvError(ValueError):
+    """The file as a whole cannot be imported (nothing is changed)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RowError(Exception):
+    line: int
+    code: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+def auto_target(header: str) -> str | None:
+    """The field a VAN-style column name stands for, or None (a custom column)."""
+    key = re.sub(r"[^a-z0-9]", "", header.lower())
+    if key in _ALIASES:
+        return _ALIASES[key]
+    match = _PHONE_HEADER.match(key)
+    if match is None:
+        return None
+    kind = {"mobile": "cell", None: ""}.get(match.group(1), match.group(1))
+    part = _PART_NAMES.get(match.group(2) or "", f"_{match.group(2)}" if match.group(2) else "")
+    return (f"{kind}_phone" if kind else "phone") + part
+
+
+def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
+    """``["Mobile=cell_phone", "Ward=skip", "Pct=extra:Precinct"]`` -> {column: target}."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, target = pair.partition("=")
+        column, target = column.strip(), target.strip()
+        if not sep or not column or not target:
+            raise CsvError("bad_mapping", f"mapping must look like COLUMN=FIELD, got {pair!r}")
+        if target not in TARGETS and target != "skip" and not target.startswith("extra:"):
+            choices = ", ".join(TARGETS)
+            raise CsvError(
+                "unknown_field",
+                f"unknown field {target!r} for column {column!r}: use {choices},"
+                " skip, or extra:NAME",
+            )
+        mapping[column] = target
+    return mapping
+
+
+@dataclass
+class PhoneSlot:
+    kind: str
+    number: int
+    parts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ImportPlan:
+    header: list[str]
+    columns: dict[str, int]
+    phones: list[PhoneSlot]
+    extra: list[tuple[int, str]]
+    parser: PhoneParser = field(default_factory=PhoneParser)
+
+    @classmethod
+    def from_header(cls, header: list[str], mapping: dict[str, str] | None = None) -> ImportPlan:
+        mapping = mapping or {}
+        unknown = [c for c in mapping if c not in header]
+        if unknown:
+            raise CsvError("unknown_column", f"no column named {unknown[0]!r} in the file")
+        if len(set(header)) != len(header):
+            dup = next(h for h in header if header.count(h) > 1)
+            raise CsvError("duplicate_column", f"column {dup!r} appears twice in the header")
+        targets, extra = _assign(header, mapping)
+        phones = _phone_slots(targets)
+        if not phones:
+            raise CsvError(
+                "no_phone_column",
+                "no phone number column (e.g. CellPhone, HomePhone, Phone); map one with"
+                " --map COLUMN=phone",
+            )
+        columns = {t: i for t, i in targets.items() if t not in PHONE_TARGETS}
+        return cls(list(header), columns, phones, extra)
+
+    def parse(self, row: list[str], line: int) -> ContactRecord:
+        if len(row) != len(self.header):
+            reason = f"row has {len(row)} fields, the header has {len(self.header)}"
+            raise RowError(
+                line, "missing_column" if len(row) < len(self.header) else "extra_fields", reason
+            )
+        try:
+            "".join(row).encode("utf-8")
+        except UnicodeEncodeError:
+            raise RowError(line, "bad_encoding", "text is not valid UTF-8") from None
+        try:
+            return self._record(row, line)
+        except ContactError as exc:
+            raise RowError(line, exc.code, exc.message) from None
+
+    def _record(self, row: list[str], line: int) -> ContactRecord:
+        columns = self.columns
+
+        def get(name: str) -> str:
+            return row[columns[name]] if name in columns else ""
+
+        phones = order_phones(self._phones(row, line))
+        state, zip5 = get("state").strip().upper(), clean_zip5(get("zip5"))
+        zone = zone_for_address(state, zip5) or phones[0].time_zone
+        extra = {name: row[i] for i, name in self.extra if row[i]}
+        return ContactRecord(
+            clean_van_id(get("van_id")),
+            get("first_name").strip(),
+            get("last_name").strip(),
+            get("address").strip(),
+            get("city").strip(),
+            state,
+            zip5,
+            zone,
+            phones,
+            extra,
+        )
+
+    def _phones(self, row: list[str], line: int) -> list[PhoneRecord]:
+        found: list[PhoneRecord] = []
+        for slot in self.phones:
+            raw = row[slot.number]
+            if not raw.strip():
+                continue
+            parts = {p: row[i].strip() for p, i in slot.parts.items()}
+            region, prefix = _region_and_prefix(parts)
+            try:
+                parsed = self.parser.parse(raw, region, prefix)
+            except PhoneError as exc:
+                column = self.header[slot.number]
+                raise RowError(line, exc.code, f"{column}: {exc.message}") from None
+            found.append(
+                PhoneRecord(
+                    parsed.e164,
+                    slot.kind,
+                    parts.get("_id") or None,
+                    _accuracy(parts.get("_accuracy", ""), line),
+                    slot.number,
+                    parsed.time_zone,
+                )
+            )
+        if not found:
+            raise RowError(line, "no_phone", "no phone number")
+        return found
+
+
+def _assign(
+    header: list[str], mapping: dict[str, str]
+) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    targets: dict[str, int] = {}
+    extra: list[tuple[int, str]] = []
+    for column, target in mapping.items():
+        if target in targets:
+            raise CsvError("duplicate_field", f"two columns are mapped to {target!r}")
+        if target in TARGETS:
+            targets[target] = header.index(column)
+    for index, column in enumerate(header):
+        if column in mapping:
+            target = mapping[column]
+            if target.startswith("extra:"):
+                extra.append((index, target[6:].strip() or column))
+            continue
+        auto = auto_target(column)
+        if auto is not None and auto not in targets:
+            targets[auto] = index
+        elif column.strip():
+            extra.append((index, column.strip()))
+    return targets, extra
+
+
+def _phone_slots(targets: dict[str, int]) -> list[PhoneSlot]:
+    slots: list[PhoneSlot] = []
+    for kind, ptype in PHONE_KINDS.items():
+        base = f"{kind}_phone" if kind else "phone"
+        if base not in targets:
+            continue
+        parts = {p: targets[base + p] for p in PHONE_PARTS[1:] if base + p in targets}
+        slots.append(PhoneSlot(ptype, targets[base], parts))
+    return sorted(slots, key=lambda s: s.number)
+
+
+def _region_and_prefix(parts: dict[str, str]) -> tuple[str, str]:
+    country = parts.get("_country_code", "")
+    prefix = parts.get("_dialing_prefix", "")
+    if country.isdigit():
+        return "", prefix or country
+    return country, prefix
+
+
+def _accuracy(text: str, line: int) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise RowError(line, "bad_accuracy", f"accuracy must be a number, got {text!r}") from None
+
+
+def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
+    """(file line, fields) for each non-blank record; the header is the first."""
+    reader = csv.reader(lines)
+    start = 1
+    for row in reader:
+        if row and any(cell.strip() for cell in row):
+            yield start, row
+        start = reader.line_num + 1
