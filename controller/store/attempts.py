@@ -197,7 +197,10 @@ def _apply_policy(
     block = RECALL_BLOCK.total_seconds() if settings.prevent_frequent else 0.0
     if item.picked_up and settings.prevent_frequent:
         queue.hold_after_pickup(conn, e164, bank_id, now + block)
-    if entry_id is None or not queue.open_entry(conn, entry_id):
+    if entry_id is None or queue.entry_state(conn, entry_id) == "done":
+        return
+    if not queue.open_entry(conn, entry_id):
+        queue.reschedule(conn, entry_id, None, item.code)
         return
     made = queue.attempts_made(conn, entry_id)
     retry_item = item if item.policy is Policy.RETRY else outcome("not_home")

@@ -252,6 +252,11 @@ def open_entry(conn: sqlite3.Connection, entry_id: int) -> bool:
     return bool(row and row[0])
 
 
+def entry_state(conn: sqlite3.Connection, entry_id: int) -> str | None:
+    row = conn.execute("SELECT state FROM queue_entries WHERE id = ?", (entry_id,)).fetchone()
+    return str(row[0]) if row else None
+
+
 def attempts_made(conn: sqlite3.Connection, entry_id: int) -> int:
     row = conn.execute("SELECT attempts FROM queue_entries WHERE id = ?", (entry_id,)).fetchone()
     return int(row[0]) if row else 0

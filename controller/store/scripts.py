@@ -89,3 +89,50 @@ def list_all(conn: sqlite3.Connection) -> list[dict[str, object]]:
         }
         for r in rows
     ]
+
+
+def save_answer(
+    conn: sqlite3.Connection,
+    *,
+    bank_id: int,
+    contact_id: int,
+    block_id: str,
+    answer: str,
+    now: float,
+    attempt_id: int | None = None,
+    volunteer_id: int | None = None,
+) -> int:
+    """Record one clicked response; a field-linked block also sets the contact's field."""
+    from controller.store import attempts, outbox_enqueue  # attempts imports the queue
+
+    row = conn.execute(
+        "SELECT s.body FROM banks AS b JOIN scripts AS s ON s.id = b.script_id WHERE b.id = ?",
+        (bank_id,),
+    ).fetchone()
+    if row is None:
+        raise ScriptError([Problem("no_script", f"bank {bank_id} has no script")])
+    script = model.from_dict(json.loads(row["body"]))
+    try:
+        block = script.block(block_id)
+    except KeyError:
+        raise ScriptError([Problem("unknown_block", f"no block {block_id!r}")]) from None
+    labels = [r.label for r in model.responses_for(block, field_options(conn))]
+    if answer not in labels:
+        msg = f"{answer!r} is not a response of block {block_id!r} (choose from {labels})"
+        raise ScriptError([Problem("unknown_response", msg, block_id)])
+    at = attempts.iso(now)
+    fid = field_id(conn, block.field) if block.field else None
+    cur = conn.execute(
+        "INSERT INTO script_answers (attempt_id, bank_id, contact_id, block_id, question,"
+        " answer, field_id, volunteer_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (attempt_id, bank_id, contact_id, block_id, block.title, answer, fid, volunteer_id, at),
+    )
+    answer_id = int(cur.lastrowid or 0)
+    if fid is not None and block.field is not None:
+        attempts.set_field_value(conn, contact_id, fid, answer, bank_id, at)
+        outbox_enqueue.enqueue_field_value(
+            conn, contact_id=contact_id, field_name=block.field, value=answer,
+            source_kind="script_answer", source_id=answer_id, at=at, bank_id=bank_id,
+            attempt_id=attempt_id,
+        )  # fmt: skip
+    return answer_id
