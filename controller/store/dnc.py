@@ -1,0 +1,99 @@
+"""The Do Not Call list: numbers no bank ever dials (number level, across all banks)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from controller.model.phones import PhoneError, PhoneParser
+from controller.store.contacts import utc_now
+from controller.store.db import Database
+
+_PARSER = PhoneParser()
+
+
+@dataclass
+class DncImportReport:
+    added: int = 0
+    already: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def add(db: Database, number: str, reason: str = "", source: str = "manual") -> tuple[str, bool]:
+    """Put a number on the list; return (E.164, whether it was new). ``PhoneError`` if bad."""
+    e164 = _PARSER.parse(number).e164
+    with db.write() as conn:
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO dnc (e164, reason, source, created_at) VALUES (?, ?, ?, ?)",
+            (e164, reason.strip(), source, utc_now()),
+        )
+        return e164, cur.rowcount > 0
+
+
+def add_many(db: Database, numbers: list[str], reason: str = "", source: str = "import") -> int:
+    """Add already-E.164 numbers in one transaction; return how many were new."""
+    now = utc_now()
+    with db.write() as conn:
+        before = conn.total_changes
+        conn.executemany(
+            "INSERT OR IGNORE INTO dnc (e164, reason, source, created_at) VALUES (?, ?, ?, ?)",
+            [(n, reason, source, now) for n in numbers],
+        )
+        return conn.total_changes - before
+
+
+def remove(db: Database, number: str) -> tuple[str, bool]:
+    """Take a number off the list; return (E.164, whether it was there)."""
+    e164 = _PARSER.parse(number).e164
+    with db.write() as conn:
+        cur = conn.execute("DELETE FROM dnc WHERE e164 = ?", (e164,))
+        return e164, cur.rowcount > 0
+
+
+def contains(db: Database, e164: str) -> bool:
+    with db.read() as conn:
+        return conn.execute("SELECT 1 FROM dnc WHERE e164 = ?", (e164,)).fetchone() is not None
+
+
+def entries(db: Database, limit: int = 1000, offset: int = 0) -> list[dict[str, Any]]:
+    with db.read() as conn:
+        rows = conn.execute(
+            "SELECT e164, reason, source, created_at FROM dnc ORDER BY created_at DESC, e164"
+            " LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [dict(r) for r in rows]
+
+
+def count(db: Database) -> int:
+    with db.read() as conn:
+        return int(conn.execute("SELECT count(*) FROM dnc").fetchone()[0])
+
+
+def import_file(
+    db: Database, path: Path, reason: str = "", source: str = "import"
+) -> DncImportReport:
+    """Numbers from a file: one per line, or a CSV whose first column holds them.
+
+    A header line and bad numbers are reported by line and skipped; the rest are added.
+    """
+    report = DncImportReport()
+    numbers: list[str] = []
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        for row in reader:
+            line = reader.line_num
+            if not row or not row[0].strip():
+                continue
+            try:
+                numbers.append(_PARSER.parse(row[0]).e164)
+            except PhoneError as exc:
+                if line == 1 and not any(ch.isdigit() for ch in row[0]):
+                    continue  # a header
+                report.errors.append({"line": line, "code": exc.code, "reason": exc.message})
+    unique = list(dict.fromkeys(numbers))
+    report.added = add_many(db, unique, reason, source)
+    report.already = len(unique) - report.added
+    return report

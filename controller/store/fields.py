@@ -1,0 +1,148 @@
+"""Custom fields, their values per contact, and tags."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from controller.model.fields import FieldError, FieldSpec, validate_name, validate_value
+from controller.store.contacts import utc_now
+from controller.store.db import Database
+
+
+def _field_dict(row: Any) -> dict[str, Any]:
+    data = dict(row)
+    data["options"] = json.loads(data["options"] or "[]")
+    data["is_default"] = bool(data["is_default"])
+    data["builtin"] = bool(data["builtin"])
+    return data
+
+
+def add_field(db: Database, spec: FieldSpec) -> dict[str, Any]:
+    """Create a field from a validated spec; ``FieldError`` if the name is taken."""
+    with db.write() as conn:
+        if conn.execute("SELECT 1 FROM custom_fields WHERE name = ?", (spec.name,)).fetchone():
+            raise FieldError("field_exists", f"there is already a field called {spec.name!r}")
+        cur = conn.execute(
+            "INSERT INTO custom_fields (name, kind, options, is_default, builtin)"
+            " VALUES (?, ?, ?, ?, 0)",
+            (spec.name, spec.kind, json.dumps(list(spec.options)), int(spec.is_default)),
+        )
+        row = conn.execute("SELECT * FROM custom_fields WHERE id = ?", (cur.lastrowid,)).fetchone()
+    return _field_dict(row)
+
+
+def all_fields(db: Database) -> list[dict[str, Any]]:
+    with db.read() as conn:
+        rows = conn.execute("SELECT * FROM custom_fields ORDER BY builtin DESC, name").fetchall()
+    return [_field_dict(r) for r in rows]
+
+
+def get_field(db: Database, name: str) -> dict[str, Any] | None:
+    with db.read() as conn:
+        row = conn.execute("SELECT * FROM custom_fields WHERE name = ?", (name.strip(),)).fetchone()
+    return _field_dict(row) if row else None
+
+
+def remove_field(db: Database, name: str) -> None:
+    """Delete a custom field and its values; built-ins are refused."""
+    with db.write() as conn:
+        row = conn.execute(
+            "SELECT id, builtin FROM custom_fields WHERE name = ?", (name.strip(),)
+        ).fetchone()
+        if row is None:
+            raise FieldError("no_such_field", f"no field called {name!r}")
+        if row["builtin"]:
+            raise FieldError("builtin_field", f"{name!r} is built in and cannot be removed")
+        conn.execute("DELETE FROM custom_fields WHERE id = ?", (row["id"],))
+
+
+def set_value(
+    db: Database, contact_id: int, field_name: str, value: str, bank_id: int | None = None
+) -> str:
+    """Record a contact's answer for a field (validated); returns the stored form."""
+    field = get_field(db, field_name)
+    if field is None:
+        raise FieldError("no_such_field", f"no field called {field_name!r}")
+    stored = validate_value(field["kind"], field["options"], value)
+    with db.write() as conn:
+        if not conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone():
+            raise FieldError("no_such_contact", f"no contact with id {contact_id}")
+        conn.execute(
+            "INSERT INTO contact_field_values (contact_id, field_id, value, bank_id, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (contact_id, field_id) DO UPDATE SET"
+            " value = excluded.value, bank_id = excluded.bank_id, updated_at = excluded.updated_at",
+            (contact_id, field["id"], stored, bank_id, utc_now()),
+        )
+    return stored
+
+
+def values_for(db: Database, contact_id: int) -> dict[str, str]:
+    with db.read() as conn:
+        rows = conn.execute(
+            "SELECT f.name, v.value FROM contact_field_values v JOIN custom_fields f"
+            " ON f.id = v.field_id WHERE v.contact_id = ? ORDER BY f.name",
+            (contact_id,),
+        )
+        return {r[0]: r[1] for r in rows}
+
+
+def add_tag(db: Database, name: str) -> tuple[int, bool]:
+    """The tag's id, creating it if needed; (id, whether it was new)."""
+    clean = validate_name(name, "tag")
+    with db.write() as conn:
+        row = conn.execute("SELECT id FROM tags WHERE name = ?", (clean,)).fetchone()
+        if row is not None:
+            return int(row[0]), False
+        cur = conn.execute("INSERT INTO tags (name) VALUES (?)", (clean,))
+        return int(cur.lastrowid or 0), True
+
+
+def all_tags(db: Database) -> list[dict[str, Any]]:
+    with db.read() as conn:
+        rows = conn.execute(
+            "SELECT t.id, t.name, count(ct.contact_id) AS contacts FROM tags t"
+            " LEFT JOIN contact_tags ct ON ct.tag_id = t.id GROUP BY t.id ORDER BY t.name"
+        )
+        return [dict(r) for r in rows]
+
+
+def remove_tag(db: Database, name: str) -> None:
+    with db.write() as conn:
+        cur = conn.execute("DELETE FROM tags WHERE name = ?", (name.strip(),))
+        if cur.rowcount == 0:
+            raise FieldError("no_such_tag", f"no tag called {name!r}")
+
+
+def tag_contact(db: Database, contact_id: int, tag: str, bank_id: int | None = None) -> bool:
+    """Apply a tag (created if new) to a contact; False if it already had it."""
+    with db.write() as conn:
+        if not conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone():
+            raise FieldError("no_such_contact", f"no contact with id {contact_id}")
+        tag_id, _ = add_tag(db, tag)
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, bank_id, created_at)"
+            " VALUES (?, ?, ?, ?)",
+            (contact_id, tag_id, bank_id, utc_now()),
+        )
+        return cur.rowcount > 0
+
+
+def untag_contact(db: Database, contact_id: int, tag: str) -> bool:
+    with db.write() as conn:
+        cur = conn.execute(
+            "DELETE FROM contact_tags WHERE contact_id = ? AND tag_id ="
+            " (SELECT id FROM tags WHERE name = ?)",
+            (contact_id, tag.strip()),
+        )
+        return cur.rowcount > 0
+
+
+def tags_for(db: Database, contact_id: int) -> list[str]:
+    with db.read() as conn:
+        rows = conn.execute(
+            "SELECT t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
+            " WHERE ct.contact_id = ? ORDER BY t.name",
+            (contact_id,),
+        )
+        return [r[0] for r in rows]
