@@ -74,6 +74,44 @@ class ConferenceMember:
     muted: bool
 
 
+OUTBOUND_CONTEXT = "phonebank-outbound"
+ANSWERED_CONTEXT = "phonebank-answered"
+
+
+def outbound_call(
+    call_id: str,
+    number: str,
+    *,
+    caller_id: str = "",
+    ring_timeout: int = 0,
+    voicemail: bool = False,
+    allowed_pattern: str = "",
+) -> OriginateRequest:
+    """The dialplan's outbound call: ``Local/<number>@phonebank-outbound/n`` rings the callee
+    over the trunk; on answer the call runs AMD and the hand-off in ``phonebank-answered``.
+
+    ``allowed_pattern`` (the trunk's) is checked here: nothing else reaches the trunk.
+    """
+    if not re.match(r"^\+?[0-9]{3,20}$", number):
+        raise AmiError("invalid_request", f"number {number!r} is not a dialable E.164 number")
+    if allowed_pattern and not re.match(allowed_pattern, number):
+        raise AmiError("number_not_allowed", f"number {number} is outside the allowed pattern")
+    variables = {"PB_CALL_ID": call_id}
+    if caller_id:
+        variables["PB_CALLER_ID"] = caller_id
+    if ring_timeout:
+        variables["PB_RING_TIMEOUT"] = str(ring_timeout)
+    if voicemail:
+        variables["PB_VOICEMAIL"] = "1"
+    return OriginateRequest(
+        call_id=call_id,
+        channel=f"Local/{number}@{OUTBOUND_CONTEXT}/n",
+        context=ANSWERED_CONTEXT,
+        variables=variables,
+        timeout=float(ring_timeout or 30) + 5.0,
+    )
+
+
 def _check(**values: str) -> None:
     for name, value in values.items():
         if not _SAFE.match(value):

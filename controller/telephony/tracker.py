@@ -6,7 +6,7 @@ A call is known by our own call id: the session publishes :class:`OriginateReque
 linked id leads back to a call belongs to it, and so does the destination of a ``DialBegin``
 from one of its channels (the trunk leg). States only move forward::
 
-    queued -> dialing -> ringing -> answered -> machine | human -> bridged -> ended
+    queued -> dialing -> ringing -> answered -> machine | human -> bridged | dropped -> ended
 
 and a call that ends before it was answered ends in ``busy``, ``no_answer``, ``failed`` or
 ``rejected`` instead, read from the trunk leg's Hangup cause, else ``DIALSTATUS``, else the
@@ -33,6 +33,7 @@ class CallState(StrEnum):
     MACHINE = "machine"
     HUMAN = "human"
     BRIDGED = "bridged"
+    DROPPED = "dropped"
     ENDED = "ended"
     BUSY = "busy"
     NO_ANSWER = "no_answer"
@@ -42,7 +43,7 @@ class CallState(StrEnum):
 
 S = CallState
 RANK = {S.QUEUED: 0, S.DIALING: 1, S.RINGING: 2, S.ANSWERED: 3, S.MACHINE: 4, S.HUMAN: 4}
-RANK[S.BRIDGED] = 5
+RANK |= {S.BRIDGED: 5, S.DROPPED: 5}
 TERMINAL = frozenset({S.ENDED, S.BUSY, S.NO_ANSWER, S.FAILED, S.REJECTED})
 LOST = "lost"
 
@@ -270,13 +271,20 @@ class CallTracker:
             self._advance(call, state, out, reason=reason)
 
     def _on_user_event(self, e: ev.UserEvent, out: list[Transition]) -> None:
-        """A dialplan ``UserEvent(..., AMDSTATUS: ..., DIALSTATUS: ...)`` reports like VarSet."""
-        call = self._call_of(e.uniqueid)
+        """The dialplan's UserEvents (``CallId``, ``DialStatus``, ``AmdStatus`` headers) report
+        like VarSet; ``PhonebankBridged`` and ``PhonebankDropped`` mark the hand-off."""
+        headers = {k.upper(): v for k, v in e.headers.items()}
+        call = self._call_of(e.uniqueid) or self.calls.get(headers.get("CALLID", ""))
         if call is None:
             return
-        for name, value in e.headers.items():
-            if name.upper() in ("DIALSTATUS", self._verdict_variable):
-                self._on_variable(call, name.upper(), value, out)
+        for name in ("DIALSTATUS", self._verdict_variable):
+            if name in headers:
+                self._on_variable(call, name, headers[name], out)
+        kind = e.user_event.lower()
+        if kind == "phonebankbridged":
+            self._advance(call, S.BRIDGED, out, reason=headers.get("CONFERENCE", ""))
+        elif kind == "phonebankdropped":
+            self._advance(call, S.DROPPED, out, reason="no_volunteer")
 
     def _on_confbridge_join(self, e: ev.ConfbridgeJoin, out: list[Transition]) -> None:
         call = self._call_of(e.uniqueid)
