@@ -115,6 +115,14 @@ def mark_answered(
     )
 
 
+def record_bridge(conn: sqlite3.Connection, attempt_id: int, volunteer_id: int) -> None:
+    """The answered callee was handed to ``volunteer_id``."""
+    _attempt(conn, attempt_id)
+    conn.execute(
+        "UPDATE call_attempts SET volunteer_id = ? WHERE id = ?", (volunteer_id, attempt_id)
+    )
+
+
 def record_end(
     conn: sqlite3.Connection, attempt_id: int, now: float, result: str, cause: str | None = None
 ) -> list[int]:

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import json
+import tracemalloc
+
+import pytest
+from test_queue_store import NOW, make_bank
+
+from controller.model import scripts as script_model
+from controller.store import queue, results, scripts
+from controller.store.attempts import (
+    mark_answered,
+    record_attempt,
+    record_bridge,
+    record_disposition,
+    record_end,
+)
+from controller.store.db import Database
+from controller.store.results import ResultsError
+
+DOC = {"name": "Q", "blocks": [{"id": "q", "title": "Support?", "field": "Support"}]}
+
+
+def run_calls(db: Database) -> int:
+    bank_id = make_bank(db, contacts=3)
+    with db.write() as conn:
+        conn.execute("INSERT INTO users (id, username, display_name) VALUES (7, 'ann', 'Ann')")
+        conn.execute("INSERT INTO custom_fields (name, kind, options) VALUES ('Support',"
+                     " 'choice', ?)", (json.dumps(["Yes", "No"]),))  # fmt: skip
+        sid = scripts.save(conn, script_model.from_dict(DOC))
+        conn.execute("UPDATE banks SET script_id = ? WHERE id = ?", (sid, bank_id))
+    a, b, _ = queue.claim_next(db, bank_id, NOW, 3)
+    with db.write() as conn:
+        first = record_attempt(conn, a, "x1", NOW)
+        mark_answered(conn, first, NOW + 5, "HUMAN")
+        record_bridge(conn, first, 7)
+        scripts.save_answer(conn, bank_id=bank_id, contact_id=a.contact_id, block_id="q",
+                            answer="Yes", now=NOW + 30, attempt_id=first,
+                            volunteer_id=7)  # fmt: skip
+        record_end(conn, first, NOW + 65, "bridged")
+        record_disposition(conn, first, "completed", None, 7, "great", NOW + 70)
+        second = record_attempt(conn, b, "x2", NOW)
+        record_end(conn, second, NOW + 20, "busy")
+        for event in ("sent", "seen", "seen", "started", "performed", "reported"):
+            results.record_event(conn, bank_id, event, 7, NOW)
+        results.record_event(conn, bank_id, "seen", 8, NOW)
+    return bank_id
+
+
+def test_given_calls_when_attempts_exported_then_one_row_each_with_outcomes(db: Database) -> None:
+    bank_id = run_calls(db)
+    with db.read() as conn:
+        rows = list(results.export_attempts(conn, bank_id))
+    header, *body = rows
+    assert header[0] == "attempt_id" and len(body) == 2
+    got = {r[header.index("call_id")]: r[header.index("outcomes")] for r in body}
+    assert got == {"x1": "completed", "x2": "busy"}
+
+
+def test_given_answers_when_contacts_exported_then_outcome_and_answer_columns(db: Database) -> None:
+    bank_id = run_calls(db)
+    with db.read() as conn:
+        header, *body = list(results.export_contacts(conn, bank_id))
+    assert header[-1] == "Support?" and len(body) == 3
+    done = [r for r in body if r[header.index("last_outcome")] == "completed"]
+    assert len(done) == 1 and done[0][-1] == "Yes" and done[0][header.index("attempts")] == 1
+    untouched = [r for r in body if r[header.index("attempts")] == 0]
+    assert len(untouched) == 1 and untouched[0][-1] == ""
+
+
+def test_given_volunteer_calls_when_exported_then_totals_and_talk_time(db: Database) -> None:
+    bank_id = run_calls(db)
+    with db.read() as conn:
+        header, *body = list(results.export_volunteers(conn, bank_id))
+    row = dict(zip(header, body[0], strict=True))
+    assert (row["username"], row["calls"], row["talk_seconds"]) == ("ann", 1, 60)
+    assert (row["dispositions"], row["completed"]) == (1, 1)
+    assert row["engagement"] == "performed;reported;seen;sent;started"
+
+
+def test_given_events_when_engagement_read_then_counts_and_distinct_volunteers(
+    db: Database,
+) -> None:
+    bank_id = run_calls(db)
+    with db.write() as conn:
+        eng = results.engagement(conn, bank_id)
+        with pytest.raises(ResultsError) as err:
+            results.record_event(conn, bank_id, "liked", 7, NOW)
+        assert err.value.code == "unknown_event"
+        figures = results.call_figures(conn, bank_id)
+        outcomes = results.outcome_counts(conn, bank_id)
+    assert eng["seen"] == {"events": 3, "volunteers": 2}
+    assert eng["completed"] == {"events": 0, "volunteers": 0}
+    assert (figures["attempts"], figures["answered"], figures["bridged"]) == (2, 1, 1)
+    assert outcomes == {"busy": 1, "completed": 1}
+
+
+def test_given_big_list_when_contacts_streamed_then_memory_stays_small(db: Database) -> None:
+    bank_id = make_bank(db, contacts=20_000, start=False)
+    with db.read() as conn:
+        rows = results.export_contacts(conn, bank_id)
+        next(rows)
+        tracemalloc.start()
+        count = sum(1 for _ in rows)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert count == 20_000
+    assert peak < 1_000_000  # a list of all rows would need tens of MB
+
+
+def test_given_unknown_bank_when_contacts_exported_then_clear_error(db: Database) -> None:
+    with db.read() as conn, pytest.raises(ResultsError) as err:
+        next(results.export_contacts(conn, 404))
+    assert err.value.code == "unknown_bank"
