@@ -37,7 +37,15 @@ def _contact(conn: sqlite3.Connection, contact_id: int) -> sqlite3.Row | None:
     return conn.execute("SELECT id, van_id FROM contacts WHERE id = ?", (contact_id,)).fetchone()
 
 
-def _phone_id(conn: sqlite3.Connection, phone_id: int | None) -> int | None:
+def _phone_id(
+    conn: sqlite3.Connection, phone_id: int | None, attempt_id: int | None
+) -> int | None:
+    """The VAN phone id of the dialed phone (given, or the attempt's)."""
+    if phone_id is None and attempt_id is not None:
+        row = conn.execute(
+            "SELECT phone_id FROM call_attempts WHERE id = ?", (attempt_id,)
+        ).fetchone()
+        phone_id = row["phone_id"] if row else None
     if phone_id is None:
         return None
     row = conn.execute("SELECT van_phone_id FROM phones WHERE id = ?", (phone_id,)).fetchone()
@@ -72,7 +80,7 @@ def enqueue_field_value(
         "dateCanvassed": at,
         "contactType": instruction.contact_type,
         "inputType": instruction.input_type,
-        "phoneId": _phone_id(conn, phone_id),
+        "phoneId": _phone_id(conn, phone_id, attempt_id),
         "resultCode": instruction.result_code,
         "responses": instruction.responses(),
         "field": instruction.field_name,
@@ -119,7 +127,7 @@ def _has_responses(conn: sqlite3.Connection, contact_id: int, attempt_id: int | 
     if attempt_id is None:
         return False
     row = conn.execute(
-        "SELECT 1 FROM sync_outbox WHERE target = 'van' AND source_kind = 'answer'"
+        "SELECT 1 FROM sync_outbox WHERE target = 'van' AND status != 'skipped'"
         " AND contact_id = ? AND json_extract(payload, '$.attemptId') = ?"
         " AND json_extract(payload, '$.responses') IS NOT NULL LIMIT 1",
         (contact_id, attempt_id),
@@ -170,7 +178,7 @@ def enqueue_for_answer(conn: sqlite3.Connection, answer_id: int) -> list[int]:
         contact_id=row["contact_id"],
         field_name=row["field_name"],
         value=str(row["answer"]),
-        source_kind="answer",
+        source_kind="script_answer",
         source_id=row["id"],
         at=str(row["created_at"]),
         phone_id=row["phone_id"],
