@@ -37,9 +37,7 @@ def _contact(conn: sqlite3.Connection, contact_id: int) -> sqlite3.Row | None:
     return conn.execute("SELECT id, van_id FROM contacts WHERE id = ?", (contact_id,)).fetchone()
 
 
-def _phone_id(
-    conn: sqlite3.Connection, phone_id: int | None, attempt_id: int | None
-) -> int | None:
+def _phone_id(conn: sqlite3.Connection, phone_id: int | None, attempt_id: int | None) -> int | None:
     """The VAN phone id of the dialed phone (given, or the attempt's)."""
     if phone_id is None and attempt_id is not None:
         row = conn.execute(
