@@ -1,0 +1,174 @@
+"""``phonebank contacts`` and ``phonebank lists``: import contact CSVs, browse contacts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.model.csv_import import TARGETS, CsvError, parse_mapping
+from controller.store import contacts as store
+
+SHOW_ERRORS = 25
+PROGRESS_MIN_BYTES = 2_000_000
+
+
+@click.group("contacts")
+def contacts() -> None:
+    """Import contact lists (NGP VAN exports or any CSV) and look at contacts."""
+
+
+@contacts.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--list", "list_name", required=True, help="List to add to (created if new).")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Say which field a column holds, e.g. --map Mobile=cell_phone (repeatable). FIELD is"
+    f" one of: {', '.join(TARGETS)}; 'skip' to drop the column; 'extra:NAME' to keep it as a"
+    " custom column called NAME.",
+)
+@json_option
+@pass_app
+def import_(
+    app: AppContext, file: Path, list_name: str, maps: tuple[str, ...], as_json: bool
+) -> None:
+    """Import contacts from a CSV FILE into a list.
+
+    NGP VAN export columns are recognised by name: VanID (or Voter File VANID), FirstName,
+    LastName, Address, City, State, Zip5 and, for each of Cell, Home, Work, OptIn and plain
+    Phone: {T}Phone, {T}PhoneDialingPrefix, {T}PhoneCountryCode, {T}PhoneId, {T}PhoneAccuracy.
+    Other columns are kept with each contact as custom columns. Numbers are stored in E.164;
+    time zones come from state and ZIP, else from the number.
+
+    Rows that cannot be used (bad number, no number, wrong number of fields, bad encoding)
+    are listed with their line and skipped; the rest are imported. People already in the
+    list (same VAN id, else same name and number) are skipped, so re-importing a file
+    changes nothing.
+    """
+    try:
+        mapping = parse_mapping(maps)
+        if not file.is_file():
+            raise CsvError("no_such_file", f"no such file: {file}")
+        size = file.stat().st_size
+        if as_json or size < PROGRESS_MIN_BYTES:
+            report = store.import_csv(app.db, file, list_name, mapping)
+        else:
+            bar: Any = click.progressbar(length=size, label="Importing", file=sys.stderr)
+            with bar:
+                report = store.import_csv(app.db, file, list_name, mapping, bar.update)
+    except CsvError as exc:
+        fail(exc.message, exc.code, as_json)
+        return
+    data = report.as_dict()
+    emit(data, as_json, _import_text(data))
+
+
+def _import_text(data: dict[str, Any]) -> str:
+    lines = [
+        f"List {data['list_name']!r}: {data['imported']} contacts imported"
+        f" ({data['phones']} numbers), {data['duplicates']} already there,"
+        f" {len(data['errors'])} rows skipped."
+    ]
+    for error in data["errors"][:SHOW_ERRORS]:
+        lines.append(f"  line {error['line']}: {error['reason']}")
+    if len(data["errors"]) > SHOW_ERRORS:
+        lines.append(f"  ... and {len(data['errors']) - SHOW_ERRORS} more (see --json)")
+    return "\n".join(lines)
+
+
+@contacts.command("list")
+@click.option("--list", "list_name", help="Only contacts of this list.")
+@click.option("--search", default="", help="Part of a name, a VAN id or part of a number.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--offset", default=0, type=click.IntRange(0))
+@json_option
+@pass_app
+def list_(
+    app: AppContext, list_name: str | None, search: str, limit: int, offset: int, as_json: bool
+) -> None:
+    """List contacts (id, name, first number, time zone)."""
+    if list_name is not None and store.get_list(app.db, list_name) is None:
+        fail(f"no list called {list_name!r}", "no_such_list", as_json)
+    rows = store.contact_rows(app.db, list_name, search, limit, offset)
+    text = "\n".join(
+        f"{r['id']:>8}  {r['first_name']} {r['last_name']}  {r['phone'] or '-'}"
+        f"  {r['time_zone'] or '?'}  [{r['list']}]"
+        for r in rows
+    )
+    emit(rows, as_json, text or "No contacts.")
+
+
+@contacts.command("show")
+@click.argument("contact_id", type=int)
+@json_option
+@pass_app
+def show(app: AppContext, contact_id: int, as_json: bool) -> None:
+    """Show one contact: numbers, household, custom columns, field values and tags."""
+    data = store.contact_detail(app.db, contact_id)
+    if data is None:
+        fail(f"no contact with id {contact_id}", "no_such_contact", as_json)
+        return
+    emit(data, as_json, _show_text(data))
+
+
+def _show_text(data: dict[str, Any]) -> str:
+    lines = [
+        f"#{data['id']} {data['first_name']} {data['last_name']} (list {data['list']!r},"
+        f" VAN id {data['van_id'] or '-'})",
+        "  " + ", ".join(x for x in (data["address"], data["city"], _state_zip(data)) if x),
+        f"  time zone: {data['time_zone'] or 'unknown'}",
+    ]
+    for p in data["phones"]:
+        flag = " WRONG NUMBER" if p["wrong_number"] else ""
+        lines.append(f"  {p['type']:<6} {p['e164']}{flag}")
+    for h in data["household"]:
+        lines.append(f"  shares {h['e164']} with #{h['id']} {h['first_name']} {h['last_name']}")
+    lines += [f"  {k}: {v}" for k, v in {**data["extra"], **data["fields"]}.items()]
+    if data["tags"]:
+        lines.append(f"  tags: {', '.join(data['tags'])}")
+    return "\n".join(lines)
+
+
+def _state_zip(data: dict[str, Any]) -> str:
+    return f"{data['state']} {data['zip5']}".strip()
+
+
+@contacts.command("wrong-number")
+@click.argument("contact_id", type=int)
+@click.argument("number")
+@json_option
+@pass_app
+def wrong_number(app: AppContext, contact_id: int, number: str, as_json: bool) -> None:
+    """Mark NUMBER as wrong for one contact (others sharing it keep it)."""
+    from controller.model.phones import PhoneError, to_e164
+
+    try:
+        e164 = to_e164(number)
+    except PhoneError as exc:
+        fail(exc.message, exc.code, as_json)
+        return
+    if not store.mark_wrong_number(app.db, contact_id, e164):
+        fail(f"contact {contact_id} has no number {e164}", "no_such_phone", as_json)
+    emit({"contact_id": contact_id, "e164": e164, "wrong_number": True}, as_json,
+         f"{e164} marked as a wrong number for contact {contact_id}.")  # fmt: skip
+
+
+@click.command("lists")
+@json_option
+@pass_app
+def lists(app: AppContext, as_json: bool) -> None:
+    """List the contact lists with their numbers of contacts and phones."""
+    rows = store.all_lists(app.db)
+    text = "\n".join(
+        f"{r['id']:>4}  {r['name']}: {r['contacts']} contacts, {r['phones']} numbers" for r in rows
+    )
+    emit(rows, as_json, text or "No lists yet: import one with `phonebank contacts import`.")
+
+
+COMMANDS = [contacts, lists]
