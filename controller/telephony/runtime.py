@@ -1,0 +1,258 @@
+"""Start and stop Asterisk instances: the appliance's ``pbx`` and the simulated ``carrier``.
+
+The runtime is either the system Asterisk (>= 20) or the Debian sid root that provisioning
+builds (``<cache>/runtime``). Each instance runs in a private mount namespace
+(``unshare --mount``) where its directory is bind-mounted at ``/srv/phonebank/<key>`` and,
+for the sid root, ``/dev`` and ``/proc`` are mounted into the root before ``chroot``. The
+mounts live only as long as the instance: the kernel removes them when it exits, so nothing
+is left mounted, and instances of several installations never see each other's files.
+
+Asterisk always drops to the ``asterisk`` user (``-U asterisk``), never runs as root.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from controller.config import Settings
+from controller.telephony import render
+
+_LAUNCH = r"""
+set -e
+root="$1"; mnt="$2"; src="$3"; shift 3
+if [ "$root" != / ]; then
+    mount --rbind /dev "$root/dev"
+    mount -t proc proc "$root/proc"
+    if [ -f /etc/resolv.conf ] && [ -f "$root/etc/resolv.conf" ]; then
+        mount --bind /etc/resolv.conf "$root/etc/resolv.conf"
+    fi
+fi
+mount --bind "$src" "$root$mnt"
+if [ "$root" = / ]; then exec "$@"; fi
+exec chroot "$root" "$@"
+"""
+
+
+class RuntimeError_(RuntimeError):
+    """A runtime failure with a machine-readable ``code``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class AsteriskRuntime:
+    """Where the Asterisk binary lives: ``root`` is ``/`` for the system Asterisk."""
+
+    root: Path
+    uid: int
+    gid: int
+
+    @property
+    def chroot(self) -> bool:
+        return self.root != Path("/")
+
+
+def _passwd_ids(passwd: Path, user: str = "asterisk") -> tuple[int, int] | None:
+    if not passwd.exists():
+        return None
+    for line in passwd.read_text().splitlines():
+        parts = line.split(":")
+        if len(parts) > 3 and parts[0] == user:
+            return int(parts[2]), int(parts[3])
+    return None
+
+
+def locate_runtime() -> AsteriskRuntime:
+    """The provisioned Asterisk: ``$PHONEBANK_ASTERISK_ROOT``, the cached root, or the system's."""
+    candidates = []
+    if os.environ.get("PHONEBANK_ASTERISK_ROOT"):
+        candidates.append(Path(os.environ["PHONEBANK_ASTERISK_ROOT"]))
+    candidates.append(render.cache_dir() / "runtime")
+    for root in candidates:
+        ids = _passwd_ids(root / "etc" / "passwd")
+        if (root / "usr" / "sbin" / "asterisk").exists() and ids:
+            return AsteriskRuntime(root.resolve(), *ids)
+    ids = _passwd_ids(Path("/etc/passwd"))
+    if shutil.which("asterisk") and ids:
+        return AsteriskRuntime(Path("/"), *ids)
+    raise RuntimeError_(
+        "runtime_missing", "no Asterisk runtime found: run `bash provisioning/install.sh`"
+    )
+
+
+class AsteriskInstance:
+    """One Asterisk process serving the files rendered in ``host_dir``."""
+
+    def __init__(self, name: str, host_dir: Path, runtime: AsteriskRuntime) -> None:
+        self.name = name
+        self.host_dir = host_dir.resolve()
+        self.runtime = runtime
+        self.base = render.asterisk_base(self.host_dir)
+        self.conf = f"{self.base}/etc/asterisk.conf"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc and self._proc.poll() is None else None
+
+    @property
+    def running(self) -> bool:
+        return self.pid is not None
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start and wait for "fully booted"; raises ``RuntimeError_`` with the log tail."""
+        if self.running:
+            return
+        self._reap_stale()
+        self._prepare()
+        mountpoint = self.runtime.root / self.base.lstrip("/")
+        mountpoint.mkdir(parents=True, exist_ok=True)
+        command = [
+            "unshare", "--mount", "--propagation", "private", "--",
+            "sh", "-c", _LAUNCH, "sh", str(self.runtime.root), self.base, str(self.host_dir),
+            "/usr/sbin/asterisk", "-f", "-U", "asterisk", "-G", "asterisk", "-C", self.conf,
+        ]  # fmt: skip
+        with open(self.host_dir / "log" / "console.log", "ab") as log:
+            self._proc = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        self._wait_booted(timeout)
+
+    def _prepare(self) -> None:
+        uid, gid = self.runtime.uid, self.runtime.gid
+        os.chmod(self.host_dir, 0o750)
+        os.chown(self.host_dir, uid, gid)
+        for path in self.host_dir.rglob("*"):
+            with contextlib.suppress(FileNotFoundError):
+                os.chown(path, uid, gid, follow_symlinks=False)
+
+    def _wait_booted(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc is None or self._proc.poll() is not None:
+                raise RuntimeError_("start_failed", f"{self.name} exited: {self.log_tail()}")
+            if (self.host_dir / "run" / "asterisk.ctl").exists():
+                result = self._run_cli("core waitfullybooted", timeout=max(1.0, timeout))
+                if result.returncode == 0:
+                    return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError_("boot_timeout", f"{self.name} did not boot: {self.log_tail()}")
+
+    def _run_cli(self, command: str, timeout: float) -> subprocess.CompletedProcess[str]:
+        pid = self.pid
+        if pid is None:
+            raise RuntimeError_("not_running", f"{self.name} is not running")
+        args = ["nsenter", "-t", str(pid), "-m", "-r", "--"]
+        args += ["/usr/sbin/asterisk", "-C", self.conf, "-rx", command]
+        return subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
+
+    def cli(self, command: str, timeout: float = 15.0) -> str:
+        """Run an Asterisk CLI command (``asterisk -rx``) and return its output."""
+        result = self._run_cli(command, timeout)
+        if result.returncode != 0:
+            raise RuntimeError_("cli_failed", f"{command!r}: {result.stderr or result.stdout}")
+        return result.stdout
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop gracefully (``core stop now``), then by signal; the mounts go with it."""
+        proc = self._proc
+        if proc is None:
+            return
+        if proc.poll() is None:
+            with contextlib.suppress(Exception):
+                self._run_cli("core stop now", timeout=timeout)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        self._proc = None
+
+    def restart(self, timeout: float = 30.0) -> None:
+        self.stop()
+        self.start(timeout)
+
+    def log_tail(self, lines: int = 20) -> str:
+        text = ""
+        for name in ("console.log", "messages.log"):
+            path = self.host_dir / "log" / name
+            if path.exists():
+                text += "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) + "\n"
+        return text.strip()
+
+    def _reap_stale(self) -> None:
+        """Stop an instance a crashed earlier run left behind on these same files."""
+        pidfile = self.host_dir / "run" / "asterisk.pid"
+        if not pidfile.exists():
+            return
+        with contextlib.suppress(ValueError, OSError):
+            pid = int(pidfile.read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            if self.conf in cmdline:
+                os.kill(pid, signal.SIGTERM)
+                for _ in range(50):
+                    if not Path(f"/proc/{pid}").exists():
+                        break
+                    time.sleep(0.1)
+                else:
+                    os.kill(pid, signal.SIGKILL)
+        pidfile.unlink(missing_ok=True)
+
+
+class PbxPair:
+    """The appliance's pbx and, when enabled, the simulated carrier: render, start, stop."""
+
+    def __init__(self, settings: Settings, runtime: AsteriskRuntime | None = None) -> None:
+        self.settings = settings
+        self.runtime = runtime or locate_runtime()
+        pbx_dir = render.instance_dir(settings, "pbx")
+        self.pbx = AsteriskInstance("pbx", pbx_dir, self.runtime)
+        self.carrier: AsteriskInstance | None = None
+        if settings.carrier.enabled:
+            carrier_dir = render.instance_dir(settings, "carrier")
+            self.carrier = AsteriskInstance("carrier", carrier_dir, self.runtime)
+
+    @property
+    def instances(self) -> list[AsteriskInstance]:
+        return [i for i in (self.carrier, self.pbx) if i is not None]
+
+    def start(self, timeout: float = 30.0) -> None:
+        render.render_pair(self.settings)
+        atexit.register(self.stop)
+        try:
+            for instance in self.instances:
+                instance.start(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for instance in reversed(self.instances):
+            instance.stop()
+        atexit.unregister(self.stop)
+
+    def __enter__(self) -> PbxPair:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
