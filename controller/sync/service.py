@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 
 from controller.config import Settings
+from controller.store import outbox
 from controller.store.db import Database
 from controller.store.sync_settings import get_van_settings, get_webhook_settings
 from controller.sync.backoff import Backoff
@@ -82,3 +83,10 @@ class SyncService:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+
+async def sync_health(db: Database) -> dict[str, object]:
+    """Outbox figures for the health page; sync backlogs never make the appliance unhealthy."""
+    with db.read() as conn:
+        counts = outbox.status_counts(conn)
+    return {"ok": True, **counts}
