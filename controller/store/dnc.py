@@ -57,6 +57,12 @@ def contains(db: Database, e164: str) -> bool:
         return conn.execute("SELECT 1 FROM dnc WHERE e164 = ?", (e164,)).fetchone() is not None
 
 
+def lookup(db: Database, number: str) -> tuple[str, bool]:
+    """(E.164, whether it is on the list) for a number as written."""
+    e164 = _PARSER.parse(number).e164
+    return e164, contains(db, e164)
+
+
 def entries(db: Database, limit: int = 1000, offset: int = 0) -> list[dict[str, Any]]:
     with db.read() as conn:
         rows = conn.execute(
