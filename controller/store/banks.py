@@ -33,6 +33,18 @@ def _check_refs(conn: sqlite3.Connection, s: BankSettings) -> None:
         raise BankError("unknown_script", f"there is no script {s.script_id}")
 
 
+def resolve_list(conn: sqlite3.Connection, ref: str | int) -> int:
+    """A contact list id from its id or its name."""
+    text = str(ref).strip()
+    row = conn.execute(
+        "SELECT id FROM lists WHERE id = ? OR name = ? COLLATE NOCASE ORDER BY id = ? DESC",
+        (int(text) if text.isdigit() else -1, text, int(text) if text.isdigit() else -1),
+    ).fetchone()
+    if row is None:
+        raise BankError("unknown_list", f"there is no contact list {text!r}")
+    return int(row["id"])
+
+
 def _row_to_bank(conn: sqlite3.Connection, row: sqlite3.Row) -> Bank:
     lists = tuple(
         r[0]

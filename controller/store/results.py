@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from controller.store.attempts import iso
@@ -161,5 +161,6 @@ def export_volunteers(conn: sqlite3.Connection, bank_id: int) -> Iterator[list[A
         yield [_cell(v) for v in row]
 
 
-EXPORTS = {"attempts": export_attempts, "contacts": export_contacts,
+Export = Callable[[sqlite3.Connection, int], Iterator[list[Any]]]
+EXPORTS: dict[str, Export] = {"attempts": export_attempts, "contacts": export_contacts,
            "volunteers": export_volunteers}  # fmt: skip

@@ -1,0 +1,309 @@
+"""``phonebank bank``: create, edit and run phone banks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.export import export_options, write_export
+from controller.model import banks as model
+from controller.model.banks import Bank, BankError
+from controller.model.scripts import ScriptError
+from controller.store import banks as store
+from controller.store import queue, results
+from controller.store import scripts as script_store
+from controller.store.results import ResultsError
+
+ACTOR = "cli"
+
+
+@contextmanager
+def clear_errors(as_json: bool) -> Iterator[None]:
+    """Turn domain errors into a clear message and exit 1 (nothing was written)."""
+    try:
+        yield
+    except (BankError, ScriptError, ResultsError) as exc:
+        fail(str(exc), getattr(exc, "code", "error"), as_json)
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _changes(app: AppContext, options: dict[str, Any], sets: tuple[str, ...]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for item in sets:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise BankError("set_format", f"--set {item!r}: use NAME=VALUE")
+        changes[name.strip().replace("-", "_")] = _parse_value(value)
+    for name, value in options.items():
+        if value is None or value == ():
+            continue
+        changes[name] = value
+    with app.db.read() as conn:
+        if "list_id" in changes:
+            changes["list_id"] = store.resolve_list(conn, changes["list_id"])
+        if "script_id" in changes:
+            found = script_store.get(conn, changes["script_id"])
+            if found is None:
+                raise BankError("unknown_script", f"there is no script {changes['script_id']!r}")
+            changes["script_id"] = found.id
+    return changes
+
+
+def setting_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--title", help="Title volunteers see (required)."),
+        click.option("--description", help="What the calls are about (required)."),
+        click.option("--list", "list_id", help="Contact list (id or name; frozen once started)."),
+        click.option("--script", "script_id", help="Call script (id or name)."),
+        click.option(
+            "--mode",
+            "dialing_mode",
+            type=click.Choice([m.value for m in model.DialingMode]),
+            help="Dialing mode (default predictive).",
+        ),
+        click.option(
+            "--hours",
+            "calling_hours",
+            help="Daily calling hours, contact's local time,"
+            " within 08:00-21:00 (default 09:00-20:00).",
+        ),
+        click.option("--window-start", help="Campaign start, ISO date-time with offset."),
+        click.option("--window-end", help="Campaign end (does not stop a running bank)."),
+        click.option("--caller-id", "caller_ids", multiple=True, help="Caller-ID (E.164)."),
+        click.option("--max-attempts", type=int, help="Tries per number (default 3)."),
+        click.option("--retry-delay", "retry_delay_min", type=int, help="Minutes (default 30)."),
+        click.option(
+            "--household",
+            type=click.Choice([h.value for h in model.Household]),
+            help="one_call: dial a shared number once; each_contact: once per person.",
+        ),
+        click.option("--abandon-cap", "abandon_cap_pct", type=float, help="Percent, max 3."),
+        click.option(
+            "--set",
+            "sets",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="Any other setting (repeatable), e.g. --set disclaimer='Paid for by ...',"
+            f" --set preferred_area_codes='[\"212\"]'. Names: {', '.join(model.SETTING_NAMES)}.",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@click.group("bank")
+def bank() -> None:
+    """Phone banks: settings, publishing, and running them.
+
+    Lifecycle: draft -> published (public, or private to user lists) -> running ->
+    paused (resumable) -> stopped (final).
+    """
+
+
+def _show(b: Bank) -> str:
+    s = b.settings
+    return (
+        f"Bank {b.id}: {s.title} [{b.state.value}]"
+        + (f" ({b.visibility})" if b.visibility else "")
+        + f"\n  list {s.list_id}, script {s.script_id}, {s.dialing_mode.value} dialing,"
+        f" hours {s.calling_hours}, AMD {'on' if s.amd else 'off'}"
+        f"\n  {s.max_attempts} tries, {s.retry_delay_min} min apart,"
+        f" abandon cap {s.abandon_cap_pct}%, households: {s.household.value}"
+    )
+
+
+@bank.command("create")
+@setting_options
+@json_option
+@pass_app
+def create(app: AppContext, sets: tuple[str, ...], as_json: bool, **options: Any) -> None:
+    """Create a draft bank. Title, description and list are required.
+
+    Answering machine detection starts on; change it with `bank edit` once saved.
+    """
+    with clear_errors(as_json):
+        changes = _changes(app, options, sets)
+        with app.db.write() as conn:
+            b = store.create(conn, changes)
+        emit(store.to_dict(b), as_json, _show(b))
+
+
+@bank.command("edit")
+@click.argument("bank_id", type=int)
+@setting_options
+@click.option("--amd/--no-amd", default=None, help="Answering machine detection.")
+@json_option
+@pass_app
+def edit(
+    app: AppContext, bank_id: int, sets: tuple[str, ...], amd: bool | None, as_json: bool,
+    **options: Any,
+) -> None:  # fmt: skip
+    """Change settings of BANK_ID (any state but stopped)."""
+    with clear_errors(as_json):
+        changes = _changes(app, {**options, "amd": amd}, sets)
+        with app.db.write() as conn:
+            b = store.edit(conn, bank_id, changes)
+        emit(store.to_dict(b), as_json, _show(b))
+
+
+@bank.command("show")
+@click.argument("bank_id", type=int)
+@json_option
+@pass_app
+def show(app: AppContext, bank_id: int, as_json: bool) -> None:
+    """Show every setting of BANK_ID."""
+    with clear_errors(as_json), app.db.read() as conn:
+        b = store.get(conn, bank_id)
+        text = (
+            _show(b)
+            + "\n"
+            + "\n".join(f"  {k}: {v}" for k, v in model.settings_to_dict(b.settings).items())
+        )
+        emit(store.to_dict(b), as_json, text)
+
+
+@bank.command("list")
+@click.option("--state", type=click.Choice([s.value for s in model.State]))
+@json_option
+@pass_app
+def list_(app: AppContext, state: str | None, as_json: bool) -> None:
+    """List banks (optionally only those in one state)."""
+    with app.db.read() as conn:
+        found = store.list_all(conn, state)
+    data = [store.to_dict(b) for b in found]
+    text = "\n".join(f"{b.id}\t{b.state.value}\t{b.settings.title}" for b in found)
+    emit(data, as_json, text or "No banks.")
+
+
+@bank.command("publish")
+@click.argument("bank_id", type=int)
+@click.option(
+    "--private",
+    "user_lists",
+    multiple=True,
+    type=int,
+    metavar="USER_LIST_ID",
+    help="Only members of these user lists see it (repeatable); default public.",
+)
+@json_option
+@pass_app
+def publish(app: AppContext, bank_id: int, user_lists: tuple[int, ...], as_json: bool) -> None:
+    """Publish BANK_ID so volunteers can see it. A public bank never goes private again."""
+    visibility = "private" if user_lists else "public"
+    _step(app, bank_id, lambda b: model.publish(b, visibility, user_lists), as_json)
+
+
+def _step(app: AppContext, bank_id: int, step: Callable[[Bank], Bank], as_json: bool) -> None:
+    with clear_errors(as_json):
+        with app.db.write() as conn:
+            b = store.update(conn, bank_id, step, ACTOR)
+        emit(store.to_dict(b), as_json, f"Bank {b.id} is now {b.state.value}.")
+
+
+@bank.command("start")
+@click.argument("bank_id", type=int)
+@click.option("--at", "at", help="Schedule the start instead (ISO date-time with offset).")
+@json_option
+@pass_app
+def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
+    """Start BANK_ID now (inside its campaign window) or schedule it with --at.
+
+    The first start freezes the contact list and builds the dialing queue.
+    """
+    if at is not None:
+        try:
+            when = datetime.fromisoformat(at)
+            if when.tzinfo is None:
+                raise ValueError("no offset")
+        except ValueError:
+            fail(f"--at {at!r}: use an ISO date-time with offset", "at_format", as_json)
+            return
+        _step(app, bank_id, lambda b: model.schedule(b, when), as_json)
+        return
+    with clear_errors(as_json):
+        with app.db.write() as conn:
+            b = store.start(conn, bank_id, datetime.now(UTC), ACTOR)
+            counts = queue.counts(conn, bank_id)
+        data = {**store.to_dict(b), "queue": counts}
+        emit(data, as_json, f"Bank {b.id} is running; {counts['ready']} numbers queued.")
+
+
+@bank.command("pause")
+@click.argument("bank_id", type=int)
+@json_option
+@pass_app
+def pause(app: AppContext, bank_id: int, as_json: bool) -> None:
+    """Pause (archive) a running BANK_ID; `resume` continues it."""
+    _step(app, bank_id, model.pause, as_json)
+
+
+@bank.command("resume")
+@click.argument("bank_id", type=int)
+@json_option
+@pass_app
+def resume(app: AppContext, bank_id: int, as_json: bool) -> None:
+    """Resume a paused BANK_ID."""
+    _step(app, bank_id, model.resume, as_json)
+
+
+@bank.command("stop")
+@click.argument("bank_id", type=int)
+@click.option("--yes", is_flag=True, help="Confirm: a stopped bank never restarts.")
+@json_option
+@pass_app
+def stop(app: AppContext, bank_id: int, yes: bool, as_json: bool) -> None:
+    """Stop BANK_ID for good (needs --yes)."""
+    if not yes:
+        fail("stopping is final; add --yes to confirm", "confirm_required", as_json)
+    _step(app, bank_id, model.stop, as_json)
+
+
+@bank.command("status")
+@click.argument("bank_id", type=int)
+@json_option
+@pass_app
+def status(app: AppContext, bank_id: int, as_json: bool) -> None:
+    """State, queue, calls, outcomes and volunteer engagement of BANK_ID."""
+    with clear_errors(as_json), app.db.read() as conn:
+        b = store.get(conn, bank_id)
+        data: dict[str, Any] = {
+            "bank": store.to_dict(b),
+            "queue": queue.counts(conn, bank_id),
+            "calls": results.call_figures(conn, bank_id),
+            "outcomes": results.outcome_counts(conn, bank_id),
+            "engagement": results.engagement(conn, bank_id),
+            "history": store.history(conn, bank_id),
+        }
+    q, c = data["queue"], data["calls"]
+    text = (
+        f"{_show(b)}\n  queue: {q['ready']} ready ({q['waiting']} waiting), {q['dialing']}"
+        f" dialing, {q['done']} done\n  calls: {c['attempts']} attempts, {c['answered']}"
+        f" answered, abandon rate {c['abandon_rate_pct']}%\n  outcomes: "
+        + (", ".join(f"{k} {v}" for k, v in data["outcomes"].items()) or "none yet")
+    )
+    emit(data, as_json, text)
+
+
+@bank.command("export")
+@click.argument("bank_id", type=int)
+@export_options
+@pass_app
+def export(app: AppContext, bank_id: int, kind: str, output: str | None, as_json: bool) -> None:
+    """Export BANK_ID's results as CSV (same as `phonebank export KIND BANK_ID`)."""
+    write_export(app, bank_id, kind, output, as_json)
+
+
+COMMANDS = [bank]

@@ -1,0 +1,88 @@
+"""``phonebank export``: stream a bank's results as CSV (or JSON lines)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from controller.commands.common import AppContext, fail, json_option, pass_app
+from controller.model.banks import BankError
+from controller.store import banks as bank_store
+from controller.store.results import EXPORTS, ResultsError
+
+KINDS = tuple(EXPORTS)
+
+
+def export_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = json_option(fn)
+    fn = click.option(
+        "--output", "-o", type=click.Path(dir_okay=False), help="Write to a file (default stdout)."
+    )(fn)
+    return click.option(
+        "--kind",
+        type=click.Choice(KINDS),
+        default="attempts",
+        show_default=True,
+        help="attempts: every dial; contacts: each contact with outcome and script answers;"
+        " volunteers: totals per volunteer.",
+    )(fn)
+
+
+def _write(rows: Any, out: TextIO, as_json: bool) -> int:
+    header = next(rows)
+    count = 0
+    writer = csv.writer(out)
+    if not as_json:
+        writer.writerow(header)
+    for row in rows:
+        if as_json:
+            out.write(json.dumps(dict(zip(header, row, strict=True)), default=str) + "\n")
+        else:
+            writer.writerow(row)
+        count += 1
+    return count
+
+
+def write_export(
+    app: AppContext, bank_id: int, kind: str, output: str | None, as_json: bool
+) -> None:
+    """Stream one export; rows go out as they are read (constant memory)."""
+    try:
+        with app.db.read() as conn:
+            bank_store.get(conn, bank_id)
+            rows = EXPORTS[kind](conn, bank_id)
+            if output:
+                path = Path(output)
+                tmp = path.with_name(path.name + ".part")
+                with tmp.open("w", newline="", encoding="utf-8") as fh:
+                    count = _write(rows, fh, as_json)
+                tmp.replace(path)
+                click.echo(f"Wrote {count} {kind} rows to {path}.", err=True)
+            else:
+                _write(rows, sys.stdout, as_json)
+    except (BankError, ResultsError) as exc:
+        fail(str(exc), exc.code, as_json)
+
+
+@click.command("export")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("bank_id", type=int)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File (default stdout).")
+@json_option
+@pass_app
+def export(app: AppContext, kind: str, bank_id: int, output: str | None, as_json: bool) -> None:
+    """Export KIND (attempts, contacts, volunteers) of BANK_ID as CSV.
+
+    With --json each row is a JSON object on its own line. Rows are streamed, so exports
+    of any size use little memory; with --output the file appears only once complete.
+    """
+    write_export(app, bank_id, kind, output, as_json)
+
+
+COMMANDS = [export]

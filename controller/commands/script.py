@@ -1,0 +1,130 @@
+"""``phonebank script``: import, export and validate call scripts (YAML or JSON)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.model import scripts as model
+from controller.model.scripts import Problem, Script, ScriptError
+from controller.store import scripts as store
+
+
+@click.group("script")
+def script() -> None:
+    """Call scripts: blocks of text with responses that branch to other blocks.
+
+    File format (YAML or JSON): `name`, then `blocks`, a list of {id, title, text,
+    responses: [{label, next}]}; `next: null` ends the script. A block with `field: NAME`
+    takes its responses from that custom field's options and saves the answer on the
+    contact (`next` for all options, `branches: {option: block}` per option). Texts may use
+    {{ contact.first_name }}, {{ volunteer.first_name }}, {{ bank.title }} and similar.
+    """
+
+
+def _load(path: Path) -> Script:
+    if not path.is_file():
+        raise ScriptError([Problem("no_such_file", f"no such file: {path}")])
+    try:
+        text = path.read_text(encoding="utf-8")
+        data: Any = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ScriptError([Problem("parse_error", f"{path.name} cannot be read: {exc}")]) from exc
+    return model.from_dict(data)
+
+
+def _problems_text(problems: list[Problem]) -> str:
+    return "\n".join(
+        f"  [{p.code}] {p.message}" + (f" (block {p.block})" if p.block else "") for p in problems
+    )
+
+
+def _report(problems: list[Problem], as_json: bool) -> None:
+    data = [{"code": p.code, "message": p.message, "block": p.block} for p in problems]
+    if as_json:
+        click.echo(json.dumps({"error": problems[0].code, "problems": data}, indent=2), err=True)
+    else:
+        click.echo(f"Error: the script has {len(problems)} problem(s):", err=True)
+        click.echo(_problems_text(problems), err=True)
+    raise SystemExit(1)
+
+
+@script.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@pass_app
+def validate(app: AppContext, file: Path, as_json: bool) -> None:
+    """Check FILE without saving it: dangling branches, unreachable blocks, unknown
+    variables or fields. Exits 1 and lists every problem if there are any."""
+    try:
+        loaded = _load(file)
+    except ScriptError as exc:
+        _report(exc.problems, as_json)
+        return
+    with app.db.read() as conn:
+        problems = store.check(conn, loaded)
+    if problems:
+        _report(problems, as_json)
+    emit({"ok": True, "name": loaded.name, "blocks": len(loaded.blocks)}, as_json,
+         f"Script {loaded.name!r} is valid ({len(loaded.blocks)} blocks).")  # fmt: skip
+
+
+@script.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite the script with the same name.")
+@json_option
+@pass_app
+def import_(app: AppContext, file: Path, replace: bool, as_json: bool) -> None:
+    """Validate and save the script in FILE (nothing is saved if it has problems)."""
+    try:
+        loaded = _load(file)
+        with app.db.write() as conn:
+            script_id = store.save(conn, loaded, replace=replace)
+    except ScriptError as exc:
+        _report(exc.problems, as_json)
+        return
+    emit({"id": script_id, "name": loaded.name, "blocks": len(loaded.blocks)}, as_json,
+         f"Saved script {script_id}: {loaded.name!r} ({len(loaded.blocks)} blocks).")  # fmt: skip
+
+
+@script.command("export")
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
+              show_default=True)  # fmt: skip
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def export(app: AppContext, ref: str, fmt: str, output: Path | None) -> None:
+    """Print the script REF (id or name) as YAML or JSON, ready to edit and re-import."""
+    with app.db.read() as conn:
+        found = store.get(conn, ref)
+    if found is None:
+        fail(f"there is no script {ref!r}", "unknown_script", fmt == "json")
+        return
+    data = model.to_dict(found.script)
+    if fmt == "json":
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@script.command("list")
+@json_option
+@pass_app
+def list_(app: AppContext, as_json: bool) -> None:
+    """List saved scripts."""
+    with app.db.read() as conn:
+        rows = store.list_all(conn)
+    text = "\n".join(f"{r['id']}\t{r['name']}\t{r['blocks']} blocks" for r in rows)
+    emit(rows, as_json, text or "No scripts.")
+
+
+COMMANDS = [script]

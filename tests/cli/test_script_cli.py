@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from test_bank_cli import SCRIPT, run
+
+
+def test_given_valid_yaml_when_imported_and_exported_then_round_trips(home: Path) -> None:
+    (home / "s.yaml").write_text(SCRIPT)
+    result = run(home, "script", "import", str(home / "s.yaml"), "--json")
+    assert result.exit_code == 0, result.output
+    script_id = json.loads(result.stdout)["id"]
+    exported = run(home, "script", "export", str(script_id))
+    assert yaml.safe_load(exported.stdout) == yaml.safe_load(
+        run(home, "script", "export", "Hello").stdout
+    )
+    data = yaml.safe_load(exported.stdout)
+    assert data["name"] == "Hello" and [b["id"] for b in data["blocks"]] == ["hi", "bye"]
+    as_json = run(home, "script", "export", "Hello", "--format", "json").stdout
+    (home / "s.json").write_text(as_json)
+    again = run(home, "script", "import", str(home / "s.json"), "--replace", "--json")
+    assert json.loads(again.stdout)["id"] == script_id
+
+
+def test_given_broken_script_when_validated_then_each_problem_listed_and_exit_1(
+    home: Path,
+) -> None:
+    doc = yaml.safe_load(SCRIPT)
+    doc["blocks"][0]["responses"][1]["next"] = "gone"
+    doc["blocks"][1]["text"] = "{{ contact.age }}"
+    doc["blocks"].append({"id": "lost", "title": "Lost", "field": "Nope"})
+    (home / "bad.yaml").write_text(yaml.safe_dump(doc))
+    result = run(home, "script", "validate", str(home / "bad.yaml"), "--json")
+    assert result.exit_code == 1
+    codes = sorted(p["code"] for p in json.loads(result.stderr)["problems"])
+    assert codes == ["dangling_branch", "unknown_field", "unknown_variable", "unreachable_block"]
+    text = run(home, "script", "import", str(home / "bad.yaml"))
+    assert text.exit_code == 1 and "[dangling_branch]" in text.stderr
+    assert json.loads(run(home, "script", "list", "--json").stdout) == []
+
+
+def test_given_unreadable_or_missing_file_when_validated_then_clear_error(home: Path) -> None:
+    (home / "x.yaml").write_text("name: [unclosed")
+    result = run(home, "script", "validate", str(home / "x.yaml"))
+    assert result.exit_code == 1 and "[parse_error]" in result.stderr
+    missing = run(home, "script", "validate", str(home / "none.yaml"))
+    assert missing.exit_code == 1 and "no such file" in missing.stderr
+    (home / "e.yaml").write_text("name: empty\nblocks: []\n")
+    empty = run(home, "script", "validate", str(home / "e.yaml"), "--json")
+    assert json.loads(empty.stderr)["error"] == "empty_script"
+
+
+def test_given_valid_file_when_validated_then_ok_and_nothing_saved(home: Path) -> None:
+    (home / "s.yaml").write_text(SCRIPT)
+    result = run(home, "script", "validate", str(home / "s.yaml"))
+    assert result.exit_code == 0 and "valid" in result.stdout
+    assert "No scripts." in run(home, "script", "list").stdout
+    assert run(home, "script", "export", "nope").exit_code == 1
