@@ -258,7 +258,7 @@ async def confbridge_list(session: AmiSession, conference: str) -> list[Conferen
     """Who is in ``conference`` (an empty list if it does not exist)."""
     _check(conference=conference)
     action = {"Action": "ConfbridgeList", "Conference": conference}
-    reply = await session.send(action, as_list=True)
+    reply = await session.send(action)
     members = []
     for msg in reply if isinstance(reply, list) else [reply]:
         if str(msg.get("Event", "")).lower() == "confbridgelist":

@@ -84,3 +84,16 @@ def test_given_the_command_line_when_run_on_a_recording_then_it_prints_transitio
     assert out[-1].endswith("dialing -> busy (busy) cause=17")
     assert main([str(tmp_path / "missing.jsonl")]) == 1
     assert "error:" in capsys.readouterr().err
+
+
+def test_given_the_recorded_reconnect_when_replayed_then_the_vanished_call_is_lost_only() -> None:
+    path = FIXTURES / "resync.jsonl"
+    events = list(read_recording(path))
+    lost = [e for e in events if isinstance(e, ev.SessionLost)]
+    assert lost[0].reason == "ping_timeout"
+    tracker, transitions = run(events)
+    ended = {t.call_id: t.reason for t in transitions if t.new is CallState.ENDED}
+    assert sorted(ended.values()) == ["hangup", "lost"]
+    survivor = next(c for c, r in ended.items() if r == "hangup")
+    path_of_survivor = [t.new.value for t in transitions if t.call_id == survivor]
+    assert path_of_survivor == [*CALLEE, "human", "bridged", "ended"]
