@@ -91,7 +91,7 @@ def test_given_the_recorded_reconnect_when_replayed_then_the_vanished_call_is_lo
     events = list(read_recording(path))
     lost = [e for e in events if isinstance(e, ev.SessionLost)]
     assert lost[0].reason == "ping_timeout"
-    tracker, transitions = run(events)
+    _, transitions = run(events)
     ended = {t.call_id: t.reason for t in transitions if t.new is CallState.ENDED}
     assert sorted(ended.values()) == ["hangup", "lost"]
     survivor = next(c for c, r in ended.items() if r == "hangup")
