@@ -1,24 +1,35 @@
 """Application factory: ``init_app(settings)`` builds the aiohttp app.
 
-Shared objects hang off the app under typed keys; background work is started and stopped
-through ``cleanup_ctx``.
+Shared objects hang off the app under typed keys (``web.keys``); background work is started
+and stopped through ``cleanup_ctx``. Routes come from the modules of ``web/views/``: each
+may define ``setup(app)``, and every handler declares who may reach it (``web.access``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import importlib
+import pkgutil
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from aiohttp import web
 
 from controller.config import Settings
 from controller.store.db import Database, open_database
+from controller.telephony.webrtc_users import WebrtcAccounts
+from web import views as view_modules
+from web.access import Access, access
+from web.keys import DB, HEALTH_CHECKS, JINJA, LOGIN_LIMITER, PHONES, SESSIONS, SETTINGS
+from web.middleware import security_headers, session_middleware
+from web.phones import BrowserPhones
+from web.ratelimit import LoginLimiter
+from web.render import STATIC_DIR, STATIC_ROUTE, make_environment
+from web.sessions import SessionManager
 
-SETTINGS = web.AppKey("settings", Settings)
-DB = web.AppKey("db", Database)
-HEALTH_CHECKS = web.AppKey("health_checks", dict[str, Callable[[], Awaitable[dict[str, Any]]]])
+__all__ = ["DB", "HEALTH_CHECKS", "PHONES", "SETTINGS", "init_app"]
 
 
+@access(Access.PUBLIC)
 async def health(request: web.Request) -> web.Response:
     """Liveness and a summary of each registered component's state."""
     db = request.app[DB]
@@ -43,10 +54,29 @@ def _database_ctx(settings: Settings, db: Database | None) -> Callable[..., Asyn
     return ctx
 
 
+def _add_views(app: web.Application) -> None:
+    package = view_modules
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        setup = getattr(module, "setup", None)
+        if callable(setup):
+            setup(app)
+
+
 def init_app(settings: Settings, db: Database | None = None) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[session_middleware], client_max_size=8 * 1024**2)
     app[SETTINGS] = settings
     app[HEALTH_CHECKS] = {}
+    app[SESSIONS] = SessionManager(settings.secrets()["session_key"])
+    app[LOGIN_LIMITER] = LoginLimiter()
+    app[JINJA] = make_environment(app)
+    app[PHONES] = BrowserPhones(
+        WebrtcAccounts(settings.runtime_dir / "webrtc"),
+        f"ws://127.0.0.1:{settings.pbx.http_port}/ws",
+    )
     app.cleanup_ctx.append(_database_ctx(settings, db))
+    app.on_response_prepare.append(security_headers)
     app.router.add_get("/health", health)
+    app.router.add_static("/static/", STATIC_DIR, name=STATIC_ROUTE, append_version=True)
+    _add_views(app)
     return app

@@ -32,6 +32,7 @@ class Session:
     issued: float
     seen: float
     user_id: int | None = None
+    username: str = ""
 
     @property
     def authenticated(self) -> bool:
@@ -61,12 +62,19 @@ class SessionManager:
         self.absolute_seconds = absolute_seconds
         self.clock = clock
 
-    def new(self, user_id: int | None = None) -> Session:
+    def new(self, user_id: int | None = None, username: str = "") -> Session:
         now = self.clock()
-        return Session(csrf=secrets.token_urlsafe(24), issued=now, seen=now, user_id=user_id)
+        token = secrets.token_urlsafe(24)
+        return Session(csrf=token, issued=now, seen=now, user_id=user_id, username=username)
 
     def encode(self, session: Session) -> str:
-        payload = {"u": session.user_id, "c": session.csrf, "i": session.issued, "s": session.seen}
+        payload = {
+            "u": session.user_id,
+            "n": session.username,
+            "c": session.csrf,
+            "i": session.issued,
+            "s": session.seen,
+        }
         body = _b64(json.dumps(payload, separators=(",", ":")).encode())
         return f"{body}.{self._sign(body)}"
 
@@ -84,6 +92,7 @@ class SessionManager:
                 issued=float(data["i"]),
                 seen=float(data["s"]),
                 user_id=None if data["u"] is None else int(data["u"]),
+                username=str(data.get("n", "")),
             )
         except (ValueError, KeyError, TypeError):
             return None

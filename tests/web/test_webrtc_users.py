@@ -8,11 +8,10 @@ from pathlib import Path
 
 from controller.telephony.webrtc_users import (
     CONTEXT,
-    DIALPLAN_INCLUDE,
     PJSIP_INCLUDE,
     REALM,
+    ROOM_EXTEN,
     WebrtcAccounts,
-    render_dialplan,
     render_pjsip,
 )
 
@@ -42,23 +41,24 @@ def test_given_accounts_when_rendered_then_the_config_holds_digests_never_passwo
     ana, _ = accounts.ensure(7, 'Ana "the" Caller')
     text = render_pjsip(accounts.all())
     expected = hashlib.md5(f"webrtc-7:{REALM}:{ana.password}".encode()).hexdigest()
-    assert f"password_digest=md5:{expected}" in text
+    assert f"password_digest = md5:{expected}" in text
     assert ana.password not in text
-    assert f"context={CONTEXT}" in text
-    assert "set_var=PHONEBANK_ROOM=volunteer-7" in text
-    assert 'callerid="Ana the Caller" <webrtc-7>' in text
+    assert "[webrtc-7](phonebank-volunteer-webrtc)" in text
+    assert "set_var = PB_CONFERENCE=volunteer-7" in text
+    assert 'callerid = "Ana the Caller" <webrtc-7>' in text
 
 
-def test_given_the_browser_context_when_rendered_then_it_only_joins_the_endpoints_room() -> None:
-    text = render_dialplan("volunteer_bridge", "volunteer_user")
-    extensions = [
-        line.split("=>")[1].split(",")[0].strip()
-        for line in text.splitlines()
-        if line.startswith("exten")
-    ]
-    assert extensions == ["room"]
-    assert "ConfBridge(${PHONEBANK_ROOM},volunteer_bridge,volunteer_user)" in text
-    assert "Dial(" not in text
+def test_given_the_pbx_templates_when_read_then_the_browser_context_only_joins_its_room() -> None:
+    root = Path(__file__).resolve().parents[2] / "asterisk"
+    pjsip = (root / "conf" / "pbx" / "pjsip.conf.j2").read_text()
+    assert f"#tryinclude {PJSIP_INCLUDE}" in pjsip
+    template = pjsip.split("[phonebank-volunteer-webrtc](!)")[1].split("\n\n")[0]
+    assert f"context = {CONTEXT}" in template
+    dialplan = (root / "dialplan" / "pbx-extensions.conf.j2").read_text()
+    context = dialplan.split(f"[{CONTEXT}]")[1].split("\n\n")[0]
+    assert f"exten => {ROOM_EXTEN},1," in context
+    assert "ConfBridge(${PB_CONFERENCE}," in context
+    assert "Dial(" not in context
 
 
 def test_given_a_revoked_volunteer_when_written_then_the_endpoint_disappears(
@@ -76,4 +76,3 @@ def test_given_a_revoked_volunteer_when_written_then_the_endpoint_disappears(
     assert accounts.write_config(etc) is True
     text = (etc / PJSIP_INCLUDE).read_text()
     assert "[webrtc-8]" in text and "[webrtc-7]" not in text
-    assert (etc / DIALPLAN_INCLUDE).exists()

@@ -1,0 +1,180 @@
+"""Browser test harness: the real app on a real TCP port, driven by the real Chromium.
+
+- ``live_server``: the aiohttp app (``init_app``) served by ``AppRunner``/``TCPSite`` on a
+  free loopback port, in a thread with its own event loop, over the suite's real SQLite
+  file (``db`` fixture). ``live_server.call(coro)`` runs a coroutine on the server's loop.
+- ``browser_context``: Chromium (``/usr/bin/chromium``, never a downloaded build) launched
+  by Playwright with a fresh profile directory and a fake microphone that is granted.
+- ``page``: a page in that context; ``shoot(page, name)`` saves screenshots at a 390 px
+  phone width and a desktop width under ``tests/artifacts/<test>/``.
+- ``make_user``: creates an account in the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from aiohttp import web
+from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
+
+from controller.config import Settings
+from controller.store import users as user_store
+from controller.store.db import Database
+from web.app import init_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
+T = TypeVar("T")
+
+pytestmark = pytest.mark.browser
+
+
+class LiveServer:
+    """The app on a real socket, in its own thread and event loop."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.runner = web.AppRunner(app)
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        future: Future[T] = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        return future.result(timeout)
+
+    def start(self) -> None:
+        self.thread.start()
+        self.call(self._start())
+
+    async def _start(self) -> None:
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(self.runner.addresses[0][1])
+
+    def stop(self) -> None:
+        self.call(self.runner.cleanup())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+@pytest.fixture
+def live_server(settings: Settings, db: Database) -> Iterator[LiveServer]:
+    server = LiveServer(init_app(settings, db))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as pw:
+        yield pw
+
+
+def launch(playwright: Playwright, profile: Path, args: list[str]) -> BrowserContext:
+    return playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=args,
+        viewport=DESKTOP_VIEWPORT,
+    )
+
+
+@pytest.fixture
+def browser_context(playwright: Playwright, tmp_path: Path) -> Iterator[BrowserContext]:
+    context = launch(playwright, tmp_path / "chromium-profile", CHROMIUM_ARGS)
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def blocked_mic_context(playwright: Playwright, tmp_path: Path) -> Iterator[BrowserContext]:
+    """Chromium whose permission prompts are denied: the microphone is blocked."""
+    args = [a for a in CHROMIUM_ARGS if a != "--use-fake-ui-for-media-stream"]
+    context = launch(
+        playwright, tmp_path / "chromium-blocked", [*args, "--deny-permission-prompts"]
+    )
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context: BrowserContext) -> Page:
+    return browser_context.pages[0] if browser_context.pages else browser_context.new_page()
+
+
+@pytest.fixture
+def shoot(request: pytest.FixtureRequest) -> Callable[[Page, str], list[Path]]:
+    """Save the page at phone and desktop widths; return the files written."""
+    folder = ARTIFACTS / re.sub(r"[^\w.-]", "_", request.node.name)
+
+    def take(page: Page, name: str) -> list[Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        original = page.viewport_size or DESKTOP_VIEWPORT
+        paths = []
+        for label, size in (("390", PHONE_VIEWPORT), ("desktop", DESKTOP_VIEWPORT)):
+            page.set_viewport_size(size)
+            path = folder / f"{name}-{label}.png"
+            page.screenshot(path=str(path), full_page=True)
+            paths.append(path)
+        page.set_viewport_size({"width": original["width"], "height": original["height"]})
+        return paths
+
+    return take
+
+
+@pytest.fixture
+def make_user(db: Database) -> Callable[..., int]:
+    def create(username: str, password: str, role: str = "volunteer", **extra: Any) -> int:
+        user = user_store.create_user(db, username=username, password=password, role=role, **extra)
+        return int(user["id"])
+
+    return create
+
+
+def wait_until(page: Page, function: str, timeout: float = 20.0) -> Any:
+    """Poll ``function`` (JS, e.g. ``() => x > 1``) until it returns a truthy value.
+
+    ``page.wait_for_function`` evaluates strings with ``eval``, which the app's CSP forbids;
+    ``page.evaluate`` of a function does not, so poll with that.
+    """
+    waited = 0.0
+    while True:
+        value = page.evaluate(function)
+        if value:
+            return value
+        if waited >= timeout:
+            raise AssertionError(f"still false after {timeout} s: {function}")
+        page.wait_for_timeout(100)
+        waited += 0.1

@@ -1,0 +1,108 @@
+"""Signing in and out in the real Chromium, at phone and desktop widths."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import LiveServer
+from playwright.sync_api import Page, expect
+
+PASSWORD = "a long volunteer password"
+
+
+def sign_in(page: Page, server: LiveServer, username: str, password: str) -> None:
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_given_a_volunteer_when_signing_in_and_out_then_the_phone_page_then_the_login_page(
+    page: Page,
+    live_server: LiveServer,
+    make_user: Callable[..., int],
+    shoot: Callable[[Page, str], list[Path]],
+) -> None:
+    make_user("vera", PASSWORD, display_name="Vera Caller")
+    page.goto(f"{live_server.url}/login")
+    shoot(page, "login")
+    sign_in(page, live_server, "vera", PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/phone")
+    expect(page.get_by_test_id("user-name")).to_have_text("Vera Caller")
+    expect(page.locator("#phone-status")).to_have_attribute("data-state", "idle")
+    shots = shoot(page, "phone")
+    assert all(path.stat().st_size > 0 for path in shots)
+    page.get_by_test_id("logout").click()
+    expect(page).to_have_url(f"{live_server.url}/login?bye=1")
+    expect(page.get_by_test_id("notice")).to_have_text("You have signed out.")
+    page.goto(f"{live_server.url}/phone")
+    expect(page).to_have_url(f"{live_server.url}/login?next=/phone")
+
+
+def test_given_a_wrong_password_when_signing_in_then_the_message_shows_and_no_access(
+    page: Page,
+    live_server: LiveServer,
+    make_user: Callable[..., int],
+    shoot: Callable[[Page, str], list[Path]],
+) -> None:
+    make_user("vera", PASSWORD)
+    sign_in(page, live_server, "vera", "not the password")
+    expect(page.get_by_test_id("login-error")).to_have_text("Wrong username or password.")
+    expect(page.get_by_label("Username")).to_have_value("vera")
+    shoot(page, "wrong-password")
+    page.goto(f"{live_server.url}/admin")
+    expect(page).to_have_url(f"{live_server.url}/login?next=/admin")
+
+
+def test_given_a_manager_when_signing_in_from_a_deep_link_then_they_return_to_it(
+    page: Page, live_server: LiveServer, make_user: Callable[..., int]
+) -> None:
+    make_user("maya", PASSWORD, role="manager", display_name="Maya")
+    page.goto(f"{live_server.url}/admin")
+    page.get_by_label("Username").fill("maya")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server.url}/admin")
+    expect(page.get_by_role("heading", name="Admin")).to_be_visible()
+
+
+def test_given_a_tampered_form_token_when_submitted_then_the_browser_sees_the_refusal(
+    page: Page,
+    live_server: LiveServer,
+    make_user: Callable[..., int],
+    shoot: Callable[[Page, str], list[Path]],
+) -> None:
+    make_user("vera", PASSWORD)
+    sign_in(page, live_server, "vera", PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/phone")
+    page.eval_on_selector("input[name=_csrf]", "el => { el.value = 'forged'; }")
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_test_id("error")).to_have_attribute("data-code", "csrf_failed")
+    shoot(page, "csrf-refused")
+    page.goto(f"{live_server.url}/phone")
+    expect(page).to_have_url(f"{live_server.url}/phone")  # still signed in: nothing changed
+
+
+def test_given_a_script_without_the_token_when_it_posts_then_403_and_with_it_accepted(
+    page: Page, live_server: LiveServer, make_user: Callable[..., int]
+) -> None:
+    make_user("vera", PASSWORD)
+    sign_in(page, live_server, "vera", PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/phone")
+    refused = page.evaluate(
+        """async () => (await fetch('/logout', {method: 'POST',
+             headers: {'Accept': 'application/json'}})).status"""
+    )
+    assert refused == 403
+    accepted = page.evaluate(
+        """async () => {
+             const token = document.querySelector('meta[name=csrf-token]').content;
+             const r = await fetch('/logout', {method: 'POST', redirect: 'manual',
+                                               headers: {'X-CSRF-Token': token}});
+             return r.type;
+           }"""
+    )
+    assert accepted == "opaqueredirect"
+    page.goto(f"{live_server.url}/phone")
+    expect(page).to_have_url(f"{live_server.url}/login?next=/phone")

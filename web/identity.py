@@ -1,0 +1,52 @@
+"""The signed-in user as the web layer sees it, read from the users store per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from controller.store import users as user_store
+from controller.store.db import Database
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    can_make_calls: bool
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("admin", "manager")
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+def _from_record(record: dict[str, Any] | None) -> CurrentUser | None:
+    if record is None or bool(record.get("disabled")):
+        return None
+    return CurrentUser(
+        id=int(record["id"]),
+        username=str(record["username"]),
+        display_name=str(record.get("display_name") or ""),
+        role=str(record["role"]),
+        can_make_calls=bool(record["can_make_calls"]),
+    )
+
+
+def load_user(db: Database, user_id: int, username: str) -> CurrentUser | None:
+    """The enabled user signed in as ``username``/``user_id``, or None.
+
+    Both must still match: a deleted, disabled or re-created account signs its sessions out.
+    """
+    user = _from_record(user_store.get_user(db, username)) if username else None
+    return user if user is not None and user.id == user_id else None
+
+
+def check_password(db: Database, username: str, password: str) -> CurrentUser | None:
+    """The enabled user whose password matches, or None."""
+    return _from_record(user_store.authenticate(db, username, password))

@@ -1,0 +1,147 @@
+"""Request pipeline: session -> access check -> CSRF check -> handler; security headers.
+
+``session_middleware`` loads the signed session (or starts an anonymous one), resolves the
+user, enforces the route's declared access, checks the CSRF token on state-changing
+requests, and re-issues the cookie when it changed or its idle clock needs a push.
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import quote, urlsplit
+
+from aiohttp import web
+
+from web.access import USER_KEY, Access, Handler, allowed, is_api, route_access
+from web.identity import load_user
+from web.keys import DB, SESSION_KEY, SESSIONS
+from web.render import render
+from web.sessions import COOKIE_NAME, Session
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "_csrf"
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def error(request: web.Request, status: int, code: str, message: str) -> web.Response:
+    """A refusal as JSON for the API and as a page for browsers."""
+    if is_api(request) or (request.method in UNSAFE_METHODS and _is_json(request)):
+        return web.json_response({"error": code, "message": message}, status=status)
+    return render(request, "error.html", {"code": code, "message": message}, status=status)
+
+
+def _is_json(request: web.Request) -> bool:
+    return request.content_type == "application/json" or CSRF_HEADER in request.headers
+
+
+def _refuse(request: web.Request, level: Access) -> web.StreamResponse | None:
+    user = request.get(USER_KEY)
+    if allowed(level, user):
+        return None
+    if user is None:
+        if is_api(request) or request.method != "GET":
+            return error(request, 401, "login_required", "Please sign in first.")
+        raise web.HTTPFound(f"/login?next={quote(request.path_qs, safe='')}")
+    return error(request, 403, "forbidden", "Your account does not have access to this page.")
+
+
+async def _csrf_ok(request: web.Request, session: Session) -> bool:
+    token = request.headers.get(CSRF_HEADER)
+    if token is None and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        form = await request.post()
+        field = form.get(CSRF_FIELD)
+        token = field if isinstance(field, str) else None
+    return token is not None and hmac.compare_digest(token, session.csrf)
+
+
+def _origin_ok(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True  # older clients: the CSRF token alone decides
+    return urlsplit(origin).netloc == request.host
+
+
+def _load_session(request: web.Request) -> Session:
+    manager = request.app[SESSIONS]
+    session = manager.decode(request.cookies.get(COOKIE_NAME))
+    if session is None:
+        return manager.new()
+    if session.user_id is not None:
+        user = load_user(request.app[DB], session.user_id, session.username)
+        if user is None:
+            return manager.new()
+        request[USER_KEY] = user
+    return session
+
+
+@web.middleware
+async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path.startswith("/static/"):
+        return await handler(request)
+    session = _load_session(request)
+    request[SESSION_KEY] = session
+    try:
+        response = await _guarded(request, handler, session)
+    except web.HTTPException as exc:
+        _store(request, exc, session)
+        raise
+    _store(request, response, session)
+    return response
+
+
+async def _guarded(request: web.Request, handler: Handler, session: Session) -> web.StreamResponse:
+    refusal = _refuse(request, route_access(request))
+    if refusal is not None:
+        return refusal
+    if request.method in UNSAFE_METHODS:
+        if not _origin_ok(request):
+            return error(request, 403, "bad_origin", "This request came from another site.")
+        if not await _csrf_ok(request, session):
+            return error(
+                request,
+                403,
+                "csrf_failed",
+                "This form has expired or did not come from this site. Reload and try again.",
+            )
+    return await handler(request)
+
+
+def _store(request: web.Request, response: web.StreamResponse, loaded: Session) -> None:
+    """Write the cookie if the handler replaced the session or the idle clock needs a push."""
+    if response.prepared:
+        return
+    manager = request.app[SESSIONS]
+    session = request[SESSION_KEY]
+    if session is loaded and COOKIE_NAME in request.cookies and not manager.needs_refresh(loaded):
+        return
+    manager.set_cookie(response, manager.touch(session), secure=request.secure)
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """``on_response_prepare`` hook: hardening headers on every response."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "microphone=(self), camera=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.path.startswith("/static/") and "v" in request.query:
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"

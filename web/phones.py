@@ -1,0 +1,103 @@
+"""Browser phones, as the web app serves them: credentials and the SIP WebSocket relay.
+
+The browser never talks to the PBX's HTTP port: it opens ``/phone/ws`` on this app (same
+origin, behind the login), and the app relays the frames to the PBX's WebSocket transport
+on loopback. Media flows directly between the browser and the PBX (ICE, DTLS-SRTP).
+
+``apply`` is the hook that pushes changed accounts into the PBX (write the config includes
+and reload); whoever runs the PBX sets it. Without it accounts are still issued, and reach
+the PBX at its next configuration render.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+from aiohttp import web
+
+from controller.telephony.webrtc_users import REALM, ROOM_EXTEN, WebrtcAccount, WebrtcAccounts
+
+Apply = Callable[[], Awaitable[None]]
+WS_PATH = "/phone/ws"
+
+
+class BrowserPhones:
+    def __init__(self, accounts: WebrtcAccounts, upstream_url: str, apply: Apply | None = None):
+        self.accounts = accounts
+        self.upstream_url = upstream_url
+        self.apply = apply
+        self.sockets: set[web.WebSocketResponse] = set()
+        self._lock = asyncio.Lock()
+
+    async def account_for(self, user_id: int, display_name: str) -> WebrtcAccount:
+        """The volunteer's account; a new or renamed one is pushed to the PBX first."""
+        async with self._lock:
+            account, changed = self.accounts.ensure(user_id, display_name)
+            if changed and self.apply is not None:
+                await self.apply()
+            return account
+
+    async def drop_all(self) -> int:
+        """Close every relayed socket (browsers reconnect by themselves); return how many."""
+        sockets = list(self.sockets)
+        for ws in sockets:
+            await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"relay restarting")
+        return len(sockets)
+
+    async def relay(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(protocols=("sip",), heartbeat=25)
+        await ws.prepare(request)
+        self.sockets.add(ws)
+        try:
+            async with (
+                aiohttp.ClientSession() as client,
+                client.ws_connect(self.upstream_url, protocols=("sip",), heartbeat=25) as up,
+            ):
+                await _pump_both(ws, up)
+        except (aiohttp.ClientError, OSError):
+            pass  # PBX unreachable: closing tells the browser to retry
+        finally:
+            self.sockets.discard(ws)
+            if not ws.closed:
+                await ws.close(code=aiohttp.WSCloseCode.TRY_AGAIN_LATER)
+        return ws
+
+
+async def _pump_both(browser: web.WebSocketResponse, pbx: aiohttp.ClientWebSocketResponse) -> None:
+    async def to_pbx() -> None:
+        async for msg in browser:
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                await pbx.send_str(msg.data)
+            elif msg.type == aiohttp.WSMsgType.BINARY:
+                await pbx.send_bytes(msg.data)
+
+    async def to_browser() -> None:
+        async for msg in pbx:
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                await browser.send_str(msg.data)
+            elif msg.type == aiohttp.WSMsgType.BINARY:
+                await browser.send_bytes(msg.data)
+
+    tasks = [asyncio.ensure_future(to_pbx()), asyncio.ensure_future(to_browser())]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await pbx.close()
+
+
+def credentials_payload(account: WebrtcAccount) -> dict[str, str]:
+    """What the volunteer's browser needs to register and join its room."""
+    return {
+        "username": account.username,
+        "password": account.password,
+        "display_name": account.display_name or account.username,
+        "uri": f"sip:{account.username}@{REALM}",
+        "room_uri": f"sip:{ROOM_EXTEN}@{REALM}",
+        "room": account.room,
+        "ws_path": WS_PATH,
+    }

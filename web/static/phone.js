@@ -1,0 +1,214 @@
+/* Phonebank browser phone.
+ *
+ * 1. Ask for the microphone first (getUserMedia) and show its level (the mic check).
+ * 2. Fetch this volunteer's SIP credentials from the app.
+ * 3. Register over the app's WebSocket (/phone/ws, relayed to the PBX) with JsSIP.
+ * 4. Join the volunteer's own call room and stay there; calls are bridged into it.
+ * JsSIP reconnects the socket by itself; this file re-registers and re-joins as needed and
+ * tells the volunteer, in plain words, what is going on.
+ */
+(function () {
+  "use strict";
+
+  var MESSAGES = {
+    "idle": "Press \u201cConnect my phone\u201d to start.",
+    "mic-check": "Checking your microphone\u2026",
+    "mic-blocked": "Your browser is blocking the microphone. Click the microphone or lock " +
+      "icon in the address bar, choose Allow, then press \u201cTry again\u201d.",
+    "mic-missing": "No microphone was found. Plug in a headset or microphone, then press " +
+      "\u201cTry again\u201d.",
+    "connecting": "Connecting to the phone system\u2026",
+    "registered": "Phone connected. Joining your call room\u2026",
+    "in-room": "You are in your call room. Calls will come to you here.",
+    "reconnecting": "The connection dropped. Reconnecting\u2026 Stay on this page.",
+    "left": "You left your call room. Press \u201cConnect my phone\u201d to come back.",
+    "error": "Something went wrong with the phone."
+  };
+
+  var root = document.getElementById("phone");
+  if (!root) { return; }
+  var statusEl = document.getElementById("phone-status");
+  var meter = document.getElementById("mic-level");
+  var audioEl = document.getElementById("phone-audio");
+  var connectBtn = document.getElementById("phone-connect");
+  var retryBtn = document.getElementById("phone-retry");
+  var hangupBtn = document.getElementById("phone-hangup");
+
+  var phone = {
+    state: "idle", ua: null, session: null, stream: null, credentials: null,
+    wanted: false, rejoinTimer: null, reconnects: 0, registrations: 0, history: []
+  };
+  window.phonebankPhone = phone;
+
+  function show(el, visible) { el.classList.toggle("hidden", !visible); }
+
+  function setState(state, detail) {
+    phone.state = state;
+    phone.history.push(state);
+    statusEl.dataset.state = state;
+    statusEl.textContent = detail ? MESSAGES[state] + " " + detail : MESSAGES[state];
+    var failed = state === "mic-blocked" || state === "mic-missing" || state === "error";
+    show(retryBtn, failed);
+    show(connectBtn, state === "idle" || state === "left");
+    show(hangupBtn, state === "in-room" || state === "registered" || state === "reconnecting");
+  }
+
+  function startMeter(stream) {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) { return; }
+    var ctx = new Ctx();
+    var analyser = ctx.createAnalyser();
+    analyser.fftSize = 512;
+    ctx.createMediaStreamSource(stream).connect(analyser);
+    var data = new Float32Array(analyser.fftSize);
+    function tick() {
+      analyser.getFloatTimeDomainData(data);
+      var sum = 0;
+      for (var i = 0; i < data.length; i++) { sum += data[i] * data[i]; }
+      meter.value = Math.min(1, Math.sqrt(sum / data.length) * 4);
+      phone.micLevel = meter.value;
+      window.requestAnimationFrame(tick);
+    }
+    tick();
+  }
+
+  async function getMicrophone() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      setState("error", "This browser cannot use a microphone on this page.");
+      return null;
+    }
+    try {
+      return await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+    } catch (err) {
+      if (err.name === "NotAllowedError" || err.name === "SecurityError") {
+        setState("mic-blocked");
+      } else if (err.name === "NotFoundError" || err.name === "OverconstrainedError") {
+        setState("mic-missing");
+      } else {
+        setState("error", "(" + err.name + ")");
+      }
+      return null;
+    }
+  }
+
+  async function fetchCredentials() {
+    var response = await fetch(root.dataset.credentialsUrl, {
+      credentials: "same-origin", headers: { "Accept": "application/json" }
+    });
+    if (response.status === 401) { window.location.href = "/login?next=/phone"; return null; }
+    var body = await response.json();
+    if (!response.ok) {
+      setState("error", body.message || "");
+      return null;
+    }
+    return body;
+  }
+
+  function socketUrl(path) {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + window.location.host + path;
+  }
+
+  function register(creds) {
+    var socket = new JsSIP.WebSocketInterface(socketUrl(creds.ws_path));
+    var ua = new JsSIP.UA({
+      sockets: [socket],
+      uri: creds.uri,
+      authorization_user: creds.username,
+      password: creds.password,
+      display_name: creds.display_name,
+      register: true,
+      register_expires: 300,
+      session_timers: false,
+      connection_recovery_min_interval: 1,
+      connection_recovery_max_interval: 8,
+      user_agent: "Phonebank browser phone"
+    });
+    ua.on("disconnected", function () {
+      if (phone.wanted) { phone.reconnects += 1; setState("reconnecting"); }
+    });
+    ua.on("registered", function () {
+      phone.registrations += 1;
+      if (phone.session && !phone.session.isEnded()) { setState("in-room"); return; }
+      setState("registered");
+      joinRoom();
+    });
+    ua.on("registrationFailed", function (e) {
+      if (phone.wanted && e.cause !== JsSIP.C.causes.CONNECTION_ERROR) {
+        setState("error", "The phone system refused this browser (" + e.cause + "). " +
+          "Reload the page; if it happens again, tell an organizer.");
+      }
+    });
+    phone.ua = ua;
+    ua.start();
+  }
+
+  function scheduleRejoin() {
+    window.clearTimeout(phone.rejoinTimer);
+    phone.rejoinTimer = window.setTimeout(function () {
+      if (phone.wanted && phone.ua && phone.ua.isRegistered()) { joinRoom(); }
+    }, 2000);
+  }
+
+  function joinRoom() {
+    if (!phone.wanted || (phone.session && !phone.session.isEnded())) { return; }
+    var session = phone.ua.call(phone.credentials.room_uri, {
+      mediaStream: phone.stream,
+      pcConfig: { iceServers: [] },
+      rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
+      eventHandlers: {
+        peerconnection: function (e) {
+          e.peerconnection.addEventListener("track", function (ev) {
+            audioEl.srcObject = ev.streams[0];
+          });
+        }
+      }
+    });
+    phone.session = session;
+    session.on("confirmed", function () { setState("in-room"); });
+    session.on("ended", onSessionOver);
+    session.on("failed", onSessionOver);
+  }
+
+  function onSessionOver(e) {
+    phone.session = null;
+    if (!phone.wanted) { return; }
+    setState(phone.ua && phone.ua.isRegistered() ? "registered" : "reconnecting",
+      e && e.cause ? "(" + e.cause + ")" : "");
+    scheduleRejoin();
+  }
+
+  async function connect() {
+    phone.wanted = true;
+    setState("mic-check");
+    if (!phone.stream) {
+      phone.stream = await getMicrophone();
+      if (!phone.stream) { phone.wanted = false; return; }
+      startMeter(phone.stream);
+    }
+    setState("connecting");
+    phone.credentials = phone.credentials || await fetchCredentials();
+    if (!phone.credentials) { phone.wanted = false; return; }
+    if (phone.ua) {
+      if (phone.ua.isRegistered()) { joinRoom(); } else { phone.ua.start(); }
+      return;
+    }
+    register(phone.credentials);
+  }
+
+  function leave() {
+    phone.wanted = false;
+    window.clearTimeout(phone.rejoinTimer);
+    if (phone.session && !phone.session.isEnded()) { phone.session.terminate(); }
+    phone.session = null;
+    setState("left");
+  }
+
+  connectBtn.addEventListener("click", connect);
+  retryBtn.addEventListener("click", connect);
+  hangupBtn.addEventListener("click", leave);
+  window.addEventListener("beforeunload", function () {
+    if (phone.ua) { phone.ua.stop(); }
+  });
+  setState("idle");
+})();

@@ -1,0 +1,81 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from web.access import Access, access, current_user
+from web.identity import CurrentUser, check_password
+from web.keys import DB, LOGIN_LIMITER, SESSION_KEY, SESSIONS
+from web.render import render
+
+
+def safe_next(value: str | None) -> str:
+    """Only same-site paths are followed after login (no ``//host`` or ``scheme:``)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+def home_for(user: CurrentUser) -> str:
+    if user.is_staff:
+        return "/admin"
+    return "/phone" if user.can_make_calls else "/account"
+
+
+@access(Access.PUBLIC)
+async def login_page(request: web.Request) -> web.StreamResponse:
+    user = current_user(request)
+    if user is not None:
+        raise web.HTTPFound(home_for(user))
+    notice = "You have signed out." if "bye" in request.query else ""
+    return render(
+        request,
+        "login.html",
+        {"next": safe_next(request.query.get("next")), "error": "", "notice": notice},
+    )
+
+
+@access(Access.PUBLIC)
+async def login_submit(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    username = str(form.get("username", "")).strip()
+    password = str(form.get("password", ""))
+    target = safe_next(str(form.get("next", "")))
+    limiter = request.app[LOGIN_LIMITER]
+    address = request.remote or "unknown"
+    wait = limiter.retry_after(address, username)
+    if wait:
+        minutes = max(1, (wait + 59) // 60)
+        message = f"Too many failed sign-ins. Try again in {minutes} minute(s)."
+        return _login_error(request, username, target, message, 429)
+    if not username or not password:
+        return _login_error(request, username, target, "Enter your username and password.", 400)
+    user = await asyncio.to_thread(check_password, request.app[DB], username, password)
+    if user is None:
+        limiter.failed(address, username)
+        return _login_error(request, username, target, "Wrong username or password.", 401)
+    limiter.succeeded(username)
+    request[SESSION_KEY] = request.app[SESSIONS].new(user_id=user.id, username=user.username)
+    raise web.HTTPSeeOther(target if target != "/" else home_for(user))
+
+
+def _login_error(
+    request: web.Request, username: str, target: str, message: str, status: int
+) -> web.Response:
+    context = {"next": target, "error": message, "notice": "", "username": username}
+    return render(request, "login.html", context, status=status)
+
+
+@access(Access.USER)
+async def logout(request: web.Request) -> web.StreamResponse:
+    request[SESSION_KEY] = request.app[SESSIONS].new()
+    raise web.HTTPSeeOther("/login?bye=1")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/login", login_page, name="login")
+    app.router.add_post("/login", login_submit)
+    app.router.add_post("/logout", logout, name="logout")

@@ -1,0 +1,44 @@
+"""The volunteer's browser phone: the page, its credentials, and its SIP socket."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from web.access import Access, access, current_user
+from web.keys import PHONES
+from web.phones import WS_PATH, credentials_payload
+from web.render import render
+
+
+@access(Access.CALLER)
+async def phone_page(request: web.Request) -> web.StreamResponse:
+    return render(request, "phone.html")
+
+
+@access(Access.CALLER)
+async def credentials(request: web.Request) -> web.StreamResponse:
+    user = current_user(request)
+    assert user is not None  # guaranteed by Access.CALLER
+    account = await request.app[PHONES].account_for(user.id, user.label)
+    response = web.json_response(credentials_payload(account))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@access(Access.CALLER)
+async def socket(request: web.Request) -> web.StreamResponse:
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        return web.json_response(
+            {"error": "bad_origin", "message": "This socket is for this site's pages only."},
+            status=403,
+        )
+    return await request.app[PHONES].relay(request)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/phone", phone_page, name="phone")
+    app.router.add_get("/api/phone/credentials", credentials, name="api_phone_credentials")
+    app.router.add_get(WS_PATH, socket, name="phone_socket")
