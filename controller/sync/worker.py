@@ -141,13 +141,14 @@ class OutboxWorker:
         return None if due is None else max(0.0, due - self.clock())
 
     async def _nap(self, seconds: float) -> None:
-        self._wake.clear()
+        """Sleep until ``seconds`` pass or :meth:`notify` is called (since the last check)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=min(seconds, self.max_sleep))
 
     async def run_until_idle(self) -> WorkerStats:
         """Send until nothing is pending or in flight (waiting out backoffs and leases)."""
         while True:
+            self._wake.clear()
             if await self.run_once():
                 continue
             wait = self._seconds_to_next()
@@ -158,10 +159,12 @@ class OutboxWorker:
     async def run_forever(self, stop: asyncio.Event, idle_poll: float = 5.0) -> None:
         """The service loop; returns once ``stop`` is set."""
         while not stop.is_set():
+            self._wake.clear()
             if await self.run_once():
                 continue
             wait = self._seconds_to_next()
-            await self._nap(idle_poll if wait is None else min(wait + 0.01, idle_poll))
+            if not stop.is_set():
+                await self._nap(idle_poll if wait is None else min(wait + 0.01, idle_poll))
 
     async def close(self) -> None:
         await self.sender.close()

@@ -1,0 +1,45 @@
+"""The sync service as the appliance runs it: workers per configured target."""
+
+from __future__ import annotations
+
+import asyncio
+
+from conftest import add_contact, queue_outcome
+from van_server import VanServer
+
+from controller.config import Settings
+from controller.store import outbox
+from controller.store.db import Database
+from controller.store.sync_settings import VanSettings
+from controller.sync.service import SyncService, build_workers, sync_health
+
+
+def test_given_nothing_configured_when_building_then_no_workers(
+    settings: Settings, db: Database
+) -> None:
+    assert build_workers(settings, db) == []
+
+
+async def test_given_service_running_when_rows_committed_and_notified_then_sent_and_stopped(
+    settings: Settings, db: Database, van: VanServer, van_settings: VanSettings
+) -> None:
+    service = SyncService(settings, db)
+    await service.start()
+    assert [w.target for w in service.workers] == ["van"]
+    contact_id, _ = add_contact(db, "1001")
+    (row_id,) = queue_outcome(db, contact_id, "Not Home", source_id=1)
+    service.notify()
+    await asyncio.wait_for(van.wait_accepted(1), 30)
+    while True:
+        with db.read() as conn:
+            row = outbox.get_row(conn, row_id)
+        if row is not None and row.status == "sent":
+            break
+        await asyncio.sleep(0.02)
+    await service.stop()
+    health = await sync_health(db)
+    assert health["ok"] is True
+    assert health["van"] == {
+        "pending": 0, "sending": 0, "sent": 1, "failed": 0, "skipped": 0, "in_doubt": 0,
+    }  # fmt: skip
+    assert [a.body["resultCodeId"] for a in van.accepted] == [1]
