@@ -234,13 +234,19 @@ async def get_variable(session: AmiSession, channel: str, name: str) -> str:
     return str(reply.get("Value", ""))
 
 
-async def playback(session: AmiSession, channel: str, sound: str, context: str) -> None:
-    """Play ``sound`` on ``channel`` by sending it to a dialplan ``context`` whose ``s``
-    extension plays ``${PB_SOUND}`` (the channel leaves whatever it was doing)."""
-    if not re.match(r"^[A-Za-z0-9_/.-]+$", sound) or ".." in sound:
-        raise AmiError("invalid_request", f"sound {sound!r} is not a plain sound name")
+PLAYBACK_CONTEXT = "phonebank-playback"
+
+
+async def playback(session: AmiSession, channel: str, sound: str) -> None:
+    """Play the prompt ``sound`` (e.g. ``goodbye``) on ``channel``, then end its call.
+
+    The channel leaves whatever it was doing for the dialplan's ``phonebank-playback``
+    context, which reports ``UserEvent PhonebankPlayback`` (``Status``) when done.
+    """
+    if not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", sound):
+        raise AmiError("invalid_request", f"sound {sound!r} is not a prompt name")
     await set_variable(session, channel, "PB_SOUND", sound)
-    await redirect(session, channel, context, "s")
+    await redirect(session, channel, PLAYBACK_CONTEXT, "s")
 
 
 async def confbridge_kick(session: AmiSession, conference: str, channel: str = "all") -> None:

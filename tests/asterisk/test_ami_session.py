@@ -272,3 +272,27 @@ async def test_given_a_connected_session_when_using_the_typed_actions_then_resul
             )
         assert refused.value.code == "originate_rejected"
         assert [e.message for e in w.of(ev.OriginateRejected)] == [refused.value.message]
+
+
+async def test_given_a_channel_in_a_room_when_a_message_is_played_then_the_call_ends_after_it(
+    pbx_pair: Any,
+) -> None:
+    async with watched(pbx_pair.pbx_ami.port, pbx_pair.pbx_ami, **FAST) as w:
+        cid, room = call_id(), "room-" + uuid.uuid4().hex[:8]
+        holder = act.OriginateRequest(
+            call_id=cid, channel=f"Local/{room}@phonebank-room/n", application="Wait", data="60"
+        )
+        result = await act.originate(w.session, holder)
+        assert result.answered and result.channel.endswith(";1")
+        in_room = result.channel.removesuffix(";1") + ";2"
+        await w.until(lambda: w.state(cid) is CallState.BRIDGED, 10)
+
+        await act.set_variable(w.session, in_room, "PB_CALL_ID", cid)
+        assert await act.get_variable(w.session, in_room, "PB_CALL_ID") == cid
+        await act.playback(w.session, in_room, "goodbye")
+        played = await w.until(
+            lambda: [e for e in w.of(ev.UserEvent) if e.user_event == "PhonebankPlayback"], 20
+        )
+        assert (played[0].headers["CallId"], played[0].headers["Status"]) == (cid, "SUCCESS")
+        await w.until(lambda: w.tracker.calls[cid].finished, 20)
+        assert w.state(cid) is CallState.ENDED
