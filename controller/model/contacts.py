@@ -71,7 +71,7 @@ def dedupe_key(van_id: str | None, first: str, last: str, phones: list[PhoneReco
 
 def clean_zip5(raw: str) -> str:
     """Five-digit ZIP from ``02134``, ``2134`` (lost leading zero), ``02134-1234``; else ''."""
-    digits = "".join(ch for ch in raw if ch.isdigit())
+    digits = "".join(ch for ch in raw if "0" <= ch <= "9")
     if not digits or len(digits) > 9:
         return ""
     return digits.zfill(5) if len(digits) <= 5 else digits.zfill(9)[:5]
@@ -81,6 +81,6 @@ def clean_van_id(raw: str) -> str | None:
     text = raw.strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isdigit() and text.isascii()):
         raise ContactError("bad_van_id", f"VAN id must be a number, got {text!r}")
     return str(int(text))
