@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from controller.model.csv_import import CsvError
+from controller.store import contacts
+from controller.store.db import Database
+
+VAN_CSV = (
+    "VanID,FirstName,LastName,Address,City,State,Zip5,CellPhone,CellPhoneId,HomePhone,Precinct\n"
+    "101,Ana,Smith,1 Elm St,Boston,MA,02134,(617) 555-0101,9001,617-555-0199,P-1\n"
+    "102,Ben,Smith,1 Elm St,Boston,MA,02134,,,617-555-0199,P-1\n"
+    "103,Carla,Diaz,,El Paso,TX,79901,12345,,,P-2\n"
+    "104,Dev,Roy,,,,,312 555 0100,,,\n"
+    "105,Eli,Moe,MA\n"
+)
+
+
+def write(tmp_path: Path, text: str, name: str = "list.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding, errors="surrogateescape"))
+    return path
+
+
+def table_counts(db: Database) -> tuple[int, int, int]:
+    with db.read() as conn:
+        return tuple(  # type: ignore[return-value]
+            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("lists", "contacts", "phones")
+        )
+
+
+def test_given_van_export_when_imported_then_good_rows_stored_and_bad_rows_reported(
+    db: Database, tmp_path: Path
+) -> None:
+    report = contacts.import_csv(db, write(tmp_path, VAN_CSV), "Boston doors")
+    assert (report.rows, report.imported, report.phones) == (5, 3, 4)
+    assert [(e.line, e.code) for e in report.errors] == [(4, "bad_number"), (6, "missing_column")]
+    assert "12345" in report.errors[0].reason
+    listed = contacts.get_list(db, "Boston doors")
+    assert listed is not None and listed["contacts"] == 3
+
+
+def test_given_imported_file_when_imported_again_then_nothing_changes(
+    db: Database, tmp_path: Path
+) -> None:
+    path = write(tmp_path, VAN_CSV)
+    contacts.import_csv(db, path, "L")
+    with db.read() as conn:
+        before = [tuple(r) for r in conn.execute("SELECT * FROM contacts ORDER BY id")]
+        phones_before = [tuple(r) for r in conn.execute("SELECT * FROM phones ORDER BY id")]
+    again = contacts.import_csv(db, path, "L")
+    assert (again.imported, again.duplicates, again.phones) == (0, 3, 0)
+    with db.read() as conn:
+        assert [tuple(r) for r in conn.execute("SELECT * FROM contacts ORDER BY id")] == before
+        assert [tuple(r) for r in conn.execute("SELECT * FROM phones ORDER BY id")] == phones_before
+
+
+def test_given_unusable_file_when_imported_then_error_and_nothing_created(
+    db: Database, tmp_path: Path
+) -> None:
+    cases = [
+        (write(tmp_path, "Name,Email\nAna,a@x\n", "nophone.csv"), "no_phone_column"),
+        (write(tmp_path, "", "empty.csv"), "empty_file"),
+        (tmp_path / "missing.csv", "unreadable_file"),
+        (write(tmp_path, "Ph\udcf6ne\n6175550101\n", "enc.csv"), "bad_encoding"),
+    ]
+    for path, code in cases:
+        with pytest.raises(CsvError) as info:
+            contacts.import_csv(db, path, "Never")
+        assert info.value.code == code
+    assert table_counts(db) == (0, 0, 0)
+
+
+def test_given_row_with_bad_encoding_when_imported_then_only_that_row_skipped(
+    db: Database, tmp_path: Path
+) -> None:
+    text = "FirstName,Phone\nAna,6175550101\nM\udcfcller,6175550102\nBen,6175550103\n"
+    report = contacts.import_csv(db, write(tmp_path, text), "L")
+    assert report.imported == 2
+    assert [(e.line, e.code) for e in report.errors] == [(3, "bad_encoding")]
+
+
+def test_given_utf8_bom_and_accents_when_imported_then_names_intact(
+    db: Database, tmp_path: Path
+) -> None:
+    text = "\ufeffFirstName,LastName,Phone\nJosé,Müller,6175550101\n"
+    contacts.import_csv(db, write(tmp_path, text), "L")
+    rows = contacts.contact_rows(db, "L")
+    assert (rows[0]["first_name"], rows[0]["last_name"]) == ("José", "Müller")
+
+
+def test_given_no_van_ids_when_same_name_and_number_repeat_then_one_contact(
+    db: Database, tmp_path: Path
+) -> None:
+    text = "First,Last,Tel\nAna,Smith,6175550101\nana,SMITH,(617) 555-0101\nAna,Smith,6175550102\n"
+    mapping = {"First": "first_name", "Last": "last_name", "Tel": "phone"}
+    report = contacts.import_csv(db, write(tmp_path, text), "L", mapping)
+    assert (report.imported, report.duplicates) == (2, 1)
+
+
+def test_given_same_person_in_two_lists_when_imported_then_a_contact_in_each(
+    db: Database, tmp_path: Path
+) -> None:
+    path = write(tmp_path, VAN_CSV)
+    contacts.import_csv(db, path, "A")
+    report = contacts.import_csv(db, path, "B")
+    assert report.imported == 3
+    assert [(r["name"], r["contacts"]) for r in contacts.all_lists(db)] == [("A", 3), ("B", 3)]
+
+
+def test_given_small_batches_when_imported_then_same_result_as_one_batch(
+    db: Database, tmp_path: Path
+) -> None:
+    lines = ["VanID,Phone"] + [f"{i},617555{i:04d}" for i in range(1, 251)]
+    report = contacts.import_csv(db, write(tmp_path, "\n".join(lines)), "L", batch_size=7)
+    assert (report.rows, report.imported) == (250, 250)
+    with db.read() as conn:
+        ids = [r[0] for r in conn.execute("SELECT van_id FROM contacts ORDER BY id")]
+    assert ids == [str(i) for i in range(1, 251)]
+
+
+def test_given_progress_callback_when_imported_then_it_sees_the_whole_file(
+    db: Database, tmp_path: Path
+) -> None:
+    path = write(tmp_path, VAN_CSV)
+    seen: list[int] = []
+    contacts.import_csv(db, path, "L", progress=seen.append, batch_size=2)
+    assert len(seen) >= 2
+    assert sum(seen) == len(VAN_CSV)
+
+
+def test_given_imported_contact_when_shown_then_phones_zone_extra_and_household(
+    db: Database, tmp_path: Path
+) -> None:
+    contacts.import_csv(db, write(tmp_path, VAN_CSV), "L")
+    ana = contacts.contact_rows(db, "L", search="Ana")[0]
+    detail = contacts.contact_detail(db, ana["id"])
+    assert detail is not None
+    assert [(p["e164"], p["type"], p["van_phone_id"]) for p in detail["phones"]] == [
+        ("+16175550101", "cell", "9001"),
+        ("+16175550199", "home", None),
+    ]
+    assert detail["time_zone"] == "America/New_York"
+    assert detail["extra"] == {"Precinct": "P-1"}
+    assert [(h["first_name"], h["e164"]) for h in detail["household"]] == [("Ben", "+16175550199")]
+    dev = contacts.contact_rows(db, "L", search="+1312")[0]
+    assert dev["time_zone"] == "America/Chicago"
+    with db.read() as conn:
+        extra = conn.execute("SELECT extra FROM contacts WHERE id = ?", (dev["id"],)).fetchone()[0]
+    assert json.loads(extra) == {}
+
+
+def test_given_household_when_one_person_marked_wrong_number_then_others_keep_it(
+    db: Database, tmp_path: Path
+) -> None:
+    contacts.import_csv(db, write(tmp_path, VAN_CSV), "L")
+    listed = contacts.get_list(db, "L")
+    assert listed is not None
+    home = contacts.household(db, listed["id"], "+16175550199")
+    assert [h["first_name"] for h in home] == ["Ana", "Ben"]
+    assert contacts.mark_wrong_number(db, home[0]["id"], "+16175550199")
+    after = contacts.household(db, listed["id"], "+16175550199")
+    assert [h["wrong_number"] for h in after] == [1, 0]
+    assert not contacts.mark_wrong_number(db, home[0]["id"], "+19999999999")

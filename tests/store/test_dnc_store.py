@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from controller.model.phones import PhoneError
+from controller.store import dnc
+from controller.store.db import Database
+
+
+def test_given_number_in_any_format_when_added_then_stored_once_as_e164(db: Database) -> None:
+    assert dnc.add(db, "(617) 555-0123", "asked on call") == ("+16175550123", True)
+    assert dnc.add(db, "+1 617 555 0123") == ("+16175550123", False)
+    assert dnc.contains(db, "+16175550123")
+    assert dnc.count(db) == 1
+    entry = dnc.entries(db)[0]
+    assert (entry["reason"], entry["source"]) == ("asked on call", "manual")
+
+
+def test_given_bad_number_when_added_then_error_and_list_unchanged(db: Database) -> None:
+    with pytest.raises(PhoneError):
+        dnc.add(db, "12345")
+    assert dnc.count(db) == 0
+
+
+def test_given_listed_number_when_removed_then_gone_and_second_remove_reports_absent(
+    db: Database,
+) -> None:
+    dnc.add(db, "6175550123")
+    assert dnc.remove(db, "617.555.0123") == ("+16175550123", True)
+    assert dnc.remove(db, "617.555.0123") == ("+16175550123", False)
+    assert dnc.lookup(db, "6175550123") == ("+16175550123", False)
+
+
+def test_given_file_with_header_duplicates_and_bad_lines_when_imported_then_report(
+    db: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "dnc.csv"
+    path.write_text("Phone,Note\n617-555-0101,x\n6175550101\n\nnope,\n(312) 555-0100\n")
+    report = dnc.import_file(db, path, reason="state list", source="state")
+    assert (report.added, report.already) == (2, 0)
+    assert [(e["line"], e["code"]) for e in report.errors] == [(5, "bad_number")]
+    again = dnc.import_file(db, path)
+    assert (again.added, again.already) == (0, 2)
+    assert {e["e164"] for e in dnc.entries(db)} == {"+16175550101", "+13125550100"}
+    assert {e["source"] for e in dnc.entries(db)} == {"state"}
