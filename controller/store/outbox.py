@@ -177,8 +177,14 @@ def mark_failed(conn: sqlite3.Connection, row_id: int, owner: str, code: str, te
 
 
 def retry(conn: sqlite3.Connection, ids: list[int] | None = None, target: str | None = None) -> int:
-    """Put failed rows back in line (all failed ones, or the given ids); return the count."""
-    sql = "UPDATE sync_outbox SET status = 'pending', next_attempt_at = 0 WHERE status = 'failed'"
+    """Put failed rows back in line (all failed ones, or the given ids); return the count.
+
+    The try count starts again, so a row retried by hand gets a full round of retries.
+    """
+    sql = (
+        "UPDATE sync_outbox SET status = 'pending', next_attempt_at = 0, attempts = 0"
+        " WHERE status = 'failed'"
+    )
     args: list[Any] = []
     if ids is not None:
         sql += f" AND id IN ({', '.join('?' for _ in ids)})"

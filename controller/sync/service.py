@@ -73,6 +73,11 @@ class SyncService:
         self._stop.clear()
         self._task = asyncio.create_task(run_workers(self.workers, self._stop))
 
+    async def reload(self) -> None:
+        """Pick up changed VAN or webhook settings (finishes the rows in hand first)."""
+        await self.stop()
+        await self.start()
+
     def notify(self) -> None:
         for worker in self.workers:
             worker.notify()
