@@ -81,6 +81,7 @@ class _Manager(Manager):
     def __init__(self, session: AmiSession, **config: Any) -> None:
         super().__init__(**config)
         self._session = session
+        self.established = False
 
     def connection_made(self, f: asyncio.Future[Any]) -> None:
         if f.cancelled() or f.exception() is not None:
@@ -174,10 +175,10 @@ class AmiSession:
     async def _run(self) -> None:
         delays = backoff_delays(self.config.backoff_initial, self.config.backoff_max)
         while not self._closing:
-            manager: _Manager | None = None
+            manager = self._new_manager()
             reason = "closed"
             try:
-                manager = await self._connect()
+                await self._connect(manager)
                 delays = backoff_delays(self.config.backoff_initial, self.config.backoff_max)
                 reason = await self._watch(manager)
             except (OSError, TimeoutError) as exc:
@@ -187,26 +188,27 @@ class AmiSession:
                 reason = exc.code
                 self.last_error = exc
             finally:
-                if manager is not None:
-                    self._teardown(manager, reason if not self._closing else "closed")
+                self._teardown(manager, reason if not self._closing else "closed")
             if not self._closing:
                 delay = next(delays)
                 log.warning("AMI connection down (%s); retrying in %.2fs", reason, delay)
                 await asyncio.sleep(delay)
 
-    async def _connect(self) -> _Manager:
-        cfg = self.config
-        loop = asyncio.get_running_loop()
+    def _new_manager(self) -> _Manager:
+        """A fresh panoramisk Manager per connection (made inside the running loop)."""
         self._lost, self._booted = asyncio.Event(), asyncio.Event()
-        manager = _Manager(
+        self._manager = _Manager(
             self,
-            host=cfg.host,
-            port=cfg.port,
-            loop=loop,
+            host=self.config.host,
+            port=self.config.port,
+            loop=asyncio.get_running_loop(),
             ping_delay=3600,
             protocol_factory=_Protocol,
         )
-        self._manager = manager
+        return self._manager
+
+    async def _connect(self, manager: _Manager) -> None:
+        cfg = self.config
         await asyncio.wait_for(manager.connect(), cfg.connect_timeout)
         if manager.protocol is None:
             await asyncio.sleep(0)  # let panoramisk's connection_made callback run
@@ -217,12 +219,12 @@ class AmiSession:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._booted.wait(), cfg.boot_timeout)
         self.generation += 1
+        manager.established = True
         self.publish({"Event": ev.SESSION_CONNECTED, "Generation": str(self.generation)})
         await self._resync(manager)
         self.last_error = None
         self._ready.set()
         log.info("AMI connected to %s:%s (generation %d)", cfg.host, cfg.port, self.generation)
-        return manager
 
     async def _resync(self, manager: _Manager) -> None:
         action = {"Action": "CoreShowChannels"}
@@ -253,7 +255,16 @@ class AmiSession:
 
     def _connection_lost(self, manager: _Manager, reason: str) -> None:
         if manager is self._manager:
+            self._ready.clear()
             self._lost.set()
+            self._fail_pending(reason)
+
+    def _fail_pending(self, reason: str) -> None:
+        """Every action still waiting fails now: none is ever sent again by the session."""
+        for future in list(self._pending):
+            if not future.done():
+                future.set_exception(AmiError("disconnected", f"connection ended: {reason}"))
+        self._pending.clear()
 
     def _teardown(self, manager: _Manager, reason: str) -> None:
         self._ready.clear()
@@ -265,13 +276,10 @@ class AmiSession:
         if transport is not None:
             transport.abort()
         manager.awaiting_actions.clear()
-        for future in list(self._pending):
-            if not future.done():
-                future.set_exception(AmiError("disconnected", f"connection ended: {reason}"))
-        self._pending.clear()
-        self.publish(
-            {"Event": ev.SESSION_LOST, "Generation": str(self.generation), "Reason": reason}
-        )
+        self._fail_pending(reason)
+        if manager.established:
+            lost = {"Event": ev.SESSION_LOST, "Generation": str(self.generation)}
+            self.publish(lost | {"Reason": reason})
 
     async def _request(
         self,
