@@ -196,7 +196,7 @@ async def test_given_transient_errors_beyond_limit_when_sending_then_failed_then
     with db.write() as conn:
         assert outbox.retry(conn, ids=[row_id]) == 1
     await van_worker(db, van_settings).run_until_idle()
-    assert _row(db, row_id).status == "sent"
+    assert (_row(db, row_id).status, _row(db, row_id).attempts) == ("sent", 1)
     assert len(van.accepted) == 1
 
 
