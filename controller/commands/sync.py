@@ -162,7 +162,7 @@ def list_(
 @sync.command("run")
 @click.option("--until-idle", is_flag=True, help="Stop once nothing is pending.")
 @click.option("--timeout", default=30.0, show_default=True, help="HTTP timeout, seconds.")
-@click.option("--lease-seconds", type=float, help="Claim lease (default 2 x timeout + 10).")
+@click.option("--lease-seconds", type=float, help="Claim lease (default 4 x timeout + 10).")
 @pass_app
 def run(app: AppContext, until_idle: bool, timeout: float, lease_seconds: float | None) -> None:
     """Run the sync workers in the foreground (SIGTERM or Ctrl-C stops them)."""

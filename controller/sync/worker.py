@@ -79,8 +79,9 @@ class OutboxWorker:
         self.sender = sender
         self.target = sender.target
         self.backoff = backoff or Backoff()
-        # A lease outlives the longest send, so a live worker never loses its row.
-        default_lease = 2 * sender.timeout + 10
+        # A lease outlives the longest send (three id look-ups and the post, each bounded by
+        # the timeout), so a live worker never loses its row to another one.
+        default_lease = 4 * sender.timeout + 10
         self.lease_seconds = lease_seconds if lease_seconds is not None else default_lease
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.clock = clock
