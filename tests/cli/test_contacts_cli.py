@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+# The project's cli.py (a plain module beside the package; tests/cli would shadow "cli").
+_spec = importlib.util.spec_from_file_location(
+    "phonebank_cli_contacts", Path(__file__).resolve().parents[2] / "cli.py"
+)
+assert _spec is not None and _spec.loader is not None
+_cli = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_cli)
+main = _cli.main
+
+CSV = (
+    "Voter File VANID,FirstName,LastName,State,Zip5,CellPhone,HomePhone,Shirt Size\n"
+    "201,Ana,Smith,MA,02134,617-555-0101,617-555-0199,M\n"
+    "202,Ben,Smith,MA,02134,,617-555-0199,L\n"
+    "203,Cy,Ode,MA,02134,999,,S\n"
+)
+
+
+def run(home: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--home", str(home), *args])
+
+
+def test_given_van_csv_when_imported_then_summary_lists_skipped_rows(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "l.csv"
+    path.write_text(CSV)
+    result = run(home, "contacts", "import", str(path), "--list", "Doors")
+    assert result.exit_code == 0, result.output
+    assert "2 contacts imported (3 numbers), 0 already there, 1 rows skipped" in result.output
+    assert "line 4: CellPhone: not a valid phone number: '999'" in result.output
+    again = run(home, "contacts", "import", str(path), "--list", "Doors", "--json")
+    data = json.loads(again.output)
+    assert (data["imported"], data["duplicates"]) == (0, 2)
+    assert data["errors"] == [
+        {"line": 4, "code": "bad_number", "reason": "CellPhone: not a valid phone number: '999'"}
+    ]
+
+
+def test_given_mapping_when_imported_then_columns_used_as_mapped(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("Who,Mobile,Ward\nDee,206 555 0100,4\n")
+    result = run(home, "contacts", "import", str(path), "--list", "M", "--map", "Who=first_name",
+                 "--map", "Mobile=cell_phone", "--json")  # fmt: skip
+    assert json.loads(result.output)["imported"] == 1
+    shown = json.loads(run(home, "contacts", "show", "1", "--json").output)
+    assert shown["first_name"] == "Dee"
+    assert shown["phones"][0]["type"] == "cell"
+    assert shown["extra"] == {"Ward": "4"}
+    assert shown["time_zone"] == "America/Los_Angeles"
+
+
+def test_given_bad_file_or_mapping_when_imported_then_exit_1_and_no_list(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("Name,Email\nAna,a@example.org\n")
+    result = run(home, "contacts", "import", str(path), "--list", "X")
+    assert result.exit_code == 1
+    assert "no phone number column" in result.output
+    result = run(home, "contacts", "import", str(path), "--list", "X", "--map", "Name=nope",
+                 "--json")  # fmt: skip
+    assert result.exit_code == 1
+    assert json.loads(result.stderr)["error"] == "unknown_field"
+    result = run(home, "contacts", "import", str(tmp_path / "none.csv"), "--list", "X")
+    assert result.exit_code == 1 and "no such file" in result.output
+    assert json.loads(run(home, "lists", "--json").output) == []
+
+
+def test_given_imported_list_when_listed_and_shown_then_household_visible(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "l.csv"
+    path.write_text(CSV)
+    run(home, "contacts", "import", str(path), "--list", "Doors")
+    lists = json.loads(run(home, "lists", "--json").output)
+    assert [(r["name"], r["contacts"], r["phones"]) for r in lists] == [("Doors", 2, 3)]
+    rows = json.loads(run(home, "contacts", "list", "--list", "Doors", "--json").output)
+    assert [(r["first_name"], r["phone"]) for r in rows] == [
+        ("Ana", "+16175550101"),
+        ("Ben", "+16175550199"),
+    ]
+    shown = run(home, "contacts", "show", str(rows[0]["id"]))
+    assert "shares +16175550199 with" in shown.output and "Ben Smith" in shown.output
+    assert "Shirt Size: M" in shown.output
+    missing = run(home, "contacts", "show", "999", "--json")
+    assert missing.exit_code == 1 and json.loads(missing.stderr)["error"] == "no_such_contact"
+    assert run(home, "contacts", "list", "--list", "Nope").exit_code == 1
+
+
+def test_given_household_when_wrong_number_marked_then_only_that_person(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "l.csv"
+    path.write_text(CSV)
+    run(home, "contacts", "import", str(path), "--list", "Doors")
+    result = run(home, "contacts", "wrong-number", "1", "(617) 555-0199")
+    assert result.exit_code == 0, result.output
+    ana = json.loads(run(home, "contacts", "show", "1", "--json").output)
+    ben = json.loads(run(home, "contacts", "show", "2", "--json").output)
+    assert [p["wrong_number"] for p in ana["phones"]] == [0, 1]
+    assert [p["wrong_number"] for p in ben["phones"]] == [0]
+    assert run(home, "contacts", "wrong-number", "2", "312 555 0100").exit_code == 1
