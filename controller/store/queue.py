@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
+from typing import Any
 
 from controller.model import compliance
 from controller.model.banks import Household
@@ -93,24 +95,24 @@ def build(conn: sqlite3.Connection, bank_id: int) -> int:
     if conn.execute("SELECT 1 FROM queue_entries WHERE bank_id = ? LIMIT 1", (bank_id,)).fetchone():
         return 0
     household = bank.settings.household
-    groups: dict[tuple[str, int], list[sqlite3.Row]] = {}
-    for row in _phones(conn, int(bank.settings.list_id or 0)):
-        groups.setdefault(_entry_key(row, household), []).append(row)
+    next_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM queue_entries").fetchone()[0])
+    first_id = next_id
     zones: set[str] = set()
-    for (e164, _), rows in groups.items():
+    entries: list[tuple[Any, ...]] = []
+    members: list[tuple[int, int, int]] = []
+    rows_in = _phones(conn, int(bank.settings.list_id or 0))
+    for (e164, _), group in groupby(rows_in, key=lambda r: _entry_key(r, household)):
+        rows = list(group)
         zone = compliance.zone_key(_zone(r["time_zone"], e164) for r in rows)
         zones.add(zone)
         best = min(fresh_sort_key(r["accuracy"], r["type"]) + 1000 * r["position"] for r in rows)
         single = rows[0]["contact_id"] if household is Household.EACH_CONTACT else None
-        cur = conn.execute(
-            "INSERT INTO queue_entries (bank_id, e164, phone_id, contact_id, zone, lane, sort_key)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (bank_id, e164, rows[0]["phone_id"], single, zone, LANE_FRESH, best),
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO queue_members (entry_id, contact_id, phone_id) VALUES (?, ?, ?)",
-            [(cur.lastrowid, r["contact_id"], r["phone_id"]) for r in rows],
-        )
+        entries.append((next_id, bank_id, e164, rows[0]["phone_id"], single, zone, best))
+        members += [(next_id, r["contact_id"], r["phone_id"]) for r in rows]
+        next_id += 1
+        if len(entries) >= BATCH:
+            _insert_entries(conn, entries, members)
+    _insert_entries(conn, entries, members)
     conn.executemany(
         "INSERT OR IGNORE INTO queue_zones (bank_id, zone) VALUES (?, ?)",
         [(bank_id, z) for z in zones],
@@ -119,7 +121,26 @@ def build(conn: sqlite3.Connection, bank_id: int) -> int:
         "UPDATE banks SET queue_built_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
         (bank_id,),
     )
-    return len(groups)
+    return next_id - first_id
+
+
+BATCH = 5000
+
+
+def _insert_entries(
+    conn: sqlite3.Connection, entries: list[tuple[Any, ...]], members: list[tuple[int, int, int]]
+) -> None:
+    conn.executemany(
+        "INSERT INTO queue_entries (id, bank_id, e164, phone_id, contact_id, zone, lane, sort_key)"
+        f" VALUES (?, ?, ?, ?, ?, ?, {LANE_FRESH}, ?)",
+        entries,
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO queue_members (entry_id, contact_id, phone_id) VALUES (?, ?, ?)",
+        members,
+    )
+    entries.clear()
+    members.clear()
 
 
 def _open_zones(conn: sqlite3.Connection, bank_id: int, now: float) -> list[str]:
@@ -237,3 +258,27 @@ def members_of(conn: sqlite3.Connection, entry_id: int | None) -> list[int]:
         "SELECT contact_id FROM queue_members WHERE entry_id = ? ORDER BY contact_id", (entry_id,)
     )
     return [int(r[0]) for r in rows]
+
+
+def naive_claim(conn: sqlite3.Connection, bank_id: int, now: float, n: int) -> list[int]:
+    """Benchmark baseline: the same claim done by scanning the table (no index, one query).
+
+    Kept only so ``bench/selection.py`` can print it beside :func:`claim_in`.
+    """
+    zones = _open_zones(conn, bank_id, now)
+    marks = ",".join("?" * len(zones))
+    ids = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT q.id FROM queue_entries AS q NOT INDEXED WHERE q.bank_id = ?"
+            f" AND q.state = 'ready' AND q.zone IN ({marks}) AND (q.lane = 1 OR q.sort_key <= ?)"
+            " AND NOT EXISTS (SELECT 1 FROM dnc WHERE dnc.e164 = q.e164)"
+            " ORDER BY q.lane, q.sort_key LIMIT ?",
+            (bank_id, *zones, now, n),
+        )
+    ]
+    conn.executemany(
+        "UPDATE queue_entries SET state = 'claimed', claimed_at = ? WHERE id = ?",
+        [(now, i) for i in ids],
+    )
+    return ids

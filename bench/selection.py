@@ -1,0 +1,104 @@
+"""Next-number selection: time per claim as the contact list grows.
+
+Seeds a synthetic list (bulk SQL through the store), builds two running banks over it, and
+times claims of one number each: the real claim (per-zone index seeks) and a naive baseline
+(the same choice made by scanning the table). Prints p50/p95 per claim side by side; the
+real claim should stay flat as the list grows.
+
+    .venv/bin/python bench/selection.py                 # 10k, 100k, 1M contacts
+    .venv/bin/python bench/selection.py --sizes 10000,100000 --claims 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from controller.model import banks as bank_model
+from controller.store import banks, queue
+from controller.store.db import Database, open_database
+
+NOW_DT = datetime(2026, 5, 1, 22, 0, tzinfo=UTC)  # 12:00-18:00 in every zone of the list
+NOW = NOW_DT.timestamp()
+
+
+def _bank(db: Database, list_id: int, title: str) -> int:
+    with db.write() as conn:
+        conn.execute("INSERT OR IGNORE INTO scripts (name, body) VALUES ('bench', ?)",
+                     ('{"name": "bench", "blocks": [{"id": "a", "title": "A"}]}',))  # fmt: skip
+        script_id = conn.execute("SELECT id FROM scripts WHERE name = 'bench'").fetchone()[0]
+        changes = {"title": title, "description": "bench", "list_id": list_id,
+                   "script_id": script_id}  # fmt: skip
+        bank_id = banks.create(conn, changes).id
+        assert bank_id is not None
+        banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
+        banks.start(conn, bank_id, NOW_DT)
+    return bank_id
+
+
+def _time(claims: int, claim: Callable[[], object]) -> tuple[float, float]:
+    samples = []
+    for _ in range(claims):
+        t0 = time.perf_counter()
+        claim()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def run_size(size: int, claims: int, naive_claims: int, workdir: Path) -> dict[str, float]:
+    db = open_database(workdir / f"bench-{size}.db")
+    t0 = time.perf_counter()
+    with db.write() as conn:
+        list_id = banks.seed_synthetic_list(conn, f"bench{size}", size, household_every=10)
+    seeded = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    real_bank = _bank(db, list_id, "indexed")
+    built = time.perf_counter() - t0
+    naive_bank = _bank(db, list_id, "naive")
+
+    def real() -> object:
+        return queue.claim_next(db, real_bank, NOW, 1)
+
+    def naive() -> object:
+        with db.write() as conn:
+            return queue.naive_claim(conn, naive_bank, NOW, 1)
+
+    p50, p95 = _time(claims, real)
+    n50, n95 = _time(naive_claims, naive)
+    db.close()
+    return {"seed_s": seeded, "build_s": built, "p50": p50, "p95": p95, "n50": n50, "n95": n95}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--claims", type=int, default=300, help="timed claims per size")
+    parser.add_argument("--naive-claims", type=int, default=30, help="timed baseline claims")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"{'contacts':>9} | {'seed s':>6} | {'queue build s':>13} | "
+          f"{'claim p50 ms':>12} | {'claim p95 ms':>12} | {'naive p50 ms':>12} | "
+          f"{'naive p95 ms':>12}")  # fmt: skip
+    print("-" * 97)
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            r = run_size(size, args.claims, args.naive_claims, Path(tmp))
+            print(
+                f"{size:>9} | {r['seed_s']:>6.1f} | {r['build_s']:>13.1f} | {r['p50']:>12.3f}"
+                f" | {r['p95']:>12.3f} | {r['n50']:>12.3f} | {r['n95']:>12.3f}",
+                flush=True,
+            )
+            (Path(tmp) / f"bench-{size}.db").unlink()
+
+
+if __name__ == "__main__":
+    main()
