@@ -25,7 +25,9 @@ from typing import Any
 from panoramisk import Manager
 from panoramisk.ami_protocol import AMIProtocol
 
+from controller.config import Settings
 from controller.telephony import ami_events as ev
+from controller.telephony import render
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,12 @@ class AmiConfig:
     action_timeout: float = 10.0
     backoff_initial: float = 0.25
     backoff_max: float = 8.0
+
+
+def ami_config(settings: Settings, instance: str = "pbx", **tuning: Any) -> AmiConfig:
+    """The session settings for the appliance's ``pbx`` (or the simulated ``carrier``)."""
+    c = render.ami_credentials(settings, instance)
+    return AmiConfig(c.host, c.port, c.username, c.secret, **tuning)
 
 
 def backoff_delays(initial: float, maximum: float) -> Iterator[float]:

@@ -10,9 +10,10 @@ import socket
 
 import pytest
 
+from controller.config import Settings
 from controller.telephony import actions as act
 from controller.telephony import ami_events as ev
-from controller.telephony.ami import AmiConfig, AmiError, AmiSession, backoff_delays
+from controller.telephony.ami import AmiConfig, AmiError, AmiSession, ami_config, backoff_delays
 
 
 def closed_port() -> int:
@@ -101,3 +102,14 @@ async def test_given_a_sound_with_a_path_when_played_then_refused_before_sending
     with pytest.raises(AmiError) as raised:
         await act.playback(offline_session(), "PJSIP/x-1", "../../etc/passwd")
     assert raised.value.code == "invalid_request"
+
+
+def test_given_settings_when_building_the_session_config_then_loopback_and_generated_secret(
+    settings: Settings,
+) -> None:
+    config = ami_config(settings, ping_interval=2.0)
+    assert (config.host, config.port, config.username) == ("127.0.0.1", 5038, "phonebank")
+    assert config.secret == settings.secrets()["ami"] and len(config.secret) >= 32
+    assert config.ping_interval == 2.0
+    carrier = ami_config(settings, "carrier")
+    assert (carrier.port, carrier.secret) == (5039, settings.secrets()["carrier_ami"])
