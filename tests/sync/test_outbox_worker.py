@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from conftest import FAST, add_contact, queue_outcome, van_worker
@@ -253,3 +254,17 @@ async def test_given_script_answer_instruction_when_sent_then_responses_without_
             "responses": [{"type": "ActivistCode", "activistCodeId": 4242, "action": "Apply"}],
         },
     ]
+
+
+async def test_given_two_workers_when_running_together_then_each_row_posted_once(
+    db: Database, van: VanServer, van_settings: VanSettings
+) -> None:
+    for n in range(12):
+        contact_id, _ = add_contact(db, str(3001 + n))
+        queue_outcome(db, contact_id, "Not Home", source_id=n)
+    first = van_worker(db, van_settings, lease_seconds=5)
+    second = van_worker(db, van_settings, lease_seconds=5)
+    a, b = await asyncio.gather(first.run_until_idle(), second.run_until_idle())
+    assert a.sent + b.sent == 12
+    assert a.sent > 0 and b.sent > 0
+    assert sorted(x.van_id for x in van.accepted) == [3001 + n for n in range(12)]
