@@ -48,6 +48,7 @@ class CalleeCall:
     heard: list[str] = field(default_factory=list)
     ended: asyncio.Event = field(default_factory=asyncio.Event)
     cause: str = ""
+    hung_up_by_callee: bool = False
 
 
 def assign_personas(
@@ -163,6 +164,11 @@ class Carrier:
         })  # fmt: skip
 
     def _on_user_event(self, manager: Any, message: Any) -> None:
+        if message.get("UserEvent") == "CarrierHangup":
+            known = self._by_uniqueid.get(str(message.get("Uniqueid", "")))
+            if known is not None:
+                known.hung_up_by_callee = True
+            return
         if message.get("UserEvent") != "CarrierCall":
             return
         call = CalleeCall(

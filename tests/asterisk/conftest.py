@@ -229,7 +229,8 @@ class SipPhone:
         self.ctrl_port = free_tcp_port()
         rtp = free_udp_range(20)
         workdir.mkdir(parents=True, exist_ok=True)
-        (workdir / "accounts").write_text(account + "\n")
+        self.account = account
+        (workdir / "accounts").write_text("")  # added once the control socket listens
         (workdir / "contacts").write_text("")
         (workdir / "config").write_text(
             "\n".join([
@@ -265,6 +266,7 @@ class SipPhone:
                     raise
                 await asyncio.sleep(0.1)
         self._task = asyncio.ensure_future(self._read())
+        await self.command("uanew", self.account)
 
     async def _read(self) -> None:
         assert self._reader is not None
