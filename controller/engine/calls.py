@@ -1,0 +1,95 @@
+"""One dialed call as a runner follows it, and how tracker states map to pacing and results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from controller.pacing.estimator import Outcome
+from controller.pacing.snapshot import CallState as PacingCall
+from controller.pacing.snapshot import CallView
+from controller.store.queue import Claim
+from controller.telephony.tracker import LOST, CallState, Transition
+
+
+class CallKind(StrEnum):
+    AUTO = "auto"  # dialed by the pacer (predictive, power)
+    PREVIEW = "preview"  # dialed for one volunteer who pressed Call
+
+
+@dataclass
+class EngineCall:
+    call_id: str
+    attempt_id: int
+    claim: Claim
+    dialed_at: float
+    kind: CallKind = CallKind.AUTO
+    reserved_for: int | None = None  # the volunteer of a preview call
+    state: CallState = CallState.QUEUED
+    since: float = 0.0
+    answered_at: float | None = None
+    verdict_at: float | None = None
+    verdict: str = ""
+    volunteer_id: int | None = None
+    connected_at: float | None = None
+    callee_channel: str = ""
+    ended: bool = False
+
+    @property
+    def in_flight(self) -> bool:
+        """Still counts for pacing: not ended, not yet with a volunteer, not dropped."""
+        return not self.ended and self.state not in (
+            CallState.BRIDGED,
+            CallState.DROPPED,
+            CallState.MACHINE,
+        )
+
+    def view(self) -> CallView | None:
+        state = PACING_STATES.get(self.state)
+        if state is None or not self.in_flight:
+            return None
+        return CallView(self.call_id, state, self.since, self.dialed_at)
+
+
+PACING_STATES = {
+    CallState.QUEUED: PacingCall.DIALING,
+    CallState.DIALING: PacingCall.DIALING,
+    CallState.RINGING: PacingCall.RINGING,
+    CallState.ANSWERED: PacingCall.AMD,
+    CallState.HUMAN: PacingCall.WAITING_VOLUNTEER,
+}
+
+
+def result_of(call: EngineCall, t: Transition) -> tuple[str, str]:
+    """The attempt's ``(result, cause)`` for a terminal transition."""
+    cause = str(t.cause) if t.cause is not None else t.reason
+    if t.new is CallState.BUSY:
+        return "busy", cause
+    if t.new is CallState.NO_ANSWER:
+        return "no_answer", cause
+    if t.new in (CallState.FAILED, CallState.REJECTED):
+        if t.reason == "originate_rejected":
+            return "no_answer", "not_placed"  # nothing reached the number: try it again
+        return "failed", cause
+    if call.volunteer_id is not None and call.connected_at is not None:
+        return "bridged", cause
+    if call.state is CallState.DROPPED:
+        return "dropped", cause
+    if call.state is CallState.MACHINE:
+        return "machine", cause
+    if t.reason == LOST and call.answered_at is None:
+        return "no_answer", "lost"
+    return "no_answer", t.reason or cause
+
+
+def estimator_outcome(call: EngineCall, t: Transition) -> Outcome | None:
+    """What the estimator learns when a call's ringing is settled (None: nothing)."""
+    if t.new is CallState.HUMAN:
+        return Outcome.HUMAN
+    if t.new is CallState.MACHINE:
+        return Outcome.MACHINE
+    if t.new in (CallState.BUSY, CallState.FAILED, CallState.REJECTED):
+        return Outcome.BUSY
+    if t.new is CallState.NO_ANSWER:
+        return Outcome.NO_ANSWER
+    return None

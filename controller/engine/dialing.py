@@ -1,0 +1,79 @@
+"""Engine settings, the strategy of each dialing mode, and the Originate of one claimed number."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+
+from controller.config import Settings
+from controller.model.banks import BankSettings, DialingMode
+from controller.model.callerid import CallerIdPool
+from controller.pacing.predictive import Predictive
+from controller.pacing.strategies import TSR_MIN_RING, Progressive
+from controller.telephony.actions import OriginateRequest, outbound_call
+
+MIN_RING_TIMEOUT = 15  # seconds a number rings before "no answer", in production
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """``ring_timeout``: seconds a callee's phone rings; ``cancel_min_ring``: a ringing call
+    the pacer wants back must have rung that long; ``handoff_wait``: how long an answered
+    person may wait for a volunteer before the safe-harbor message (2 s by the rules);
+    ``tick``: seconds between pacing decisions when nothing happens."""
+
+    ring_timeout: int = 20
+    cancel_min_ring: float = TSR_MIN_RING
+    handoff_wait: float = 2.0
+    tick: float = 0.5
+    reconcile_every: float = 1.0
+    disconnect_grace: float = 15.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EngineConfig:
+        """Production values: never less than 15 s of ringing."""
+        return cls(ring_timeout=max(MIN_RING_TIMEOUT, settings.pbx.ring_timeout))
+
+
+def strategy_for(mode: DialingMode, config: EngineConfig) -> Predictive | Progressive | None:
+    """The pacer of a mode; None for modes where a volunteer asks for each number."""
+    if mode is DialingMode.PREDICTIVE:
+        return Predictive(cancel_min_ring=config.cancel_min_ring)
+    if mode is DialingMode.POWER:
+        return Progressive(cancel_min_ring=config.cancel_min_ring)
+    return None
+
+
+def new_call_id(bank_id: int, kind: str = "c") -> str:
+    return f"pb{bank_id}{kind}-{uuid.uuid4().hex[:16]}"
+
+
+def caller_id_pool(bank: BankSettings, settings: Settings) -> CallerIdPool | None:
+    numbers = bank.caller_ids or settings.trunk.caller_ids
+    if not numbers:
+        return None
+    return CallerIdPool(tuple(numbers), bank.preferred_area_codes)
+
+
+def originate_request(
+    call_id: str,
+    number: str,
+    caller_id: str,
+    bank: BankSettings,
+    settings: Settings,
+    config: EngineConfig,
+    amd: bool | None = None,
+) -> OriginateRequest:
+    """The outbound call of the dialplan, with the bank's AMD and voicemail choices."""
+    req = outbound_call(
+        call_id,
+        number,
+        caller_id=caller_id,
+        ring_timeout=config.ring_timeout,
+        voicemail=bool(bank.voicemail_message.strip()),
+        allowed_pattern=settings.trunk.allowed_pattern,
+    )
+    use_amd = bank.amd if amd is None else amd
+    if use_amd:
+        return req
+    return replace(req, variables={**req.variables, "PB_AMD": "0"})

@@ -1,0 +1,245 @@
+"""The running engine: one AMI session, the call tracker, the FastAGI server, the volunteer
+pool, the event bus, and one :class:`BankRunner` per started bank.
+
+The CLI and the web change banks only in the store; :meth:`Engine.reconcile` (every
+``reconcile_every`` seconds, or at once through :meth:`Engine.poke`) makes the runners
+follow: a running bank gets a runner, a paused one stops dialing and drains, a stopped
+one stops (and never comes back, even if its row said otherwise).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+from controller.config import Settings
+from controller.engine import modes
+from controller.engine.bus import EventBus
+from controller.engine.dialing import EngineConfig
+from controller.engine.runner import BankRunner
+from controller.engine.volunteers import VolunteerPool
+from controller.model.banks import State
+from controller.model.volunteers import Session, VolunteerError
+from controller.store import banks as bank_store
+from controller.store import users as user_store
+from controller.store.db import Database
+from controller.telephony import ami_events as ev
+from controller.telephony import render
+from controller.telephony.ami import AmiConfig, AmiSession
+from controller.telephony.fastagi import FastAgiServer, HandoffRequest, PinDecision, PinRequest
+from controller.telephony.tracker import TERMINAL, CallTracker
+
+log = logging.getLogger(__name__)
+
+
+def ami_config(settings: Settings) -> AmiConfig:
+    creds = render.ami_credentials(settings, "pbx")
+    return AmiConfig(creds.host, creds.port, creds.username, creds.secret)
+
+
+class Engine:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        config: EngineConfig | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings, self.db, self.clock = settings, db, clock
+        self.config = config or EngineConfig.from_settings(settings)
+        self.bus = EventBus()
+        self.pool = VolunteerPool(db, clock)
+        self.pool.listen(self._on_volunteer)
+        self.tracker = CallTracker()
+        self.ami = AmiSession(ami_config(settings))
+        self.fastagi = FastAgiServer(
+            self._handoff, self._pin, port=settings.pbx.fastagi_port, timeout=5.0
+        )
+        self.runners: dict[int, BankRunner] = {}
+        self.simulated: set[int] = set()  # volunteer ids whose leg is a simulated one
+        self._stopped_banks: set[int] = set()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._loop_task: asyncio.Task[None] | None = None
+        self._poke = asyncio.Event()
+
+    # -- start / stop ------------------------------------------------------------------------
+
+    async def start(self, connect_timeout: float = 20.0) -> None:
+        self.ami.subscribe(self._on_event)
+        self.ami.start()
+        await self.ami.wait_connected(connect_timeout)
+        await self.fastagi.start()
+        self.reconcile()
+        self._loop_task = asyncio.get_running_loop().create_task(self._loop(), name="engine")
+
+    async def close(self) -> None:
+        """Stop the process's engine (banks keep their state in the store)."""
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+        for task in self._tasks.values():
+            task.cancel()
+        for task in self._tasks.values():
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.fastagi.stop()
+        await self.ami.close()
+
+    async def __aenter__(self) -> Engine:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._poke.wait(), self.config.reconcile_every)
+            self._poke.clear()
+            try:
+                self.reconcile()
+            except Exception:
+                log.exception("engine: reconcile failed")
+
+    def poke(self) -> None:
+        """Reconcile now (the web calls this after it changed a bank)."""
+        self._poke.set()
+
+    # -- reconcile -------------------------------------------------------------------------
+
+    def reconcile(self) -> None:
+        with self.db.read() as conn:
+            banks = [b for b in bank_store.list_all(conn) if b.id is not None]
+        for bank in banks:
+            assert bank.id is not None
+            runner = self.runners.get(bank.id)
+            if bank.state is State.RUNNING and runner is None:
+                if bank.id not in self._stopped_banks:
+                    self._start_runner(bank.id)
+            elif runner is None:
+                continue
+            elif bank.state is State.PAUSED:
+                runner.pause()
+            elif bank.state is State.RUNNING:
+                runner.resume()
+            elif bank.state is State.STOPPED:
+                self.stop_bank(bank.id)
+
+    def _start_runner(self, bank_id: int) -> BankRunner:
+        runner = BankRunner(
+            bank_id, self.db, self.ami, self.pool, self.bus, self.settings, self.config,
+            self._channels_of, self.clock,
+        )  # fmt: skip
+        self.runners[bank_id] = runner
+        self._tasks[bank_id] = asyncio.get_running_loop().create_task(
+            runner.run(), name=f"bank-{bank_id}"
+        )
+        self.bus.publish("bank", bank_id, state="running")
+        return runner
+
+    def stop_bank(self, bank_id: int, hard: bool = False) -> None:
+        """Stop the runner of a bank the store says is stopped (``hard``: end calls now)."""
+        self._stopped_banks.add(bank_id)
+        runner = self.runners.get(bank_id)
+        if runner is not None and runner.mode != "stopped":
+            runner.stop(hard)
+
+    async def wait_stopped(self, bank_id: int, timeout: float = 120.0) -> None:
+        runner = self.runners.get(bank_id)
+        if runner is not None:
+            await asyncio.wait_for(runner.done.wait(), timeout)
+
+    def _channels_of(self, call_id: str) -> list[str]:
+        call = self.tracker.get(call_id)
+        return list(call.live.values()) if call is not None else []
+
+    def runner_of_call(self, call_id: str) -> BankRunner | None:
+        for runner in self.runners.values():
+            if call_id in runner.calls:
+                return runner
+        return None
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _on_event(self, event: ev.AmiEvent) -> None:
+        for t in self.tracker.feed(event):
+            runner = self.runner_of_call(t.call_id)
+            if runner is not None:
+                runner.on_transition(t)
+            if t.new in TERMINAL:
+                self.tracker.forget(t.call_id)
+        if isinstance(event, ev.ConfbridgeJoin):
+            self._on_join(event)
+        elif isinstance(event, ev.ConfbridgeLeave | ev.Hangup):
+            self.pool.on_leg_gone(event.uniqueid, event.timestamp)
+
+    def _on_join(self, e: ev.ConfbridgeJoin) -> None:
+        runner = self.runner_of_call(e.uniqueid)
+        if runner is not None:
+            runner.on_callee_joined(e.uniqueid, e.timestamp or self.clock(), e.channel)
+            return
+        self.pool.on_join(e, self._via(e))
+
+    def _via(self, e: ev.ConfbridgeJoin) -> str:
+        session = self.pool.by_conference(e.conference)
+        if session is not None and session.volunteer_id in self.simulated:
+            return "simulated"
+        channel = e.channel.lower()
+        if channel.startswith("local/"):
+            return "local"
+        if channel.startswith("pjsip/webrtc-"):
+            return "browser"
+        return "dialin"
+
+    def _on_volunteer(self, session: Session) -> None:
+        self.bus.publish(
+            "volunteer", session.bank_id, volunteer_id=session.volunteer_id,
+            state=session.state.value, conference=session.conference,
+        )  # fmt: skip
+        runner = self.runners.get(session.bank_id)
+        if runner is not None:
+            runner.wake.set()
+
+    # -- FastAGI -------------------------------------------------------------------------
+
+    async def _handoff(self, request: HandoffRequest) -> str | None:
+        runner = self.runner_of_call(request.call_id)
+        if runner is None:
+            return None
+        return await runner.handoff(request.call_id)
+
+    async def _pin(self, request: PinRequest) -> PinDecision:
+        user = user_store.user_by_pin(self.db, request.pin) if request.pin.isdigit() else None
+        if user is None:
+            return PinDecision("wrong_pin")
+        bank_id = modes.bank_for_volunteer(self, int(user["id"]))
+        if bank_id is None:
+            return PinDecision("bank_not_running")
+        try:
+            session = self.pool.enroll(bank_id, int(user["id"]))
+        except VolunteerError:
+            return PinDecision("bank_not_running")
+        return PinDecision.accept(session.conference)
+
+    # -- the volunteer-facing API (web, CLI, simulated volunteers) ------------------------
+
+    def enroll(self, bank_id: int, volunteer_id: int, auto_ready: bool = True) -> Session:
+        """Open a session: the volunteer's room is ``session.conference``."""
+        runner = self.runners.get(bank_id)
+        if runner is None or runner.mode not in ("running", "paused"):
+            raise VolunteerError("bank_not_running", f"bank {bank_id} is not running")
+        return self.pool.enroll(bank_id, volunteer_id, auto_ready)
+
+    def file_outcome(
+        self, volunteer_id: int, outcome: str, notes: str = "", contact_id: int | None = None
+    ) -> list[int]:
+        session = self.pool.sessions.get(volunteer_id)
+        runner = self.runners.get(session.bank_id) if session else None
+        if runner is None:
+            raise VolunteerError("not_enrolled", f"volunteer {volunteer_id} has no session")
+        return runner.file_outcome(volunteer_id, outcome, notes, contact_id)

@@ -1,0 +1,59 @@
+"""A runner's live figures for the organizer's page (published on the bus as ``figures``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import fmean
+from typing import TYPE_CHECKING, Any
+
+from controller.engine.bus import LiveFigures
+from controller.model.outcomes import OUTCOMES
+from controller.model.volunteers import VState
+from controller.pacing.snapshot import AbandonLedger
+
+if TYPE_CHECKING:
+    from controller.engine.runner import BankRunner
+
+
+@dataclass
+class Figures:
+    """Counters of this runner's session (since the engine started the bank)."""
+
+    bank_id: int
+    calls_made: int = 0
+    assigned: int = 0
+    completed: int = 0
+    contacts_made: int = 0
+    dropped: int = 0
+    waits: list[float] = field(default_factory=list)  # volunteer ready -> voter assigned
+    hangtimes: list[float] = field(default_factory=list)  # callee answer -> connected
+
+    def note_outcome(self, code: str) -> None:
+        item = OUTCOMES.get(code)
+        if item is not None and item.picked_up:
+            self.contacts_made += 1
+
+    def build(self, runner: BankRunner, remaining: int, ledger: AbandonLedger) -> dict[str, Any]:
+        sessions = runner.pool.of_bank(self.bank_id)
+        on = [s for s in sessions if s.connected]
+        figures = LiveFigures(
+            bank_id=self.bank_id,
+            state=runner.mode,
+            calls_remaining=remaining,
+            calls_made=self.calls_made,
+            assigned=self.assigned,
+            completed=self.completed,
+            contacts_made=self.contacts_made,
+            dropped=self.dropped,
+            abandon_rate=round(ledger.rate, 4),
+            abandon_budget=round(ledger.budget, 2),
+            avg_wait_between=round(fmean(self.waits), 3) if self.waits else None,
+            avg_call_wait=round(fmean(self.hangtimes), 3) if self.hangtimes else None,
+            hangtime_last=round(self.hangtimes[-1], 3) if self.hangtimes else None,
+            volunteers_on=len(on),
+            volunteers_active=sum(1 for s in on if s.state is not VState.IDLE),
+            volunteers_idle=sum(1 for s in on if s.state in (VState.IDLE, VState.WAITING)),
+            volunteers_in_call=sum(1 for s in on if s.state is VState.BUSY),
+            in_flight=sum(1 for c in runner.calls.values() if c.in_flight),
+        )
+        return {"topic": "figures", **figures.to_dict()}

@@ -1,0 +1,355 @@
+"""One started bank on the running engine: pace, claim, record, dial, hand off, account.
+
+Per tick (and at once after any event that changes the picture) the runner builds a
+:class:`PacingSnapshot` from its calls, the volunteer pool and its estimator, asks the bank's
+strategy, claims that many numbers, writes each attempt (durable) and only then sends the
+Originate named by our call id. Tracker transitions come back through :meth:`on_transition`;
+unbridged ends get their automatic outcome from :func:`record_end`, bridged calls wait for
+the volunteer's outcome (:meth:`file_outcome`). See ``docs/engine.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+from controller.config import Settings
+from controller.engine import stopping
+from controller.engine.bus import EventBus
+from controller.engine.calls import EngineCall, estimator_outcome, result_of
+from controller.engine.dialing import (
+    EngineConfig,
+    caller_id_pool,
+    new_call_id,
+    originate_request,
+    strategy_for,
+)
+from controller.engine.figures import Figures
+from controller.engine.volunteers import VolunteerPool
+from controller.model.banks import BankSettings
+from controller.model.volunteers import VolunteerError, VState
+from controller.pacing.decision import Decision
+from controller.pacing.estimator import Estimator
+from controller.pacing.snapshot import AbandonLedger, Estimates, PacingSnapshot
+from controller.store import attempts, engine_log, queue
+from controller.store import banks as bank_store
+from controller.store.db import Database
+from controller.store.queue import Claim
+from controller.telephony import actions
+from controller.telephony.ami import AmiError, AmiSession
+from controller.telephony.tracker import TERMINAL, CallState, Transition
+
+log = logging.getLogger(__name__)
+
+
+class BankRunner:
+    def __init__(
+        self,
+        bank_id: int,
+        db: Database,
+        ami: AmiSession,
+        pool: VolunteerPool,
+        bus: EventBus,
+        settings: Settings,
+        config: EngineConfig,
+        channels: Callable[[str], list[str]],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.bank_id, self.db, self.ami, self.pool, self.bus = bank_id, db, ami, pool, bus
+        self.settings, self.config, self.clock = settings, config, clock
+        self.channels = channels  # live channel names of a call id (from the tracker)
+        self.calls: dict[str, EngineCall] = {}
+        self.wrapups: dict[int, EngineCall] = {}
+        self.previews: dict[int, Claim] = {}  # preview mode: claimed, shown, not dialed yet
+        self.estimator = Estimator(Estimates(ring_timeout=float(config.ring_timeout)))
+        self.figures = Figures(bank_id)
+        self.mode = "running"
+        self.hard_stop = False
+        self.stop_phase: tuple[str, float] = ("", 0.0)
+        self.wake = asyncio.Event()
+        self.done = asyncio.Event()
+        self._last_reason = ""
+        self._tasks: set[asyncio.Task[object]] = set()
+        self.bank = self._load()
+        self.callers = caller_id_pool(self.bank, settings)
+
+    def _load(self) -> BankSettings:
+        with self.db.read() as conn:
+            return bank_store.get(conn, self.bank_id).settings
+
+    # -- the loop --------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        while self.mode != "stopped":
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("bank %s: tick failed", self.bank_id)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), self.config.tick)
+            self.wake.clear()
+        self.done.set()
+
+    async def tick(self) -> None:
+        if self.mode == "running" and self.ami.connected:
+            self._pace()
+        elif self.mode == "stopping":
+            await stopping.drain_step(self)
+        self._publish_figures()
+
+    def snapshot(self, now: float) -> PacingSnapshot:
+        with self.db.read() as conn:
+            live, dropped = engine_log.abandon_counts(conn, self.bank_id, now)
+        ledger = AbandonLedger(live, dropped, self.bank.abandon_cap_pct / 100.0)
+        calls = tuple(v for v in (c.view() for c in self.calls.values()) if v is not None)
+        views = self.pool.pacing_views(self.bank_id)
+        return PacingSnapshot(now, views, calls, self.estimator.estimates(), ledger)
+
+    def _pace(self) -> None:
+        strategy = strategy_for(self.bank.dialing_mode, self.config)
+        if strategy is None:
+            return
+        now = self.clock()
+        decision = strategy.decide(self.snapshot(now))
+        for call_id in decision.cancel:
+            self._spawn(self._hangup_call(call_id))
+        dialed = self.dial_claims(self._claim(now, decision.dial), now) if decision.dial else 0
+        self._record_decision(decision, now, dialed)
+
+    def _claim(self, now: float, n: int) -> list[Claim]:
+        return queue.claim_next(self.db, self.bank_id, now, n)
+
+    def _record_decision(self, decision: Decision, now: float, dialed: int) -> None:
+        if not (decision.dial or decision.cancel or decision.reason != self._last_reason):
+            return
+        self._last_reason = decision.reason
+        with self.db.write() as conn:
+            engine_log.record_decision(conn, self.bank_id, now, decision.to_dict(), dialed)
+
+    def dial_claims(self, claims: list[Claim], now: float, reserved_for: int | None = None) -> int:
+        """Write each attempt (durable), then originate it; returns the calls placed."""
+        placed = 0
+        for claim in claims:
+            caller = self.callers.pick(claim.e164) if self.callers else ""
+            call = self._record(claim, now, reserved_for, caller)
+            amd = False if reserved_for is not None else None
+            req = originate_request(
+                call.call_id, claim.e164, caller, self.bank, self.settings, self.config, amd
+            )
+            self.calls[call.call_id] = call
+            self.figures.calls_made += 1
+            self._spawn(self._originate(req))
+            placed += 1
+        return placed
+
+    def _record(
+        self, claim: Claim, now: float, reserved_for: int | None, caller: str
+    ) -> EngineCall:
+        call_id = new_call_id(self.bank_id, "p" if reserved_for is not None else "c")
+        with self.db.write() as conn:
+            attempt_id = attempts.record_attempt(
+                conn, claim, call_id, now, caller or None, reserved_for
+            )
+        return EngineCall(call_id, attempt_id, claim, now, reserved_for=reserved_for, since=now)
+
+    async def _originate(self, req: actions.OriginateRequest) -> None:
+        try:
+            await actions.originate(self.ami, req)
+        except AmiError as exc:
+            log.warning("bank %s: originate %s: %s", self.bank_id, req.call_id, exc)
+
+    async def _hangup_call(self, call_id: str) -> None:
+        for channel in self.channels(call_id):
+            with contextlib.suppress(AmiError):
+                await actions.hangup(self.ami, channel)
+
+    def _spawn(self, coro: object) -> None:
+        task = asyncio.ensure_future(coro)  # type: ignore[call-overload]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def on_transition(self, t: Transition) -> None:
+        call = self.calls.get(t.call_id)
+        if call is None:
+            return
+        if t.new in TERMINAL:
+            self._end(call, t)
+        else:
+            self._advance(call, t)
+        self.bus.publish("call", self.bank_id, call_id=t.call_id, state=t.new.value, at=t.at)
+        self.wake.set()
+
+    def _advance(self, call: EngineCall, t: Transition) -> None:
+        call.state, call.since = t.new, t.at
+        if t.new is CallState.ANSWERED and call.answered_at is None:
+            call.answered_at = t.at
+            with self.db.write() as conn:
+                attempts.mark_answered(conn, call.attempt_id, t.at)
+        elif t.new in (CallState.HUMAN, CallState.MACHINE):
+            self._verdict(call, t)
+        elif t.new is CallState.DROPPED:
+            self.figures.dropped += 1
+            if call.verdict_at is None:
+                self._learn(call, t, CallState.HUMAN)
+
+    def _verdict(self, call: EngineCall, t: Transition) -> None:
+        call.verdict_at, call.verdict = t.at, t.reason.upper()
+        with self.db.write() as conn:
+            attempts.mark_answered(conn, call.attempt_id, t.at, call.verdict)
+        self._learn(call, t, t.new)
+
+    def _learn(self, call: EngineCall, t: Transition, state: CallState) -> None:
+        fate = estimator_outcome(call, Transition(t.call_id, None, state, t.at))
+        if fate is None:
+            return
+        answered = call.answered_at
+        ring = (answered if answered is not None else t.at) - call.dialed_at
+        amd = t.at - answered if answered is not None and call.verdict_at else None
+        self.estimator.observe_call(fate, ring_s=max(ring, 0.01), amd_s=amd)
+
+    def _end(self, call: EngineCall, t: Transition) -> None:
+        result, cause = result_of(call, t)
+        if call.answered_at is None:
+            self._learn(call, t, t.new)
+        with self.db.write() as conn:
+            attempts.record_end(conn, call.attempt_id, t.at, result, cause)
+        call.ended, call.state = True, t.new
+        self.calls.pop(call.call_id, None)
+        vid = call.volunteer_id
+        if vid is None:
+            return
+        session = self.pool.sessions.get(vid)
+        if session is None or session.call_id != call.call_id:
+            return
+        if session.state is VState.BUSY:
+            self.pool.end_call(vid)
+        if call.connected_at is not None:
+            self.estimator.observe_talk(t.at - call.connected_at)
+            self.wrapups[vid] = call
+        else:  # the callee left before reaching the room: nothing to report
+            self._ready_again(vid)
+
+    def _ready_again(self, volunteer_id: int) -> None:
+        s = self.pool.sessions.get(volunteer_id)
+        if s is None or self.mode == "stopping":
+            return
+        if s.state in (VState.WRAP_UP, VState.IDLE) and self.pool.auto_ready.get(volunteer_id):
+            self.pool.ready(volunteer_id)
+
+    # -- hand-off --------------------------------------------------------------------------
+
+    async def handoff(self, call_id: str) -> str | None:
+        """The room of the volunteer for this answered person, or None (safe harbor)."""
+        call = self.calls.get(call_id)
+        if call is None:
+            return None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.handoff_wait
+        while True:
+            conference = self._try_assign(call)
+            if conference is not None:
+                return conference
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.pool.changed.wait(), remaining)
+
+    def _try_assign(self, call: EngineCall) -> str | None:
+        if call.reserved_for is not None:
+            s = self.pool.sessions.get(call.reserved_for)
+            if s is None or s.state is not VState.WAITING or s.bank_id != self.bank_id:
+                return None
+        else:
+            s = self.pool.longest_waiting(self.bank_id)
+            if s is None:
+                return None
+        waited = max(0.0, self.clock() - s.since)
+        try:
+            s = self.pool.assign(s.volunteer_id, call.call_id)
+        except VolunteerError:
+            return None
+        call.volunteer_id = s.volunteer_id
+        self.figures.assigned += 1
+        self.figures.waits.append(waited)
+        with self.db.write() as conn:
+            attempts.record_bridge(conn, call.attempt_id, s.volunteer_id)
+        return s.conference
+
+    def on_callee_joined(self, call_id: str, at: float, channel: str) -> None:
+        """The callee entered the volunteer's room: the call is connected (hangtime)."""
+        call = self.calls.get(call_id)
+        if call is None or call.connected_at is not None:
+            return
+        call.connected_at, call.callee_channel = at, channel
+        a = at - call.answered_at if call.answered_at is not None else None
+        v = at - call.verdict_at if call.verdict_at is not None else None
+        if call.verdict_at is None:
+            self._learn(call, Transition(call_id, None, CallState.HUMAN, at), CallState.HUMAN)
+        with self.db.write() as conn:
+            engine_log.record_hangtime(
+                conn, call.attempt_id, self.bank_id, call.volunteer_id, a, v, at
+            )
+        self.figures.hangtimes.append(a if a is not None else 0.0)
+        self.bus.publish("hangtime", self.bank_id, call_id=call_id, answer_to_connect=a,
+                         verdict_to_connect=v)  # fmt: skip
+
+    # -- volunteers' outcomes ----------------------------------------------------------------
+
+    def file_outcome(
+        self, volunteer_id: int, outcome: str, notes: str = "", contact_id: int | None = None
+    ) -> list[int]:
+        """Store the volunteer's outcome for their last call and make them ready again."""
+        call = self.wrapups.get(volunteer_id)
+        if call is None:
+            raise VolunteerError("nothing_to_report", "this volunteer has no call to report on")
+        contacts = (
+            [contact_id] if contact_id is not None else [m.contact_id for m in call.claim.members]
+        )
+        now = self.clock()
+        with self.db.write() as conn:
+            ids = [
+                attempts.record_disposition(
+                    conn, call.attempt_id, outcome, c, volunteer_id, notes, now
+                )
+                for c in contacts
+            ]
+        del self.wrapups[volunteer_id]
+        self.figures.completed += 1
+        self.figures.note_outcome(outcome)
+        s = self.pool.sessions.get(volunteer_id)
+        if s is not None and s.state is VState.WRAP_UP:
+            self.estimator.observe_wrap(now - s.since)
+        self._ready_again(volunteer_id)
+        self.wake.set()
+        return ids
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def pause(self) -> None:
+        if self.mode == "running":
+            self.mode = "paused"
+            self.bus.publish("bank", self.bank_id, state="paused")
+
+    def resume(self) -> None:
+        if self.mode == "paused":
+            self.mode = "running"
+            self.wake.set()
+
+    def stop(self, hard: bool = False) -> None:
+        stopping.begin(self, hard)
+
+    def _publish_figures(self) -> None:
+        with self.db.read() as conn:
+            remaining = engine_log.remaining(conn, self.bank_id)
+            live, dropped = engine_log.abandon_counts(conn, self.bank_id, self.clock())
+        ledger = AbandonLedger(live, dropped, self.bank.abandon_cap_pct / 100.0)
+        data = self.figures.build(self, remaining, ledger)
+        if data != self.bus.figures(self.bank_id):
+            fields = {k: v for k, v in data.items() if k not in ("topic", "bank_id")}
+            self.bus.publish("figures", self.bank_id, **fields)

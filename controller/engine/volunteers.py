@@ -1,0 +1,151 @@
+"""Volunteer sessions of the running engine: who is in which bank, in which room, doing what.
+
+Each volunteer has one room (``volunteer-<user id>``, the one their browser phone joins).
+A session is opened by :meth:`VolunteerPool.enroll` (the web's "join", a PIN dial-in, a
+simulated volunteer) and the volunteer is *joined* when their leg enters the room
+(``ConfbridgeJoin`` of a channel that is not a dialed call). When that leg leaves
+(``ConfbridgeLeave`` or its ``Hangup``) the volunteer leaves the pool at once.
+Sessions are durable in ``volunteer_sessions`` (opened on join, totals on leave).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from controller.model import volunteers as model
+from controller.model.volunteers import Session, VolunteerError, VState
+from controller.pacing.snapshot import VolunteerState, VolunteerView
+from controller.store import engine_log
+from controller.store.db import Database
+from controller.telephony import ami_events as ev
+from controller.telephony.webrtc_users import room_name
+
+Listener = Callable[[Session], None]
+
+
+@dataclass
+class Leg:
+    uniqueid: str
+    channel: str
+
+
+class VolunteerPool:
+    """Every volunteer session of the engine, keyed by volunteer (user) id."""
+
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.clock = clock
+        self.sessions: dict[int, Session] = {}
+        self.legs: dict[int, Leg] = {}
+        self.auto_ready: dict[int, bool] = {}
+        self._rows: dict[int, int] = {}
+        self._listeners: list[Listener] = []
+        self.changed = asyncio.Event()
+
+    def listen(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _set(self, session: Session) -> Session:
+        self.sessions[session.volunteer_id] = session
+        old, self.changed = self.changed, asyncio.Event()
+        old.set()  # wakes every waiter once; later waiters wait for the next change
+        for listener in list(self._listeners):
+            listener(session)
+        return session
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def enroll(self, bank_id: int, volunteer_id: int, auto_ready: bool = True) -> Session:
+        """Expect ``volunteer_id`` in ``bank_id``; returns the session (room to join)."""
+        current = self.sessions.get(volunteer_id)
+        if current is not None and current.connected:
+            if current.bank_id != bank_id:
+                raise VolunteerError("in_other_bank", f"already calling in bank {current.bank_id}")
+            return current
+        self.auto_ready[volunteer_id] = auto_ready
+        return self._set(Session(volunteer_id, bank_id, room_name(volunteer_id)))
+
+    def by_conference(self, conference: str) -> Session | None:
+        for s in self.sessions.values():
+            if s.conference == conference and s.state is not VState.DISCONNECTED:
+                return s
+        return None
+
+    def on_join(self, e: ev.ConfbridgeJoin, via: str) -> Session | None:
+        s = self.by_conference(e.conference)
+        if s is None or s.state is not VState.NOT_DIALED_IN:
+            return None
+        now = e.timestamp or self.clock()
+        s = model.join(s, now, via)
+        self.legs[s.volunteer_id] = Leg(e.uniqueid, e.channel)
+        with self.db.write() as conn:
+            self._rows[s.volunteer_id] = engine_log.open_session(
+                conn, s.bank_id, s.volunteer_id, s.conference, via, now
+            )
+        if self.auto_ready.get(s.volunteer_id, True):
+            s = model.ready(s, now)
+        return self._set(s)
+
+    def on_leg_gone(self, uniqueid: str, now: float | None = None) -> Session | None:
+        """The volunteer whose leg this was leaves the pool (ConfbridgeLeave / Hangup)."""
+        for vid, leg in list(self.legs.items()):
+            if leg.uniqueid == uniqueid:
+                return self.leave(vid, now)
+        return None
+
+    def leave(self, volunteer_id: int, now: float | None = None) -> Session | None:
+        s = self.sessions.get(volunteer_id)
+        if s is None or s.state is VState.DISCONNECTED:
+            return None
+        now = now or self.clock()
+        s = model.leave(s, max(now, s.since))
+        self.legs.pop(volunteer_id, None)
+        row = self._rows.pop(volunteer_id, None)
+        if row is not None:
+            with self.db.write() as conn:
+                engine_log.close_session(
+                    conn, row, now, s.calls_assigned, s.call_time, s.active_time
+                )
+        return self._set(s)
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def ready(self, volunteer_id: int) -> Session:
+        return self._set(model.ready(self._get(volunteer_id), self._now(volunteer_id)))
+
+    def pause(self, volunteer_id: int) -> Session:
+        return self._set(model.pause(self._get(volunteer_id), self._now(volunteer_id)))
+
+    def assign(self, volunteer_id: int, call_id: str) -> Session:
+        return self._set(model.assign(self._get(volunteer_id), self._now(volunteer_id), call_id))
+
+    def end_call(self, volunteer_id: int) -> Session:
+        return self._set(model.end_call(self._get(volunteer_id), self._now(volunteer_id)))
+
+    def _get(self, volunteer_id: int) -> Session:
+        s = self.sessions.get(volunteer_id)
+        if s is None:
+            raise VolunteerError("not_enrolled", f"volunteer {volunteer_id} has no session")
+        return s
+
+    def _now(self, volunteer_id: int) -> float:
+        return max(self.clock(), self._get(volunteer_id).since)
+
+    # -- views -----------------------------------------------------------------------------
+
+    def of_bank(self, bank_id: int) -> list[Session]:
+        return [s for s in self.sessions.values() if s.bank_id == bank_id]
+
+    def longest_waiting(self, bank_id: int) -> Session | None:
+        return model.longest_waiting(self.of_bank(bank_id))
+
+    def pacing_views(self, bank_id: int) -> tuple[VolunteerView, ...]:
+        views = []
+        for s in self.of_bank(bank_id):
+            state = model.pacing_state(s.state)
+            if state is not None:
+                views.append(VolunteerView(str(s.volunteer_id), VolunteerState(state), s.since))
+        return tuple(views)

@@ -1,0 +1,143 @@
+"""What the dialer engine records beside attempts: pacing decisions, hangtimes, sessions.
+
+Also the read side the engine paces on: the bank's abandon ledger over the rolling 30-day
+window and the attempt of a call id.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+ABANDON_WINDOW = timedelta(days=30)
+LIVE_RESULTS = ("bridged", "dropped", "completed", "human")
+
+
+def record_decision(
+    conn: sqlite3.Connection, bank_id: int, at: float, decision: Mapping[str, Any], dialed: int
+) -> int:
+    """Store one pacing decision (``Decision.to_dict()``) and how many dials it produced."""
+    cur = conn.execute(
+        "INSERT INTO pacing_decisions (bank_id, at, strategy, dial, dialed, cancel, ratio,"
+        " reason, figures, inputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            bank_id,
+            at,
+            str(decision["strategy"]),
+            int(decision["dial"]),
+            dialed,
+            json.dumps(list(decision.get("cancel", []))),
+            float(decision.get("ratio", 0.0)),
+            str(decision.get("reason", "")),
+            json.dumps(decision.get("figures", {}), sort_keys=True),
+            json.dumps(decision.get("inputs") or {}, sort_keys=True),
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def decisions(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT * FROM pacing_decisions WHERE bank_id = ? ORDER BY id", (bank_id,)
+    ).fetchall()
+    out = []
+    for r in rows:
+        item = dict(r)
+        for key in ("cancel", "figures", "inputs"):
+            item[key] = json.loads(item[key])
+        out.append(item)
+    return out
+
+
+def record_hangtime(
+    conn: sqlite3.Connection,
+    attempt_id: int,
+    bank_id: int,
+    volunteer_id: int | None,
+    answer_to_connect: float | None,
+    verdict_to_connect: float | None,
+    at: float,
+) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO call_hangtimes (attempt_id, bank_id, volunteer_id,"
+        " answer_to_connect, verdict_to_connect, at) VALUES (?, ?, ?, ?, ?, ?)",
+        (attempt_id, bank_id, volunteer_id, answer_to_connect, verdict_to_connect, at),
+    )
+
+
+def hangtimes(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT * FROM call_hangtimes WHERE bank_id = ? ORDER BY at", (bank_id,)
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def abandon_counts(conn: sqlite3.Connection, bank_id: int, now: float) -> tuple[int, int]:
+    """(live humans, dropped) over the last 30 days: calls that reached a person."""
+    since = (datetime.fromtimestamp(now, UTC) - ABANDON_WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
+    marks = ",".join("?" * len(LIVE_RESULTS))
+    row = conn.execute(
+        f"SELECT count(*), coalesce(sum(result = 'dropped'), 0) FROM call_attempts"
+        f" WHERE bank_id = ? AND started_at >= ? AND result IN ({marks})",
+        (bank_id, since, *LIVE_RESULTS),
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def attempt_id_of(conn: sqlite3.Connection, call_id: str) -> int | None:
+    row = conn.execute("SELECT id FROM call_attempts WHERE call_id = ?", (call_id,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def open_attempts(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
+    """Attempts of the bank that never got an end (a crash between dial and hang-up)."""
+    rows = conn.execute(
+        "SELECT id, call_id, entry_id FROM call_attempts WHERE bank_id = ? AND ended_at IS NULL",
+        (bank_id,),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def open_session(
+    conn: sqlite3.Connection, bank_id: int, volunteer_id: int, conference: str, via: str, at: float
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO volunteer_sessions (bank_id, volunteer_id, conference, via, joined_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (bank_id, volunteer_id, conference, via, at),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def close_session(
+    conn: sqlite3.Connection,
+    session_id: int,
+    left_at: float,
+    calls_assigned: int,
+    call_time: float,
+    active_time: float,
+) -> None:
+    conn.execute(
+        "UPDATE volunteer_sessions SET left_at = ?, calls_assigned = ?, call_time = ?,"
+        " active_time = ? WHERE id = ?",
+        (left_at, calls_assigned, call_time, active_time, session_id),
+    )
+
+
+def sessions(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT * FROM volunteer_sessions WHERE bank_id = ? ORDER BY id", (bank_id,)
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def remaining(conn: sqlite3.Connection, bank_id: int) -> int:
+    """Numbers of the bank still to dial (ready now or waiting for a retry)."""
+    row = conn.execute(
+        "SELECT count(*) FROM queue_entries WHERE bank_id = ? AND state IN ('ready', 'claimed')",
+        (bank_id,),
+    ).fetchone()
+    return int(row[0])
