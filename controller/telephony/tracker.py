@@ -127,6 +127,10 @@ class CallTracker:
         self.calls: dict[str, Call] = {}
         self._owner: dict[str, str] = {}
         self._listing: list[ev.CoreShowChannel] = []
+        # Between a (re)connect and the end of its listing: channels seen new / hung up.
+        self._syncing = False
+        self._fresh: set[str] = set()
+        self._gone: set[str] = set()
         self._verdict_variable = verdict_variable.upper()
         self._now = 0.0
 
@@ -187,6 +191,8 @@ class CallTracker:
         if uniqueid:
             self._owner[uniqueid] = call.call_id
             call.live[uniqueid] = channel
+            if self._syncing:
+                self._fresh.add(uniqueid)
 
     def _finish(self, call: Call, out: list[Transition]) -> None:
         if RANK.get(call.state, 9) >= RANK[S.ANSWERED]:
@@ -295,9 +301,12 @@ class CallTracker:
         call = self._call_of(e.uniqueid)
         if call is None:
             return
-        if e.uniqueid == call.trunk_uniqueid or call.cause is None:
+        vague = call.cause is None or (not call.trunk_uniqueid and call.cause not in CAUSE_OUTCOMES)
+        if e.uniqueid == call.trunk_uniqueid or vague:
             call.cause = e.cause
         call.live.pop(e.uniqueid, None)
+        if self._syncing:
+            self._gone.add(e.uniqueid)
         if not call.live:
             self._finish(call, out)
 
@@ -315,20 +324,23 @@ class CallTracker:
         self._listing.append(e)
 
     def _on_listing_done(self, e: ev.CoreShowChannelsComplete, out: list[Transition]) -> None:
+        """Re-sync: a channel is live if listed (and not hung up since) or seen since the
+        reconnect; a call with no live channel left ended while we were away."""
         listing, self._listing = self._listing, []
         listed: dict[str, list[ev.CoreShowChannel]] = {}
         for item in listing:
             call = self._call_of(item.uniqueid, item.linkedid)
-            if call is not None:
+            if call is not None and item.uniqueid not in self._gone:
                 listed.setdefault(call.call_id, []).append(item)
+        fresh, self._syncing, self._fresh, self._gone = self._fresh, False, set(), set()
         for call in list(self.calls.values()):
             items = listed.get(call.call_id, [])
             if call.finished and not (items and call.reason == LOST):
                 continue
-            call.live = {}
+            call.live = {u: name for u, name in call.live.items() if u in fresh}
             for item in items:
                 self._adopt(call, item.uniqueid, item.channel)
-            if not items:
+            if not call.live:
                 self._advance(call, S.ENDED, out, reason=LOST)
             elif any(i.state == ev.STATE_UP for i in items):
                 self._advance(call, S.ANSWERED, out)
@@ -336,7 +348,7 @@ class CallTracker:
                 self._advance(call, S.DIALING, out)
 
     def _on_connected(self, e: ev.SessionConnected, out: list[Transition]) -> None:
-        self._listing = []
+        self._listing, self._syncing, self._fresh, self._gone = [], True, set(), set()
 
 
 _Handler = Callable[[CallTracker, Any, list[Transition]], None]

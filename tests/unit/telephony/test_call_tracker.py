@@ -167,3 +167,28 @@ def test_given_a_finished_call_when_forgotten_then_its_channels_are_forgotten_to
     s.tracker.forget("c9")
     assert s.tracker.get("c9") is None
     assert s.send("Newstate", Uniqueid="c9", ChannelState=6) == []
+
+
+def test_given_events_racing_the_listing_when_resyncing_then_they_are_not_undone() -> None:
+    s = Script()
+    for cid in ("hung", "grew"):
+        s.originate(cid, local=True)
+        s.channel(f"Local/{cid}@o;1", cid, cid)
+        s.channel(f"Local/{cid}@o;2", f"{cid}-2", cid)
+    s.send(ev.SESSION_CONNECTED, Generation=2)
+    # While the listing is on its way: "hung" ends, "grew" gets its trunk leg.
+    s.send("Hangup", Uniqueid="hung-2", Cause=16)
+    s.send("Hangup", Uniqueid="hung", Cause=17)
+    s.channel("PJSIP/trunk-9", "9.9", "grew")
+    # The listing was taken before either happened.
+    for uid in ("hung", "hung-2", "grew", "grew-2"):
+        s.send("CoreShowChannel", Uniqueid=uid, Linkedid=uid.removesuffix("-2"), ChannelState=4)
+    s.send("CoreShowChannelsComplete", ListItems=4)
+    assert s.tracker.calls["hung"].state is S.BUSY
+    grew = s.tracker.calls["grew"]
+    assert grew.state is S.DIALING and set(grew.live) == {"grew", "grew-2", "9.9"}
+    for uid in ("9.9", "grew-2"):
+        s.send("Hangup", Uniqueid=uid, Cause=16)
+    assert grew.state is S.DIALING
+    s.send("Hangup", Uniqueid="grew", Cause=16)
+    assert grew.state is S.FAILED
