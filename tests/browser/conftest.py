@@ -8,6 +8,7 @@
 - ``page``: a page in that context; ``shoot(page, name)`` saves screenshots at a 390 px
   phone width and a desktop width under ``tests/artifacts/<test>/``.
 - ``make_user``: creates an account in the store.
+- ``pbx_pair``: the real pbx + carrier pair, shared from ``tests/asterisk/conftest.py``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 
 import pytest
 from aiohttp import web
+from asterisk.conftest import pbx_pair  # noqa: F401 - the shared real-PBX fixture
 from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 
 from controller.config import Settings
