@@ -10,10 +10,12 @@ hang-up cause, and the answering machines' recordings of what was left on them.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
 import random
 import re
+import wave
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +62,23 @@ def assign_personas(
     rng = random.Random(seed)
     personas, weights = list(mix), list(mix.values())
     return {n: rng.choices(personas, weights)[0] for n in numbers}
+
+
+def voiced_seconds(path: Path, threshold: int = 500, frame_ms: int = 20) -> float:
+    """Seconds of sound (20 ms frames whose mean amplitude passes ``threshold``) in a
+    16-bit mono wav: how much of a message a recording really holds."""
+    with wave.open(str(path), "rb") as wav:
+        rate, width = wav.getframerate(), wav.getsampwidth()
+        samples = array.array("h", wav.readframes(wav.getnframes()))
+    if width != 2 or rate <= 0:
+        raise CarrierError("bad_recording", f"{path.name}: not 16-bit audio")
+    step = rate * frame_ms // 1000
+    loud = 0
+    for i in range(0, len(samples) - step + 1, step):
+        frame = samples[i : i + step]
+        if sum(abs(s) for s in frame) / step > threshold:
+            loud += 1
+    return loud * frame_ms / 1000
 
 
 def _check_persona(persona: str) -> str:

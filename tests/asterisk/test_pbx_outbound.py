@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from controller.telephony.carrier import Carrier
+from controller.telephony.carrier import Carrier, voiced_seconds
 from controller.telephony.fastagi import FastAgiServer
 
 from .conftest import AmiProbe, PbxPairInfo
@@ -68,7 +68,7 @@ async def test_given_person_answers_and_no_volunteer_free_when_dialed_then_safe_
 
 
 async def test_given_answering_machine_when_voicemail_wanted_then_message_left_after_beep(
-    ami: AmiProbe, carrier: Carrier, number: Callable[[], str]
+    pbx_pair: PbxPairInfo, ami: AmiProbe, carrier: Carrier, number: Callable[[], str]
 ) -> None:
     callee = number()
     await carrier.set_persona(callee, "machine:1")
@@ -79,7 +79,10 @@ async def test_given_answering_machine_when_voicemail_wanted_then_message_left_a
     assert amd["AmdStatus"] == "MACHINE"
     assert left["Status"] == "left"
     assert call.heard == ["voicemail"]
-    assert carrier.recordings(callee), "the machine recorded nothing"
+    recordings = carrier.recordings(callee)
+    prompt = voiced_seconds(pbx_pair.pbx.host_dir / "sounds" / "voicemail.wav")
+    assert len(recordings) == 1
+    assert voiced_seconds(recordings[0]) > 0.7 * prompt  # the whole message was left
 
 
 async def test_given_answering_machine_when_no_voicemail_wanted_then_hung_up_with_nothing_left(
@@ -94,6 +97,7 @@ async def test_given_answering_machine_when_no_voicemail_wanted_then_hung_up_wit
     assert amd["AmdStatus"] == "MACHINE"
     assert skipped["Status"] == "skipped"
     assert call.heard == []
+    assert carrier.recordings(callee) == []
 
 
 async def test_given_dead_air_when_answered_then_machine_by_initial_silence(
