@@ -30,6 +30,7 @@ from controller.model.queue import LANE_WAITING
 from controller.store import banks as bank_store
 from controller.store import outbox_enqueue
 from controller.store.queue import Claim, members_of
+from controller.store.results import iso, record_event
 
 
 class AttemptError(ValueError):
@@ -40,10 +41,6 @@ class AttemptError(ValueError):
 
 LAST_CALLED_AT = "Last Called At"
 CALL_OUTCOME = "Call Outcome"
-
-
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def set_field_value(
@@ -116,12 +113,16 @@ def mark_answered(
     )
 
 
-def record_bridge(conn: sqlite3.Connection, attempt_id: int, volunteer_id: int) -> None:
-    """The answered callee was handed to ``volunteer_id``."""
-    _attempt(conn, attempt_id)
+def record_bridge(
+    conn: sqlite3.Connection, attempt_id: int, volunteer_id: int, now: float | None = None
+) -> None:
+    """The answered callee was handed to ``volunteer_id`` (counts as a call performed)."""
+    row = _attempt(conn, attempt_id)
     conn.execute(
         "UPDATE call_attempts SET volunteer_id = ? WHERE id = ?", (volunteer_id, attempt_id)
     )
+    when = now if now is not None else datetime.now(UTC).timestamp()
+    record_event(conn, int(row["bank_id"]), "performed", volunteer_id, when)
 
 
 def record_end(
@@ -175,6 +176,8 @@ def record_disposition(
     disposition_id = int(cur.lastrowid or 0)
     if contact_id is not None:
         outbox_enqueue.enqueue_for_disposition(conn, disposition_id)
+    if volunteer_id is not None:
+        record_event(conn, int(attempt["bank_id"]), "reported", volunteer_id, now)
     return disposition_id
 
 

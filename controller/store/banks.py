@@ -161,6 +161,29 @@ def start(conn: sqlite3.Connection, bank_id: int, now: datetime, actor: str = ""
     return bank
 
 
+def start_scheduled(conn: sqlite3.Connection, now: datetime) -> list[int]:
+    """Start every published bank whose scheduled start has come; returns their ids."""
+    started = []
+    for b in list_all(conn, State.PUBLISHED.value):
+        if b.id is not None and model.due_to_start(b, now):
+            start(conn, b.id, now, actor="schedule")
+            started.append(b.id)
+    return started
+
+
+def script_for_volunteer(conn: sqlite3.Connection, bank_id: int, user_id: int) -> dict[str, Any]:
+    """The bank's script as a volunteer may read it (refused if the bank is hidden to them)."""
+    from controller.model import scripts as script_model
+    from controller.store import scripts
+
+    if not any(b.id == bank_id for b in visible_banks(conn, user_id)):
+        raise BankError("not_visible", f"bank {bank_id} is not open to this volunteer")
+    found = scripts.get(conn, int(get(conn, bank_id).settings.script_id or 0))
+    if found is None:
+        raise BankError("unknown_script", f"bank {bank_id} has no script")
+    return script_model.to_dict(found.script)
+
+
 def history(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT from_state, to_state, actor, at FROM bank_transitions WHERE bank_id = ?"

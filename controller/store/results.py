@@ -9,9 +9,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
-from controller.store.attempts import iso
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
 
 ENGAGEMENT_EVENTS = ("sent", "seen", "started", "completed", "performed", "reported")
 

@@ -113,3 +113,26 @@ def test_given_synthetic_list_when_seeded_then_households_share_numbers(db: Data
             (list_id,),
         ).fetchone()
     assert tuple(rows) == (9, 6)
+
+
+def test_given_scheduled_bank_when_time_comes_then_started_with_queue(db: Database) -> None:
+    bank_id = make_bank(db, contacts=2, start=False)
+    with db.write() as conn:
+        banks.update(conn, bank_id, lambda b: model.schedule(b, NOW_DT + timedelta(hours=1)))
+        assert banks.start_scheduled(conn, NOW_DT) == []
+        assert banks.start_scheduled(conn, NOW_DT + timedelta(hours=1)) == [bank_id]
+        assert banks.get(conn, bank_id).state is State.RUNNING
+        assert conn.execute("SELECT count(*) FROM queue_entries").fetchone()[0] == 2
+        assert banks.history(conn, bank_id)[-1]["actor"] == "schedule"
+
+
+def test_given_volunteer_when_reading_script_then_only_for_visible_banks(db: Database) -> None:
+    bank_id = make_bank(db, contacts=1, start=False)
+    with db.write() as conn:
+        conn.execute("INSERT INTO users (id, username) VALUES (1, 'ann')")
+        assert banks.script_for_volunteer(conn, bank_id, 1)["blocks"][0]["id"] == "a"
+        banks.start(conn, bank_id, NOW_DT)
+        banks.update(conn, bank_id, model.pause)
+        with pytest.raises(BankError) as err:
+            banks.script_for_volunteer(conn, bank_id, 1)
+        assert err.value.code == "not_visible"

@@ -158,3 +158,20 @@ def test_given_started_bank_when_list_changed_then_refused_and_queue_unchanged(
     with pytest.raises(BankError) as err, db.write() as conn:
         banks.edit(conn, bank_id, {"list_id": 999})
     assert err.value.code == "list_frozen"
+
+
+def test_given_any_hour_over_three_days_when_claiming_then_only_zones_inside_hours(
+    db: Database,
+) -> None:
+    from controller.model.compliance import local_time
+
+    bank_id = make_bank(db, contacts=600)
+    start = datetime(2026, 3, 7, 0, 0, tzinfo=UTC).timestamp()  # spans the US DST change
+    handed = 0
+    for step in range(0, 72 * 60, 47):
+        now = start + step * 60
+        for claim in queue.claim_next(db, bank_id, now, 2):
+            wall = local_time(claim.zone, now)
+            assert 9 <= wall.hour < 20, (claim.zone, wall)
+            handed += 1
+    assert handed > 50
