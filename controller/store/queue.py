@@ -144,11 +144,12 @@ def _insert_entries(
 
 
 def _open_zones(conn: sqlite3.Connection, bank_id: int, now: float) -> list[str]:
-    bank = bank_store.get(conn, bank_id)
-    zones = [
-        r[0] for r in conn.execute("SELECT zone FROM queue_zones WHERE bank_id = ?", (bank_id,))
-    ]
-    return compliance.zones_open(zones, now, bank.settings.hours)
+    row = conn.execute(
+        "SELECT json_extract(settings, '$.calling_hours') FROM banks WHERE id = ?", (bank_id,)
+    ).fetchone()
+    hours = compliance.CallingHours.parse(row[0]) if row and row[0] else compliance.CallingHours()
+    rows = conn.execute("SELECT zone FROM queue_zones WHERE bank_id = ?", (bank_id,))
+    return compliance.zones_open([str(r[0]) for r in rows], now, hours)
 
 
 _LANE_SQL = (
