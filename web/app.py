@@ -54,6 +54,11 @@ def _database_ctx(settings: Settings, db: Database | None) -> Callable[..., Asyn
     return ctx
 
 
+async def _close_phone_sockets(app: web.Application) -> None:
+    """On shutdown, close relayed browser-phone sockets (browsers reconnect on restart)."""
+    await app[PHONES].drop_all()
+
+
 def _add_views(app: web.Application) -> None:
     package = view_modules
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
@@ -76,6 +81,7 @@ def init_app(settings: Settings, db: Database | None = None) -> web.Application:
     )
     app.cleanup_ctx.append(_database_ctx(settings, db))
     app.on_response_prepare.append(security_headers)
+    app.on_shutdown.append(_close_phone_sockets)
     app.router.add_get("/health", health)
     app.router.add_static("/static/", STATIC_DIR, name=STATIC_ROUTE, append_version=True)
     _add_views(app)

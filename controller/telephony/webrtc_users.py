@@ -21,7 +21,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,6 +161,21 @@ class WebrtcAccounts:
         _same_owner(tmp, config_dir)
         os.replace(tmp, path)
         return True
+
+
+def pbx_updater(
+    accounts: WebrtcAccounts, config_dir: Path, reload: Callable[[], Awaitable[object]]
+) -> Callable[[], Awaitable[None]]:
+    """The hook that pushes accounts to the pbx: write the include, reload only on change.
+
+    ``reload`` reloads ``res_pjsip.so`` (an AMI ``Command`` or the runtime's CLI).
+    """
+
+    async def update() -> None:
+        if accounts.write_config(config_dir):
+            await reload()
+
+    return update
 
 
 def _same_owner(path: Path, like: Path) -> None:

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from controller.config import Settings
 from controller.store.db import Database
 from controller.telephony import render
-from controller.telephony.webrtc_users import WebrtcAccounts
+from controller.telephony.webrtc_users import WebrtcAccounts, pbx_updater
 from web.app import init_app
 from web.keys import PHONES
 from web.phones import BrowserPhones
@@ -59,14 +59,13 @@ def phone_server(pbx_pair: PbxPairInfo, settings: Settings, db: Database) -> Ite
     """The app wired to the real pbx: accounts are written to its config and reloaded."""
     app = init_app(settings, db)
     accounts = WebrtcAccounts(settings.runtime_dir / "webrtc")
-    config_dir = render.config_dir(pbx_pair.settings)
 
-    async def apply() -> None:
-        if accounts.write_config(config_dir):
-            await asyncio.to_thread(pbx_pair.pbx.cli, "module reload res_pjsip.so")
+    async def reload() -> None:
+        await asyncio.to_thread(pbx_pair.pbx.cli, "module reload res_pjsip.so")
 
+    update = pbx_updater(accounts, render.config_dir(pbx_pair.settings), reload)
     upstream = f"ws://127.0.0.1:{pbx_pair.settings.pbx.http_port}/ws"
-    app[PHONES] = BrowserPhones(accounts, upstream, apply)
+    app[PHONES] = BrowserPhones(accounts, upstream, update)
     server = PhoneServer(app)
     server.start()
     server.probe = AmiProbe(pbx_pair.pbx_ami)
@@ -151,4 +150,6 @@ def test_given_a_connected_phone_when_the_socket_drops_then_it_reconnects_by_its
     assert history[-1] == "in-room"
     contacts = pbx_pair.cli("pbx", f"pjsip show contacts webrtc-{user_id}")
     assert f"webrtc-{user_id}/" in contacts
+    listing = pbx_pair.cli("pbx", f"confbridge list volunteer-{user_id}")
+    assert f"PJSIP/webrtc-{user_id}" in listing  # still in the room after the reconnect
     page.get_by_role("button", name="Leave my call room").click()
