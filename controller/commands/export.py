@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,17 @@ def export_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+_NUMBERISH = re.compile(r"^[+-]?[\d .()]+$")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas (=, +, -, @ ...) in text cells; numbers stay as is."""
+    formula = isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+    if formula and not _NUMBERISH.match(value):
+        return "'" + value
+    return value
+
+
 def _write(rows: Any, out: TextIO, as_json: bool) -> int:
     header = next(rows)
     count = 0
@@ -44,7 +56,7 @@ def _write(rows: Any, out: TextIO, as_json: bool) -> int:
         if as_json:
             out.write(json.dumps(dict(zip(header, row, strict=True)), default=str) + "\n")
         else:
-            writer.writerow(row)
+            writer.writerow([safe_cell(v) for v in row])
         count += 1
     return count
 

@@ -195,6 +195,8 @@ def edit(bank: Bank, changes: dict[str, Any]) -> Bank:
     new = apply_changes(bank.settings, changes)
     if bank.ever_started and new.list_id != bank.settings.list_id:
         raise BankError("list_frozen", "the contact list is frozen once the bank has started")
+    if bank.ever_started and new.household != bank.settings.household:
+        raise BankError("household_frozen", "household handling is fixed once the bank started")
     _require_valid(new)
     return replace(bank, settings=new)
 

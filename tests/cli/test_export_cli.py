@@ -65,3 +65,13 @@ def test_given_unknown_bank_when_exported_then_exit_1_and_no_file(home: Path) ->
     assert result.exit_code == 1 and "no bank 99" in result.stderr
     assert not out.exists()
     assert run(home, "export", "nonsense", "1").exit_code == 2
+
+
+def test_given_formula_like_text_when_csv_written_then_neutralised_but_numbers_kept() -> None:
+    from controller.commands.export import safe_cell
+
+    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert safe_cell("@cmd") == "'@cmd"
+    assert safe_cell("+15550100100") == "+15550100100"
+    assert safe_cell("-12.5") == "-12.5"
+    assert safe_cell(7) == 7 and safe_cell("Ann") == "Ann"

@@ -127,6 +127,7 @@ def test_given_started_bank_when_list_changed_then_frozen() -> None:
     assert code_of(banks.edit, bank, {"list_id": 2}) == "list_frozen"
     assert banks.edit(bank, {"title": "New"}).settings.title == "New"
     assert banks.edit(published(), {"list_id": 2}).settings.list_id == 2
+    assert code_of(banks.edit, bank, {"household": "each_contact"}) == "household_frozen"
 
 
 def test_given_scheduled_start_when_time_comes_then_due() -> None:
