@@ -138,7 +138,8 @@ def _check(kind: str, value: str, setting: str) -> str:
     return value
 
 
-def _validate(settings: Settings) -> None:
+def validate_settings(settings: Settings) -> None:
+    """Raise ``RenderError`` when a setting cannot go into an Asterisk config."""
     trunk = settings.trunk
     _check("host", trunk.host, "trunk.host")
     for did in trunk.dids:
@@ -229,7 +230,7 @@ def _templates(instance: str) -> Iterable[tuple[str, str]]:
 
 def render_instance(settings: Settings, instance: str, sounds: Path | None = None) -> Path:
     """Render one instance's files into ``runtime_dir/<instance>``; returns that directory."""
-    _validate(settings)
+    validate_settings(settings)
     host_dir = instance_dir(settings, instance)
     for sub in SUBDIRS:
         (host_dir / sub).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,149 @@
+"""``phonebank run``: the whole appliance in one process, on loopback.
+
+:func:`run_appliance` renders and starts the pbx (and the simulated carrier when enabled),
+the FastAGI server and the web app, then waits for a stop request (SIGINT/SIGTERM or the
+``stop`` event) and tears everything down in reverse order, so no Asterisk is left behind.
+Later layers (the engine, the demo) plug in as *plugins*: async context managers entered
+once everything is up and exited first on the way down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import click
+from aiohttp import web
+
+from controller.commands.common import AppContext, fail, json_option, pass_app
+from controller.config import Settings
+from controller.store.db import Database
+from controller.telephony.fastagi import FastAgiServer, HandoffHandler, PinHandler
+from controller.telephony.render import RenderError
+from controller.telephony.runtime import PbxPair, RuntimeError_
+from web.app import HEALTH_CHECKS, init_app
+
+
+@dataclass
+class Appliance:
+    """The running parts, handed to plugins."""
+
+    settings: Settings
+    db: Database
+    pair: PbxPair
+    fastagi: FastAgiServer
+    app: web.Application
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.settings.web.host}:{self.settings.web.port}/"
+
+
+Plugin = Callable[[Appliance], AbstractAsyncContextManager[Any]]
+
+
+def _pbx_health(pair: PbxPair) -> Callable[[], Any]:
+    async def check() -> dict[str, Any]:
+        states = {i.name: i.running for i in pair.instances}
+        return {"ok": all(states.values()), "instances": states}
+
+    return check
+
+
+async def _start_pair(pair: PbxPair) -> None:
+    await asyncio.get_running_loop().run_in_executor(None, pair.start)
+
+
+async def run_appliance(
+    settings: Settings,
+    db: Database,
+    *,
+    handoff: HandoffHandler | None = None,
+    check_pin: PinHandler | None = None,
+    plugins: Sequence[Plugin] = (),
+    on_ready: Callable[[Appliance], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Start everything, call ``on_ready``, run until ``stop`` is set, then stop everything."""
+    async with AsyncExitStack() as stack:
+        pair = PbxPair(settings)
+        stack.callback(pair.stop)
+        await _start_pair(pair)
+        fastagi = FastAgiServer(port=settings.pbx.fastagi_port)
+        if handoff is not None:
+            fastagi.handoff = handoff
+        if check_pin is not None:
+            fastagi.check_pin = check_pin
+        await stack.enter_async_context(fastagi)
+        app = init_app(settings, db)
+        app[HEALTH_CHECKS]["pbx"] = _pbx_health(pair)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        await web.TCPSite(runner, settings.web.host, settings.web.port).start()
+        appliance = Appliance(settings, db, pair, fastagi, app, stop or asyncio.Event())
+        for plugin in plugins:
+            await stack.enter_async_context(plugin(appliance))
+        if on_ready is not None:
+            on_ready(appliance)
+        await appliance.stop.wait()
+
+
+def _install_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+@click.command("run")
+@click.option("--no-carrier", is_flag=True, help="Do not start the simulated phone network.")
+@json_option
+@pass_app
+def run(ctx: AppContext, no_carrier: bool, as_json: bool) -> None:
+    """Start the appliance: PBX, simulated carrier, FastAGI and web app, on loopback.
+
+    Prints the web address once everything is up (with --json: a JSON object with the
+    address and the ports). Stop with Ctrl-C or SIGTERM: every part is stopped cleanly
+    and no Asterisk is left running.
+    """
+    settings = ctx.settings
+    if no_carrier:
+        settings = replace(settings, carrier=replace(settings.carrier, enabled=False))
+
+    def ready(appliance: Appliance) -> None:
+        info = {
+            "url": appliance.url,
+            "pbx": {"ami_port": settings.pbx.ami_port, "sip_port": settings.pbx.sip_port},
+            "carrier": settings.carrier.enabled,
+            "home": str(settings.home),
+        }
+        if as_json:
+            click.echo(json.dumps(info, sort_keys=True), nl=True)
+        else:
+            click.echo(f"Phonebank is running at {appliance.url}  (Ctrl-C to stop)")
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        _install_signals(stop)
+        await run_appliance(settings, ctx.db, on_ready=ready, stop=stop)
+
+    try:
+        asyncio.run(main())
+    except (RenderError, RuntimeError_) as exc:
+        fail(str(exc), exc.code, as_json)
+    except OSError as exc:
+        fail(f"cannot start: {exc}", "port_in_use", as_json)
+    with contextlib.suppress(Exception):
+        ctx.db.close()
+    if not as_json:
+        click.echo("Phonebank stopped.")
+
+
+COMMANDS = [run]
