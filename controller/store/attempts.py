@@ -178,6 +178,10 @@ def record_disposition(
         outbox_enqueue.enqueue_for_disposition(conn, disposition_id)
     if volunteer_id is not None:
         record_event(conn, int(attempt["bank_id"]), "reported", volunteer_id, now)
+        conn.execute(  # the reporting volunteer handled the call, if nobody was recorded
+            "UPDATE call_attempts SET volunteer_id = ? WHERE id = ? AND volunteer_id IS NULL",
+            (volunteer_id, attempt_id),
+        )
     return disposition_id
 
 

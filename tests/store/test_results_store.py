@@ -112,3 +112,19 @@ def test_given_unknown_bank_when_contacts_exported_then_clear_error(db: Database
     with db.read() as conn, pytest.raises(ResultsError) as err:
         next(results.export_contacts(conn, 404))
     assert err.value.code == "unknown_bank"
+
+
+def test_given_reported_call_without_bridge_record_when_exported_then_counted_for_reporter(
+    db: Database,
+) -> None:
+    bank_id = make_bank(db, contacts=1)
+    [claim] = queue.claim_next(db, bank_id, NOW, 1)
+    with db.write() as conn:
+        conn.execute("INSERT INTO users (id, username) VALUES (9, 'cy')")
+        attempt = record_attempt(conn, claim, "p1", NOW)
+        record_end(conn, attempt, NOW + 40, "bridged")
+        record_disposition(conn, attempt, "refused", None, 9, "", NOW + 45)
+        header, *body = list(results.export_volunteers(conn, bank_id))
+        assert results.engagement(conn, bank_id)["reported"] == {"events": 1, "volunteers": 1}
+    row = dict(zip(header, body[0], strict=True))
+    assert (row["username"], row["calls"], row["dispositions"]) == ("cy", 1, 1)
