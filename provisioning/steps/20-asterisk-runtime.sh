@@ -12,6 +12,13 @@ cache="$PHONEBANK_CACHE"
 major=$(system_asterisk_major)
 if [[ -n "$major" && "$major" -ge 20 ]]; then
     log "using the system Asterisk $major"
+    # The OS package starts its own Asterisk on the default ports: the appliance runs its
+    # own instances, so the packaged service is turned off.
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled asterisk >/dev/null 2>&1; then
+        systemctl disable --now asterisk >/dev/null 2>&1 || true
+        log "disabled the packaged asterisk service"
+    fi
+    mkdir -p /srv/phonebank
     echo "system" >"$cache/runtime.system"
     rm -f "$cache/runtime"
     exit 0
