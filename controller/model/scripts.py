@@ -244,3 +244,40 @@ def responses_for(block: Block, fields: Mapping[str, list[str]]) -> list[Respons
         return list(block.responses)
     options = fields.get(block.field, [])
     return [Response(o, block.branches.get(o, block.next)) for o in options]
+
+
+def context_for(
+    contact: Mapping[str, Any], volunteer: Mapping[str, Any], bank: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """The variables a text may use, from plain contact / volunteer / bank mappings.
+
+    Every known variable is present (empty when unknown), so a valid script always renders.
+    """
+
+    def pick(source: Mapping[str, Any], names: frozenset[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {n: source.get(n) or "" for n in names}
+        if "full_name" in names and not source.get("full_name"):
+            first, last = source.get("first_name") or "", source.get("last_name") or ""
+            out["full_name"] = f"{first} {last}".strip()
+        return out
+
+    person = pick(contact, VARIABLES["contact"])
+    person["extra"] = dict(contact.get("extra") or {})
+    return {
+        "contact": person,
+        "volunteer": pick(volunteer, VARIABLES["volunteer"]),
+        "bank": pick(bank, VARIABLES["bank"]),
+    }
+
+
+def render_block(
+    block: Block, context: Mapping[str, Any], fields: Mapping[str, list[str]]
+) -> dict[str, Any]:
+    """A block ready for the call screen: rendered title and text, clickable responses."""
+    return {
+        "id": block.id,
+        "title": render(block.title, context),
+        "text": render(block.text, context),
+        "field": block.field,
+        "responses": [{"label": r.label, "next": r.next} for r in responses_for(block, fields)],
+    }

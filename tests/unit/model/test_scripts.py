@@ -116,3 +116,19 @@ def test_given_random_chain_when_round_tripped_then_same_and_valid(
     script = scripts.from_dict({"name": "chain", "blocks": blocks})
     assert scripts.validate(script) == []
     assert scripts.from_dict(scripts.to_dict(script)) == script
+
+
+def test_given_plain_records_when_block_rendered_then_full_context_and_responses() -> None:
+    s = scripts.from_dict(sample())
+    ctx = scripts.context_for(
+        {"first_name": "Ana", "last_name": "Ruiz", "extra": {"Ward": "3"}},
+        {"first_name": "Bo"},
+        {"title": "GOTV"},
+    )
+    assert ctx["contact"]["full_name"] == "Ana Ruiz" and ctx["contact"]["zip5"] == ""
+    intro = scripts.render_block(s.block("intro"), ctx, FIELDS)
+    assert intro["text"] == "Hi Ana, I'm Bo!"
+    assert [r["label"] for r in intro["responses"]] == ["Talk", "Bye"]
+    thanks = scripts.render_block(s.block("thanks"), ctx, FIELDS)
+    assert thanks["text"] == "Thanks from GOTV" and thanks["responses"] == []
+    assert scripts.render("{{ contact.extra.Ward }}", ctx) == "3"
