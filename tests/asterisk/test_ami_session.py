@@ -207,7 +207,7 @@ async def test_given_an_originate_in_flight_when_asterisk_restarts_then_it_is_no
     async with watched(pbx_pair.pbx_ami.port, pbx_pair.pbx_ami, **FAST) as w:
         task = act.originate_task(w.session, act.outbound_call(cid, ringing, ring_timeout=60))
         await w.until(lambda: carrier.calls_to(ringing), 20)
-        assert w.state(cid) is CallState.RINGING
+        await w.until(lambda: w.state(cid) is CallState.RINGING, 20)
 
         restart = crash_and_restart if how == "crash" else type(pbx_pair.pbx).restart
         await asyncio.to_thread(restart, pbx_pair.pbx)
@@ -217,7 +217,7 @@ async def test_given_an_originate_in_flight_when_asterisk_restarts_then_it_is_no
         except AmiError as exc:
             outcome = exc
         await w.session.wait_connected(30)
-        assert w.session.generation == 2
+        assert w.session.generation >= 2
         await w.until(lambda: w.tracker.calls[cid].finished, 10)
         if how == "crash":  # no reply ever came: the caller learns it, the tracker says lost
             assert isinstance(outcome, AmiError) and outcome.code == "disconnected"
