@@ -86,6 +86,16 @@ async def live(pbx_pair: Any, request: pytest.FixtureRequest) -> AsyncIterator[L
         recorder.close()
 
 
+async def in_room(session: AmiSession, room: str, uniqueid: str) -> list[act.ConferenceMember]:
+    """The room's members once ``uniqueid`` has joined (the bridged report comes just before)."""
+    async with asyncio.timeout(20):
+        while True:
+            members = await act.confbridge_list(session, room)
+            if any(m.uniqueid == uniqueid for m in members):
+                return members
+            await asyncio.sleep(0.1)
+
+
 def new_number() -> str:
     return f"+1202556{uuid.uuid4().int % 10000:04d}"
 
@@ -161,7 +171,7 @@ async def test_given_a_person_and_a_waiting_volunteer_when_dialed_then_bridged_t
         assert joined.answered
         call_id = await dial(live, carrier, "human:1:30")
         await live.until(call_id, CallState.BRIDGED, 60)
-        members = await act.confbridge_list(live.session, room)
+        members = await in_room(live.session, room, call_id)
         assert len(members) == 2
         callee = next(m for m in members if m.uniqueid == call_id)
         await act.confbridge_kick(live.session, room, callee.channel)
