@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from controller.model.compliance import (
@@ -80,6 +80,7 @@ def test_given_naive_datetime_when_checked_then_refused() -> None:
     assert err.value.code == "naive_time"
 
 
+@settings(deadline=None)  # no timing assertions in tests
 @given(moment=moments, zone=st.sampled_from(ZONES), hours=hours_st)
 def test_given_any_moment_and_zone_when_allowed_then_local_clock_inside_hours(
     moment: datetime, zone: str, hours: tuple[int, int]
@@ -92,6 +93,7 @@ def test_given_any_moment_and_zone_when_allowed_then_local_clock_inside_hours(
         assert time(8) <= wall < time(21)
 
 
+@settings(deadline=None)  # no timing assertions in tests
 @given(day=st.dates(datetime(2020, 1, 1).date(), datetime(2035, 1, 1).date()),
        zone=st.sampled_from(ZONES))  # fmt: skip
 def test_given_any_day_including_dst_changes_when_scanned_then_open_span_matches_wall_clock(

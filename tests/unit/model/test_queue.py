@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from controller.model.queue import (
@@ -45,6 +45,7 @@ cands = st.lists(st.builds(Candidate, st.sampled_from([0, 1]), st.floats(-100, 1
                            st.integers(1, 10**6)), max_size=30)  # fmt: skip
 
 
+@settings(deadline=None)  # no timing assertions in tests
 @given(st.lists(cands, max_size=6), st.integers(0, 50))
 def test_given_sorted_zone_lists_when_merged_then_global_best_n(
     zones: list[list[Candidate]], n: int

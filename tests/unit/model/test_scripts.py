@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from controller.model import scripts
@@ -102,6 +102,7 @@ def test_given_bad_template_syntax_when_validated_then_named() -> None:
     assert codes(data) == ["template_syntax"]
 
 
+@settings(deadline=None)  # no timing assertions in tests
 @given(st.integers(1, 60), st.data())
 def test_given_random_chain_when_round_tripped_then_same_and_valid(
     n: int, data: st.DataObject
