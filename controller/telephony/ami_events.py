@@ -38,7 +38,7 @@ def normalize(headers: Mapping[str, Any]) -> dict[str, str]:
     for key, value in headers.items():
         if key == "content" and not value:
             continue
-        if isinstance(value, list | tuple):
+        if isinstance(value, (list, tuple)):
             out[key] = "\n".join(str(v) for v in value)
         else:
             out[key] = "" if value is None else str(value)
