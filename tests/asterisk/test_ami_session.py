@@ -32,7 +32,7 @@ pytestmark = pytest.mark.pbx
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ami"
 NOISE = ("TestEvent", "RTCPSent", "RTCPReceived", "DeviceStateChange", "VarSet", "Newexten")
-FAST = {"ping_interval": 0.5, "ping_timeout": 1.0, "action_timeout": 3.0}
+FAST: dict[str, Any] = {"ping_interval": 0.5, "ping_timeout": 1.0, "action_timeout": 3.0}
 FAST |= {"backoff_initial": 0.1, "backoff_max": 0.5, "connect_timeout": 2.0}
 
 
@@ -160,7 +160,7 @@ async def test_given_a_silent_connection_when_pings_go_unanswered_then_it_reconn
 ) -> None:
     proxy = FreezableProxy(pbx_pair.pbx_ami.port)
     await proxy.start()
-    rooms = {}
+    rooms: dict[str, str] = {}
 
     async def handoff(request: HandoffRequest) -> str | None:
         return rooms.get(request.call_id)
