@@ -140,6 +140,12 @@ class CallTracker:
     def active(self) -> list[Call]:
         return [c for c in self.calls.values() if not c.finished]
 
+    def expect(self, call_id: str, other_id: str = "", at: float | None = None) -> list[Transition]:
+        """Follow a call placed before this tracker existed (e.g. after a controller restart,
+        from the store's unfinished attempts); the next re-sync listing settles it."""
+        headers = {"Event": ev.ORIGINATE_REQUESTED, "CallId": call_id, "OtherId": other_id}
+        return self.feed(ev.parse_event(headers), now=at)
+
     def forget(self, call_id: str) -> None:
         """Drop a finished call (its channels are forgotten with it)."""
         self.calls.pop(call_id, None)

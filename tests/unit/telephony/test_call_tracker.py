@@ -192,3 +192,19 @@ def test_given_events_racing_the_listing_when_resyncing_then_they_are_not_undone
     assert grew.state is S.DIALING
     s.send("Hangup", Uniqueid="grew", Cause=16)
     assert grew.state is S.FAILED
+
+
+def test_given_calls_from_before_a_restart_when_expected_then_the_first_listing_settles_them() -> (
+    None
+):
+    tracker = CallTracker()
+    assert [t.new for t in tracker.expect("old-1", "old-1-2", at=50.0)] == [S.QUEUED]
+    tracker.expect("old-2")
+    tracker.feed(ev.parse_event({"Event": ev.SESSION_CONNECTED, "Timestamp": "60"}))
+    up = {"Event": "CoreShowChannel", "Uniqueid": "old-1-2", "Linkedid": "old-1"}
+    tracker.feed(ev.parse_event(up | {"ChannelState": "6", "Timestamp": "60.1"}))
+    out = tracker.feed(ev.parse_event({"Event": "CoreShowChannelsComplete", "Timestamp": "60.2"}))
+    assert {(t.call_id, t.new, t.reason) for t in out} == {
+        ("old-1", S.ANSWERED, ""),
+        ("old-2", S.ENDED, "lost"),
+    }
