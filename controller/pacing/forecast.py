@@ -1,18 +1,22 @@
 """Probabilities over a short horizon: when calls in flight become humans, when volunteers free up.
 
 A human who answers must have a free volunteer within the grace period (2 s) or the call is an
-abandon. For each horizon ``h`` (seconds from now) we add up, as independent Bernoulli trials:
+abandon. We cut the next ~half minute into short intervals and, for each, add up:
 
-- ``A(h)``: humans arriving by ``h`` (calls in flight, plus new dials when we plan them);
-- ``F(h + grace)``: volunteers free to take a call by ``h + grace``.
+- humans arriving (calls in flight by their age and state, plus the new dials we plan);
+- volunteers becoming free by the end of the interval plus the grace (ready now, wrap-ups
+  ending at a predictable time, talkers by their hazard of finishing).
 
-The expected number of abandons of a dialing plan is approximated by the largest expected
-excess ``E[(A(h) - F(h + grace))+]`` over the horizons (computed exactly from the two count
-distributions), and compared with the humans the plan is expected to produce.
+A small dynamic program over the number of free, unused volunteers then gives the expected
+number of abandons of a plan and the humans it is expected to produce. Arrivals and talkers'
+releases within an interval are Poisson (sums of small probabilities); ready volunteers,
+humans already on the line and wrap-ups that surely end within the interval are exact counts.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -25,8 +29,9 @@ from controller.pacing.snapshot import (
     VolunteerView,
 )
 
+_TINY = 1e-4
 GRACE = 2.0  # seconds an answered human waits for a volunteer before the call is dropped
-HORIZONS = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 17.0, 20.0, 24.0, 28.0, 33.0)
+HORIZONS = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 13.0, 16.0, 20.0, 25.0, 33.0)
 _SQRT2 = math.sqrt(2.0)
 
 
@@ -40,8 +45,24 @@ def ring_cdf(est: Estimates, t: float) -> float:
         return 0.0
     if t >= est.ring_timeout:
         return 1.0
-    top = normal_cdf((math.log(est.ring_timeout) - est.ring_mu) / est.ring_sigma)
-    return normal_cdf((math.log(t) - est.ring_mu) / est.ring_sigma) / top
+    table = _ring_table(est.ring_mu, est.ring_sigma, est.ring_timeout)
+    pos = t / _STEP
+    i = int(pos)
+    if i + 1 >= len(table):
+        return 1.0
+    return table[i] + (table[i + 1] - table[i]) * (pos - i)
+
+
+_STEP = 0.25
+
+
+@functools.lru_cache(maxsize=8)
+def _ring_table(mu: float, sigma: float, timeout: float) -> tuple[float, ...]:
+    top = normal_cdf((math.log(timeout) - mu) / sigma)
+    points = [0.0]
+    for i in range(1, int(timeout / _STEP) + 1):
+        points.append(normal_cdf((math.log(i * _STEP) - mu) / sigma) / top)
+    return (*points, 1.0)
 
 
 def call_human_by(est: Estimates, call: CallView, now: float, horizon: float) -> float:
@@ -97,92 +118,166 @@ def wrap_done_by(est: Estimates, elapsed: float, t: float) -> float:
     return max(0.0, done / left)
 
 
-def add_bernoulli(pmf: list[float], p: float) -> list[float]:
-    """The distribution of ``X + B`` for ``X ~ pmf`` and an independent ``B ~ Bernoulli(p)``."""
-    if p <= 1e-9:
-        return pmf
-    q = 1.0 - p
-    out = [x * q for x in pmf]
-    out.append(0.0)
-    for k, x in enumerate(pmf):
-        out[k + 1] += x * p
+def poisson_pmf(rate: float, shift: int = 0) -> list[float]:
+    """P(K = k) for ``K = shift + Poisson(rate)``, truncated once the tail is negligible."""
+    pmf = [0.0] * shift
+    term, total, k = math.exp(-rate), 0.0, 0
+    while True:
+        pmf.append(term)
+        total += term
+        k += 1
+        if total > 1.0 - 1e-7 or k > 40:
+            return pmf
+        term *= rate / k
+
+
+def binomial_pmf(trials: int, mean: float, shift: int = 0) -> list[float]:
+    """P(K = k) for ``K = shift + Binomial(trials, mean / trials)``, truncated like Poisson.
+
+    Used for the humans arriving in an interval from ``trials`` calls that can each bring
+    at most one: same mean as the sum of their chances, never more humans than calls."""
+    if trials <= 0 or mean <= 1e-12:
+        return [0.0] * shift + [1.0]
+    p = min(mean / trials, 1.0 - 1e-9)
+    pmf = [0.0] * shift
+    term, total, odds = (1.0 - p) ** trials, 0.0, p / (1.0 - p)
+    for k in range(trials + 1):
+        pmf.append(term)
+        total += term
+        if total > 1.0 - 1e-7:
+            break
+        term *= (trials - k) / (k + 1) * odds
+    return pmf
+
+
+def _add_pool(dist: list[float], sure: int, gain: list[float]) -> list[float]:
+    if sure:
+        dist = [0.0] * sure + dist
+    if len(gain) == 1:
+        return dist
+    out = [0.0] * (len(dist) + len(gain) - 1)
+    for x, px in enumerate(dist):
+        if px > 1e-12:
+            for g, pg in enumerate(gain):
+                out[x + g] += px * pg
     return out
-
-
-def remove_bernoulli(pmf: list[float], p: float) -> list[float]:
-    """Inverse of ``add_bernoulli`` (stable for the small ``p`` of calls still ringing)."""
-    if p <= 1e-9:
-        return pmf
-    if p >= 1.0 - 1e-9:
-        return pmf[1:] or [1.0]
-    q = 1.0 - p
-    out: list[float] = []
-    prev = 0.0
-    for x in pmf[:-1]:
-        prev = max(0.0, (x - prev * p) / q)
-        out.append(prev)
-    return out or [1.0]
 
 
 @dataclass
 class Outlook:
-    """Per horizon: the distribution of humans arriving (no new dials yet) and of free
-    volunteers, the latter as ``shortfall[a] = E[max(0, a - F)]``."""
+    """The state's future per interval: humans arriving and volunteers freeing up."""
 
-    humans: list[list[float]]
-    free: list[list[float]]
-    new_dial: list[float]  # P(a dial placed now is a human by each horizon)
-    call_rows: dict[str, list[float]] = field(default_factory=dict)
-    _shortfall: list[list[float]] = field(default_factory=list)
+    sure_humans: int  # humans on the line now, waiting for a volunteer
+    arrivals: list[float]  # expected humans arriving from calls in flight, per interval
+    callers: list[int]  # calls in flight that may bring a human in each interval
+    pool: int  # volunteers ready now
+    sure_free: list[int]  # volunteers surely free by each interval's end (not before)
+    free_rate: list[float]  # expected volunteers freeing up in each interval otherwise
+    new_dial: list[float]  # P(a dial placed now becomes a human in each interval)
+    call_rows: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    _gains: list[list[float]] = field(default_factory=list)
 
-    def drop(self, call_id: str) -> None:
-        """Remove one call in flight (the plan cancels it)."""
+    def drop(self, call_id: str) -> tuple[float, ...]:
+        """Remove one call in flight (the plan cancels it); returns its row."""
         row = self.call_rows.pop(call_id)
-        self.humans = [remove_bernoulli(pmf, p) for pmf, p in zip(self.humans, row, strict=True)]
-
-    def total_humans(self, dials: int) -> float:
-        pmf = self.humans[-1]
-        return sum(k * x for k, x in enumerate(pmf)) + dials * self.new_dial[-1]
-
-    def with_dials(self, dials: int) -> list[list[float]]:
-        pmfs = self.humans
-        for _ in range(dials):
-            pmfs = self.add_dial(pmfs)
-        return pmfs
-
-    def add_dial(self, pmfs: list[list[float]]) -> list[list[float]]:
-        return [add_bernoulli(pmf, q) for pmf, q in zip(pmfs, self.new_dial, strict=True)]
-
-    def expected_abandons(self, dials: int = 0, pmfs: list[list[float]] | None = None) -> float:
-        """max over horizons of E[max(0, A(h) - F(h + grace))]."""
-        pmfs = self.with_dials(dials) if pmfs is None else pmfs
-        worst = 0.0
-        for i, pmf in enumerate(pmfs):
-            short = self._shortfall_row(i, len(pmf))
-            worst = max(worst, sum(x * short[k] for k, x in enumerate(pmf) if x > 1e-12))
-        return worst
-
-    def _shortfall_row(self, i: int, size: int) -> list[float]:
-        if not self._shortfall:
-            self._shortfall = [[] for _ in self.free]
-        row, free = self._shortfall[i], self.free[i]
-        for a in range(len(row), size):
-            row.append(sum(x * (a - f) for f, x in enumerate(free) if f < a))
+        self.arrivals = [max(0.0, a - p) for a, p in zip(self.arrivals, row, strict=True)]
+        self.callers = [n - (p > _TINY) for n, p in zip(self.callers, row, strict=True)]
         return row
+
+    def restore(self, call_id: str, row: tuple[float, ...]) -> None:
+        self.call_rows[call_id] = row
+        self._add_row(row)
+
+    def _add_row(self, row: tuple[float, ...]) -> None:
+        self.arrivals = [a + p for a, p in zip(self.arrivals, row, strict=True)]
+        self.callers = [n + (p > _TINY) for n, p in zip(self.callers, row, strict=True)]
+
+    def total_humans(self, dials: int = 0) -> float:
+        return self.sure_humans + sum(self.arrivals) + dials * sum(self.new_dial)
+
+    def expected_abandons(self, dials: int = 0) -> float:
+        """Expected humans who find no free volunteer, with ``dials`` new calls placed now."""
+        if not self._gains:
+            self._gains = [poisson_pmf(r) if r > 1e-4 else [1.0] for r in self.free_rate]
+        dist = [0.0] * self.pool + [1.0]
+        lost = 0.0
+        for j, rate in enumerate(self.arrivals):
+            dist = _add_pool(dist, self.sure_free[j], self._gains[j])
+            trials = self.callers[j] + (dials if self.new_dial[j] > _TINY else 0)
+            mean = rate + dials * self.new_dial[j]
+            came = binomial_pmf(trials, mean, self.sure_humans if j == 0 else 0)
+            dist, gone = _serve(dist, came)
+            lost += gone
+        return lost
+
+
+def _serve(pool: list[float], came: list[float]) -> tuple[list[float], float]:
+    """Humans ``came`` take free volunteers from ``pool``; returns the new pool and E[lost]."""
+    size = len(came)
+    tail, moment = [0.0] * (size + 1), [0.0] * (size + 1)
+    for k in range(size - 1, -1, -1):
+        tail[k] = tail[k + 1] + came[k]
+        moment[k] = moment[k + 1] + k * came[k]
+    new = [0.0] * len(pool)
+    lost = 0.0
+    for x, px in enumerate(pool):
+        if px <= 1e-12:
+            continue
+        if x < size:
+            lost += px * (moment[x] - x * tail[x])
+            new[0] += px * tail[x]
+        for k in range(min(x, size)):
+            new[x - k] += px * came[k]
+    while len(new) > 1 and new[-1] < 1e-9:
+        new.pop()
+    return new, lost
+
+
+def _increments(row: list[float]) -> list[float]:
+    return [row[0]] + [max(0.0, b - a) for a, b in itertools.pairwise(row)]
 
 
 def outlook(snapshot: PacingSnapshot) -> Outlook:
     est, now = snapshot.estimates, snapshot.now
-    humans: list[list[float]] = [[1.0] for _ in HORIZONS]
-    free: list[list[float]] = [[1.0] for _ in HORIZONS]
-    rows: dict[str, list[float]] = {}
+    size = len(HORIZONS)
+    out = Outlook(0, [0.0] * size, [0] * size, 0, [0] * size, [0.0] * size, [])
     for call in snapshot.calls:
-        row = [call_human_by(est, call, now, h) for h in HORIZONS]
+        if call.state is CallState.WAITING_VOLUNTEER:
+            out.sure_humans += 1
+            continue
+        row = _call_row(est, call, now)
         if call.state in (CallState.DIALING, CallState.RINGING):
-            rows[call.id] = row
-        humans = [add_bernoulli(pmf, p) for pmf, p in zip(humans, row, strict=True)]
+            out.call_rows[call.id] = row
+        out._add_row(row)
     for vol in snapshot.volunteers:
-        row = [volunteer_free_by(est, vol, now, h + GRACE) for h in HORIZONS]
-        free = [add_bernoulli(pmf, p) for pmf, p in zip(free, row, strict=True)]
-    new_dial = [new_call_human_by(est, 0.0, h) for h in HORIZONS]
-    return Outlook(humans, free, new_dial, rows)
+        if vol.state is VolunteerState.WAITING:
+            out.pool += 1
+            continue
+        row = _increments([volunteer_free_by(est, vol, now, h + GRACE) for h in HORIZONS])
+        for j, p in enumerate(row):
+            if p >= 0.999:
+                out.sure_free[j] += 1
+            else:
+                out.free_rate[j] += p
+    out.new_dial = list(_age_rows(est)[0])
+    return out
+
+
+_AGE_STEP = 0.5
+
+
+def _call_row(est: Estimates, call: CallView, now: float) -> tuple[float, ...]:
+    """Per-interval arrival probabilities of one call (ringing calls: from a table by age)."""
+    if call.state is CallState.AMD:
+        return tuple(_increments([call_human_by(est, call, now, h) for h in HORIZONS]))
+    rows = _age_rows(est)
+    return rows[min(len(rows) - 1, int((now - call.dialed_at) / _AGE_STEP + 0.5))]
+
+
+@functools.lru_cache(maxsize=16)
+def _age_rows(est: Estimates) -> tuple[tuple[float, ...], ...]:
+    """Rows for unanswered calls by age, every ``_AGE_STEP`` s until the ring timeout."""
+    ages = [i * _AGE_STEP for i in range(int(est.ring_timeout / _AGE_STEP) + 2)]
+    return tuple(
+        tuple(_increments([new_call_human_by(est, age, h) for h in HORIZONS])) for age in ages
+    )

@@ -24,32 +24,47 @@ from controller.pacing.strategies import TSR_MIN_RING, cancellable, one_to_one
 
 @dataclass(frozen=True)
 class Predictive:
-    """Tunables (see docs/pacing.md): ``aim`` (share of the cap to spend), ``reserve`` (drops
-    kept in the budget for full speed), ``max_boost`` (risk multiplier when the budget has a
-    surplus), ``max_per_volunteer`` (calls in flight per active volunteer), ``cancel_min_ring``."""
+    """Tunables (see docs/pacing.md):
 
-    aim: float = 0.9
-    reserve: float = 2.0
+    - ``marginal``: a new dial may add at most ``marginal x cap x boost`` expected abandons
+      per expected human it brings (the last dial of a plan is riskier than the average one);
+    - ``boost`` = 2 x (1 - abandon rate / cap), between ``min_boost`` and ``max_boost``: full
+      speed (1) at half the cap, more with a surplus, less near the cap; ``prior_humans``
+      smooths the rate of a young bank;
+    - ``max_per_volunteer``: calls in flight per active volunteer (trunk protection);
+    - ``cancel_min_ring``: a ringing call is hung up only after ringing this long (15 s:
+      the telemarketing rules' minimum); ``cancel_margin``: how much riskier than a new dial
+      a call in flight must be before it is cancelled.
+    """
+
+    marginal: float = 2.5
+    prior_humans: float = 100.0
+    min_boost: float = 0.1
     max_boost: float = 2.0
-    min_boost: float = 0.25
     max_per_volunteer: float = 12.0
     cancel_min_ring: float = TSR_MIN_RING
+    cancel_margin: float = 2.0
     name: str = "predictive"
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.aim <= 1.0:
-            raise PacingError("bad_aim", "aim must be in (0, 1]")
-        if self.reserve <= 0.0 or self.max_boost < self.min_boost or self.min_boost <= 0.0:
-            raise PacingError("bad_tuning", "need reserve > 0 and 0 < min_boost <= max_boost")
+        if self.marginal <= 0.0 or self.prior_humans <= 0.0 or self.cancel_margin < 1.0:
+            raise PacingError("bad_tuning", "need marginal, prior_humans > 0, cancel_margin >= 1")
+        if not 0.0 < self.min_boost <= self.max_boost:
+            raise PacingError("bad_tuning", "need 0 < min_boost <= max_boost")
 
     def allowed_risk(self, snapshot: PacingSnapshot) -> float:
-        """Abandons allowed per expected human for this decision (0: budget exhausted)."""
+        """Expected abandons a new dial may add per expected human (0: budget exhausted).
+
+        Proportional to the headroom under the cap of the window's abandon rate, smoothed by
+        ``prior_humans`` answers assumed at half the cap (so a new bank neither stalls nor
+        over-reacts to its first drop)."""
         ledger = snapshot.ledger
-        budget = ledger.budget
-        if budget <= 0.0 or ledger.cap <= 0.0:
+        if ledger.budget < 0.0 or ledger.cap <= 0.0:
             return 0.0
-        boost = min(self.max_boost, max(self.min_boost, budget / self.reserve))
-        return self.aim * ledger.cap * boost
+        prior = self.prior_humans
+        rate = (ledger.dropped + 0.5 * ledger.cap * prior) / (ledger.live_humans + prior)
+        boost = min(self.max_boost, max(self.min_boost, 2.0 * (1.0 - rate / ledger.cap)))
+        return self.marginal * ledger.cap * boost
 
     def decide(self, snapshot: PacingSnapshot) -> Decision:
         if snapshot.active_volunteers == 0:
@@ -64,12 +79,13 @@ class Predictive:
                 self.name, snapshot, 0, "drain", cancel, self._figures(look, 0, risk)
             )
         limit = int(self.max_per_volunteer * snapshot.active_volunteers) - len(snapshot.calls)
-        dial, pmfs = 0, look.humans
+        dial, lost = 0, look.expected_abandons(0)
+        per_dial = sum(look.new_dial)
         while dial < limit:
-            pmfs = look.add_dial(pmfs)
-            if look.expected_abandons(pmfs=pmfs) > risk * look.total_humans(dial + 1):
+            more = look.expected_abandons(dial + 1)
+            if more - lost > risk * per_dial:
                 break
-            dial += 1
+            dial, lost = dial + 1, more
         dial = max(dial, self._ready_floor(snapshot))
         reason = "risk_limit" if dial < limit else "line_limit"
         return make_decision(self.name, snapshot, dial, reason, (), self._figures(look, dial, risk))
@@ -81,18 +97,21 @@ class Predictive:
         return max(0, ready - len(snapshot.calls))
 
     def _drain(self, snapshot: PacingSnapshot, look: Outlook, risk: float) -> tuple[str, ...]:
-        """Cancel calls in flight (youngest first) while the calls already out overshoot.
-
-        Only when the overshoot is clear (twice the allowance and at least half an abandon),
-        so ordinary fluctuations never hang up on callees.
-        """
+        """Cancel calls in flight (youngest first) whose expected abandons clearly outweigh
+        their expected humans: ``cancel_margin`` times the risk a new dial may carry."""
         cancel: list[str] = []
-        for call in cancellable(snapshot, self.cancel_min_ring):
-            excess = look.expected_abandons(0)
-            if excess <= max(0.5, 2.0 * risk * look.total_humans(0)):
+        lost = look.expected_abandons(0)
+        spare = len(snapshot.calls) - snapshot.count(VolunteerState.WAITING)
+        if lost <= 1e-3 or spare <= 0:
+            return ()  # never below one call per ready volunteer
+        for call in cancellable(snapshot, self.cancel_min_ring)[:spare]:
+            row = look.drop(call.id)
+            without = look.expected_abandons(0)
+            if lost - without <= self.cancel_margin * risk * sum(row):
+                look.restore(call.id, row)
                 break
-            look.drop(call.id)
             cancel.append(call.id)
+            lost = without
         return tuple(cancel)
 
     @staticmethod

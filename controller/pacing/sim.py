@@ -62,6 +62,8 @@ class Simulator:
             for i in range(scenario.volunteers)
         }
         self._estimates: Estimates | None = None
+        self._estimates_due = 0.0
+        self.refresh = 30.0  # seconds between refreshes of the learned estimates
 
     # -- running -----------------------------------------------------------------------------
 
@@ -72,7 +74,8 @@ class Simulator:
             when, _, kind, ref = heapq.heappop(self._heap)
             self.now = when
             getattr(self, f"_on_{kind}")(ref)
-            self._decide()
+            if kind != "ringing":  # the forecast reads a call's age, not this transition
+                self._decide()
         self.now = end
         self._close()
         return self.result
@@ -82,8 +85,9 @@ class Simulator:
         heapq.heappush(self._heap, (when, self._seq, kind, ref))
 
     def snapshot(self) -> PacingSnapshot:
-        if self._estimates is None:
+        if self._estimates is None or self.now >= self._estimates_due:
             self._estimates = self.estimator.estimates()
+            self._estimates_due = self.now + self.refresh
         humans = self.result.connections + self.result.drops
         return PacingSnapshot(
             now=self.now,
@@ -181,7 +185,6 @@ class Simulator:
 
     def _observe(self, fate: Outcome, ring: float | None = None, amd: float | None = None) -> None:
         self.estimator.observe_call(fate, ring, amd)
-        self._estimates = None
 
     # -- volunteers --------------------------------------------------------------------------
 
@@ -212,11 +215,9 @@ class Simulator:
         self.estimator.observe_talk(talk)
         self._set_vol(vol_id, VolunteerState.WRAP_UP)
         self._push(self.now + self.sc.wrap, "wrap_end", vol_id)
-        self._estimates = None
 
     def _on_wrap_end(self, vol_id: str) -> None:
         self.estimator.observe_wrap(self.now - self._vols[vol_id].since)
-        self._estimates = None
         self._set_vol(vol_id, VolunteerState.WAITING)
         self._match()
 
