@@ -189,6 +189,7 @@ def _context(settings: Settings, instance: str, base: str) -> dict[str, Any]:
             "fastagi_port": pbx.fastagi_port,
             "ring_timeout": pbx.ring_timeout,
             "pin_tries": pbx.pin_tries,
+            "allowed": posix_pattern(settings.trunk.allowed_pattern),
         }
     return common | {
         "rtp_start": carrier.rtp_start,
@@ -200,6 +201,16 @@ def _context(settings: Settings, instance: str, base: str) -> dict[str, Any]:
         "default_persona": DEFAULT_PERSONA,
         "dids": list(settings.trunk.dids),
     }
+
+
+def posix_pattern(pattern: str) -> str:
+    """``trunk.allowed_pattern`` as a POSIX regex for the dialplan's REGEX(); "" (no check
+    in the dialplan, the controller's check remains) when it uses other escapes."""
+    out = pattern.replace(r"\d", "[0-9]").replace(r"\+", "[+]")
+    unsafe = ("\\", '"', "\n", ";", "${", "$[")
+    if any(token in out for token in unsafe):
+        return ""
+    return out
 
 
 def _did_forms(did: str) -> list[str]:

@@ -109,3 +109,13 @@ async def test_given_dead_air_when_answered_then_machine_by_initial_silence(
     amd = await ami.user_event("PhonebankAmd", CallId=call_id)
     assert amd["AmdStatus"] == "MACHINE"
     assert amd["AmdCause"].startswith("INITIALSILENCE")
+
+
+async def test_given_number_outside_allowed_pattern_when_dialed_then_blocked_before_the_trunk(
+    ami: AmiProbe, carrier: Carrier
+) -> None:
+    outside = "+442079460000"
+    call_id, _ = ami.dial(outside)
+    result = await ami.user_event("PhonebankDialResult", CallId=call_id)
+    assert result["DialStatus"] == "BLOCKED"
+    assert carrier.calls_to(outside) == []
