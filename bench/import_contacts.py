@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import sys
 import tempfile
@@ -68,10 +69,10 @@ def generate(path: Path, size: int, seed: int = 7) -> None:
             ])  # fmt: skip
 
 
-def fast(path: Path, workdir: Path, tag: str) -> tuple[float, int]:
+def fast(path: Path, workdir: Path, tag: str, workers: int | None = None) -> tuple[float, int]:
     db = open_database(workdir / f"fast-{tag}.db")
     start = time.perf_counter()
-    report = import_csv(db, path, "Bench")
+    report = import_csv(db, path, "Bench", workers=workers)
     elapsed = time.perf_counter() - start
     db.close()
     return elapsed, report.imported
@@ -108,22 +109,27 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    cpus = os.cpu_count() or 1
     rows: list[tuple[str, int, float, int]] = []
     with tempfile.TemporaryDirectory(prefix="phonebank-bench-") as tmp:
         workdir = Path(tmp)
         for size in sizes:
             path = workdir / f"contacts-{size}.csv"
             generate(path, size)
-            elapsed, imported = fast(path, workdir, str(size))
-            rows.append(("phonebank import", size, elapsed, imported))
+            if size <= 100_000:
+                elapsed, imported = fast(path, workdir, f"{size}-serial", workers=0)
+                rows.append(("import, in-process", size, elapsed, imported))
+            elapsed, imported = fast(path, workdir, str(size), workers=cpus)
+            rows.append((f"import, {cpus} parse workers", size, elapsed, imported))
             if size == sizes[0]:
-                again, added = fast(path, workdir, str(size))
-                rows.append(("  re-import (same file)", size, again, added))
+                again, added = fast(path, workdir, str(size), workers=cpus)
+                rows.append(("  re-import same file", size, again, added))
                 base, count = naive(path, workdir)
                 rows.append(("baseline: row-by-row", size, base, count))
-    print(f"{'method':<24}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'imported':>10}")
+    print(f"{cpus} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"{'method':<28}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'imported':>10}")
     for name, size, elapsed, imported in rows:
-        print(f"{name:<24}{size:>10}{elapsed:>10.2f}{size / elapsed:>12,.0f}{imported:>10}")
+        print(f"{name:<28}{size:>10}{elapsed:>10.2f}{size / elapsed:>12,.0f}{imported:>10}")
 
 
 if __name__ == "__main__":

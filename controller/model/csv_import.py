@@ -63,11 +63,14 @@ class CsvError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True)
 class RowError(Exception):
-    line: int
-    code: str
-    reason: str
+    """One row that cannot be imported: its file line, a machine-readable code, the reason."""
+
+    def __init__(self, line: int, code: str, reason: str) -> None:
+        super().__init__(line, code, reason)
+        self.line = line
+        self.code = code
+        self.reason = reason
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
@@ -258,11 +261,11 @@ def _accuracy(text: str, line: int) -> float | None:
         raise RowError(line, "bad_accuracy", f"accuracy must be a number, got {text!r}") from None
 
 
-def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
-    """(file line, fields) for each non-blank record; the header is the first."""
+def read_rows(lines: Iterable[str], first_line: int = 1) -> Iterator[tuple[int, list[str]]]:
+    """(file line, fields) for each non-blank record; ``first_line`` is the first line's number."""
     reader = csv.reader(lines)
-    start = 1
+    start = first_line
     for row in reader:
         if row and any(cell.strip() for cell in row):
             yield start, row
-        start = reader.line_num + 1
+        start = first_line + reader.line_num

@@ -166,3 +166,27 @@ def test_given_household_when_one_person_marked_wrong_number_then_others_keep_it
     after = contacts.household(db, listed["id"], "+16175550199")
     assert [h["wrong_number"] for h in after] == [1, 0]
     assert not contacts.mark_wrong_number(db, home[0]["id"], "+19999999999")
+
+
+def test_given_worker_processes_when_importing_then_same_rows_and_lines_as_in_process(
+    db: Database, tmp_path: Path
+) -> None:
+    lines = ["VanID,FirstName,Phone,Notes"]
+    for i in range(1, 121):
+        notes = f'"line one\nline two of {i}"' if i % 9 == 0 else f"n{i}"
+        phone = "12345" if i % 25 == 0 else f"617555{i:04d}"
+        lines.append(f"{i},P{i},{phone},{notes}")
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    serial = contacts.import_csv(db, path, "Serial", batch_size=10, workers=0)
+    parallel = contacts.import_csv(db, path, "Parallel", batch_size=10, workers=2)
+    assert (parallel.rows, parallel.imported, parallel.phones) == (120, 116, 116)
+    assert [(e.line, e.code) for e in parallel.errors] == [(e.line, e.code) for e in serial.errors]
+    assert parallel.errors[0].line == 1 + 25 + 25 // 9  # header + rows + earlier extra lines
+    with db.read() as conn:
+        query = (
+            "SELECT c.van_id, c.extra, p.e164 FROM contacts c JOIN lists l ON l.id = c.list_id"
+            " JOIN phones p ON p.contact_id = c.id WHERE l.name = ? ORDER BY c.id"
+        )
+        assert [tuple(r) for r in conn.execute(query, ("Parallel",))] == [
+            tuple(r) for r in conn.execute(query, ("Serial",))
+        ]
