@@ -23,8 +23,8 @@ import sqlite_utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from controller.store.contacts import import_csv  # noqa: E402
-from controller.store.db import open_database  # noqa: E402
+from controller.store.contacts import import_csv
+from controller.store.db import open_database
 
 HEADER = [
     "VanID", "FirstName", "LastName", "Address", "City", "State", "Zip5",
