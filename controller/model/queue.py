@@ -27,7 +27,7 @@ LANE_FRESH = 1
 
 # Phone type weights: a number typed "cell" or "landline" beats an unknown one at equal
 # accuracy (accuracy is the list's 0-100 confidence score; missing counts as 0).
-_TYPE_BONUS = {"cell": 0.5, "mobile": 0.5, "landline": 0.3, "home": 0.3}
+TYPE_BONUS = {"cell": 0.5, "mobile": 0.5, "landline": 0.3, "home": 0.3}
 
 
 def zone_for(contact_zone: str | None, e164: str) -> str:
@@ -44,7 +44,7 @@ def zone_for(contact_zone: str | None, e164: str) -> str:
 
 def fresh_sort_key(accuracy: float | None, phone_type: str | None = None) -> float:
     """Lower sorts first: higher accuracy (and a known phone type) is dialed first."""
-    score = float(accuracy or 0.0) + _TYPE_BONUS.get((phone_type or "").lower(), 0.0)
+    score = float(accuracy or 0.0) + TYPE_BONUS.get((phone_type or "").lower(), 0.0)
     return -score
 
 

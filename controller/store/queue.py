@@ -9,11 +9,8 @@ Claims run inside the single writer transaction, so two dialers never get one nu
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
-from typing import Any
 
 from controller.model import compliance
 from controller.model.banks import Household
@@ -21,6 +18,7 @@ from controller.model.outcomes import OUTCOMES, Policy
 from controller.model.queue import (
     LANE_FRESH,
     LANE_WAITING,
+    TYPE_BONUS,
     Candidate,
     fresh_sort_key,
     merge_candidates,
@@ -59,7 +57,7 @@ class Claim:
 
 @lru_cache(maxsize=65536)
 def _zone_cached(contact_zone: str | None, prefix: str) -> str:
-    return zone_for(contact_zone, prefix + "0" * (12 - len(prefix)))
+    return zone_for(contact_zone, prefix + "5550100")  # a valid number of that area code
 
 
 def _zone(contact_zone: str | None, e164: str) -> str:
@@ -70,77 +68,88 @@ def _zone(contact_zone: str | None, e164: str) -> str:
     return zone_for(None, e164)
 
 
-def _phones(conn: sqlite3.Connection, list_id: int) -> Iterator[sqlite3.Row]:
-    """The list's dialable phones (no DNC, no wrong numbers, no contact completed anywhere)."""
-    marks = ",".join("?" * len(COMPLETE_CODES))
-    return conn.execute(
-        "SELECT p.id AS phone_id, p.contact_id, p.e164, p.type, p.accuracy, p.position,"
-        " c.time_zone FROM phones AS p JOIN contacts AS c ON c.id = p.contact_id"
-        " WHERE c.list_id = ? AND p.wrong_number = 0"
-        " AND NOT EXISTS (SELECT 1 FROM dnc WHERE dnc.e164 = p.e164)"
-        f" AND NOT EXISTS (SELECT 1 FROM dispositions AS d WHERE d.contact_id = c.id"
-        f"   AND d.outcome IN ({marks}))"
-        " ORDER BY p.e164, p.position, p.contact_id",
-        (list_id, *COMPLETE_CODES),
-    )
+_ELIGIBLE = (
+    " FROM phones AS p JOIN contacts AS c ON c.id = p.contact_id"
+    " WHERE c.list_id = :list AND p.wrong_number = 0"
+    " AND NOT EXISTS (SELECT 1 FROM dnc WHERE dnc.e164 = p.e164)"
+    " AND NOT EXISTS (SELECT 1 FROM dispositions AS d WHERE d.contact_id = c.id"
+    "   AND d.outcome IN ({complete}))"
+)
+UNKNOWN_ZONE = "?"
 
 
-def _entry_key(row: sqlite3.Row, household: Household) -> tuple[str, int]:
-    return (row["e164"], 0 if household is Household.ONE_CALL else int(row["contact_id"]))
+def _sort_key_sql() -> str:
+    """:func:`fresh_sort_key` (plus a later number's position) as a SQL expression."""
+    bonus = " ".join(f"WHEN '{t}' THEN {fresh_sort_key(0, t)}" for t in TYPE_BONUS)
+    return f"(CASE p.type {bonus} ELSE 0 END - coalesce(p.accuracy, 0) + 1000 * p.position)"
 
 
 def build(conn: sqlite3.Connection, bank_id: int) -> int:
-    """Fill the bank's queue from its contact list (once); returns the entries added."""
+    """Fill the bank's queue from its contact list (once); returns the entries added.
+
+    Done in bulk SQL: one entry per number (per contact and number with ``each_contact``),
+    its members, then the zone key of the few entries whose zone is not a single known one.
+    """
     bank = bank_store.get(conn, bank_id)
     if conn.execute("SELECT 1 FROM queue_entries WHERE bank_id = ? LIMIT 1", (bank_id,)).fetchone():
         return 0
-    household = bank.settings.household
-    next_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM queue_entries").fetchone()[0])
-    first_id = next_id
-    zones: set[str] = set()
-    entries: list[tuple[Any, ...]] = []
-    members: list[tuple[int, int, int]] = []
-    rows_in = _phones(conn, int(bank.settings.list_id or 0))
-    for (e164, _), group in groupby(rows_in, key=lambda r: _entry_key(r, household)):
-        rows = list(group)
-        zone = compliance.zone_key(_zone(r["time_zone"], e164) for r in rows)
-        zones.add(zone)
-        best = min(fresh_sort_key(r["accuracy"], r["type"]) + 1000 * r["position"] for r in rows)
-        single = rows[0]["contact_id"] if household is Household.EACH_CONTACT else None
-        entries.append((next_id, bank_id, e164, rows[0]["phone_id"], single, zone, best))
-        members += [(next_id, r["contact_id"], r["phone_id"]) for r in rows]
-        next_id += 1
-        if len(entries) >= BATCH:
-            _insert_entries(conn, entries, members)
-    _insert_entries(conn, entries, members)
-    conn.executemany(
-        "INSERT OR IGNORE INTO queue_zones (bank_id, zone) VALUES (?, ?)",
-        [(bank_id, z) for z in zones],
+    each = bank.settings.household is Household.EACH_CONTACT
+    complete = ",".join(f"'{c}'" for c in COMPLETE_CODES)
+    args = {"bank": bank_id, "list": int(bank.settings.list_id or 0)}
+    cur = conn.execute(
+        "INSERT INTO queue_entries (bank_id, e164, phone_id, contact_id, zone, lane, sort_key)"
+        f" SELECT :bank, p.e164, min(p.id), {'p.contact_id' if each else 'NULL'},"
+        " CASE WHEN count(DISTINCT coalesce(c.time_zone, '')) = 1 AND max(c.time_zone) != ''"
+        f" THEN max(c.time_zone) ELSE '{UNKNOWN_ZONE}' END, {LANE_FRESH}, min({_sort_key_sql()})"
+        + _ELIGIBLE.format(complete=complete)
+        + f" GROUP BY p.e164{', p.contact_id' if each else ''}",
+        args,
+    )
+    added = cur.rowcount
+    conn.execute(
+        "INSERT OR IGNORE INTO queue_members (entry_id, contact_id, phone_id)"
+        " SELECT q.id, p.contact_id, p.id FROM queue_entries AS q"
+        " JOIN phones AS p ON p.e164 = q.e164 JOIN contacts AS c ON c.id = p.contact_id"
+        " WHERE q.bank_id = :bank AND (q.contact_id IS NULL OR q.contact_id = p.contact_id)"
+        " AND c.list_id = :list AND p.wrong_number = 0 AND NOT EXISTS (SELECT 1"
+        f" FROM dispositions AS d WHERE d.contact_id = c.id AND d.outcome IN ({complete}))",
+        args,
+    )
+    _fix_zones(conn, bank_id)
+    conn.execute(
+        "INSERT OR IGNORE INTO queue_zones (bank_id, zone)"
+        " SELECT DISTINCT bank_id, zone FROM queue_entries WHERE bank_id = ?",
+        (bank_id,),
     )
     conn.execute(
         "UPDATE banks SET queue_built_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
         (bank_id,),
     )
-    return next_id - first_id
+    return added
 
 
-BATCH = 5000
-
-
-def _insert_entries(
-    conn: sqlite3.Connection, entries: list[tuple[Any, ...]], members: list[tuple[int, int, int]]
-) -> None:
-    conn.executemany(
-        "INSERT INTO queue_entries (id, bank_id, e164, phone_id, contact_id, zone, lane, sort_key)"
-        f" VALUES (?, ?, ?, ?, ?, ?, {LANE_FRESH}, ?)",
-        entries,
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO queue_members (entry_id, contact_id, phone_id) VALUES (?, ?, ?)",
-        members,
-    )
-    entries.clear()
-    members.clear()
+def _fix_zones(conn: sqlite3.Connection, bank_id: int) -> None:
+    """Give entries with no single valid zone the key of every zone their members may be in."""
+    names = [r[0] for r in conn.execute(
+        "SELECT DISTINCT zone FROM queue_entries WHERE bank_id = ?", (bank_id,)
+    )]  # fmt: skip
+    bad = [z for z in names if z == UNKNOWN_ZONE or not compliance.valid_zone(z)]
+    for name in bad:
+        rows = conn.execute(
+            "SELECT q.id, q.e164, group_concat(coalesce(c.time_zone, ''), '\n') AS zones"
+            " FROM queue_entries AS q JOIN queue_members AS m ON m.entry_id = q.id"
+            " JOIN contacts AS c ON c.id = m.contact_id WHERE q.bank_id = ? AND q.zone = ?"
+            " GROUP BY q.id",
+            (bank_id, name),
+        ).fetchall()
+        conn.executemany(
+            "UPDATE queue_entries SET zone = ? WHERE id = ?",
+            [
+                (compliance.zone_key(_zone(z or None, r["e164"]) for z in r["zones"].split("\n")),
+                 r["id"])
+                for r in rows
+            ],
+        )  # fmt: skip
 
 
 def _open_zones(conn: sqlite3.Connection, bank_id: int, now: float) -> list[str]:

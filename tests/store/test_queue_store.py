@@ -175,3 +175,53 @@ def test_given_any_hour_over_three_days_when_claiming_then_only_zones_inside_hou
             assert 9 <= wall.hour < 20, (claim.zone, wall)
             handed += 1
     assert handed > 50
+
+
+def _custom_list(
+    db: Database, people: list[tuple[str | None, list[tuple[str, float, int]]]]
+) -> int:
+    """A list of contacts given as (time zone, [(e164, accuracy, position), ...])."""
+    with db.write() as conn:
+        list_id = banks.seed_synthetic_list(conn, "custom", 0)
+        for i, (zone, phones) in enumerate(people):
+            cid = conn.execute(
+                "INSERT INTO contacts (list_id, first_name, time_zone, dedupe_key)"
+                " VALUES (?, ?, ?, ?)",
+                (list_id, f"P{i}", zone, f"k{i}"),
+            ).lastrowid
+            for e164, acc, pos in phones:
+                conn.execute(
+                    "INSERT INTO phones (contact_id, e164, accuracy, position) VALUES (?, ?, ?, ?)",
+                    (cid, e164, acc, pos),
+                )
+    return list_id
+
+
+def test_given_missing_or_mixed_zones_when_built_then_number_area_code_and_strict_key(
+    db: Database,
+) -> None:
+    list_id = _custom_list(db, [
+        (None, [("+13105550100", 50, 0)]),                   # LA area code, no zone
+        ("America/New_York", [("+12125550100", 50, 0)]),      # shared by two zones
+        ("America/Chicago", [("+12125550100", 40, 0)]),
+        ("Not/AZone", [("+18085550100", 50, 0)]),             # invalid name: number decides
+    ])  # fmt: skip
+    bank_id = make_bank(db, contacts=0, list_id=list_id)
+    with db.read() as conn:
+        zones = dict(conn.execute("SELECT e164, zone FROM queue_entries WHERE bank_id = ?",
+                                  (bank_id,)).fetchall())  # fmt: skip
+    assert zones == {
+        "+13105550100": "America/Los_Angeles",
+        "+12125550100": "America/Chicago|America/New_York",
+        "+18085550100": "Pacific/Honolulu",
+    }
+
+
+def test_given_second_numbers_when_claimed_then_after_every_first_number(db: Database) -> None:
+    list_id = _custom_list(db, [
+        ("America/New_York", [("+12125550101", 90, 0), ("+12125550102", 99, 1)]),
+        ("America/New_York", [("+12125550103", 10, 0)]),
+    ])  # fmt: skip
+    bank_id = make_bank(db, contacts=0, list_id=list_id)
+    order = [c.e164 for c in claim_all(db, bank_id)]
+    assert order == ["+12125550101", "+12125550103", "+12125550102"]
