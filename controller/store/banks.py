@@ -239,7 +239,8 @@ def seed_synthetic_list(
     first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM contacts").fetchone()[0])
     k = household_every if household_every > 1 else contacts + 2
     rows = (
-        "WITH RECURSIVE n(i) AS (SELECT 0 WHERE :count > 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < :count),"
+        "WITH RECURSIVE n(i) AS (SELECT 0 WHERE :count > 0"
+        " UNION ALL SELECT i + 1 FROM n WHERE i + 1 < :count),"
         " g(i, h) AS (SELECT i, CASE WHEN i % :k = :k - 1 THEN i - 1 ELSE i END FROM n),"
         " z(zone, area, slot) AS (VALUES "
         + ",".join(f"('{z}', '{a}', {j})" for j, (z, a) in enumerate(ZONES_MIX))
