@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import LiveServer
+from browser_harness import LiveServer
 from playwright.sync_api import Page, expect
 
 PASSWORD = "a long volunteer password"

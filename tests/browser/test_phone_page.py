@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import LiveServer, wait_until
+from browser_harness import LiveServer, wait_until
 from playwright.sync_api import BrowserContext, Page, expect
 
 PASSWORD = "a long volunteer password"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from asterisk.conftest import AmiProbe, PbxPairInfo
-from conftest import LiveServer, wait_until
+from browser_harness import LiveServer, wait_until
 from playwright.sync_api import Page, expect
 
 from controller.config import Settings
