@@ -97,9 +97,14 @@ def import_(app: AppContext, file: Path, replace: bool, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
               show_default=True)  # fmt: skip
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
 @pass_app
-def export(app: AppContext, ref: str, fmt: str, output: Path | None) -> None:
-    """Print the script REF (id or name) as YAML or JSON, ready to edit and re-import."""
+def export(app: AppContext, ref: str, fmt: str, output: Path | None, as_json: bool) -> None:
+    """Print the script REF (id or name) as YAML or JSON, ready to edit and re-import.
+
+    --json is the same as --format json.
+    """
+    fmt = "json" if as_json else fmt
     with app.db.read() as conn:
         found = store.get(conn, ref)
     if found is None:

@@ -19,6 +19,7 @@ def test_given_valid_yaml_when_imported_and_exported_then_round_trips(home: Path
     data = yaml.safe_load(exported.stdout)
     assert data["name"] == "Hello" and [b["id"] for b in data["blocks"]] == ["hi", "bye"]
     as_json = run(home, "script", "export", "Hello", "--format", "json").stdout
+    assert run(home, "script", "export", "Hello", "--json").stdout == as_json
     (home / "s.json").write_text(as_json)
     again = run(home, "script", "import", str(home / "s.json"), "--replace", "--json")
     assert json.loads(again.stdout)["id"] == script_id
