@@ -225,3 +225,15 @@ def test_given_second_numbers_when_claimed_then_after_every_first_number(db: Dat
     bank_id = make_bank(db, contacts=0, list_id=list_id)
     order = [c.e164 for c in claim_all(db, bank_id)]
     assert order == ["+12125550101", "+12125550103", "+12125550102"]
+
+
+def test_given_claim_query_when_planned_then_zone_is_an_index_seek_not_a_scan(
+    db: Database,
+) -> None:
+    with db.read() as conn:
+        plan = " ".join(
+            str(r[3])
+            for r in conn.execute(f"EXPLAIN QUERY PLAN {queue._LANE_SQL}", (1, "z", 1, 0.0, 5))
+        )
+    assert "USING INDEX queue_ready (bank_id=? AND zone=? AND lane=? AND sort_key<?)" in plan
+    assert "SCAN" not in plan
