@@ -25,9 +25,10 @@ from controller.commands.common import AppContext, fail, json_option, pass_app
 from controller.config import Settings
 from controller.store.db import Database
 from controller.telephony.fastagi import FastAgiServer, HandoffHandler, PinHandler
-from controller.telephony.render import RenderError
+from controller.telephony.render import RenderError, config_dir
 from controller.telephony.runtime import PbxPair, RuntimeError_
-from web.app import HEALTH_CHECKS, init_app
+from controller.telephony.webrtc_users import pbx_updater
+from web.app import HEALTH_CHECKS, PHONES, init_app
 
 
 @dataclass
@@ -57,6 +58,13 @@ def _pbx_health(pair: PbxPair) -> Callable[[], Any]:
     return check
 
 
+def _pjsip_reload(pair: PbxPair) -> Callable[[], Any]:
+    async def reload() -> None:
+        await asyncio.to_thread(pair.pbx.cli, "module reload res_pjsip.so")
+
+    return reload
+
+
 async def _start_pair(pair: PbxPair) -> None:
     await asyncio.get_running_loop().run_in_executor(None, pair.start)
 
@@ -84,6 +92,9 @@ async def run_appliance(
         await stack.enter_async_context(fastagi)
         app = init_app(settings, db)
         app[HEALTH_CHECKS]["pbx"] = _pbx_health(pair)
+        phones = app[PHONES]  # browser phones: accounts go into the pbx, reloaded on change
+        phones.apply = pbx_updater(phones.accounts, config_dir(settings), _pjsip_reload(pair))
+        await phones.apply()
         runner = web.AppRunner(app)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
