@@ -28,6 +28,7 @@ class EngineConfig:
     tick: float = 0.5
     reconcile_every: float = 1.0
     disconnect_grace: float = 15.0
+    max_per_volunteer: float = 12.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EngineConfig:
@@ -38,7 +39,9 @@ class EngineConfig:
 def strategy_for(mode: DialingMode, config: EngineConfig) -> Predictive | Progressive | None:
     """The pacer of a mode; None for modes where a volunteer asks for each number."""
     if mode is DialingMode.PREDICTIVE:
-        return Predictive(cancel_min_ring=config.cancel_min_ring)
+        return Predictive(
+            cancel_min_ring=config.cancel_min_ring, max_per_volunteer=config.max_per_volunteer
+        )
     if mode is DialingMode.POWER:
         return Progressive(cancel_min_ring=config.cancel_min_ring)
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -46,9 +47,13 @@ class Engine:
         settings: Settings,
         db: Database,
         config: EngineConfig | None = None,
-        clock: Callable[[], float] = time.time,
+        clock_offset: float = 0.0,
     ) -> None:
-        self.settings, self.db, self.clock = settings, db, clock
+        """``clock_offset`` shifts the engine's wall clock (and the PBX's event times with it):
+        the demo and tests use it to run a bank at a chosen time of day."""
+        self.settings, self.db, self.offset = settings, db, clock_offset
+        clock: Callable[[], float] = lambda: time.time() + clock_offset  # noqa: E731
+        self.clock = clock
         self.config = config or EngineConfig.from_settings(settings)
         self.bus = EventBus()
         self.pool = VolunteerPool(db, clock)
@@ -167,6 +172,8 @@ class Engine:
     # -- events ------------------------------------------------------------------------------
 
     def _on_event(self, event: ev.AmiEvent) -> None:
+        if self.offset and event.timestamp is not None:
+            event = dataclasses.replace(event, timestamp=event.timestamp + self.offset)
         for t in self.tracker.feed(event):
             runner = self.runner_of_call(t.call_id)
             if runner is not None:
