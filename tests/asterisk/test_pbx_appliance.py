@@ -15,6 +15,7 @@ import pytest
 from controller.commands.doctor import diagnose
 from controller.config import load_settings
 from controller.telephony import render
+from controller.telephony.runtime import PbxPair
 
 from .conftest import AmiProbe, PbxPairInfo, isolated_overrides
 
@@ -141,3 +142,33 @@ def test_given_rendered_pbx_when_reading_manager_conf_then_loopback_only_and_no_
     assert "127.0.0.1:" + str(pbx_pair.settings.pbx.ami_port) in pbx_pair.cli(
         "pbx", "manager show settings"
     ).replace(" ", "").replace("Bindaddress:", "")
+
+
+def test_given_instance_left_by_a_crashed_run_when_started_again_then_old_one_is_replaced(
+    tmp_path: Path,
+) -> None:
+    overrides = isolated_overrides()
+    overrides["carrier"]["enabled"] = False
+    settings = load_settings(tmp_path, overrides)
+    first = PbxPair(settings)
+    first.start()
+    old_pid = first.pbx.pid
+    second = PbxPair(settings)  # the first run's process object is "lost"
+    try:
+        second.start()
+        new_pid = second.pbx.pid
+        version = second.pbx.cli("core show version")
+        second.pbx.restart()
+        restarted_pid = second.pbx.pid
+    finally:
+        second.stop()
+        first.stop()
+    assert old_pid is not None and new_pid is not None
+    assert new_pid != old_pid
+    assert (
+        not Path(f"/proc/{old_pid}").exists()
+        or b"asterisk" not in Path(f"/proc/{old_pid}/cmdline").read_bytes()
+    )
+    assert "Asterisk" in version
+    assert restarted_pid not in (None, new_pid)
+    assert _asterisk_pids(tmp_path) == []
