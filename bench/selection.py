@@ -100,7 +100,8 @@ def main() -> None:
             r = run_size(size, args.claims, args.naive_claims, Path(tmp))
             print(
                 f"{size:>9} | {r['seed_s']:>6.1f} | {r['build_s']:>13.1f} | {r['p50']:>12.3f}"
-                f" | {r['p95']:>12.3f} | {r['n50']:>12.3f} | {r['n95']:>12.3f}",
+                f" | {r['p95']:>12.3f} | {r['c95']:>10.3f} | {r['n50']:>12.3f}"
+                f" | {r['n95']:>12.3f}",
                 flush=True,
             )
             (Path(tmp) / f"bench-{size}.db").unlink()
