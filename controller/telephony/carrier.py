@@ -13,6 +13,7 @@ from __future__ import annotations
 import array
 import asyncio
 import contextlib
+import hashlib
 import random
 import re
 import wave
@@ -62,6 +63,30 @@ def assign_personas(
     rng = random.Random(seed)
     personas, weights = list(mix), list(mix.values())
     return {n: rng.choices(personas, weights)[0] for n in numbers}
+
+
+def mix_thresholds(mix: Mapping[str, float]) -> list[tuple[int, str]]:
+    """Cumulative percentages (to 1 %) for a persona mix; the last one is always 100."""
+    total = sum(mix.values())
+    if not mix or total <= 0 or any(w < 0 for w in mix.values()):
+        raise CarrierError("invalid_mix", "a mix needs personas with positive weights")
+    thresholds, running = [], 0.0
+    for persona, weight in mix.items():
+        _check_persona(persona)
+        running += weight
+        thresholds.append((round(100 * running / total), persona))
+    thresholds[-1] = (100, thresholds[-1][1])
+    return thresholds
+
+
+def mix_persona(number: str, mix: Mapping[str, float], seed: int = 0) -> str:
+    """The persona the carrier's dialplan draws for ``number`` from ``mix`` and ``seed``."""
+    digest = hashlib.sha1(f"{seed}:{number}".encode(), usedforsecurity=False).hexdigest()
+    roll = int(("".join(c for c in digest if c.isdigit()) + "00")[:2])
+    for threshold, persona in mix_thresholds(mix):
+        if roll < threshold:
+            return persona
+    raise AssertionError("the last threshold is 100")
 
 
 def voiced_seconds(path: Path, threshold: int = 500, frame_ms: int = 20) -> float:
@@ -144,6 +169,22 @@ class Carrier:
     async def set_personas(self, personas: Mapping[str, str]) -> None:
         for number, persona in personas.items():
             await self.set_persona(number, persona)
+
+    async def set_mix(self, mix: Mapping[str, float], seed: int = 0) -> None:
+        """Numbers without their own persona draw one from ``mix`` (see :func:`mix_persona`)."""
+        thresholds = mix_thresholds(mix)
+        await self.clear_mix()
+        await self._db_put("mix", "seed", str(int(seed)))
+        for i, (threshold, persona) in enumerate(thresholds, start=1):
+            await self._db_put("mix", str(i), f"{threshold}={persona}")
+        await self._db_put("mix", "count", str(len(thresholds)))
+
+    async def clear_mix(self) -> None:
+        with contextlib.suppress(CarrierError):
+            await self._action({"Action": "DBDelTree", "Family": "mix"})
+
+    async def _db_put(self, family: str, key: str, value: str) -> None:
+        await self._action({"Action": "DBPut", "Family": family, "Key": key, "Val": value})
 
     async def clear_persona(self, number: str) -> None:
         _check_number(number)

@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 import pytest
 
-from controller.telephony.carrier import Carrier, CarrierError, assign_personas
+from controller.telephony.carrier import (
+    Carrier,
+    CarrierError,
+    assign_personas,
+    mix_persona,
+    mix_thresholds,
+)
 from controller.telephony.fastagi import FastAgiServer, HandoffRequest
 
 from .conftest import AmiProbe, PbxPairInfo
@@ -111,3 +117,33 @@ def test_given_a_seed_when_assigning_personas_then_reproducible_and_following_th
     assert first == again
     assert first != other
     assert 0.25 < share < 0.35
+
+
+async def test_given_seeded_mix_when_numbers_without_persona_are_dialed_then_drawn_as_predicted(
+    pbx_pair: PbxPairInfo, ami: AmiProbe, carrier: Carrier, number: Callable[[], str]
+) -> None:
+    mix = {"busy": 0.5, "congestion": 0.5}
+    callees = [number() for _ in range(4)]
+    await carrier.set_mix(mix, seed=11)
+    try:
+        for callee in callees:
+            call_id, _ = ami.dial(callee)
+            await ami.user_event("PhonebankDialResult", CallId=call_id)
+    finally:
+        await carrier.clear_mix()
+    drawn = {c: carrier.calls_to(c)[0].persona for c in callees}
+    assert drawn == {c: mix_persona(c, mix, seed=11) for c in callees}
+
+
+def test_given_mix_weights_when_thresholds_computed_then_cumulative_to_100() -> None:
+    assert mix_thresholds({"human:2:10": 3, "machine:3": 1}) == [
+        (75, "human:2:10"),
+        (100, "machine:3"),
+    ]
+    with pytest.raises(CarrierError) as error:
+        mix_thresholds({"human": 0})
+    assert error.value.code == "invalid_mix"
+    rolls = [
+        mix_persona(f"+1202555{i:04d}", {"busy": 1, "noanswer": 1}, seed=3) for i in range(1000)
+    ]
+    assert 400 < rolls.count("busy") < 600
