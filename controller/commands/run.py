@@ -38,7 +38,7 @@ class Appliance:
     settings: Settings
     db: Database
     pair: PbxPair
-    fastagi: FastAgiServer
+    fastagi: FastAgiServer | None
     app: web.Application
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -78,18 +78,26 @@ async def run_appliance(
     plugins: Sequence[Plugin] = (),
     on_ready: Callable[[Appliance], None] | None = None,
     stop: asyncio.Event | None = None,
+    serve_fastagi: bool = True,
 ) -> None:
-    """Start everything, call ``on_ready``, run until ``stop`` is set, then stop everything."""
+    """Start everything, call ``on_ready``, run until ``stop`` is set, then stop everything.
+
+    ``serve_fastagi=False`` leaves the FastAGI port to a plugin that serves it itself (the
+    engine); otherwise a server answers with ``handoff`` and ``check_pin`` (by default:
+    nobody free, no PIN valid).
+    """
     async with AsyncExitStack() as stack:
         pair = PbxPair(settings)
         stack.callback(pair.stop)
         await _start_pair(pair)
-        fastagi = FastAgiServer(port=settings.pbx.fastagi_port)
-        if handoff is not None:
-            fastagi.handoff = handoff
-        if check_pin is not None:
-            fastagi.check_pin = check_pin
-        await stack.enter_async_context(fastagi)
+        fastagi = None
+        if serve_fastagi:
+            fastagi = FastAgiServer(port=settings.pbx.fastagi_port)
+            if handoff is not None:
+                fastagi.handoff = handoff
+            if check_pin is not None:
+                fastagi.check_pin = check_pin
+            await stack.enter_async_context(fastagi)
         app = init_app(settings, db)
         app[HEALTH_CHECKS]["pbx"] = _pbx_health(pair)
         phones = app[PHONES]  # browser phones: accounts go into the pbx, reloaded on change
