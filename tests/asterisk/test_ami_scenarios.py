@@ -63,7 +63,14 @@ class Live:
                 self.changed.clear()
                 await self.changed.wait()
 
-        await asyncio.wait_for(wait(), timeout)
+        try:
+            await asyncio.wait_for(wait(), timeout)
+        except TimeoutError:
+            call = self.tracker.get(call_id)
+            detail = f"{call.reason} cause={call.cause}" if call else "unknown call"
+            raise AssertionError(
+                f"{call_id} never reached {state.value}: {self.path(call_id)} ({detail})"
+            ) from None
 
 
 @pytest.fixture
