@@ -106,7 +106,13 @@ class Watch:
                 await self.changed.wait()
             return found
 
-        return await asyncio.wait_for(wait(), timeout)
+        try:
+            return await asyncio.wait_for(wait(), timeout)
+        except TimeoutError:
+            calls = {c.call_id: (c.state.value, c.reason) for c in self.tracker.calls.values()}
+            names = [e.name for e in self.events if e.name.startswith("Phonebank")]
+            message = f"not met in {timeout} s; calls {calls}; session {names}"
+            raise AssertionError(message) from None
 
     def state(self, call_id: str) -> CallState | None:
         call = self.tracker.get(call_id)
