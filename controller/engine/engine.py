@@ -22,7 +22,7 @@ from controller.engine.bus import EventBus
 from controller.engine.dialing import EngineConfig
 from controller.engine.runner import BankRunner
 from controller.engine.volunteers import VolunteerPool
-from controller.model.banks import State
+from controller.model.banks import DialingMode, State
 from controller.model.volunteers import Session, VolunteerError
 from controller.store import banks as bank_store
 from controller.store import users as user_store
@@ -240,7 +240,10 @@ class Engine:
         runner = self.runners.get(bank_id)
         if runner is None or runner.mode not in ("running", "paused"):
             raise VolunteerError("bank_not_running", f"bank {bank_id} is not running")
-        return self.pool.enroll(bank_id, volunteer_id, auto_ready)
+        session = self.pool.enroll(bank_id, volunteer_id, auto_ready)
+        if runner.bank.dialing_mode is DialingMode.PERSONAL:
+            session = self.pool.join_without_leg(volunteer_id)
+        return session
 
     def file_outcome(
         self, volunteer_id: int, outcome: str, notes: str = "", contact_id: int | None = None

@@ -69,6 +69,7 @@ class BankRunner:
         self.mode = "running"
         self.hard_stop = False
         self.stop_phase: tuple[str, float] = ("", 0.0)
+        self.ticks = 0
         self.wake = asyncio.Event()
         self.done = asyncio.Event()
         self._last_reason = ""
@@ -94,6 +95,7 @@ class BankRunner:
         self.done.set()
 
     async def tick(self) -> None:
+        self.ticks += 1
         if self.mode == "running" and self.ami.connected:
             self._pace()
         elif self.mode == "stopping":

@@ -78,9 +78,18 @@ class VolunteerPool:
         s = self.by_conference(e.conference)
         if s is None or s.state is not VState.NOT_DIALED_IN:
             return None
-        now = e.timestamp or self.clock()
-        s = model.join(s, now, via)
         self.legs[s.volunteer_id] = Leg(e.uniqueid, e.channel)
+        return self._joined(s, e.timestamp or self.clock(), via)
+
+    def join_without_leg(self, volunteer_id: int, via: str = "browser") -> Session:
+        """A personal-phone volunteer: in the bank without a room (they dial themselves)."""
+        s = self._get(volunteer_id)
+        if s.state is not VState.NOT_DIALED_IN:
+            return s
+        return self._joined(s, self._now(volunteer_id), via)
+
+    def _joined(self, s: Session, now: float, via: str) -> Session:
+        s = model.join(s, now, via)
         with self.db.write() as conn:
             self._rows[s.volunteer_id] = engine_log.open_session(
                 conn, s.bank_id, s.volunteer_id, s.conference, via, now
