@@ -143,5 +143,7 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "microphone=(self), camera=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.path.startswith("/static/") and "v" in request.query:
         headers["Cache-Control"] = "public, max-age=31536000, immutable"

@@ -56,8 +56,10 @@ def live_server(settings: Settings, db: Database) -> Iterator[LiveServer]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def playwright() -> Iterator[Playwright]:
+    """Per test: sync Playwright runs an event loop in this thread while it is open, which
+    must not outlive the test (the async tests that follow need the thread's loop free)."""
     with sync_playwright() as pw:
         yield pw
 

@@ -106,3 +106,21 @@ def test_given_a_script_without_the_token_when_it_posts_then_403_and_with_it_acc
     assert accepted == "opaqueredirect"
     page.goto(f"{live_server.url}/phone")
     expect(page).to_have_url(f"{live_server.url}/login?next=/phone")
+
+
+def test_given_the_page_api_helper_when_the_token_is_wrong_then_it_reports_the_refusal_code(
+    page: Page, live_server: LiveServer, make_user: Callable[..., int]
+) -> None:
+    make_user("vera", PASSWORD)
+    sign_in(page, live_server, "vera", PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/phone")
+    me = page.evaluate("async () => (await window.phonebankApi.get('/api/session')).user")
+    assert me["username"] == "vera" and me["can_make_calls"] is True
+    code = page.evaluate(
+        """async () => {
+             document.querySelector('meta[name=csrf-token]').content = 'forged';
+             try { await window.phonebankApi.post('/logout'); return 'accepted'; }
+             catch (err) { return err.status + ' ' + err.code; }
+           }"""
+    )
+    assert code == "403 csrf_failed"

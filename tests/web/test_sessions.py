@@ -85,3 +85,13 @@ def test_given_failures_when_the_user_then_signs_in_then_the_account_counter_res
     limiter.succeeded("ana")
     limiter.failed("10.0.0.9", "ana")
     assert limiter.retry_after("10.0.0.9", "ana") == 0
+
+
+def test_given_a_request_over_tls_when_the_cookie_is_set_then_it_is_secure() -> None:
+    from aiohttp import web
+
+    manager = SessionManager("key", clock=Clock())
+    response = web.Response()
+    manager.set_cookie(response, manager.new(user_id=1), secure=True)
+    cookie = response.cookies["phonebank_session"].OutputString()
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
