@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from web.access import current_user
 from web.keys import JINJA, SESSION_KEY
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -35,8 +36,6 @@ def render(
     request: web.Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> web.Response:
     """Render ``template`` with the current user and CSRF token available to it."""
-    from web.access import current_user  # local: access imports identity which is heavier
-
     session = request.get(SESSION_KEY)
     values: dict[str, Any] = {
         "user": current_user(request),
