@@ -12,6 +12,7 @@ the PBX at its next configuration render.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -20,7 +21,40 @@ from aiohttp import web
 from controller.telephony.webrtc_users import REALM, ROOM_EXTEN, WebrtcAccount, WebrtcAccounts
 
 Apply = Callable[[], Awaitable[None]]
+StillAllowed = Callable[[], bool]
 WS_PATH = "/phone/ws"
+FORBIDDEN = 4403  # WebSocket close code: this socket may not carry that message
+_REQUEST = re.compile(r"^([A-Z]+) \S+ SIP/2\.0\r?$", re.MULTILINE)
+_FROM = re.compile(r"^(?:From|f)[ \t]*:[^\r\n]*?<?sips?:([^@;>\s]+)@", re.IGNORECASE | re.MULTILINE)
+RECHECKED = frozenset({"REGISTER", "INVITE"})
+
+
+def sip_request(message: str) -> tuple[str, str | None] | None:
+    """``(method, From user)`` of a SIP request; None for a response."""
+    first = message.split("\n", 1)[0]
+    match = _REQUEST.match(first)
+    if match is None:
+        return None
+    sender = _FROM.search(message)
+    return match.group(1), sender.group(1) if sender else None
+
+
+class SipGate:
+    """What a volunteer's socket may send: requests from their own account only, and
+    (re-checked at each REGISTER and INVITE) only while they may still make calls."""
+
+    def __init__(self, username: str, still_allowed: StillAllowed) -> None:
+        self.username = username
+        self.still_allowed = still_allowed
+
+    def allows(self, message: str) -> bool:
+        request = sip_request(message)
+        if request is None:
+            return True  # responses to the PBX's own requests
+        method, sender = request
+        if sender != self.username:
+            return False
+        return method not in RECHECKED or self.still_allowed()
 
 
 class BrowserPhones:
@@ -46,7 +80,7 @@ class BrowserPhones:
             await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"relay restarting")
         return len(sockets)
 
-    async def relay(self, request: web.Request) -> web.WebSocketResponse:
+    async def relay(self, request: web.Request, gate: SipGate) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(protocols=("sip",), heartbeat=25)
         await ws.prepare(request)
         self.sockets.add(ws)
@@ -55,7 +89,7 @@ class BrowserPhones:
                 aiohttp.ClientSession() as client,
                 client.ws_connect(self.upstream_url, protocols=("sip",), heartbeat=25) as up,
             ):
-                await _pump_both(ws, up)
+                await _pump_both(ws, up, gate)
         except (aiohttp.ClientError, OSError):
             pass  # PBX unreachable: closing tells the browser to retry
         finally:
@@ -65,13 +99,17 @@ class BrowserPhones:
         return ws
 
 
-async def _pump_both(browser: web.WebSocketResponse, pbx: aiohttp.ClientWebSocketResponse) -> None:
+async def _pump_both(
+    browser: web.WebSocketResponse, pbx: aiohttp.ClientWebSocketResponse, gate: SipGate
+) -> None:
     async def to_pbx() -> None:
         async for msg in browser:
-            if msg.type == aiohttp.WSMsgType.TEXT:
-                await pbx.send_str(msg.data)
-            elif msg.type == aiohttp.WSMsgType.BINARY:
-                await pbx.send_bytes(msg.data)
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                continue  # SIP over WebSocket is text; nothing else is relayed
+            if not gate.allows(msg.data):
+                await browser.close(code=FORBIDDEN, message=b"not allowed")
+                return
+            await pbx.send_str(msg.data)
 
     async def to_browser() -> None:
         async for msg in pbx:

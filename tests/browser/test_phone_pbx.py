@@ -10,21 +10,24 @@ the browser's received audio level (WebRTC getStats).
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import aiohttp
 import pytest
 from asterisk.conftest import AmiProbe, PbxPairInfo
 from browser_harness import LiveServer, wait_until
 from playwright.sync_api import Page, expect
 
 from controller.config import Settings
+from controller.store import users as user_store
 from controller.store.db import Database
 from controller.telephony import render
 from controller.telephony.webrtc_users import WebrtcAccounts, pbx_updater
 from web.app import init_app
 from web.keys import PHONES
-from web.phones import BrowserPhones
+from web.phones import FORBIDDEN, BrowserPhones
 
 pytestmark = [pytest.mark.pbx, pytest.mark.browser]
 PASSWORD = "a long volunteer password"
@@ -153,3 +156,67 @@ def test_given_a_connected_phone_when_the_socket_drops_then_it_reconnects_by_its
     listing = pbx_pair.cli("pbx", f"confbridge list volunteer-{user_id}")
     assert f"PJSIP/webrtc-{user_id}" in listing  # still in the room after the reconnect
     page.get_by_role("button", name="Leave my call room").click()
+
+
+async def relay_session(
+    server: LiveServer, username: str, messages: list[str], revoke: Callable[[], None] | None
+) -> list[tuple[str, Any]]:
+    """Sign in over HTTP, open the relay and send SIP text; return what came back."""
+    jar = aiohttp.CookieJar(unsafe=True)
+    seen: list[tuple[str, Any]] = []
+    async with aiohttp.ClientSession(cookie_jar=jar) as http:
+        page = await (await http.get(f"{server.url}/login")).text()
+        token = page.split('name="csrf-token" content="')[1].split('"')[0]
+        form = {"username": username, "password": PASSWORD, "_csrf": token}
+        await http.post(f"{server.url}/login", data=form)
+        async with http.ws_connect(f"{server.url}/phone/ws", protocols=("sip",)) as ws:
+            for text in messages:
+                if revoke is not None and text is messages[-1]:
+                    revoke()
+                await ws.send_str(text)
+                reply = await ws.receive(timeout=10)
+                if reply.type == aiohttp.WSMsgType.TEXT:
+                    seen.append(("text", reply.data.split("\r\n", 1)[0]))
+                else:
+                    seen.append(("closed", ws.close_code))
+                    break
+    return seen
+
+
+def sip_register(user: str, seq: int) -> str:
+    return (
+        "REGISTER sip:phonebank SIP/2.0\r\n"
+        f"Via: SIP/2.0/WS relaytest.invalid;branch=z9hG4bK{uuid.uuid4().hex}\r\n"
+        "Max-Forwards: 70\r\n"
+        f"To: <sip:{user}@phonebank>\r\n"
+        f"From: <sip:{user}@phonebank>;tag={uuid.uuid4().hex[:8]}\r\n"
+        f"Call-ID: {uuid.uuid4().hex}\r\n"
+        f"CSeq: {seq} REGISTER\r\n"
+        "Contact: <sip:relaytest@relaytest.invalid;transport=ws>;expires=60\r\n"
+        "Expires: 60\r\nContent-Length: 0\r\n\r\n"
+    )
+
+
+def test_given_the_relay_when_a_volunteer_speaks_for_another_account_then_the_socket_closes(
+    phone_server: PhoneServer, make_user: Callable[..., int]
+) -> None:
+    user_id = make_user("vera", PASSWORD)
+    own = sip_register(f"webrtc-{user_id}", 1)
+    other = sip_register("webrtc-999", 2)
+    seen = phone_server.call(relay_session(phone_server, "vera", [own, other], None))
+    assert seen[0] == ("text", "SIP/2.0 401 Unauthorized")  # the real PBX's challenge
+    assert seen[1] == ("closed", FORBIDDEN)
+
+
+def test_given_calling_turned_off_when_the_open_phone_registers_again_then_it_is_cut_off(
+    phone_server: PhoneServer, make_user: Callable[..., int], db: Database
+) -> None:
+    user_id = make_user("vera", PASSWORD)
+    name = f"webrtc-{user_id}"
+
+    def revoke() -> None:
+        user_store.update_user(db, "vera", can_make_calls=False)
+
+    messages = [sip_register(name, 1), sip_register(name, 2)]
+    seen = phone_server.call(relay_session(phone_server, "vera", messages, revoke))
+    assert seen == [("text", "SIP/2.0 401 Unauthorized"), ("closed", FORBIDDEN)]

@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from web.access import Access, access, current_user
-from web.keys import PHONES
-from web.phones import WS_PATH, credentials_payload
+from web.access import Access, access, allowed, current_user
+from web.identity import load_user
+from web.keys import DB, PHONES
+from web.phones import WS_PATH, SipGate, credentials_payload
 from web.render import render
 
 
@@ -35,7 +36,17 @@ async def socket(request: web.Request) -> web.StreamResponse:
             {"error": "bad_origin", "message": "This socket is for this site's pages only."},
             status=403,
         )
-    return await request.app[PHONES].relay(request)
+    user = current_user(request)
+    assert user is not None  # guaranteed by Access.CALLER
+    phones = request.app[PHONES]
+    account = await phones.account_for(user.id, user.label)
+    db = request.app[DB]
+
+    def still_allowed() -> bool:
+        fresh = load_user(db, user.id, user.username)
+        return fresh is not None and allowed(Access.CALLER, fresh)
+
+    return await phones.relay(request, SipGate(account.username, still_allowed))
 
 
 def setup(app: web.Application) -> None:

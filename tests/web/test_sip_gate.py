@@ -1,0 +1,40 @@
+"""What a volunteer's SIP socket may carry: their own account's requests, while allowed."""
+
+from __future__ import annotations
+
+from web.phones import SipGate, sip_request
+
+
+def register(user: str) -> str:
+    return (
+        "REGISTER sip:phonebank SIP/2.0\r\n"
+        "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK1\r\n"
+        f'From: "Vera" <sip:{user}@phonebank>;tag=abc\r\n'
+        f"To: <sip:{user}@phonebank>\r\n"
+        "CSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n"
+    )
+
+
+def test_given_sip_text_when_parsed_then_requests_give_method_and_sender() -> None:
+    assert sip_request(register("webrtc-7")) == ("REGISTER", "webrtc-7")
+    assert sip_request("SIP/2.0 200 OK\r\nFrom: <sip:webrtc-7@phonebank>\r\n\r\n") is None
+    compact = "BYE sip:x@y SIP/2.0\r\nf: <sip:webrtc-7@phonebank>;tag=1\r\n\r\n"
+    assert sip_request(compact) == ("BYE", "webrtc-7")
+
+
+def test_given_a_volunteers_socket_when_it_speaks_for_another_account_then_it_is_refused() -> None:
+    gate = SipGate("webrtc-7", lambda: True)
+    assert gate.allows(register("webrtc-7"))
+    assert not gate.allows(register("webrtc-8"))
+    assert not gate.allows(register("trunk"))
+    assert gate.allows("SIP/2.0 200 OK\r\n\r\n")  # answers to the PBX's own requests
+
+
+def test_given_calling_turned_off_when_the_phone_registers_again_then_it_is_refused() -> None:
+    allowed = [True]
+    gate = SipGate("webrtc-7", lambda: allowed[0])
+    assert gate.allows(register("webrtc-7"))
+    allowed[0] = False
+    assert not gate.allows(register("webrtc-7"))
+    bye = "BYE sip:join@phonebank SIP/2.0\r\nFrom: <sip:webrtc-7@phonebank>;tag=1\r\n\r\n"
+    assert gate.allows(bye)  # leaving is always allowed
