@@ -48,6 +48,8 @@ def order_phones(phones: list[PhoneRecord]) -> list[PhoneRecord]:
     """Dialing order: highest accuracy first (unknown last), then file order; one per number."""
     if len(phones) < 2:
         return phones
+    if all(p.accuracy is None for p in phones) and len({p.e164 for p in phones}) == len(phones):
+        return phones  # already in file order, no duplicates
     ranked = sorted(
         phones,
         key=lambda p: (-p.accuracy if p.accuracy is not None else float("inf"), p.column),

@@ -114,6 +114,13 @@ class PhoneSlot:
     number: int
     parts: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def part_indexes(self) -> tuple[int, int, int, int]:
+        """Columns of prefix, country, id, accuracy (-1: absent, reads the padding "")."""
+        get = self.parts.get
+        return (get("_dialing_prefix", -1), get("_country_code", -1), get("_id", -1),
+                get("_accuracy", -1))  # fmt: skip
+
 
 @dataclass
 class ImportPlan:
@@ -122,6 +129,13 @@ class ImportPlan:
     phones: list[PhoneSlot]
     extra: list[tuple[int, str]]
     parser: PhoneParser = field(default_factory=PhoneParser)
+    _contact_indexes: tuple[int, ...] = field(init=False, repr=False)
+    _slots: list[tuple[int, str, tuple[int, int, int, int]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        names = ("van_id", *TEXT_TARGETS)
+        self._contact_indexes = tuple(self.columns.get(n, -1) for n in names)
+        self._slots = [(s.number, s.kind, s.part_indexes) for s in self.phones]
 
     @classmethod
     def from_header(cls, header: list[str], mapping: dict[str, str] | None = None) -> ImportPlan:
@@ -159,51 +173,33 @@ class ImportPlan:
             raise RowError(line, exc.code, exc.message) from None
 
     def _record(self, row: list[str], line: int) -> ContactRecord:
-        columns = self.columns
-
-        def get(name: str) -> str:
-            return row[columns[name]] if name in columns else ""
-
+        row = [*row, ""]  # padding: index -1 reads "" for columns the file does not have
+        van_id, first, last, address, city, state, zip5 = (row[i] for i in self._contact_indexes)
         phones = order_phones(self._phones(row, line))
-        state, zip5 = get("state").strip().upper(), clean_zip5(get("zip5"))
+        state, zip5 = state.strip().upper(), clean_zip5(zip5)
         zone = zone_for_address(state, zip5) or phones[0].time_zone
         extra = {name: row[i] for i, name in self.extra if row[i]}
         return ContactRecord(
-            clean_van_id(get("van_id")),
-            get("first_name").strip(),
-            get("last_name").strip(),
-            get("address").strip(),
-            get("city").strip(),
-            state,
-            zip5,
-            zone,
-            phones,
-            extra,
-        )
+            clean_van_id(van_id), first.strip(), last.strip(), address.strip(), city.strip(),
+            state, zip5, zone, phones, extra,
+        )  # fmt: skip
 
     def _phones(self, row: list[str], line: int) -> list[PhoneRecord]:
         found: list[PhoneRecord] = []
-        for slot in self.phones:
-            raw = row[slot.number]
-            if not raw.strip():
+        for number, kind, (prefix_at, country_at, id_at, accuracy_at) in self._slots:
+            raw = row[number]
+            if not raw or raw.isspace():
                 continue
-            parts = {p: row[i].strip() for p, i in slot.parts.items()}
-            region, prefix = _region_and_prefix(parts)
+            region, prefix = _region_and_prefix(row[country_at].strip(), row[prefix_at].strip())
             try:
                 parsed = self.parser.parse(raw, region, prefix)
             except PhoneError as exc:
-                column = self.header[slot.number]
+                column = self.header[number]
                 raise RowError(line, exc.code, f"{column}: {exc.message}") from None
-            found.append(
-                PhoneRecord(
-                    parsed.e164,
-                    slot.kind,
-                    parts.get("_id") or None,
-                    _accuracy(parts.get("_accuracy", ""), line),
-                    slot.number,
-                    parsed.time_zone,
-                )
-            )
+            found.append(PhoneRecord(
+                parsed.e164, kind, row[id_at].strip() or None,
+                _accuracy(row[accuracy_at].strip(), line), number, parsed.time_zone,
+            ))  # fmt: skip
         if not found:
             raise RowError(line, "no_phone", "no phone number")
         return found
@@ -244,9 +240,8 @@ def _phone_slots(targets: dict[str, int]) -> list[PhoneSlot]:
     return sorted(slots, key=lambda s: s.number)
 
 
-def _region_and_prefix(parts: dict[str, str]) -> tuple[str, str]:
-    country = parts.get("_country_code", "")
-    prefix = parts.get("_dialing_prefix", "")
+def _region_and_prefix(country: str, prefix: str) -> tuple[str, str]:
+    """VAN's country code column holds either letters (US) or a calling code (1)."""
     if country.isdigit():
         return "", prefix or country
     return country, prefix
