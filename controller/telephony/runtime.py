@@ -26,19 +26,28 @@ from types import TracebackType
 from controller.config import Settings
 from controller.telephony import render
 
+# Runs in the instance's private mount namespace: mount, start Asterisk, then guard it:
+# Asterisk is stopped when it is asked to (TERM) or when the owner process is gone, even if
+# the owner was killed outright, so no Asterisk outlives the program that started it.
 _LAUNCH = r"""
-set -e
-root="$1"; mnt="$2"; src="$3"; shift 3
+root="$1"; mnt="$2"; src="$3"; owner="$4"; shift 4
 if [ "$root" != / ]; then
-    mount --rbind /dev "$root/dev"
-    mount -t proc proc "$root/proc"
+    mount --rbind /dev "$root/dev" || exit 70
+    mount -t proc proc "$root/proc" || exit 70
     if [ -f /etc/resolv.conf ] && [ -f "$root/etc/resolv.conf" ]; then
         mount --bind /etc/resolv.conf "$root/etc/resolv.conf"
     fi
 fi
-mount --bind "$src" "$root$mnt"
-if [ "$root" = / ]; then exec "$@"; fi
-exec chroot "$root" "$@"
+mount --bind "$src" "$root$mnt" || exit 70
+if [ "$root" = / ]; then "$@" & else chroot "$root" "$@" & fi
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
+while kill -0 "$child" 2>/dev/null; do
+    kill -0 "$owner" 2>/dev/null || kill -TERM "$child" 2>/dev/null
+    sleep 1 &
+    wait $!
+done
+wait "$child"
 """
 
 
@@ -103,12 +112,18 @@ class AsteriskInstance:
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc and self._proc.poll() is None else None
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
 
     @property
-    def running(self) -> bool:
-        return self.pid is not None
+    def pid(self) -> int | None:
+        """Asterisk's own process id (its guard is the process this object started)."""
+        if not self.running:
+            return None
+        try:
+            return int((self.host_dir / "run" / "asterisk.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
 
     def start(self, timeout: float = 30.0) -> None:
         """Start and wait for "fully booted"; raises ``RuntimeError_`` with the log tail."""
@@ -121,6 +136,7 @@ class AsteriskInstance:
         command = [
             "unshare", "--mount", "--propagation", "private", "--",
             "sh", "-c", _LAUNCH, "sh", str(self.runtime.root), self.base, str(self.host_dir),
+            str(os.getpid()),
             "/usr/sbin/asterisk", "-f", "-U", "asterisk", "-G", "asterisk", "-C", self.conf,
         ]  # fmt: skip
         with open(self.host_dir / "log" / "console.log", "ab") as log:
@@ -143,7 +159,7 @@ class AsteriskInstance:
         while time.monotonic() < deadline:
             if self._proc is None or self._proc.poll() is not None:
                 raise RuntimeError_("start_failed", f"{self.name} exited: {self.log_tail()}")
-            if (self.host_dir / "run" / "asterisk.ctl").exists():
+            if self.pid is not None and (self.host_dir / "run" / "asterisk.ctl").exists():
                 result = self._run_cli("core waitfullybooted", timeout=max(1.0, timeout))
                 if result.returncode == 0:
                     return
@@ -172,15 +188,19 @@ class AsteriskInstance:
         if proc is None:
             return
         if proc.poll() is None:
+            pid = self.pid
             with contextlib.suppress(Exception):
                 self._run_cli("core stop now", timeout=timeout)
             try:
                 proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                proc.terminate()
+                proc.terminate()  # the guard passes it on to Asterisk
                 try:
                     proc.wait(timeout=5)
                 except subprocess.TimeoutExpired:
+                    if pid is not None:
+                        with contextlib.suppress(OSError):
+                            os.kill(pid, signal.SIGKILL)
                     proc.kill()
                     proc.wait()
         self._proc = None

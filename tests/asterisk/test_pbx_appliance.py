@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def _asterisk_pids(home: Path) -> list[int]:
                 cmdline = (proc / "cmdline").read_bytes()
             except OSError:
                 continue
-            if b"asterisk" in cmdline and any(base in cmdline for base in bases):
+            program = cmdline.split(b"\0", 1)[0]
+            if program.endswith(b"/asterisk") and any(base in cmdline for base in bases):
                 pids.append(int(proc.name))
     return pids
 
@@ -172,3 +174,26 @@ def test_given_instance_left_by_a_crashed_run_when_started_again_then_old_one_is
     assert "Asterisk" in version
     assert restarted_pid not in (None, new_pid)
     assert _asterisk_pids(tmp_path) == []
+
+
+def test_given_running_appliance_when_its_process_is_killed_outright_then_asterisk_stops_too(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    _write_toml(home, isolated_overrides())
+    env = {**os.environ, "PHONEBANK_HOME": str(home)}
+    proc = subprocess.Popen(
+        [*PHONEBANK, "run", "--json"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    json.loads(proc.stdout.readline())
+    running = _asterisk_pids(home)
+    proc.kill()  # no chance to clean up
+    proc.wait()
+    for _ in range(100):
+        if not _asterisk_pids(home):
+            break
+        time.sleep(0.1)
+    assert len(running) == 2
+    assert _asterisk_pids(home) == []
