@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from controller.model.contacts import (
@@ -163,10 +163,13 @@ class ImportPlan:
             raise RowError(
                 line, "missing_column" if len(row) < len(self.header) else "extra_fields", reason
             )
+        joined = "".join(row)
         try:
-            "".join(row).encode("utf-8")
+            joined.encode("utf-8")
         except UnicodeEncodeError:
             raise RowError(line, "bad_encoding", "text is not valid UTF-8") from None
+        if "\x00" in joined:
+            raise RowError(line, "bad_encoding", "text contains NUL bytes (not a text file?)")
         try:
             return self._record(row, line)
         except ContactError as exc:
@@ -256,11 +259,30 @@ def _accuracy(text: str, line: int) -> float | None:
         raise RowError(line, "bad_accuracy", f"accuracy must be a number, got {text!r}") from None
 
 
-def read_rows(lines: Iterable[str], first_line: int = 1) -> Iterator[tuple[int, list[str]]]:
-    """(file line, fields) for each non-blank record; ``first_line`` is the first line's number."""
+def read_rows(
+    lines: Iterable[str],
+    first_line: int = 1,
+    on_error: Callable[[RowError], None] | None = None,
+) -> Iterator[tuple[int, list[str]]]:
+    """(file line, fields) for each non-blank record; ``first_line`` is the first line's number.
+
+    Text the csv module cannot read (a NUL byte, a quote never closed) is a ``RowError``
+    handed to ``on_error``, and reading goes on after it (without ``on_error`` it is raised).
+    """
     reader = csv.reader(lines)
     start = first_line
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            error = RowError(start, "bad_csv", f"not readable as CSV: {exc}")
+            if on_error is None:
+                raise error from None
+            on_error(error)
+            start = first_line + reader.line_num
+            continue
         if row and any(cell.strip() for cell in row):
             yield start, row
         start = first_line + reader.line_num

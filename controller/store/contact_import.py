@@ -25,6 +25,7 @@ from controller.store.db import Database
 
 CHUNK_LINES = 10_000
 PARALLEL_MIN_BYTES = 4_000_000
+HEADER_MAX_LINES = 20
 _INSERT_CONTACT = (
     "INSERT INTO contacts (id, list_id, van_id, first_name, last_name, address, city, state,"
     " zip5, time_zone, extra, dedupe_key, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -83,7 +84,7 @@ def parse_chunk(plan: ImportPlan, first_line: int, text: str) -> Parsed:
     """Rows and row errors of one chunk of whole records starting at file line ``first_line``."""
     rows: list[Row] = []
     errors: list[RowError] = []
-    for line, fields in read_rows(io.StringIO(text, newline=""), first_line):
+    for line, fields in read_rows(io.StringIO(text, newline=""), first_line, errors.append):
         try:
             rows.append(_as_row(plan.parse(fields, line)))
         except RowError as exc:
@@ -154,6 +155,8 @@ def _read_header(handle: io.TextIOBase) -> tuple[list[str], int, int]:
     text = ""
     for used, line in enumerate(handle, start=1):
         text += line
+        if used > HEADER_MAX_LINES:
+            raise CsvError("bad_csv", "the header never ends (a quote left open?)")
         try:
             rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(r)]
         except csv.Error as exc:

@@ -190,3 +190,25 @@ def test_given_worker_processes_when_importing_then_same_rows_and_lines_as_in_pr
         assert [tuple(r) for r in conn.execute(query, ("Parallel",))] == [
             tuple(r) for r in conn.execute(query, ("Serial",))
         ]
+
+
+def test_given_nul_byte_and_quote_left_open_when_imported_then_rows_reported_rest_kept(
+    db: Database, tmp_path: Path
+) -> None:
+    text = (
+        "FirstName,Phone\nAna,6175550101\nB\x00en,6175550102\nCy,6175550103\n"
+        'Dee,"6175550104\nEve,6175550105\n'
+    )
+    report = contacts.import_csv(db, write(tmp_path, text), "L")
+    assert report.imported == 2
+    assert [(e.line, e.code) for e in report.errors] == [(3, "bad_encoding"), (5, "bad_number")]
+
+
+def test_given_header_with_unclosed_quote_when_imported_then_refused(
+    db: Database, tmp_path: Path
+) -> None:
+    text = 'Name,"Phone\n' + "Ana,6175550101\n" * 50
+    with pytest.raises(CsvError) as info:
+        contacts.import_csv(db, write(tmp_path, text), "L")
+    assert info.value.code == "bad_csv"
+    assert table_counts(db) == (0, 0, 0)

@@ -178,3 +178,20 @@ def test_given_generated_rows_when_written_and_read_back_then_every_contact_roun
         if record is not None:
             assert (record.first_name, record.last_name) == (first.strip(), last.strip())
             assert record.phones[0].e164 == "+1" + national
+
+
+def test_given_unreadable_csv_record_when_read_then_error_handed_over_and_reading_goes_on() -> None:
+    import csv as csv_module
+
+    limit = csv_module.field_size_limit()
+    csv_module.field_size_limit(20)
+    try:
+        text = "Phone\n6175550101\n" + "x" * 30 + "\n6175550102\n"
+        errors: list[RowError] = []
+        rows = list(read_rows(io.StringIO(text, newline=""), on_error=errors.append))
+        with pytest.raises(RowError):
+            list(read_rows(io.StringIO(text, newline="")))
+    finally:
+        csv_module.field_size_limit(limit)
+    assert rows == [(1, ["Phone"]), (2, ["6175550101"]), (4, ["6175550102"])]
+    assert [(e.line, e.code) for e in errors] == [(3, "bad_csv")]
