@@ -132,7 +132,7 @@ class Engine:
                 runner.pause()
             elif bank.state is State.RUNNING:
                 runner.resume()
-            elif bank.state is State.STOPPED:
+            elif bank.state is State.STOPPED and runner.mode not in ("stopping", "stopped"):
                 self.stop_bank(bank.id)
 
     def _start_runner(self, bank_id: int) -> BankRunner:

@@ -29,7 +29,8 @@ def begin(runner: BankRunner, hard: bool) -> None:
     first = runner.mode != "stopping"
     runner.mode = "stopping"
     runner.hard_stop = runner.hard_stop or hard
-    runner.stop_phase = ("calls", runner.clock())
+    if first:
+        runner.stop_phase = ("calls", runner.clock())
     for call in list(runner.calls.values()):
         if runner.hard_stop or call.answered_at is None:
             runner._spawn(runner._hangup_call(call.call_id))
