@@ -83,7 +83,7 @@ def set_(app: AppContext, contact_id: int, name: str, value: str, as_json: bool)
 
 @click.group("tags")
 def tags() -> None:
-    """Tags: labels on contacts (e.g. 'needs ride', 'volunteer prospect')."""
+    """Tags: labels on contacts, like 'needs ride' or 'volunteer prospect'."""
 
 
 @tags.command("add")
