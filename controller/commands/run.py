@@ -23,6 +23,7 @@ from aiohttp import web
 
 from controller.commands.common import AppContext, fail, json_option, pass_app
 from controller.config import Settings
+from controller.engine.plugin import engine_plugin
 from controller.store.db import Database
 from controller.telephony.fastagi import FastAgiServer, HandoffHandler, PinHandler
 from controller.telephony.render import RenderError, config_dir
@@ -151,7 +152,10 @@ def run(ctx: AppContext, no_carrier: bool, as_json: bool) -> None:
     async def main() -> None:
         stop = asyncio.Event()
         _install_signals(stop)
-        await run_appliance(settings, ctx.db, on_ready=ready, stop=stop)
+        await run_appliance(
+            settings, ctx.db, on_ready=ready, stop=stop, plugins=[engine_plugin],
+            serve_fastagi=False,
+        )  # fmt: skip
 
     try:
         asyncio.run(main())

@@ -10,6 +10,7 @@ from controller.engine.bus import LiveFigures
 from controller.model.outcomes import OUTCOMES
 from controller.model.volunteers import VState
 from controller.pacing.snapshot import AbandonLedger
+from controller.store import engine_log
 
 if TYPE_CHECKING:
     from controller.engine.runner import BankRunner
@@ -57,3 +58,15 @@ class Figures:
             in_flight=sum(1 for c in runner.calls.values() if c.in_flight),
         )
         return {"topic": "figures", **figures.to_dict()}
+
+
+def publish_figures(runner: BankRunner) -> None:
+    """Publish the runner's figures on the bus when they changed."""
+    with runner.db.read() as conn:
+        remaining = engine_log.remaining(conn, runner.bank_id)
+        live, dropped = engine_log.abandon_counts(conn, runner.bank_id, runner.clock())
+    ledger = AbandonLedger(live, dropped, runner.bank.abandon_cap_pct / 100.0)
+    data = runner.figures.build(runner, remaining, ledger)
+    if data != runner.bus.figures(runner.bank_id):
+        fields = {k: v for k, v in data.items() if k not in ("topic", "bank_id")}
+        runner.bus.publish("figures", runner.bank_id, **fields)

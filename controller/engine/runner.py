@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 from controller.config import Settings
-from controller.engine import stopping
+from controller.engine import handoff, stopping
 from controller.engine.bus import EventBus
 from controller.engine.calls import EngineCall, estimator_outcome, result_of
 from controller.engine.dialing import (
@@ -27,7 +27,7 @@ from controller.engine.dialing import (
     originate_request,
     strategy_for,
 )
-from controller.engine.figures import Figures
+from controller.engine.figures import Figures, publish_figures
 from controller.engine.volunteers import VolunteerPool
 from controller.model.banks import BankSettings
 from controller.model.volunteers import VolunteerError, VState
@@ -243,63 +243,14 @@ class BankRunner:
         if s.state in (VState.WRAP_UP, VState.IDLE) and self.pool.auto_ready.get(volunteer_id):
             self.pool.ready(volunteer_id)
 
-    # -- hand-off --------------------------------------------------------------------------
+    # -- hand-off (see handoff.py) ---------------------------------------------------------
 
     async def handoff(self, call_id: str) -> str | None:
         """The room of the volunteer for this answered person, or None (safe harbor)."""
-        call = self.calls.get(call_id)
-        if call is None:
-            return None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.config.handoff_wait
-        while True:
-            conference = self._try_assign(call)
-            if conference is not None:
-                return conference
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.pool.changed.wait(), remaining)
-
-    def _try_assign(self, call: EngineCall) -> str | None:
-        if call.reserved_for is not None:
-            s = self.pool.sessions.get(call.reserved_for)
-            if s is None or s.state is not VState.WAITING or s.bank_id != self.bank_id:
-                return None
-        else:
-            s = self.pool.longest_waiting(self.bank_id)
-            if s is None:
-                return None
-        waited = max(0.0, self.clock() - s.since)
-        try:
-            s = self.pool.assign(s.volunteer_id, call.call_id)
-        except VolunteerError:
-            return None
-        call.volunteer_id = s.volunteer_id
-        self.figures.assigned += 1
-        self.figures.waits.append(waited)
-        with self.db.write() as conn:
-            attempts.record_bridge(conn, call.attempt_id, s.volunteer_id)
-        return s.conference
+        return await handoff.handoff(self, call_id)
 
     def on_callee_joined(self, call_id: str, at: float, channel: str) -> None:
-        """The callee entered the volunteer's room: the call is connected (hangtime)."""
-        call = self.calls.get(call_id)
-        if call is None or call.connected_at is not None:
-            return
-        call.connected_at, call.callee_channel = at, channel
-        a = at - call.answered_at if call.answered_at is not None else None
-        v = at - call.verdict_at if call.verdict_at is not None else None
-        if call.verdict_at is None:
-            self._learn(call, Transition(call_id, None, CallState.HUMAN, at), CallState.HUMAN)
-        with self.db.write() as conn:
-            engine_log.record_hangtime(
-                conn, call.attempt_id, self.bank_id, call.volunteer_id, a, v, at
-            )
-        self.figures.hangtimes.append(a if a is not None else 0.0)
-        self.bus.publish("hangtime", self.bank_id, call_id=call_id, answer_to_connect=a,
-                         verdict_to_connect=v)  # fmt: skip
+        handoff.callee_joined(self, call_id, at, channel)
 
     # -- volunteers' outcomes ----------------------------------------------------------------
 
@@ -347,11 +298,4 @@ class BankRunner:
         stopping.begin(self, hard)
 
     def _publish_figures(self) -> None:
-        with self.db.read() as conn:
-            remaining = engine_log.remaining(conn, self.bank_id)
-            live, dropped = engine_log.abandon_counts(conn, self.bank_id, self.clock())
-        ledger = AbandonLedger(live, dropped, self.bank.abandon_cap_pct / 100.0)
-        data = self.figures.build(self, remaining, ledger)
-        if data != self.bus.figures(self.bank_id):
-            fields = {k: v for k, v in data.items() if k not in ("topic", "bank_id")}
-            self.bus.publish("figures", self.bank_id, **fields)
+        publish_figures(self)

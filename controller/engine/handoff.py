@@ -1,0 +1,84 @@
+"""The hand-off: an answered person goes to the longest-waiting volunteer of the bank (or to
+the volunteer a preview call was placed for), else, after ``handoff_wait`` (2 s), nobody:
+the dialplan plays the safe-harbor message and the call counts as dropped.
+
+When the callee enters the volunteer's room (``ConfbridgeJoin``) the call is connected:
+its hangtime (callee answer -> connected, AMD verdict -> connected) is stored and published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING
+
+from controller.engine.calls import EngineCall
+from controller.model.volunteers import Session, VolunteerError, VState
+from controller.store import attempts, engine_log
+from controller.telephony.tracker import CallState, Transition
+
+if TYPE_CHECKING:
+    from controller.engine.runner import BankRunner
+
+
+async def handoff(runner: BankRunner, call_id: str) -> str | None:
+    call = runner.calls.get(call_id)
+    if call is None:
+        return None
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + runner.config.handoff_wait
+    while True:
+        conference = try_assign(runner, call)
+        if conference is not None:
+            return conference
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            return None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(runner.pool.changed.wait(), remaining)
+
+
+def _candidate(runner: BankRunner, call: EngineCall) -> Session | None:
+    if call.reserved_for is None:
+        return runner.pool.longest_waiting(runner.bank_id)
+    s = runner.pool.sessions.get(call.reserved_for)
+    if s is None or s.state is not VState.WAITING or s.bank_id != runner.bank_id:
+        return None
+    return s
+
+
+def try_assign(runner: BankRunner, call: EngineCall) -> str | None:
+    s = _candidate(runner, call)
+    if s is None:
+        return None
+    waited = max(0.0, runner.clock() - s.since)
+    try:
+        s = runner.pool.assign(s.volunteer_id, call.call_id)
+    except VolunteerError:
+        return None
+    call.volunteer_id = s.volunteer_id
+    runner.figures.assigned += 1
+    runner.figures.waits.append(waited)
+    with runner.db.write() as conn:
+        attempts.record_bridge(conn, call.attempt_id, s.volunteer_id)
+    return s.conference
+
+
+def callee_joined(runner: BankRunner, call_id: str, at: float, channel: str) -> None:
+    """The callee entered the volunteer's room: connected (hangtime stored and published)."""
+    call = runner.calls.get(call_id)
+    if call is None or call.connected_at is not None:
+        return
+    call.connected_at, call.callee_channel = at, channel
+    a = at - call.answered_at if call.answered_at is not None else None
+    v = at - call.verdict_at if call.verdict_at is not None else None
+    if call.verdict_at is None:  # no screening: the estimator still learns a person answered
+        runner._learn(call, Transition(call_id, None, CallState.HUMAN, at), CallState.HUMAN)
+    with runner.db.write() as conn:
+        engine_log.record_hangtime(
+            conn, call.attempt_id, runner.bank_id, call.volunteer_id, a, v, at
+        )
+    runner.figures.hangtimes.append(a if a is not None else 0.0)
+    runner.bus.publish(
+        "hangtime", runner.bank_id, call_id=call_id, answer_to_connect=a, verdict_to_connect=v
+    )

@@ -1,0 +1,50 @@
+"""The engine as a plug-in of the appliance process (``phonebank run``).
+
+``engine_plugin(appliance)`` starts an :class:`Engine` on the appliance's settings and
+database once the PBX and the web app are up (the engine serves the FastAGI port itself),
+adds an ``engine`` entry to the ``/health`` checks, makes it reachable from request
+handlers through :func:`engine_of` (``engine_of(request.app)``), and closes it first on the
+way down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from controller.engine.engine import Engine
+from web.app import HEALTH_CHECKS
+
+if TYPE_CHECKING:
+    from controller.commands.run import Appliance
+
+_RUNNING: dict[int, Engine] = {}
+
+
+def engine_of(app: web.Application) -> Engine | None:
+    """The engine running beside this web app (None when there is none)."""
+    return _RUNNING.get(id(app))
+
+
+def _health(engine: Engine) -> Any:
+    async def check() -> dict[str, Any]:
+        modes = {str(bank_id): r.mode for bank_id, r in engine.runners.items()}
+        return {"ok": engine.ami.connected, "banks": modes}
+
+    return check
+
+
+@asynccontextmanager
+async def engine_plugin(appliance: Appliance) -> AsyncIterator[Engine]:
+    engine = Engine(appliance.settings, appliance.db)
+    await engine.start()
+    _RUNNING[id(appliance.app)] = engine
+    appliance.app[HEALTH_CHECKS]["engine"] = _health(engine)
+    try:
+        yield engine
+    finally:
+        _RUNNING.pop(id(appliance.app), None)
+        await engine.close()
