@@ -99,4 +99,5 @@ class Estimator:
             wrap_mean=max(0.0, self._wrap.mean),
             wrap_sd=math.sqrt(self._wrap.var),
             busy_time=self._busy_time.mean,
+            confidence=self._fates[Outcome.HUMAN].weight,
         )

@@ -71,7 +71,7 @@ def call_human_by(est: Estimates, call: CallView, now: float, horizon: float) ->
         return 1.0
     if call.state is CallState.AMD:
         elapsed = now - call.since
-        share = est.p_human / max(est.p_human + est.p_machine, 1e-9)
+        share = min(1.0, est.p_human_careful / max(est.p_human + est.p_machine, 1e-9))
         if elapsed > est.amd_human * 1.5 + 0.5:
             return 0.0  # too long for a human greeting: almost surely a machine
         return share if horizon >= est.amd_human - elapsed else 0.0
@@ -89,7 +89,7 @@ def new_call_human_by(est: Estimates, age: float, horizon: float) -> float:
     if alive <= 1e-12:
         return 0.0
     gained = ring_cdf(est, age + horizon - est.amd_human) - gone
-    return max(0.0, est.p_human * gained / alive)
+    return max(0.0, est.p_human_careful * gained / alive)
 
 
 def volunteer_free_by(est: Estimates, vol: VolunteerView, now: float, t: float) -> float:
@@ -253,8 +253,8 @@ def outlook(snapshot: PacingSnapshot) -> Outlook:
         if vol.state is VolunteerState.WAITING:
             out.pool += 1
             continue
-        row = _increments([volunteer_free_by(est, vol, now, h + GRACE) for h in HORIZONS])
-        for j, p in enumerate(row):
+        frees = _increments([volunteer_free_by(est, vol, now, h + GRACE) for h in HORIZONS])
+        for j, p in enumerate(frees):
             if p >= 0.999:
                 out.sure_free[j] += 1
             else:

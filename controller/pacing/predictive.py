@@ -3,13 +3,14 @@
 For the current state and ``n`` new dials, ``forecast.Outlook`` gives the expected humans the
 plan will produce and the expected abandons (humans with no free volunteer within 2 s), counting
 volunteers in wrap-up (free at a predictable time) and talkers (by their hazard of finishing).
-We dial the largest ``n`` whose expected abandons stay within ``allowed risk x expected humans``.
+We add dials while each extra dial adds at most ``allowed risk x its expected humans`` to the
+expected abandons (a marginal rule: the last dial is the riskiest one).
 
-The allowed risk follows the bank's remaining drop budget (``AbandonLedger.budget``): it is
-``aim x cap`` when the budget holds ``reserve`` drops, less when it runs low, more (bounded)
-when there is a surplus. With no budget left it falls back to 1:1 dialing, which cannot drop.
-That feedback keeps the rolling 30-day abandon rate under the cap even when the estimates are
-off. When volunteers leave, ringing calls it no longer has room for are cancelled.
+The allowed risk follows the bank's abandon record (``AbandonLedger``): proportional to the
+headroom of the rolling 30-day rate under the cap. With the rate over the cap (negative
+budget) it falls back to 1:1 dialing, which cannot drop a call. That feedback keeps the rate
+under the cap even when the estimates are off. Calls in flight it no longer has room for
+(volunteers left) are cancelled, youngest first, within the ringing rules.
 """
 
 from __future__ import annotations
@@ -28,22 +29,26 @@ class Predictive:
 
     - ``marginal``: a new dial may add at most ``marginal x cap x boost`` expected abandons
       per expected human it brings (the last dial of a plan is riskier than the average one);
-    - ``boost`` = 2 x (1 - abandon rate / cap), between ``min_boost`` and ``max_boost``: full
-      speed (1) at half the cap, more with a surplus, less near the cap; ``prior_humans``
-      smooths the rate of a young bank;
+    - ``boost`` = ``gain`` x (1 - abandon rate / cap), between ``min_boost`` and
+      ``max_boost``: bolder with a surplus, careful near the cap; ``prior_humans`` smooths
+      the rate of a young bank;
     - ``max_per_volunteer``: calls in flight per active volunteer (trunk protection);
+      ``max_burst``: new dials per decision per active volunteer (a ramp, not a flood);
     - ``cancel_min_ring``: a ringing call is hung up only after ringing this long (15 s:
       the telemarketing rules' minimum); ``cancel_margin``: how much riskier than a new dial
       a call in flight must be before it is cancelled.
     """
 
-    marginal: float = 2.5
+    marginal: float = 3.0
+    gain: float = 6.0
     prior_humans: float = 100.0
     min_boost: float = 0.1
     max_boost: float = 2.0
     max_per_volunteer: float = 12.0
+    max_burst: float = 1.0
     cancel_min_ring: float = TSR_MIN_RING
     cancel_margin: float = 2.0
+    drain_at: float = 0.5
     name: str = "predictive"
 
     def __post_init__(self) -> None:
@@ -57,13 +62,16 @@ class Predictive:
 
         Proportional to the headroom under the cap of the window's abandon rate, smoothed by
         ``prior_humans`` answers assumed at half the cap (so a new bank neither stalls nor
-        over-reacts to its first drop)."""
+        over-reacts to its first drop). At or over the cap the budget is exhausted."""
         ledger = snapshot.ledger
-        if ledger.budget < 0.0 or ledger.cap <= 0.0:
+        if ledger.cap <= 0.0:
             return 0.0
         prior = self.prior_humans
         rate = (ledger.dropped + 0.5 * ledger.cap * prior) / (ledger.live_humans + prior)
-        boost = min(self.max_boost, max(self.min_boost, 2.0 * (1.0 - rate / ledger.cap)))
+        headroom = 1.0 - rate / ledger.cap
+        if headroom <= 0.0:
+            return 0.0
+        boost = min(self.max_boost, max(self.min_boost, self.gain * headroom))
         return self.marginal * ledger.cap * boost
 
     def decide(self, snapshot: PacingSnapshot) -> Decision:
@@ -78,7 +86,9 @@ class Predictive:
             return make_decision(
                 self.name, snapshot, 0, "drain", cancel, self._figures(look, 0, risk)
             )
-        limit = int(self.max_per_volunteer * snapshot.active_volunteers) - len(snapshot.calls)
+        active = snapshot.active_volunteers
+        limit = int(self.max_per_volunteer * active) - len(snapshot.calls)
+        limit = min(limit, max(1, int(self.max_burst * active)))
         dial, lost = 0, look.expected_abandons(0)
         per_dial = sum(look.new_dial)
         while dial < limit:
@@ -97,12 +107,13 @@ class Predictive:
         return max(0, ready - len(snapshot.calls))
 
     def _drain(self, snapshot: PacingSnapshot, look: Outlook, risk: float) -> tuple[str, ...]:
-        """Cancel calls in flight (youngest first) whose expected abandons clearly outweigh
-        their expected humans: ``cancel_margin`` times the risk a new dial may carry."""
+        """Cancel calls in flight (youngest first) when those already out are expected to drop
+        at least ``drain_at`` people (volunteers left or paused), while each cancelled call
+        saves more than ``cancel_margin`` times the risk a new dial may carry."""
         cancel: list[str] = []
         lost = look.expected_abandons(0)
         spare = len(snapshot.calls) - snapshot.count(VolunteerState.WAITING)
-        if lost <= 1e-3 or spare <= 0:
+        if lost < self.drain_at or spare <= 0:
             return ()  # never below one call per ready volunteer
         for call in cancellable(snapshot, self.cancel_min_ring)[:spare]:
             row = look.drop(call.id)

@@ -7,6 +7,7 @@ the caller (the simulator's clock, or the engine's monotonic clock): only differ
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -93,6 +94,13 @@ class Estimates:
     wrap_sd: float = 5.0
     ring_timeout: float = 30.0
     busy_time: float = 3.0
+    confidence: float = 20.0  # effective number of observed dials behind the rates
+
+    @property
+    def p_human_careful(self) -> float:
+        """The human-answer rate plus one standard error: a young estimate paces carefully."""
+        p = self.p_human
+        return min(1.0, p + math.sqrt(p * (1.0 - p) / max(self.confidence, 1.0)))
 
     def __post_init__(self) -> None:
         total = self.p_human + self.p_machine + self.p_busy

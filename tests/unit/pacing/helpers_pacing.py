@@ -24,6 +24,7 @@ EST = Estimates(
     talk_mean=90.0,
     wrap_mean=15.0,
     wrap_sd=0.0,
+    confidence=1e6,  # a well-learned list
 )
 HEALTHY = AbandonLedger(live_humans=1000, dropped=10, cap=0.03)  # budget: 20 drops
 

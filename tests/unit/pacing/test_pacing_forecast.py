@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from helpers_pacing import EST, NOW, calls, snap, vols
 
@@ -17,7 +19,7 @@ def test_given_ring_distribution_when_cdf_then_monotone_from_zero_to_one() -> No
     points = [ring_cdf(EST, t / 2) for t in range(0, 70)]
     assert points[0] == 0.0
     assert points[-1] == 1.0
-    assert all(a <= b for a, b in zip(points, points[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(points))
 
 
 def test_given_poisson_rate_when_pmf_then_sums_to_one_with_the_right_mean() -> None:
@@ -27,12 +29,14 @@ def test_given_poisson_rate_when_pmf_then_sums_to_one_with_the_right_mean() -> N
 
 
 def test_given_human_waiting_and_nobody_free_when_forecast_then_one_abandon_expected() -> None:
-    look = outlook(snap(vols((VolunteerState.IN_CALL, 1.0)), calls(CallState.WAITING_VOLUNTEER, 0.5)))
+    waiting = calls(CallState.WAITING_VOLUNTEER, 0.5)
+    look = outlook(snap(vols((VolunteerState.IN_CALL, 1.0)), waiting))
     assert look.expected_abandons(0) == pytest.approx(1.0, abs=0.01)
 
 
 def test_given_human_waiting_and_ready_volunteer_when_forecast_then_no_abandon() -> None:
-    look = outlook(snap(vols((VolunteerState.WAITING, 1.0)), calls(CallState.WAITING_VOLUNTEER, 0.5)))
+    waiting = calls(CallState.WAITING_VOLUNTEER, 0.5)
+    look = outlook(snap(vols((VolunteerState.WAITING, 1.0)), waiting))
     assert look.expected_abandons(0) == pytest.approx(0.0, abs=1e-6)
 
 
@@ -40,7 +44,7 @@ def test_given_more_dials_when_forecast_then_abandons_and_humans_grow() -> None:
     look = outlook(snap(vols((VolunteerState.WAITING, 0.0), (VolunteerState.WRAP_UP, 10.0))))
     losses = [look.expected_abandons(n) for n in range(12)]
     humans = [look.total_humans(n) for n in range(12)]
-    assert all(a <= b + 1e-12 for a, b in zip(losses, losses[1:], strict=False))
+    assert all(a <= b + 1e-12 for a, b in itertools.pairwise(losses))
     assert humans[10] == pytest.approx(10 * EST.p_human, rel=0.05)
     assert losses[0] == 0.0 < losses[11]
 

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
+from helpers_pacing import EST, calls, snap, vols
 
 from controller.pacing.decision import Decision, Strategy
 from controller.pacing.predictive import Predictive
 from controller.pacing.snapshot import AbandonLedger, CallState, PacingError, VolunteerState
 from controller.pacing.strategies import FixedRatio, Progressive
-from helpers_pacing import calls, snap, vols
 
 WAIT, TALK, WRAP, PAUSE = (
     VolunteerState.WAITING,
@@ -48,7 +49,8 @@ def test_given_volunteers_left_when_progressive_then_calls_rung_15s_cancelled() 
 
 
 def test_given_ratio_when_fixed_ratio_decides_then_tops_up_to_ratio_times_ready() -> None:
-    decision = FixedRatio(2.5).decide(snap(vols(*[(WAIT, 1.0)] * 4), calls(CallState.RINGING, 1, 2, 3)))
+    out = calls(CallState.RINGING, 1, 2, 3)
+    decision = FixedRatio(2.5).decide(snap(vols(*[(WAIT, 1.0)] * 4), out))
     assert decision.dial == 7  # 2.5 x 4 = 10 in flight
     assert decision.reason == "ratio"
 
@@ -123,3 +125,16 @@ def test_given_decision_when_serialized_then_round_trips_with_its_inputs(
     assert again == decision
     assert again.inputs is not None
     assert strategy.decide(again.inputs) == decision  # replayable: same inputs, same decision
+
+
+def test_given_young_estimates_when_predictive_then_dials_fewer_than_with_learned_ones() -> None:
+    team = vols(*[(WAIT, 0.0)] * 6)
+    out = calls(CallState.RINGING, *[3.0] * 16)
+    learned = Predictive().decide(snap(team, out))
+    young = Predictive().decide(replace(snap(team, out), estimates=replace(EST, confidence=20.0)))
+    assert young.dial < learned.dial
+
+
+def test_given_everyone_ready_when_predictive_then_first_burst_is_one_per_volunteer() -> None:
+    decision = Predictive().decide(snap(vols(*[(WAIT, 0.0)] * 4)))
+    assert decision.dial <= 4
