@@ -307,18 +307,21 @@ class SipPhone:
 
 @pytest.fixture
 async def sip_phone(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
-    """``await sip_phone(user, password, port)``: a started baresip registered there."""
+    """``await sip_phone(user, password, port)``: a started baresip registered there
+    (``password=""``: a stranger with no account, that does not register)."""
     phones: list[SipPhone] = []
 
     async def make(user: str, password: str, port: int) -> SipPhone:
+        auth = f"auth_pass={password};regint=60" if password else "regint=0"
         account = (
-            f"<sip:{user}@127.0.0.1:{port};transport=udp>;auth_pass={password};"
-            "regint=60;audio_codecs=PCMU;answermode=manual"
+            f"<sip:{user}@127.0.0.1:{port};transport=udp>;{auth};"
+            "audio_codecs=PCMU;answermode=manual"
         )
         phone = SipPhone(tmp_path / f"baresip-{user}-{len(phones)}", account)
         phones.append(phone)
         await phone.start()
-        await phone.wait_event("REGISTER_OK")
+        if password:
+            await phone.wait_event("REGISTER_OK")
         return phone
 
     yield make
