@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
 from browser_harness import LiveServer, wait_until
 from playwright.sync_api import BrowserContext, Page, expect
+
+from web.keys import PHONES
 
 PASSWORD = "a long volunteer password"
 
@@ -50,3 +53,26 @@ def test_given_an_allowed_microphone_when_connecting_then_the_level_meter_moves(
     page.get_by_role("button", name="Connect my phone").click()
     wait_until(page, "() => window.phonebankPhone.micLevel > 0.01")
     assert page.evaluate("() => window.phonebankPhone.history").index("mic-check") == 1
+
+
+def test_given_the_phone_system_is_down_when_connecting_then_the_volunteer_is_told_it_retries(
+    page: Page,
+    live_server: LiveServer,
+    make_user: Callable[..., int],
+    shoot: Callable[[Page, str], list[Path]],
+) -> None:
+    with socket.socket() as s:  # a port with nothing listening: the PBX is down
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    live_server.app[PHONES].upstream_url = f"ws://127.0.0.1:{closed_port}/ws"
+    make_user("vera", PASSWORD)
+    open_phone(page, live_server)
+    page.get_by_role("button", name="Connect my phone").click()
+    status = page.locator("#phone-status")
+    expect(status).to_have_attribute("data-state", "unreachable")
+    expect(status).to_contain_text("Cannot reach the phone system yet")
+    wait_until(page, "() => window.phonebankPhone.reconnects >= 2")  # it keeps trying
+    shoot(page, "unreachable")
+    page.get_by_role("button", name="Leave my call room").click()
+    expect(status).to_have_attribute("data-state", "left")
+    expect(page.get_by_role("button", name="Connect my phone")).to_be_visible()

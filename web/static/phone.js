@@ -21,6 +21,8 @@
     "registered": "Phone connected. Joining your call room\u2026",
     "in-room": "You are in your call room. Calls will come to you here.",
     "reconnecting": "The connection dropped. Reconnecting\u2026 Stay on this page.",
+    "unreachable": "Cannot reach the phone system yet. Retrying\u2026 Stay on this page; " +
+      "if this lasts more than a minute, tell an organizer.",
     "left": "You left your call room. Press \u201cConnect my phone\u201d to come back.",
     "error": "Something went wrong with the phone."
   };
@@ -50,7 +52,7 @@
     var failed = state === "mic-blocked" || state === "mic-missing" || state === "error";
     show(retryBtn, failed);
     show(connectBtn, state === "idle" || state === "left");
-    show(hangupBtn, state === "in-room" || state === "registered" || state === "reconnecting");
+    show(hangupBtn, ["in-room", "registered", "reconnecting", "unreachable"].indexOf(state) >= 0);
   }
 
   function startMeter(stream) {
@@ -125,7 +127,9 @@
       user_agent: "Phonebank browser phone"
     });
     ua.on("disconnected", function () {
-      if (phone.wanted) { phone.reconnects += 1; setState("reconnecting"); }
+      if (!phone.wanted) { return; }
+      phone.reconnects += 1;
+      setState(phone.registrations > 0 ? "reconnecting" : "unreachable");
     });
     ua.on("registered", function () {
       phone.registrations += 1;
@@ -201,6 +205,10 @@
     window.clearTimeout(phone.rejoinTimer);
     if (phone.session && !phone.session.isEnded()) { phone.session.terminate(); }
     phone.session = null;
+    if (phone.ua && !phone.ua.isRegistered()) {
+      phone.ua.stop();  // stop retrying a phone system that cannot be reached
+      phone.ua = null;
+    }
     setState("left");
   }
 
