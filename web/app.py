@@ -69,7 +69,7 @@ def _add_views(app: web.Application) -> None:
 
 
 def init_app(settings: Settings, db: Database | None = None) -> web.Application:
-    app = web.Application(middlewares=[session_middleware], client_max_size=8 * 1024**2)
+    app = web.Application(middlewares=[session_middleware], client_max_size=64 * 1024**2)
     app[SETTINGS] = settings
     app[HEALTH_CHECKS] = {}
     app[SESSIONS] = SessionManager(settings.secrets()["session_key"])

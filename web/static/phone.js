@@ -212,6 +212,16 @@
     setState("left");
   }
 
+  // Being in the call room counts as activity: keep the sign-in alive while connected.
+  window.setInterval(function () {
+    if (!phone.wanted) { return; }
+    fetch("/api/session", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) {
+        if (r.status === 401) { window.location.href = "/login?next=/phone"; }
+      })
+      .catch(function () { /* offline: the socket's reconnect reports it */ });
+  }, 5 * 60 * 1000);
+
   connectBtn.addEventListener("click", connect);
   retryBtn.addEventListener("click", connect);
   hangupBtn.addEventListener("click", leave);

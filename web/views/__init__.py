@@ -13,6 +13,8 @@ The contract for a page or API route:
   ``{{ static('file.js') }}`` (cache-busted).
 - Forms: ``<input type="hidden" name="_csrf" value="{{ csrf_token }}">``. Scripts: send the
   ``X-CSRF-Token`` header (``phonebankApi.post(url, body)`` in ``static/api.js`` does).
+  The form field makes the middleware read the whole body (up to 64 MB); a large upload
+  that the handler wants to stream (``request.multipart()``) sends the header instead.
 - API routes live under ``/api/``: refusals come back as JSON ``{"error", "message"}``.
 - The signed-in user: ``current_user(request)`` (``web.access``).
 """
