@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -41,11 +42,23 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session", autouse=True)
+def web_bundle() -> Path:
+    """The JsSIP bundle the phone page loads, built by its provisioning step if missing."""
+    bundle = ROOT / "web" / "static" / "vendor" / "jssip.min.js"
+    if not bundle.exists():
+        step = ROOT / "provisioning" / "steps" / "50-web-bundle.sh"
+        subprocess.run(["bash", str(step)], check=True, cwd=ROOT)
+    assert bundle.stat().st_size > 100_000, "JsSIP bundle is missing or truncated"
+    return bundle
 
 
 @pytest.fixture
