@@ -107,29 +107,34 @@ def naive(path: Path, workdir: Path) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument(
+        "--baseline", type=int, default=10000, help="rows for the naive baseline (0: none)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     cpus = os.cpu_count() or 1
-    rows: list[tuple[str, int, float, int]] = []
+    print(f"{cpus} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"{'method':<28}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'imported':>10}", flush=True)
+
+    def show(name: str, size: int, elapsed: float, imported: int) -> None:
+        print(f"{name:<28}{size:>10}{elapsed:>10.2f}{size / elapsed:>12,.0f}{imported:>10}",
+              flush=True)  # fmt: skip
+
     with tempfile.TemporaryDirectory(prefix="phonebank-bench-") as tmp:
         workdir = Path(tmp)
+        if args.baseline:
+            path = workdir / f"contacts-{args.baseline}.csv"
+            generate(path, args.baseline)
+            show("baseline: row-by-row", args.baseline, *naive(path, workdir))
+            show("import, in-process", args.baseline, *fast(path, workdir, "base", workers=0))
+            show("  re-import same file", args.baseline, *fast(path, workdir, "base", workers=0))
         for size in sizes:
             path = workdir / f"contacts-{size}.csv"
             generate(path, size)
             if size <= 100_000:
-                elapsed, imported = fast(path, workdir, f"{size}-serial", workers=0)
-                rows.append(("import, in-process", size, elapsed, imported))
-            elapsed, imported = fast(path, workdir, str(size), workers=cpus)
-            rows.append((f"import, {cpus} parse workers", size, elapsed, imported))
-            if size == sizes[0]:
-                again, added = fast(path, workdir, str(size), workers=cpus)
-                rows.append(("  re-import same file", size, again, added))
-                base, count = naive(path, workdir)
-                rows.append(("baseline: row-by-row", size, base, count))
-    print(f"{cpus} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"{'method':<28}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'imported':>10}")
-    for name, size, elapsed, imported in rows:
-        print(f"{name:<28}{size:>10}{elapsed:>10.2f}{size / elapsed:>12,.0f}{imported:>10}")
+                show("import, in-process", size, *fast(path, workdir, f"{size}-1", workers=0))
+            show(f"import, {cpus} parse workers", size, *fast(path, workdir, str(size), cpus))
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from controller.store.db import Database
 CHUNK_LINES = 10_000
 PARALLEL_MIN_BYTES = 4_000_000
 HEADER_MAX_LINES = 20
+IMPORT_CACHE_KIB = 262_144  # 256 MiB of SQLite page cache during an import
 _INSERT_CONTACT = (
     "INSERT INTO contacts (id, list_id, van_id, first_name, last_name, address, city, state,"
     " zip5, time_zone, extra, dedupe_key, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -214,6 +216,32 @@ def _run(
     init: tuple[list[str], dict[str, str]],
 ) -> None:
     writer = ContactWriter(db, report.list_id)
+    with _big_cache(db):
+        _feed(writer, plan, chunks, report, progress, workers, init)
+
+
+@contextmanager
+def _big_cache(db: Database) -> Iterator[None]:
+    """A larger page cache while importing: index inserts stay in memory on big lists."""
+    with db.write() as conn:
+        before = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+        conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with db.write() as conn:
+            conn.execute(f"PRAGMA cache_size = {before}")
+
+
+def _feed(
+    writer: ContactWriter,
+    plan: ImportPlan,
+    chunks: Iterator[tuple[int, str]],
+    report: ImportReport,
+    progress: Callable[[int], None] | None,
+    workers: int,
+    init: tuple[list[str], dict[str, str]],
+) -> None:
     if workers <= 0:
         for first_line, text in chunks:
             _store(writer, parse_chunk(plan, first_line, text), report, progress)
