@@ -25,6 +25,7 @@ from controller.engine.volunteers import VolunteerPool
 from controller.model.banks import DialingMode, State
 from controller.model.volunteers import Session, VolunteerError
 from controller.store import banks as bank_store
+from controller.store import engine_log
 from controller.store import users as user_store
 from controller.store.db import Database
 from controller.telephony import ami_events as ev
@@ -120,6 +121,7 @@ class Engine:
     def reconcile(self) -> None:
         with self.db.read() as conn:
             banks = [b for b in bank_store.list_all(conn) if b.id is not None]
+            hard = set(engine_log.stop_now_requests(conn))
         for bank in banks:
             assert bank.id is not None
             runner = self.runners.get(bank.id)
@@ -132,8 +134,13 @@ class Engine:
                 runner.pause()
             elif bank.state is State.RUNNING:
                 runner.resume()
-            elif bank.state is State.STOPPED and runner.mode not in ("stopping", "stopped"):
-                self.stop_bank(bank.id)
+            elif bank.state is State.STOPPED and (
+                bank.id in hard or runner.mode == "running" or runner.mode == "paused"
+            ):
+                self.stop_bank(bank.id, hard=bank.id in hard)
+        for bank_id in hard:
+            with self.db.write() as conn:
+                engine_log.clear_stop_now(conn, bank_id)
 
     def _start_runner(self, bank_id: int) -> BankRunner:
         runner = BankRunner(

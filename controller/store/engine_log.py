@@ -141,3 +141,54 @@ def remaining(conn: sqlite3.Connection, bank_id: int) -> int:
         (bank_id,),
     ).fetchone()
     return int(row[0])
+
+
+def request_stop_now(conn: sqlite3.Connection, bank_id: int, actor: str = "") -> None:
+    """Ask the engine to end the bank's live calls at once (the bank must be stopping)."""
+    conn.execute(
+        "INSERT OR REPLACE INTO engine_stop_now (bank_id, requested_at, actor) VALUES (?, ?, ?)",
+        (bank_id, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), actor),
+    )
+
+
+def stop_now_requests(conn: sqlite3.Connection) -> list[int]:
+    return [int(r[0]) for r in conn.execute("SELECT bank_id FROM engine_stop_now ORDER BY 1")]
+
+
+def clear_stop_now(conn: sqlite3.Connection, bank_id: int) -> None:
+    conn.execute("DELETE FROM engine_stop_now WHERE bank_id = ?", (bank_id,))
+
+
+def summary(conn: sqlite3.Connection, bank_id: int) -> dict[str, Any]:
+    """The engine's stored figures of a bank (for ``phonebank engine status``)."""
+    row = conn.execute(
+        "SELECT count(*) AS attempts, coalesce(sum(result = 'bridged'), 0) AS bridged,"
+        " coalesce(sum(result = 'dropped'), 0) AS dropped,"
+        " coalesce(sum(ended_at IS NULL), 0) AS in_progress FROM call_attempts WHERE bank_id = ?",
+        (bank_id,),
+    ).fetchone()
+    waits = sorted(
+        float(r[0])
+        for r in conn.execute(
+            "SELECT verdict_to_connect FROM call_hangtimes WHERE bank_id = ?"
+            " AND verdict_to_connect IS NOT NULL",
+            (bank_id,),
+        )
+    )
+    n_decisions = conn.execute(
+        "SELECT count(*) FROM pacing_decisions WHERE bank_id = ?", (bank_id,)
+    ).fetchone()[0]
+    return {
+        **dict(row),
+        "remaining": remaining(conn, bank_id),
+        "decisions": int(n_decisions),
+        "volunteer_sessions": len(sessions(conn, bank_id)),
+        "hangtime_p50": _quantile(waits, 0.50),
+        "hangtime_p95": _quantile(waits, 0.95),
+    }
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    return round(values[min(len(values) - 1, int(q * len(values)))], 3)

@@ -13,7 +13,8 @@ from e2e_helpers import Env, bank_numbers, make_bank, set_state, wait_until
 
 from controller.engine import modes
 from controller.engine.simvol import SimProfile, SimulatedVolunteers
-from controller.store import users
+from controller.model import banks as bank_model
+from controller.store import banks, engine_log, users
 from controller.telephony import render
 from controller.telephony.carrier import Carrier
 
@@ -113,8 +114,9 @@ async def test_given_a_long_conversation_when_stopped_now_then_it_ends_and_volun
         await talkers.add(bank_id, 9201)
         runner = env.engine.runners[bank_id]
         await wait_until(lambda: runner.figures.assigned >= 1, 60, "in conversation")
-        set_state(env.db, bank_id, "stop")
-        env.engine.stop_bank(bank_id, hard=True)
+        with env.db.write() as conn:  # what `phonebank engine stop-now` writes
+            banks.update(conn, bank_id, bank_model.stop)
+            engine_log.request_stop_now(conn, bank_id, "test")
         await env.engine.wait_stopped(bank_id, 60)
     finally:
         await talkers.close()
@@ -122,3 +124,5 @@ async def test_given_a_long_conversation_when_stopped_now_then_it_ends_and_volun
     assert [r["result"] for r in rows] == ["bridged"]
     assert env.engine.pool.sessions[9201].state.value == "disconnected"
     assert runner.calls == {}
+    with env.db.read() as conn:
+        assert engine_log.stop_now_requests(conn) == []

@@ -1,0 +1,80 @@
+"""``phonebank engine status`` and ``stop-now`` on a real database file (no PBX)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from controller.model import banks as bank_model
+from controller.store import banks, engine_log
+from controller.store.db import open_database
+
+_spec = importlib.util.spec_from_file_location(
+    "phonebank_cli", Path(__file__).resolve().parents[3] / "cli.py"
+)
+assert _spec is not None and _spec.loader is not None
+_cli = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_cli)
+SCRIPT = '{"name": "s", "blocks": [{"id": "a", "title": "A", "text": "", "responses": []}]}'
+
+
+def run(home: Path, *args: str) -> Result:
+    return CliRunner().invoke(_cli.main, ["--home", str(home), *args])
+
+
+def running_bank(home: Path) -> int:
+    db = open_database(home / "phonebank.db")
+    with db.write() as conn:
+        list_id = banks.seed_synthetic_list(conn, "l", 5)
+        conn.execute("INSERT INTO scripts (name, body) VALUES ('s', ?)", (SCRIPT,))
+        base = {"title": "T", "description": "D", "list_id": list_id, "script_id": 1}
+        bank_id = banks.create(conn, base).id
+        assert bank_id is not None
+        banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
+        banks.start(conn, bank_id, datetime(2026, 5, 1, 18, 30, tzinfo=UTC))
+    db.close()
+    return bank_id
+
+
+def test_given_a_running_bank_when_status_then_engine_figures_as_json(home: Path) -> None:
+    bank_id = running_bank(home)
+    result = run(home, "engine", "status", str(bank_id), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["state"] == "running" and data["remaining"] == 5 and data["attempts"] == 0
+    assert data["hangtime_p95"] is None
+
+
+def test_given_an_unknown_bank_when_status_then_clear_error_code(home: Path) -> None:
+    result = run(home, "engine", "status", "99", "--json")
+    assert result.exit_code == 1 and "unknown_bank" in result.output
+
+
+def test_given_stop_now_without_yes_then_refused_and_nothing_changes(home: Path) -> None:
+    bank_id = running_bank(home)
+    result = run(home, "engine", "stop-now", str(bank_id), "--json")
+    assert result.exit_code == 1 and "confirm_required" in result.output
+    db = open_database(home / "phonebank.db")
+    with db.read() as conn:
+        assert banks.get(conn, bank_id).state.value == "running"
+        assert engine_log.stop_now_requests(conn) == []
+    db.close()
+
+
+def test_given_a_running_bank_when_stop_now_then_stopped_and_the_engine_is_asked(
+    home: Path,
+) -> None:
+    bank_id = running_bank(home)
+    result = run(home, "engine", "stop-now", str(bank_id), "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    db = open_database(home / "phonebank.db")
+    with db.read() as conn:
+        assert banks.get(conn, bank_id).state.value == "stopped"
+        assert engine_log.stop_now_requests(conn) == [bank_id]
+    db.close()
+    again = run(home, "engine", "stop-now", str(bank_id), "--yes")
+    assert again.exit_code == 0 and "being ended" in again.output
