@@ -78,31 +78,33 @@ def _origin_ok(request: web.Request) -> bool:
     return urlsplit(origin).netloc == request.host
 
 
-def _load_session(request: web.Request) -> Session:
+def _load_session(request: web.Request) -> tuple[Session, bool]:
+    """The request's session, and whether it came valid from the cookie (else it is new)."""
     manager = request.app[SESSIONS]
     session = manager.decode(request.cookies.get(COOKIE_NAME))
     if session is None:
-        return manager.new()
+        return manager.new(), False
     if session.user_id is not None:
         user = load_user(request.app[DB], session.user_id, session.username)
         if user is None:
-            return manager.new()
+            return manager.new(), False
         request[USER_KEY] = user
-    return session
+    return session, True
 
 
 @web.middleware
 async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith("/static/"):
         return await handler(request)
-    session = _load_session(request)
+    session, valid = _load_session(request)
     request[SESSION_KEY] = session
+    loaded = session if valid else None
     try:
         response = await _guarded(request, handler, session)
     except web.HTTPException as exc:
-        _store(request, exc, session)
+        _store(request, exc, loaded)
         raise
-    _store(request, response, session)
+    _store(request, response, loaded)
     return response
 
 
@@ -123,13 +125,17 @@ async def _guarded(request: web.Request, handler: Handler, session: Session) -> 
     return await handler(request)
 
 
-def _store(request: web.Request, response: web.StreamResponse, loaded: Session) -> None:
-    """Write the cookie if the handler replaced the session or the idle clock needs a push."""
+def _store(request: web.Request, response: web.StreamResponse, loaded: Session | None) -> None:
+    """Write the cookie unless the valid session it carried is unchanged and recently seen.
+
+    ``loaded`` is the session the cookie carried, or None when it was missing, forged,
+    expired or its user gone: then the new session must reach the browser.
+    """
     if response.prepared:
         return
     manager = request.app[SESSIONS]
     session = request[SESSION_KEY]
-    if session is loaded and COOKIE_NAME in request.cookies and not manager.needs_refresh(loaded):
+    if session is loaded and loaded is not None and not manager.needs_refresh(loaded):
         return
     manager.set_cookie(response, manager.touch(session), secure=request.secure)
 

@@ -150,6 +150,8 @@ async def test_given_an_idle_session_when_the_idle_time_passes_then_the_user_sig
     response = await client.get("/phone", allow_redirects=False)
     assert response.status == 302
     assert URL(response.headers["Location"]).query["next"] == "/phone"
+    again = await login(client, "ana")  # the expired cookie does not get in the way
+    assert again.status == 303 and again.headers["Location"] == "/phone"
 
 
 async def test_given_a_next_link_to_another_site_when_signing_in_then_it_is_not_followed(
@@ -181,3 +183,6 @@ async def test_given_a_disabled_user_when_their_session_returns_then_they_are_si
     assert user_id
     response = await client.get("/phone", allow_redirects=False)
     assert response.status == 302
+    user_store.update_user(db, "ana", disabled=False)
+    again = await login(client, "ana")  # re-enabled: signs in again at once
+    assert again.status == 303 and again.headers["Location"] == "/phone"
