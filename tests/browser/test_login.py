@@ -124,3 +124,26 @@ def test_given_the_page_api_helper_when_the_token_is_wrong_then_it_reports_the_r
            }"""
     )
     assert code == "403 csrf_failed"
+
+
+def test_given_a_phone_sized_screen_when_each_page_shows_then_nothing_overflows_sideways(
+    page: Page,
+    live_server: LiveServer,
+    make_user: Callable[..., int],
+    shoot: Callable[[Page, str], list[Path]],
+) -> None:
+    make_user("ada", PASSWORD, role="admin", display_name="Ada Organizer-With-A-Long-Name")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/login")
+    widths = {"/login": page.evaluate("() => document.documentElement.scrollWidth")}
+    sign_in(page, live_server, "ada", PASSWORD)
+    for path in ("/admin", "/phone", "/account"):
+        page.goto(f"{live_server.url}{path}")
+        widths[path] = page.evaluate("() => document.documentElement.scrollWidth")
+        button_height = page.evaluate(
+            "() => Math.min(...[...document.querySelectorAll('button:not(.link)')]"
+            ".filter(b => b.offsetParent).map(b => b.getBoundingClientRect().height), 99)"
+        )
+        assert button_height >= 44, path  # thumb-sized targets
+    shoot(page, "account")
+    assert widths == {"/login": 390, "/admin": 390, "/phone": 390, "/account": 390}
