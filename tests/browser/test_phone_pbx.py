@@ -220,3 +220,40 @@ def test_given_calling_turned_off_when_the_open_phone_registers_again_then_it_is
     messages = [sip_register(name, 1), sip_register(name, 2)]
     seen = phone_server.call(relay_session(phone_server, "vera", messages, revoke))
     assert seen == [("text", "SIP/2.0 401 Unauthorized"), ("closed", FORBIDDEN)]
+
+
+TRY_CALL = """async (target) => {
+  const phone = window.phonebankPhone;
+  return await new Promise((resolve) => {
+    const session = phone.ua.call(target, {
+      mediaStream: phone.stream, pcConfig: {iceServers: []},
+      eventHandlers: {
+        failed: (e) => resolve('failed: ' + e.cause),
+        ended: (e) => resolve('ended: ' + e.cause),
+        confirmed: () => { session.terminate(); resolve('answered'); },
+      },
+    });
+  });
+}"""
+
+
+def test_given_a_browser_phone_when_it_dials_anything_but_its_room_then_the_pbx_refuses(
+    page: Page, phone_server: PhoneServer, make_user: Callable[..., int]
+) -> None:
+    user_id = connect_phone(page, phone_server, make_user)
+    number = "+12025550123"
+    outcomes = {
+        target: page.evaluate(TRY_CALL, f"sip:{target}@phonebank")
+        for target in (number, "volunteer-999", "trunk")
+    }
+    assert outcomes == {
+        number: "failed: Rejected",
+        "volunteer-999": "failed: Not Found",
+        "trunk": "failed: Not Found",
+    }
+    refused = phone_server.call(
+        phone_server.probe.user_event("PhonebankVolunteerRefused", Exten=number)
+    )
+    assert refused["Endpoint"] == f"webrtc-{user_id}"
+    assert phone_server.probe.find("DialBegin") == []  # nothing left toward the trunk
+    expect(page.locator("#phone-status")).to_have_attribute("data-state", "in-room")
