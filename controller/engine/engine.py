@@ -66,6 +66,7 @@ class Engine:
         )
         self.runners: dict[int, BankRunner] = {}
         self.simulated: set[int] = set()  # volunteer ids whose leg is a simulated one
+        self.callme: set[int] = set()  # volunteer ids the PBX called ("call me")
         self._stopped_banks: set[int] = set()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
@@ -203,6 +204,8 @@ class Engine:
         session = self.pool.by_conference(e.conference)
         if session is not None and session.volunteer_id in self.simulated:
             return "simulated"
+        if session is not None and session.volunteer_id in self.callme:
+            return "callme"
         channel = e.channel.lower()
         if channel.startswith("local/"):
             return "local"

@@ -3,6 +3,7 @@
 - Personal phone: the engine hands the next contact and number to the volunteer, who dials
   from their own phone; no PBX call. The attempt is written when the number is handed out;
   the volunteer's outcome closes it.
+- "Call me" (any mode): the PBX rings the volunteer's phone; pressing 1 puts them in their room.
 - Preview: the volunteer sees the next contact (claimed for them), presses Call, and the PBX
   dials it with no machine screening; the callee joins the volunteer's room on answer. On a
   machine the volunteer may drop the voicemail message (the callee leg plays it and ends).
@@ -10,6 +11,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from controller.engine.calls import CallKind, EngineCall
@@ -24,6 +26,8 @@ from controller.telephony import actions
 if TYPE_CHECKING:
     from controller.engine.engine import Engine
     from controller.engine.runner import BankRunner
+
+CALLME_CONTEXT = "phonebank-callme"
 
 
 def bank_for_volunteer(engine: Engine, volunteer_id: int) -> int | None:
@@ -130,3 +134,19 @@ async def drop_voicemail(engine: Engine, volunteer_id: int) -> None:
     if call is None or not call.callee_channel:
         raise VolunteerError("no_call", "the volunteer is not connected to a callee")
     await actions.playback(engine.ami, call.callee_channel, "voicemail")
+
+
+async def call_me(engine: Engine, bank_id: int, volunteer_id: int, number: str) -> str:
+    """ "Call me": ring the volunteer's own phone; they press 1 to join their room (a
+    voicemail box never does). Returns the call id of that leg."""
+    session = engine.enroll(bank_id, volunteer_id)
+    call_id = new_call_id(bank_id, "v")
+    req = actions.outbound_call(
+        call_id, number, ring_timeout=engine.config.ring_timeout,
+        allowed_pattern=engine.settings.trunk.allowed_pattern,
+    )  # fmt: skip
+    variables = {**req.variables, "PB_CONFERENCE": session.conference}
+    req = replace(req, context=CALLME_CONTEXT, variables=variables)
+    engine.callme.add(volunteer_id)
+    actions.originate_task(engine.ami, req)
+    return call_id

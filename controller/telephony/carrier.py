@@ -29,7 +29,8 @@ from controller.telephony import render
 
 MARKERS = {"A": "voicemail", "B": "safe_harbor"}
 PERSONA = re.compile(
-    r"^(human|talker|slow|machine|deadair|busy|noanswer|congestion|disconnected)(:\d{1,4}){0,2}$"
+    r"^(human|talker|slow|machine|deadair|accept|busy|noanswer|congestion|disconnected)"
+    r"(:\d{1,4}){0,2}$"
 )
 NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
 
