@@ -28,6 +28,7 @@ from controller.engine.dialing import (
     strategy_for,
 )
 from controller.engine.figures import Figures, publish_figures
+from controller.engine.recovery import recover
 from controller.engine.volunteers import VolunteerPool
 from controller.model.banks import BankSettings
 from controller.model.volunteers import VolunteerError, VState
@@ -76,6 +77,7 @@ class BankRunner:
         self._tasks: set[asyncio.Task[object]] = set()
         self.bank = self._load()
         self.callers = caller_id_pool(self.bank, settings)
+        self.recovered = recover(db, bank_id, clock())
 
     def _load(self) -> BankSettings:
         with self.db.read() as conn:

@@ -95,7 +95,8 @@ def attempt_id_of(conn: sqlite3.Connection, call_id: str) -> int | None:
 def open_attempts(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
     """Attempts of the bank that never got an end (a crash between dial and hang-up)."""
     rows = conn.execute(
-        "SELECT id, call_id, entry_id FROM call_attempts WHERE bank_id = ? AND ended_at IS NULL",
+        "SELECT id, call_id, entry_id, answered_at FROM call_attempts"
+        " WHERE bank_id = ? AND ended_at IS NULL",
         (bank_id,),
     ).fetchall()
     return [dict(r) for r in rows]
