@@ -23,7 +23,8 @@ from aiohttp import web
 
 from controller.commands.common import AppContext, fail, json_option, pass_app
 from controller.config import Settings
-from controller.engine.plugin import engine_plugin
+from controller.demo import banner as demo_banner
+from controller.demo import demo_plugins, prepare_demo
 from controller.store.db import Database
 from controller.telephony.fastagi import FastAgiServer, HandoffHandler, PinHandler
 from controller.telephony.render import RenderError, config_dir
@@ -124,9 +125,14 @@ def _install_signals(stop: asyncio.Event) -> None:
 
 @click.command("run")
 @click.option("--no-carrier", is_flag=True, help="Do not start the simulated phone network.")
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    help="Demo logins, a running demo bank and simulated volunteers (default on).",
+)
 @json_option
 @pass_app
-def run(ctx: AppContext, no_carrier: bool, as_json: bool) -> None:
+def run(ctx: AppContext, no_carrier: bool, demo: bool, as_json: bool) -> None:
     """Start the appliance: PBX, simulated carrier, FastAGI and web app, on loopback.
 
     Prints the web address once everything is up (with --json: a JSON object with the
@@ -137,6 +143,9 @@ def run(ctx: AppContext, no_carrier: bool, as_json: bool) -> None:
     if no_carrier:
         settings = replace(settings, carrier=replace(settings.carrier, enabled=False))
 
+    shown = prepare_demo(settings, ctx.db) if demo else None
+    plugins = demo_plugins(shown)
+
     def ready(appliance: Appliance) -> None:
         info = {
             "url": appliance.url,
@@ -144,16 +153,20 @@ def run(ctx: AppContext, no_carrier: bool, as_json: bool) -> None:
             "carrier": settings.carrier.enabled,
             "home": str(settings.home),
         }
+        if shown is not None:
+            info["demo"] = {"bank_id": shown.bank_id, "logins": shown.logins}
         if as_json:
             click.echo(json.dumps(info, sort_keys=True), nl=True)
         else:
             click.echo(f"Phonebank is running at {appliance.url}  (Ctrl-C to stop)")
+            if shown is not None:
+                click.echo(demo_banner(shown, appliance.url))
 
     async def main() -> None:
         stop = asyncio.Event()
         _install_signals(stop)
         await run_appliance(
-            settings, ctx.db, on_ready=ready, stop=stop, plugins=[engine_plugin],
+            settings, ctx.db, on_ready=ready, stop=stop, plugins=plugins,
             serve_fastagi=False,
         )  # fmt: skip
 

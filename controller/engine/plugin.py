@@ -9,8 +9,8 @@ way down.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -37,9 +37,18 @@ def _health(engine: Engine) -> Any:
     return check
 
 
+def engine_plugin(appliance: Appliance) -> AbstractAsyncContextManager[Engine]:
+    return engine_plugin_at(0.0)(appliance)
+
+
+def engine_plugin_at(clock_offset: float) -> Callable[[Appliance], Any]:
+    """The engine plug-in with its clock shifted by ``clock_offset`` seconds (the demo)."""
+    return lambda appliance: _engine(appliance, clock_offset)
+
+
 @asynccontextmanager
-async def engine_plugin(appliance: Appliance) -> AsyncIterator[Engine]:
-    engine = Engine(appliance.settings, appliance.db)
+async def _engine(appliance: Appliance, clock_offset: float) -> AsyncIterator[Engine]:
+    engine = Engine(appliance.settings, appliance.db, clock_offset=clock_offset)
     await engine.start()
     _RUNNING[id(appliance.app)] = engine
     appliance.app[HEALTH_CHECKS]["engine"] = _health(engine)

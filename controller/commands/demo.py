@@ -1,0 +1,39 @@
+"""``phonebank demo``: the demo logins and bank, without starting the appliance."""
+
+from __future__ import annotations
+
+import click
+
+from controller.commands.common import AppContext, emit, json_option, pass_app
+from controller.demo import LOGIN_FILE, demo_logins, prepare
+
+
+@click.group("demo")
+def demo() -> None:
+    """The demo `phonebank run` starts with (turn it off with `phonebank run --no-demo`)."""
+
+
+@demo.command("logins")
+@json_option
+@pass_app
+def logins(app: AppContext, as_json: bool) -> None:
+    """Print the demo admin and volunteer logins (created at the first use).
+
+    The passwords live in clear only in demo-logins.toml in the home (mode 0600).
+    """
+    found = demo_logins(app.settings, app.db)
+    text = "\n".join(f"{name}\t{password}" for name, password in found.items())
+    emit({"logins": found, "file": LOGIN_FILE}, as_json, text)
+
+
+@demo.command("setup")
+@json_option
+@pass_app
+def setup(app: AppContext, as_json: bool) -> None:
+    """Create the demo logins and the demo bank (published and started) now."""
+    made = prepare(app.settings, app.db)
+    data = {"bank_id": made.bank_id, "logins": made.logins, "clock_offset": made.offset}
+    emit(data, as_json, f"Demo bank {made.bank_id} is running.")
+
+
+COMMANDS = [demo]

@@ -1,0 +1,241 @@
+"""The demo ``phonebank run`` starts with: two logins, a running bank, simulated volunteers.
+
+- Logins: an admin (``demo-admin``) and a volunteer (``demo-volunteer``). Their passwords
+  are generated at the first run, stored hashed in the database and in clear only in
+  ``<home>/demo-logins.toml`` (mode 0600), from which each run prints them once.
+- The demo bank: a few hundred made-up contacts over six US zones, a branched script, the
+  predictive dialer, published to everyone and started. The simulated phone network answers
+  with a mix of people, answering machines, busy and unanswered numbers.
+- Simulated volunteers take calls at once; the dashboard's button switches them off and on.
+
+Calling hours are the contacts' own: outside US afternoon the demo runs the engine on a
+shifted clock (:func:`demo_offset`) so there is always someone to call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import sqlite3
+import tomllib
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from controller.config import Settings
+from controller.engine.admin_ops import sim_switch
+from controller.engine.plugin import engine_of, engine_plugin_at
+from controller.model import banks as bank_model
+from controller.model import scripts as script_model
+from controller.model.banks import State
+from controller.store import banks as bank_store
+from controller.store import scripts as script_store
+from controller.store import users as user_store
+from controller.store.db import Database
+
+if TYPE_CHECKING:
+    from controller.commands.run import Appliance
+
+log = logging.getLogger(__name__)
+
+LOGIN_FILE = "demo-logins.toml"
+ADMIN, VOLUNTEER = "demo-admin", "demo-volunteer"
+BANK_TITLE = "Demo: get out the vote"
+CONTACTS = 400
+SIMULATED = 5
+CARRIER_MIX = {
+    "human:3:90": 0.55,
+    "machine:4": 0.2,
+    "noanswer": 0.12,
+    "busy": 0.08,
+    "disconnected": 0.05,
+}
+OPEN_UTC = (time(17, 0), time(23, 30))  # 12:00 New York .. 15:30 Los Angeles (and Honolulu)
+
+SCRIPT = {
+    "name": "Demo get-out-the-vote",
+    "blocks": [
+        {
+            "id": "intro",
+            "title": "Introduction",
+            "text": "Hi {{ contact.first_name }}, this is {{ volunteer.first_name }} with"
+            " {{ bank.title }}. Do you have a minute to talk about the election?",
+            "responses": [
+                {"label": "Yes", "next": "support"},
+                {"label": "Not now", "next": "thanks"},
+            ],
+        },
+        {
+            "id": "support",
+            "title": "Support",
+            "text": "Can we count on your vote on election day?",
+            "responses": [
+                {"label": "Strong yes", "next": "volunteer"},
+                {"label": "Leaning yes", "next": "volunteer"},
+                {"label": "Undecided", "next": "thanks"},
+                {"label": "No", "next": "thanks"},
+            ],
+        },
+        {
+            "id": "volunteer",
+            "title": "Volunteer",
+            "text": "Would you like to join a phone bank yourself?",
+            "responses": [{"label": "Yes", "next": "thanks"}, {"label": "No", "next": "thanks"}],
+        },
+        {
+            "id": "thanks",
+            "title": "Thanks",
+            "text": "Thank you for your time, {{ contact.first_name }}. Goodbye!",
+            "responses": [],
+        },
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Demo:
+    logins: dict[str, str]  # username -> password
+    bank_id: int
+    offset: float  # seconds the engine's clock is shifted by
+
+
+def login_file(settings: Settings) -> Path:
+    return settings.home / LOGIN_FILE
+
+
+def demo_logins(settings: Settings, db: Database) -> dict[str, str]:
+    """The demo logins (created with fresh passwords at the first run)."""
+    path = login_file(settings)
+    if path.exists():
+        stored = tomllib.loads(path.read_text())
+        logins = {str(k): str(v) for k, v in stored.get("logins", {}).items()}
+        if all(user_store.get_user(db, name) for name in logins) and len(logins) == 2:
+            return logins
+    logins = {ADMIN: secrets.token_urlsafe(12), VOLUNTEER: secrets.token_urlsafe(12)}
+    for name, role, label in ((ADMIN, "admin", "Demo Admin"), (VOLUNTEER, "volunteer", "Demo")):
+        if user_store.get_user(db, name) is None:
+            user_store.create_user(db, name, role, label, password=logins[name])
+        else:
+            user_store.set_password(db, name, logins[name])
+    body = "[logins]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in logins.items())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(body)
+    os.chmod(path, 0o600)
+    return logins
+
+
+def demo_offset(now: datetime) -> float:
+    """0 when US contacts can be called now, else the shift to this day's 18:30 UTC."""
+    start, end = OPEN_UTC
+    if start <= now.astimezone(UTC).time() <= end:
+        return 0.0
+    target = datetime.combine(now.astimezone(UTC).date(), time(18, 30), UTC)
+    return (target - now).total_seconds()
+
+
+def ensure_demo_bank(db: Database, now: datetime) -> int:
+    """The running demo bank (created, published and started when there is none)."""
+    with db.read() as conn:
+        for bank in bank_store.list_all(conn):
+            if bank.settings.title == BANK_TITLE and bank.state is not State.STOPPED:
+                assert bank.id is not None
+                if bank.state is State.RUNNING:
+                    return bank.id
+                break
+        else:
+            bank = None
+    with db.write() as conn:
+        if bank is None:
+            bank = _create_bank(conn, now)
+        assert bank.id is not None
+        if bank.state is State.PUBLISHED:
+            bank_store.start(conn, bank.id, now, "demo")
+        elif bank.state is State.PAUSED:
+            bank_store.update(conn, bank.id, bank_model.resume, "demo")
+        return bank.id
+
+
+def _create_bank(conn: sqlite3.Connection, now: datetime) -> bank_model.Bank:
+    stamp = now.strftime("%Y%m%d%H%M%S")
+    list_id = bank_store.seed_synthetic_list(conn, f"Demo contacts {stamp}", CONTACTS, 9)
+    script = script_model.from_dict({**SCRIPT, "name": f"{SCRIPT['name']} {stamp}"})
+    script_id = script_store.save(conn, script)
+    changes = {
+        "title": BANK_TITLE,
+        "description": "Remind supporters to vote and recruit volunteers (demo data).",
+        "list_id": list_id,
+        "script_id": script_id,
+        "dialing_mode": "predictive",
+        "calling_hours": "08:00-21:00",
+    }
+    bank = bank_store.create(conn, changes)
+    assert bank.id is not None
+    return bank_store.update(conn, bank.id, lambda b: bank_model.publish(b, "public"), "demo")
+
+
+def prepare(settings: Settings, db: Database, now: datetime | None = None) -> Demo:
+    """Logins and the running demo bank, ready before the appliance starts."""
+    now = now or datetime.now(UTC)
+    offset = demo_offset(now)
+    logins = demo_logins(settings, db)
+    bank_id = ensure_demo_bank(db, now + timedelta(seconds=offset))
+    return Demo(logins, bank_id, offset)
+
+
+def demo_plugin(
+    demo: Demo, simulated: int = SIMULATED
+) -> Callable[[Appliance], AbstractAsyncContextManager[None]]:
+    """A ``run_appliance`` plug-in: the carrier's answer mix and the simulated volunteers."""
+
+    @asynccontextmanager
+    async def plugin(appliance: Appliance) -> AsyncIterator[None]:
+        if appliance.settings.carrier.enabled:
+            await _set_mix(appliance.settings)
+        engine = engine_of(appliance.app)
+        switch = sim_switch(engine) if engine is not None else None
+        if switch is not None and simulated:
+            with contextlib.suppress(Exception):
+                await switch.switch_on(demo.bank_id, simulated)
+        try:
+            yield
+        finally:
+            if switch is not None:
+                await switch.close()
+
+    return plugin
+
+
+async def _set_mix(settings: Settings) -> None:
+    from controller.telephony.carrier import Carrier
+
+    try:
+        async with Carrier(settings) as carrier:
+            await carrier.set_mix(CARRIER_MIX, seed=5)
+    except Exception:  # the demo still runs; unanswered numbers just ring out
+        log.exception("demo: cannot set the simulated network's answer mix")
+
+
+def banner(demo: Demo, url: str) -> str:
+    lines = [f"Demo logins (from {LOGIN_FILE} in the home, 0600):"]
+    lines += [f"  {name:16} {password}" for name, password in demo.logins.items()]
+    lines.append(f"  Dashboard: {url}admin/banks/{demo.bank_id}/live")
+    lines.append(f"  Take calls as {VOLUNTEER}: {url}phone")
+    return "\n".join(lines)
+
+
+def prepare_demo(settings: Settings, db: Database) -> Demo:
+    """``prepare`` for ``phonebank run`` (same thing, named for the command)."""
+    return prepare(settings, db)
+
+
+def demo_plugins(demo: Demo | None) -> list[Callable[[Appliance], Any]]:
+    """The plug-ins of ``phonebank run``: the engine (on the demo's clock) and the demo."""
+    if demo is None:
+        return [engine_plugin_at(0.0)]
+    return [engine_plugin_at(demo.offset), demo_plugin(demo)]

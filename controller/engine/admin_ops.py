@@ -1,0 +1,154 @@
+"""What the organizer's pages need from a running engine.
+
+- :func:`volunteer_rows`: the volunteers table of a bank (state, last active, last
+  disposition, total call and active time, calls assigned), from the engine's pool.
+- :class:`SimSwitch`: simulated volunteers switched on and off per bank from a page button
+  (the demo turns them on at start). They are users ``sim-volunteer-N`` (created on first
+  use, no password: nobody can sign in as them).
+- :func:`live_snapshot`: the last live figures of a bank plus the table, for a page's first
+  paint before the websocket delivers updates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from controller.engine.simvol import SimProfile, SimulatedVolunteers
+from controller.model.volunteers import ACTIVE, VolunteerError
+from controller.store import admin_stats
+from controller.store import users as user_store
+from controller.store.db import Database
+
+if TYPE_CHECKING:
+    from controller.engine.engine import Engine
+
+SIM_PREFIX = "sim-volunteer-"
+DEMO_PROFILE = SimProfile(talk=(4.0, 12.0), wrap=(1.0, 3.0), seed=11)
+
+
+def volunteer_rows(engine: Engine, bank_id: int) -> list[dict[str, Any]]:
+    """One row per volunteer who joined ``bank_id`` in this engine's life."""
+    now = engine.clock()
+    with engine.db.read() as conn:
+        last = admin_stats.last_outcomes(conn, bank_id)
+    rows = []
+    for s in engine.pool.of_bank(bank_id):
+        call_time, active_time = s.totals(now)
+        rows.append(
+            {
+                "volunteer_id": s.volunteer_id,
+                "name": _names(engine.db).get(s.volunteer_id, str(s.volunteer_id)),
+                "state": s.state.value,
+                "via": s.via,
+                "last_active": s.since if s.state in ACTIVE else (s.left_at or s.since),
+                "disposition": last.get(s.volunteer_id, ""),
+                "call_time": round(call_time, 1),
+                "active_time": round(active_time, 1),
+                "calls_assigned": s.calls_assigned,
+                "simulated": s.volunteer_id in engine.simulated,
+            }
+        )
+    rows.sort(key=lambda r: str(r["name"]))
+    return rows
+
+
+def _names(db: Database) -> dict[int, str]:
+    return {int(u["id"]): str(u["display_name"] or u["username"]) for u in user_store.all_users(db)}
+
+
+def ensure_sim_users(db: Database, count: int) -> list[int]:
+    """Ids of ``count`` simulated volunteer users, created when missing."""
+    ids = []
+    for i in range(1, count + 1):
+        name = f"{SIM_PREFIX}{i}"
+        user = user_store.get_user(db, name)
+        if user is None:
+            user = user_store.create_user(db, name, "volunteer", f"Simulated {i}")
+        ids.append(int(user["id"]))
+    return ids
+
+
+@dataclass
+class SimSwitch:
+    """Simulated volunteers per bank, on one engine."""
+
+    engine: Engine
+    profile: SimProfile = DEMO_PROFILE
+    sims: SimulatedVolunteers | None = None
+    on: dict[int, list[int]] = field(default_factory=dict)
+
+    def running(self, bank_id: int) -> int:
+        return len(self.on.get(bank_id, []))
+
+    async def switch_on(self, bank_id: int, count: int = 5) -> int:
+        """Enroll ``count`` simulated volunteers in ``bank_id``; returns how many joined."""
+        if self.sims is None:
+            self.sims = SimulatedVolunteers(self.engine, self.profile)
+        busy = {v for ids in self.on.values() for v in ids}
+        free = [v for v in ensure_sim_users(self.engine.db, count + len(busy)) if v not in busy]
+        joined = []
+        for volunteer_id in free[:count]:
+            try:
+                await self.sims.add(bank_id, volunteer_id, timeout=15.0)
+            except (VolunteerError, TimeoutError):
+                break
+            joined.append(volunteer_id)
+        self.on.setdefault(bank_id, []).extend(joined)
+        return len(joined)
+
+    async def switch_off(self, bank_id: int) -> int:
+        """Hang up every simulated volunteer of ``bank_id``; returns how many left."""
+        ids = self.on.pop(bank_id, [])
+        for volunteer_id in ids:
+            if self.sims is not None:
+                await self.sims.remove(volunteer_id)
+            with contextlib.suppress(VolunteerError):
+                self.engine.pool.leave(volunteer_id)
+            if self.sims is not None:
+                self.sims.ids.discard(volunteer_id)
+        return len(ids)
+
+    async def close(self) -> None:
+        for bank_id in list(self.on):
+            await self.switch_off(bank_id)
+        if self.sims is not None:
+            await self.sims.close()
+
+
+_SWITCHES: dict[int, SimSwitch] = {}
+
+
+def sim_switch(engine: Engine) -> SimSwitch:
+    """The engine's simulated-volunteer switch (one per engine)."""
+    switch = _SWITCHES.get(id(engine))
+    if switch is None or switch.engine is not engine:
+        switch = _SWITCHES[id(engine)] = SimSwitch(engine)
+    return switch
+
+
+def live_snapshot(engine: Engine | None, bank_id: int) -> dict[str, Any]:
+    """Figures and volunteers of ``bank_id`` now (empty figures without an engine)."""
+    if engine is None:
+        return {"figures": None, "volunteers": [], "simulated": 0, "engine": False}
+    figures = engine.bus.figures(bank_id)
+    runner = engine.runners.get(bank_id)
+    if figures is not None and runner is not None:
+        figures = {**figures, "dial_level": dial_level(engine, bank_id)}
+    return {
+        "figures": figures,
+        "volunteers": volunteer_rows(engine, bank_id),
+        "simulated": sim_switch(engine).running(bank_id),
+        "engine": True,
+    }
+
+
+def dial_level(engine: Engine, bank_id: int) -> float:
+    """Calls in flight per volunteer on (the pacer's current dial level)."""
+    runner = engine.runners.get(bank_id)
+    if runner is None:
+        return 0.0
+    flying = sum(1 for c in runner.calls.values() if c.in_flight)
+    on = sum(1 for s in engine.pool.of_bank(bank_id) if s.connected)
+    return round(flying / on, 2) if on else float(flying)
