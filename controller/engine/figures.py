@@ -10,7 +10,6 @@ from controller.engine.bus import LiveFigures
 from controller.model.outcomes import OUTCOMES
 from controller.model.volunteers import VState
 from controller.pacing.snapshot import AbandonLedger
-from controller.store import engine_log
 
 if TYPE_CHECKING:
     from controller.engine.runner import BankRunner
@@ -62,10 +61,7 @@ class Figures:
 
 def publish_figures(runner: BankRunner) -> None:
     """Publish the runner's figures on the bus when they changed."""
-    with runner.db.read() as conn:
-        remaining = engine_log.remaining(conn, runner.bank_id)
-        live, dropped = engine_log.abandon_counts(conn, runner.bank_id, runner.clock())
-    ledger = AbandonLedger(live, dropped, runner.bank.abandon_cap_pct / 100.0)
+    ledger, remaining = runner.store_figures(runner.clock())
     data = runner.figures.build(runner, remaining, ledger)
     if data != runner.bus.figures(runner.bank_id):
         fields = {k: v for k, v in data.items() if k not in ("topic", "bank_id")}

@@ -4,6 +4,7 @@ the dialplan plays the safe-harbor message and the call counts as dropped.
 
 When the callee enters the volunteer's room (``ConfbridgeJoin``) the call is connected:
 its hangtime (callee answer -> connected, AMD verdict -> connected) is stored and published.
+After the call the volunteer files the outcome (:func:`file_outcome`) and is ready again.
 """
 
 from __future__ import annotations
@@ -82,3 +83,34 @@ def callee_joined(runner: BankRunner, call_id: str, at: float, channel: str) -> 
     runner.bus.publish(
         "hangtime", runner.bank_id, call_id=call_id, answer_to_connect=a, verdict_to_connect=v
     )
+
+
+def file_outcome(
+    runner: BankRunner,
+    volunteer_id: int,
+    outcome: str,
+    notes: str = "",
+    contact_id: int | None = None,
+) -> list[int]:
+    """Store the volunteer's outcome for their last call and make them ready again."""
+    call = runner.wrapups.get(volunteer_id)
+    if call is None:
+        raise VolunteerError("nothing_to_report", "this volunteer has no call to report on")
+    contacts = (
+        [contact_id] if contact_id is not None else [m.contact_id for m in call.claim.members]
+    )
+    now = runner.clock()
+    with runner.db.write() as conn:
+        ids = [
+            attempts.record_disposition(conn, call.attempt_id, outcome, c, volunteer_id, notes, now)
+            for c in contacts
+        ]
+    del runner.wrapups[volunteer_id]
+    runner.figures.completed += 1
+    runner.figures.note_outcome(outcome)
+    s = runner.pool.sessions.get(volunteer_id)
+    if s is not None and s.state is VState.WRAP_UP:
+        runner.estimator.observe_wrap(now - s.since)
+    runner._ready_again(volunteer_id)
+    runner.wake.set()
+    return ids

@@ -31,7 +31,7 @@ from controller.engine.figures import Figures, publish_figures
 from controller.engine.recovery import recover
 from controller.engine.volunteers import VolunteerPool
 from controller.model.banks import BankSettings
-from controller.model.volunteers import VolunteerError, VState
+from controller.model.volunteers import VState
 from controller.pacing.decision import Decision
 from controller.pacing.estimator import Estimator
 from controller.pacing.snapshot import AbandonLedger, Estimates, PacingSnapshot
@@ -71,6 +71,8 @@ class BankRunner:
         self.hard_stop = False
         self.stop_phase: tuple[str, float] = ("", 0.0)
         self.ticks = 0
+        self._stored: tuple[float, AbandonLedger, int] | None = None
+        self._stored_dirty = False
         self.wake = asyncio.Event()
         self.done = asyncio.Event()
         self._last_reason = ""
@@ -104,10 +106,19 @@ class BankRunner:
             await stopping.drain_step(self)
         self._publish_figures()
 
+    def store_figures(self, now: float) -> tuple[AbandonLedger, int]:
+        """The abandon ledger and the numbers left, read again at most once a second
+        (and at once after a call ended)."""
+        if self._stored is None or self._stored_dirty or now - self._stored[0] >= 1.0:
+            with self.db.read() as conn:
+                live, dropped = engine_log.abandon_counts(conn, self.bank_id, now)
+                left = engine_log.remaining(conn, self.bank_id)
+            ledger = AbandonLedger(live, dropped, self.bank.abandon_cap_pct / 100.0)
+            self._stored, self._stored_dirty = (now, ledger, left), False
+        return self._stored[1], self._stored[2]
+
     def snapshot(self, now: float) -> PacingSnapshot:
-        with self.db.read() as conn:
-            live, dropped = engine_log.abandon_counts(conn, self.bank_id, now)
-        ledger = AbandonLedger(live, dropped, self.bank.abandon_cap_pct / 100.0)
+        ledger, _ = self.store_figures(now)
         calls = tuple(v for v in (c.view() for c in self.calls.values()) if v is not None)
         views = self.pool.pacing_views(self.bank_id)
         return PacingSnapshot(now, views, calls, self.estimator.estimates(), ledger)
@@ -223,6 +234,7 @@ class BankRunner:
         with self.db.write() as conn:
             attempts.record_end(conn, call.attempt_id, t.at, result, cause)
         call.ended, call.state = True, t.new
+        self._stored_dirty = True
         self.calls.pop(call.call_id, None)
         vid = call.volunteer_id
         if vid is None:
@@ -260,29 +272,7 @@ class BankRunner:
         self, volunteer_id: int, outcome: str, notes: str = "", contact_id: int | None = None
     ) -> list[int]:
         """Store the volunteer's outcome for their last call and make them ready again."""
-        call = self.wrapups.get(volunteer_id)
-        if call is None:
-            raise VolunteerError("nothing_to_report", "this volunteer has no call to report on")
-        contacts = (
-            [contact_id] if contact_id is not None else [m.contact_id for m in call.claim.members]
-        )
-        now = self.clock()
-        with self.db.write() as conn:
-            ids = [
-                attempts.record_disposition(
-                    conn, call.attempt_id, outcome, c, volunteer_id, notes, now
-                )
-                for c in contacts
-            ]
-        del self.wrapups[volunteer_id]
-        self.figures.completed += 1
-        self.figures.note_outcome(outcome)
-        s = self.pool.sessions.get(volunteer_id)
-        if s is not None and s.state is VState.WRAP_UP:
-            self.estimator.observe_wrap(now - s.since)
-        self._ready_again(volunteer_id)
-        self.wake.set()
-        return ids
+        return handoff.file_outcome(self, volunteer_id, outcome, notes, contact_id)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
