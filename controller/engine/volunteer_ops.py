@@ -1,0 +1,201 @@
+"""What a volunteer's call screen asks of the running engine.
+
+The web layer never reaches into runners and pools itself: it calls these functions with
+the signed-in volunteer's id. Each works only on that volunteer's own session and call, so a
+page can never act on (or see) another volunteer's call. Refusals raise
+:class:`VolunteerError` with a machine-readable ``code``.
+
+- :func:`live_state`: the volunteer's state, the wait so far, and their current call (the
+  one they talk to, or the one whose report is due), as a plain dict.
+- :func:`ready` / :func:`pause`: queue for the next call, or stop taking calls. Ready is
+  refused while the last call's outcome is not filed (``outcome_required``).
+- :func:`hang_up`, :func:`end_session`, :func:`file`: end the conversation, leave the bank,
+  file the outcome (personal-phone calls are closed the personal-phone way).
+- :class:`PinThrottle`: a per-caller and per-PIN limit on PIN tries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from controller.engine import modes
+from controller.engine.calls import EngineCall
+from controller.model.banks import DialingMode
+from controller.model.volunteers import Session, VolunteerError, VState
+from controller.telephony import actions
+from controller.telephony.ami import AmiError
+
+if TYPE_CHECKING:
+    from controller.engine.engine import Engine
+    from controller.engine.runner import BankRunner
+
+
+def session_of(engine: Engine, volunteer_id: int) -> Session | None:
+    return engine.pool.sessions.get(volunteer_id)
+
+
+def runner_of(engine: Engine, volunteer_id: int) -> BankRunner | None:
+    session = session_of(engine, volunteer_id)
+    return engine.runners.get(session.bank_id) if session is not None else None
+
+
+def current_call(engine: Engine, volunteer_id: int) -> EngineCall | None:
+    """The call this volunteer is on, else the call whose outcome they still owe."""
+    session, runner = session_of(engine, volunteer_id), runner_of(engine, volunteer_id)
+    if session is None or runner is None:
+        return None
+    if session.call_id and session.call_id in runner.calls:
+        call = runner.calls[session.call_id]
+        if call.volunteer_id == volunteer_id:
+            return call
+    return runner.wrapups.get(volunteer_id)
+
+
+def call_contact_ids(engine: Engine, volunteer_id: int) -> list[int]:
+    """The contacts this volunteer may see now: the household of their current call."""
+    call = current_call(engine, volunteer_id)
+    if call is not None and (call.connected_at is not None or call.kind.value == "preview"):
+        return [m.contact_id for m in call.claim.members]
+    runner = runner_of(engine, volunteer_id)
+    held = runner.previews.get(volunteer_id) if runner is not None else None
+    return [m.contact_id for m in held.members] if held is not None else []
+
+
+def _call_dict(call: EngineCall, volunteer_id: int, runner: BankRunner) -> dict[str, Any]:
+    return {
+        "call_id": call.call_id,
+        "attempt_id": call.attempt_id,
+        "e164": call.claim.e164,
+        "contact_ids": [m.contact_id for m in call.claim.members],
+        "connected": call.connected_at is not None,
+        "connected_at": call.connected_at,
+        "ended": call.ended or call.call_id not in runner.calls,
+        "needs_outcome": volunteer_id in runner.wrapups,
+        "state": call.state.value,
+    }
+
+
+def live_state(engine: Engine, volunteer_id: int) -> dict[str, Any]:
+    """Everything the call screen shows about this volunteer, right now."""
+    session, runner = session_of(engine, volunteer_id), runner_of(engine, volunteer_id)
+    if session is None or runner is None:
+        return {"state": "not_joined", "bank_id": None, "call": None}
+    now = engine.clock()
+    call = current_call(engine, volunteer_id)
+    preview = runner.previews.get(volunteer_id)
+    connected = call is not None and call.connected_at is not None
+    shown = connected or (call is not None and call.kind.value == "preview")
+    return {
+        "state": session.state.value,
+        "bank_id": session.bank_id,
+        "bank_mode": runner.mode,
+        "dialing_mode": runner.bank.dialing_mode.value,
+        "via": session.via,
+        "since": session.since,
+        "waited": max(0.0, now - session.since),
+        "calls_taken": session.calls_assigned,
+        "call": _call_dict(call, volunteer_id, runner) if call and shown else None,
+        "ringing": call is not None and not connected and not call.ended,
+        "preview": modes._claim_dict(preview) if preview is not None else None,
+    }
+
+
+def _require_session(engine: Engine, volunteer_id: int) -> tuple[Session, BankRunner]:
+    session, runner = session_of(engine, volunteer_id), runner_of(engine, volunteer_id)
+    if session is None or runner is None or not session.connected:
+        raise VolunteerError("not_joined", "join a phone bank first")
+    return session, runner
+
+
+def ready(engine: Engine, volunteer_id: int) -> Session:
+    """Queue for the next call; refused until the last call's outcome is filed."""
+    session, runner = _require_session(engine, volunteer_id)
+    if volunteer_id in runner.wrapups:
+        raise VolunteerError("outcome_required", "file the outcome of your last call first")
+    if runner.mode not in ("running",):
+        raise VolunteerError("bank_not_running", f"the phone bank is {runner.mode}")
+    if session.state is VState.WAITING:
+        return session
+    session = engine.pool.ready(volunteer_id)
+    runner.wake.set()
+    return session
+
+
+def pause(engine: Engine, volunteer_id: int) -> Session:
+    session, _ = _require_session(engine, volunteer_id)
+    if session.state is VState.IDLE:
+        return session
+    return engine.pool.pause(volunteer_id)
+
+
+async def hang_up(engine: Engine, volunteer_id: int) -> bool:
+    """Hang up the person this volunteer is talking to (the volunteer stays in the room)."""
+    call = current_call(engine, volunteer_id)
+    runner = runner_of(engine, volunteer_id)
+    if call is None or runner is None or call.call_id not in runner.calls:
+        return False
+    channels = [call.callee_channel] if call.callee_channel else engine._channels_of(call.call_id)
+    for channel in channels:
+        with contextlib.suppress(AmiError):
+            await actions.hangup(engine.ami, channel)
+    return bool(channels)
+
+
+async def end_session(engine: Engine, volunteer_id: int) -> None:
+    """Leave the bank: the volunteer's line is closed and they leave the pool at once."""
+    session = session_of(engine, volunteer_id)
+    if session is None or not session.connected:
+        return
+    await hang_up(engine, volunteer_id)
+    leg = engine.pool.legs.get(volunteer_id)
+    if leg is not None:
+        with contextlib.suppress(AmiError):
+            await actions.hangup(engine.ami, leg.channel)
+    engine.pool.leave(volunteer_id)
+
+
+def file(
+    engine: Engine, volunteer_id: int, outcome: str, notes: str = "", contact_id: int | None = None
+) -> list[int]:
+    """File the outcome of the volunteer's call (every household member unless one is named)."""
+    runner = runner_of(engine, volunteer_id)
+    if runner is None:
+        raise VolunteerError("not_joined", "join a phone bank first")
+    call = runner.wrapups.get(volunteer_id)
+    if call is None:
+        raise VolunteerError("nothing_to_report", "there is no call to report on")
+    members = [m.contact_id for m in call.claim.members]
+    if contact_id is not None and contact_id not in members:
+        raise VolunteerError("not_in_call", "that person was not on this call")
+    if runner.bank.dialing_mode is DialingMode.PERSONAL:
+        return modes.file_personal(engine, volunteer_id, outcome, notes)
+    return runner.file_outcome(volunteer_id, outcome, notes, contact_id)
+
+
+class PinThrottle:
+    """At most ``limit`` wrong PINs per caller and per PIN within ``window`` seconds."""
+
+    def __init__(
+        self, limit: int = 5, window: float = 600.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._misses: dict[str, deque[float]] = {}
+
+    def _recent(self, key: str) -> deque[float]:
+        misses = self._misses.setdefault(key, deque())
+        cutoff = self.clock() - self.window
+        while misses and misses[0] < cutoff:
+            misses.popleft()
+        return misses
+
+    def blocked(self, caller: str, pin: str) -> bool:
+        keys = [f"caller:{caller}", f"pin:{pin}"] if caller else [f"pin:{pin}"]
+        return any(len(self._recent(k)) >= self.limit for k in keys)
+
+    def miss(self, caller: str, pin: str) -> None:
+        for key in [f"caller:{caller}", f"pin:{pin}"] if caller else [f"pin:{pin}"]:
+            self._recent(key).append(self.clock())

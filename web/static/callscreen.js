@@ -1,0 +1,384 @@
+/* Phonebank call screen.
+ *
+ * The server keeps the truth (state, call, answers saved as clicked, a draft of the report);
+ * a websocket pushes the whole screen after every change and is reopened after a network
+ * blip or when a backgrounded tab comes back. The report typed so far is also kept in
+ * localStorage, so a reload never loses it.
+ */
+(function () {
+  "use strict";
+  var root = document.getElementById("callscreen");
+  if (!root) { return; }
+  var api = window.phonebankApi;
+  var $ = function (id) { return document.getElementById(id); };
+
+  var STATES = {
+    not_joined: "You have not joined a phone bank.",
+    not_dialed_in: "Connect your phone to join the waiting room.",
+    idle: "In the waiting room. Press \u201cReady\u201d when you want a call.",
+    waiting: "Waiting for a voter\u2026",
+    busy: "In a call",
+    wrap_up: "Call ended. File the report.",
+    disconnected: "You left the phone bank."
+  };
+  var cs = {
+    data: null, callId: null, path: [], ws: null, reconnects: 0, messages: 0,
+    receivedAt: 0, shownAt: {}, retry: 0
+  };
+  window.phonebankCallscreen = cs;
+
+  function show(el, on) { el.classList.toggle("hidden", !on); }
+  function draftKey() { return "phonebank-draft-" + cs.callId; }
+
+  // -- rendering ---------------------------------------------------------------------------
+
+  function render(data) {
+    cs.data = data;
+    cs.receivedAt = Date.now();
+    var live = data.live;
+    var call = live.call;
+    var stateEl = $("live-state");
+    var state = live.state;
+    if (call && call.needs_outcome && state !== "busy") { state = "wrap_up"; }
+    stateEl.dataset.state = state;
+    stateEl.textContent = STATES[state] || state;
+    if (live.ringing) { stateEl.textContent = "Calling\u2026"; }
+    $("live-bank").textContent = data.bank ? data.bank.title : "";
+    renderNotice(live);
+    renderButtons(live, call);
+    if (call) { enterCall(call, data); } else if (live.preview && data.contact) {
+      enterCall({ call_id: "preview-" + live.preview.entry_id, needs_outcome: false }, data);
+    } else { leaveCall(); }
+    tick();
+  }
+
+  function renderNotice(live) {
+    var el = $("live-notice");
+    var text = "";
+    if (live.bank_mode === "paused") {
+      text = "Your organizer paused this phone bank. Stay here: calls resume when it resumes.";
+    } else if (live.bank_mode === "stopping" || live.bank_mode === "stopped") {
+      text = "This phone bank has ended. Thank you for volunteering! File your last report if one is open.";
+      var leave = $("phone-hangup");
+      if (leave && !leave.classList.contains("hidden")) { leave.click(); }
+    } else if (live.state === "disconnected") {
+      text = "You are no longer connected. Go back to your phone banks to join again.";
+    }
+    el.textContent = text;
+    el.dataset.kind = live.bank_mode || "";
+    show(el, text !== "");
+  }
+
+  function renderButtons(live, call) {
+    var mode = live.dialing_mode;
+    var owes = !!(call && call.needs_outcome);
+    var st = live.state;
+    var manual = mode === "personal" || mode === "preview";
+    show($("btn-ready"), !manual && (st === "idle" || st === "wrap_up") && !owes &&
+      live.bank_mode === "running");
+    show($("btn-next"), manual && !call && !live.preview && st !== "disconnected" &&
+      live.state !== "not_dialed_in" && live.bank_mode === "running");
+    show($("btn-dial"), mode === "preview" && !!live.preview && !call);
+    show($("btn-pause"), st === "waiting" && !manual);
+    show($("btn-hangup"), st === "busy" && mode !== "personal");
+    show($("btn-voicemail"), st === "busy" && (mode === "preview" || mode === "power"));
+    show($("btn-end"), st !== "disconnected" && st !== "not_joined");
+    show($("phone"), live.via === "browser" || live.via === "" || live.state === "not_dialed_in" ||
+      live.state === "not_joined");
+  }
+
+  function enterCall(call, data) {
+    if (cs.callId !== call.call_id) {
+      cs.callId = call.call_id;
+      var saved = loadDraft(data.draft);
+      cs.path = saved.path && saved.path.length ? saved.path : firstBlock(data);
+      fillReport(data.report, saved);
+      cs.shownAt[call.call_id] = performance.now();
+    }
+    renderContact(data.contact, data.live.dialing_mode);
+    renderScript(data.contact);
+    renderOutcomes(data.outcomes || [], call);
+    show($("report-panel"), !!data.live.call);
+  }
+
+  function leaveCall() {
+    cs.callId = null;
+    cs.path = [];
+    ["contact-panel", "script-panel", "report-panel"].forEach(function (id) { show($(id), false); });
+  }
+
+  function firstBlock(data) {
+    var blocks = data.contact ? data.contact.script : [];
+    return blocks.length ? [blocks[0].id] : [];
+  }
+
+  function renderContact(contact, mode) {
+    show($("contact-panel"), !!contact);
+    if (!contact) { return; }
+    $("contact-name").textContent = contact.name;
+    var tel = $("contact-tel");
+    tel.textContent = contact.e164;
+    tel.href = mode === "personal" ? "tel:" + contact.e164 : "#";
+    tel.classList.toggle("tap-to-call", mode === "personal");
+    var list = $("household");
+    list.textContent = "";
+    contact.household.forEach(function (person) {
+      var li = document.createElement("li");
+      li.textContent = person.name + " ";
+      if (contact.household.length > 1) {
+        var btn = document.createElement("button");
+        btn.type = "button";
+        btn.className = "link";
+        btn.textContent = "Wrong number for " + person.name;
+        btn.addEventListener("click", function () { wrongNumber(person.id, btn); });
+        li.appendChild(btn);
+      }
+      list.appendChild(li);
+    });
+    var dl = $("contact-details");
+    dl.textContent = "";
+    contact.details.forEach(function (d) {
+      var dt = document.createElement("dt"); dt.textContent = d.name;
+      var dd = document.createElement("dd"); dd.textContent = d.value;
+      dl.appendChild(dt); dl.appendChild(dd);
+    });
+  }
+
+  function blockById(contact, id) {
+    for (var i = 0; i < contact.script.length; i++) {
+      if (contact.script[i].id === id) { return contact.script[i]; }
+    }
+    return null;
+  }
+
+  function renderScript(contact) {
+    show($("script-panel"), !!(contact && contact.script.length));
+    if (!contact) { return; }
+    var id = cs.path[cs.path.length - 1];
+    var block = id ? blockById(contact, id) : null;
+    show($("script-done"), !block);
+    $("block-title").textContent = block ? block.title : "";
+    $("block-text").textContent = block ? block.text : "";
+    var box = $("block-responses");
+    box.textContent = "";
+    $("btn-back").disabled = cs.path.length <= 1;
+    if (!block) { return; }
+    block.responses.forEach(function (r, i) {
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.className = "big response";
+      btn.textContent = (i < 9 ? (i + 1) + ". " : "") + r.label;
+      btn.addEventListener("click", function () { respond(block, r, btn); });
+      box.appendChild(btn);
+    });
+  }
+
+  function renderOutcomes(outcomes, call) {
+    var box = $("outcomes");
+    var ready = !!call.needs_outcome;
+    $("outcome-hint").textContent = ready ? "How did the call go?" :
+      "Pick the outcome when the call is over.";
+    if (box.childElementCount !== outcomes.length) {
+      box.textContent = "";
+      outcomes.forEach(function (o) {
+        var btn = document.createElement("button");
+        btn.type = "button";
+        btn.className = "big outcome";
+        btn.dataset.outcome = o.code;
+        btn.textContent = o.label;
+        btn.addEventListener("click", function () { fileOutcome(o.code); });
+        box.appendChild(btn);
+      });
+    }
+    Array.prototype.forEach.call(box.children, function (b) { b.disabled = !ready; });
+  }
+
+  function fillReport(report, saved) {
+    var tags = $("report-tags"), fields = $("report-fields");
+    tags.textContent = ""; fields.textContent = "";
+    (report ? report.tags : []).forEach(function (t) {
+      var label = document.createElement("label");
+      label.className = "check";
+      var box = document.createElement("input");
+      box.type = "checkbox"; box.value = t; box.name = "tag";
+      box.checked = (saved.tags || []).indexOf(t) >= 0;
+      box.addEventListener("change", saveDraft);
+      label.appendChild(box); label.appendChild(document.createTextNode(" " + t));
+      tags.appendChild(label);
+    });
+    (report ? report.fields : []).forEach(function (f) {
+      var label = document.createElement("label");
+      label.textContent = f.name;
+      var input;
+      if (f.options && f.options.length) {
+        input = document.createElement("select");
+        [""].concat(f.options).forEach(function (o) {
+          var opt = document.createElement("option"); opt.value = o; opt.textContent = o;
+          input.appendChild(opt);
+        });
+      } else { input = document.createElement("input"); input.type = "text"; }
+      input.dataset.field = f.name;
+      input.value = (saved.fields || {})[f.name] || "";
+      input.addEventListener("change", saveDraft);
+      label.appendChild(input);
+      fields.appendChild(label);
+    });
+    $("report-notes").value = saved.notes || "";
+  }
+
+  // -- drafts --------------------------------------------------------------------------------
+
+  function currentDraft() {
+    var fields = {};
+    document.querySelectorAll("#report-fields [data-field]").forEach(function (el) {
+      fields[el.dataset.field] = el.value;
+    });
+    var tags = [];
+    document.querySelectorAll("#report-tags input:checked").forEach(function (el) {
+      tags.push(el.value);
+    });
+    return { call_id: cs.callId, path: cs.path, notes: $("report-notes").value, tags: tags,
+      fields: fields };
+  }
+
+  function loadDraft(server) {
+    var local = null;
+    try { local = JSON.parse(window.localStorage.getItem(draftKey()) || "null"); } catch (e) { }
+    return local || server || {};
+  }
+
+  var draftTimer = null;
+  function saveDraft() {
+    if (!cs.callId) { return; }
+    var draft = currentDraft();
+    try { window.localStorage.setItem(draftKey(), JSON.stringify(draft)); } catch (e) { }
+    window.clearTimeout(draftTimer);
+    draftTimer = window.setTimeout(function () {
+      api.post("/api/call/draft", draft).catch(function () { /* local copy kept */ });
+    }, 400);
+  }
+
+  // -- actions -------------------------------------------------------------------------------
+
+  function notify(err) {
+    var el = $("live-notice");
+    el.textContent = err.message;
+    show(el, true);
+  }
+
+  function act(step) {
+    return api.post("/api/call/" + step, {}).then(render, notify);
+  }
+
+  function respond(block, response, btn) {
+    btn.disabled = true;
+    var saving = cs.data.live.call && cs.data.live.call.connected ?
+      api.post("/api/call/answer", { block_id: block.id, answer: response.label }) :
+      Promise.resolve(null);
+    saving.then(function () {
+      cs.path.push(response.next || "");
+      if (!response.next) { cs.path[cs.path.length - 1] = ""; }
+      renderScript(cs.data.contact);
+      saveDraft();
+    }, function (err) { btn.disabled = false; notify(err); });
+  }
+
+  function back() {
+    if (cs.path.length > 1) { cs.path.pop(); renderScript(cs.data.contact); saveDraft(); }
+  }
+
+  function fileOutcome(code) {
+    var draft = currentDraft();
+    var body = { outcome: code, notes: draft.notes, tags: draft.tags, fields: draft.fields };
+    var key = draftKey();
+    api.post("/api/call/outcome", body).then(function (data) {
+      try { window.localStorage.removeItem(key); } catch (e) { }
+      render(data);
+    }, notify);
+  }
+
+  function wrongNumber(contactId, btn) {
+    api.post("/api/call/wrong-number", { contact_id: contactId }).then(function () {
+      btn.disabled = true;
+      btn.textContent = "Marked as wrong number";
+    }, notify);
+  }
+
+  function endSession() {
+    var leave = $("phone-hangup");
+    if (leave && !leave.classList.contains("hidden")) { leave.click(); }
+    act("end");
+  }
+
+  // -- live updates --------------------------------------------------------------------------
+
+  function openSocket() {
+    if (cs.ws && cs.ws.readyState <= 1) { return; }
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var ws = new WebSocket(scheme + window.location.host + root.dataset.wsPath);
+    cs.ws = ws;
+    ws.addEventListener("open", function () { cs.retry = 0; show($("live-conn"), false); });
+    ws.addEventListener("message", function (e) {
+      var msg = JSON.parse(e.data);
+      cs.messages += 1;
+      if (msg.type === "state") { render(msg); }
+    });
+    ws.addEventListener("close", function () {
+      if (cs.ws !== ws) { return; }
+      cs.reconnects += 1;
+      show($("live-conn"), true);
+      var delay = Math.min(5000, 250 * Math.pow(2, cs.retry++));
+      window.setTimeout(openSocket, delay);
+    });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible") { return; }
+    if (!cs.ws || cs.ws.readyState > 1) { openSocket(); } else { cs.ws.send("refresh"); }
+  });
+
+  function tick() {
+    var live = cs.data && cs.data.live;
+    var el = $("live-wait");
+    if (!live || (live.state !== "waiting" && live.state !== "idle")) { el.textContent = ""; return; }
+    var secs = Math.floor(live.waited + (Date.now() - cs.receivedAt) / 1000);
+    var m = Math.floor(secs / 60), s = secs % 60;
+    el.textContent = (live.state === "waiting" ? "Waiting " : "Here for ") + m + ":" +
+      (s < 10 ? "0" : "") + s;
+  }
+  window.setInterval(tick, 1000);
+
+  // -- keyboard ------------------------------------------------------------------------------
+
+  function click(id) { var b = $(id); if (!b.classList.contains("hidden") && !b.disabled) { b.click(); } }
+
+  document.addEventListener("keydown", function (e) {
+    var tag = (e.target && e.target.tagName) || "";
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || e.ctrlKey || e.metaKey ||
+      e.altKey) { return; }
+    var k = e.key.toLowerCase();
+    if (k === "r") { click("btn-ready"); } else if (k === "h") { click("btn-hangup"); }
+    else if (k === "n") { click("btn-next"); } else if (k === "c") { click("btn-dial"); }
+    else if (k === "b") { back(); }
+    else if (/^[1-9]$/.test(k)) {
+      var r = $("block-responses").children[parseInt(k, 10) - 1];
+      if (r && !r.disabled) { r.click(); }
+    }
+  });
+
+  $("btn-ready").addEventListener("click", function () { act("ready"); });
+  $("btn-pause").addEventListener("click", function () { act("pause"); });
+  $("btn-next").addEventListener("click", function () { act("next"); });
+  $("btn-dial").addEventListener("click", function () { act("dial"); });
+  $("btn-hangup").addEventListener("click", function () { act("hangup"); });
+  $("btn-voicemail").addEventListener("click", function () { act("voicemail"); });
+  $("btn-end").addEventListener("click", endSession);
+  $("btn-back").addEventListener("click", back);
+  $("report-notes").addEventListener("input", saveDraft);
+
+  openSocket();
+  if (/[?&]connect=1/.test(window.location.search)) {
+    window.history.replaceState(null, "", "/call");
+    $("phone-connect").click();
+  }
+})();
