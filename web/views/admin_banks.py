@@ -1,0 +1,184 @@
+"""Admin pages for phone banks: list, settings (new and edit), and the lifecycle steps.
+
+Every change goes through the same store and model functions as ``phonebank bank``, so the
+rules and messages are the same ("a stopped bank cannot be restarted", ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from controller.commands import bank as bank_cmd
+from controller.engine.plugin import engine_of
+from controller.model import banks as model
+from controller.model.banks import Bank
+from controller.store import banks as store
+from controller.store import contacts as contact_store
+from controller.store import queue
+from controller.store import scripts as script_store
+from controller.store import users as user_store
+from web.access import Access, access
+from web.keys import DB
+from web.render import render
+from web.views.admin_common import DOMAIN_ERRORS, app_context, bank_id_of, form_data, load_bank
+
+ACTOR = "web"
+FORM_FIELDS = ("title", "description", "list_id", "script_id", "dialing_mode", "calling_hours",
+               "window_start", "window_end", "max_attempts", "retry_delay_min",
+               "abandon_cap_pct", "household", "disclaimer")  # fmt: skip
+DONE = {"publish": "Published.", "start": "Started: dialing begins as volunteers join.",
+        "pause": "Paused.", "resume": "Resumed.", "stop": "Stopped for good."}  # fmt: skip
+NUMBERS = {"max_attempts": int, "retry_delay_min": int, "abandon_cap_pct": float}
+
+
+def _choices(request: web.Request) -> dict[str, Any]:
+    db = request.app[DB]
+    with db.read() as conn:
+        scripts = script_store.list_all(conn)
+    return {
+        "lists": contact_store.all_lists(db),
+        "scripts": scripts,
+        "modes": [m.value for m in model.DialingMode],
+        "households": [h.value for h in model.Household],
+        "user_lists": user_store.all_user_lists(db),
+    }
+
+
+def _changes(request: web.Request, form: dict[str, str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for name in FORM_FIELDS:
+        value = form.get(name, "").strip()
+        if value == "":
+            continue
+        if name in NUMBERS:
+            try:
+                options[name] = NUMBERS[name](value)
+            except ValueError:
+                raise model.BankError("bad_number", f"{name}: {value!r} is not a number") from None
+        else:
+            options[name] = value
+    if "amd" in form or form.get("amd_present"):
+        options["amd"] = form.get("amd") == "on"
+    return bank_cmd._changes(app_context(request), options, ())
+
+
+@access(Access.STAFF)
+async def banks_page(request: web.Request) -> web.StreamResponse:
+    with request.app[DB].read() as conn:
+        banks = store.list_all(conn)
+    return render(request, "admin/banks.html", {"banks": banks})
+
+
+def _form_values(bank: Bank | None, form: dict[str, str] | None) -> dict[str, Any]:
+    if form is not None:
+        return form
+    if bank is None:
+        return {"calling_hours": "09:00-20:00", "dialing_mode": "predictive", "amd": True}
+    values = model.settings_to_dict(bank.settings)
+    return {k: ("" if v is None else v) for k, v in values.items()}
+
+
+def _settings_page(
+    request: web.Request, bank: Bank | None, form: dict[str, str] | None = None, error: str = ""
+) -> web.Response:
+    context = {"bank": bank, "values": _form_values(bank, form), "error": error}
+    status = 400 if error else 200
+    return render(request, "admin/bank_settings.html", {**context, **_choices(request)}, status)
+
+
+@access(Access.STAFF)
+async def new_bank(request: web.Request) -> web.StreamResponse:
+    if request.method == "GET":
+        return _settings_page(request, None)
+    form = await form_data(request)
+    try:
+        changes = _changes(request, form)
+        with request.app[DB].write() as conn:
+            bank = store.create(conn, changes)
+    except DOMAIN_ERRORS as exc:
+        return _settings_page(request, None, form, str(exc))
+    raise web.HTTPSeeOther(f"/admin/banks/{bank.id}/script")
+
+
+@access(Access.STAFF)
+async def edit_bank(request: web.Request) -> web.StreamResponse:
+    bank = load_bank(request)
+    if request.method == "GET":
+        return _settings_page(request, bank)
+    form = await form_data(request)
+    try:
+        changes = _changes(request, {**form, "amd_present": "1"})
+        with request.app[DB].write() as conn:
+            store.edit(conn, bank_id_of(request), changes)
+    except DOMAIN_ERRORS as exc:
+        return _settings_page(request, bank, form, str(exc))
+    raise web.HTTPSeeOther(f"/admin/banks/{bank.id}/script")
+
+
+def bank_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
+    bank = load_bank(request)
+    assert bank.id is not None
+    with request.app[DB].read() as conn:
+        counts = queue.counts(conn, bank.id)
+        history = store.history(conn, bank.id)
+    lists = user_store.all_user_lists(request.app[DB])
+    context = {"bank": bank, "queue": counts, "history": history, "error": error,
+               "notice": notice, "user_lists": lists}  # fmt: skip
+    return render(request, "admin/bank.html", context, 400 if error else 200)
+
+
+@access(Access.STAFF)
+async def show_bank(request: web.Request) -> web.StreamResponse:
+    done = request.query.get("done", "")
+    return bank_page(request, notice=DONE.get(done, ""))
+
+
+def _step_of(action: str, form: dict[str, str], lists: list[int]) -> Callable[[Bank], Bank]:
+    if action == "publish":
+        return lambda b: model.publish(b, "private" if lists else "public", tuple(lists))
+    if action in ("pause", "resume", "stop"):
+        step: Callable[[Bank], Bank] = getattr(model, action)
+        return step
+    raise web.HTTPNotFound()
+
+
+@access(Access.STAFF)
+async def bank_action(request: web.Request) -> web.StreamResponse:
+    """Publish, start, pause, resume or stop (stop needs the confirmation box)."""
+    action = request.match_info["action"]
+    bank_id = bank_id_of(request)
+    post = await request.post()
+    form = await form_data(request)
+    lists = [int(v) for v in post.getall("user_list", []) if isinstance(v, str) and v.isdigit()]
+    if action == "stop" and form.get("confirm") != "yes":
+        return bank_page(request, error="Stopping is final: tick the box to confirm.")
+    try:
+        with request.app[DB].write() as conn:
+            if action == "start":
+                bank = store.start(conn, bank_id, datetime.now(UTC), ACTOR)
+            else:
+                bank = store.update(conn, bank_id, _step_of(action, form, lists), ACTOR)
+    except DOMAIN_ERRORS as exc:
+        return bank_page(request, error=_plain(str(exc)))
+    engine = engine_of(request.app)
+    if engine is not None:
+        engine.poke()
+    raise web.HTTPSeeOther(f"/admin/banks/{bank.id}?done={action}")
+
+
+def _plain(message: str) -> str:
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/admin/banks", banks_page, name="admin_banks")
+    app.router.add_get("/admin/banks/new", new_bank, name="admin_bank_new")
+    app.router.add_post("/admin/banks/new", new_bank)
+    app.router.add_get("/admin/banks/{bank_id:\\d+}", show_bank, name="admin_bank")
+    app.router.add_get("/admin/banks/{bank_id:\\d+}/settings", edit_bank)
+    app.router.add_post("/admin/banks/{bank_id:\\d+}/settings", edit_bank)
+    app.router.add_post("/admin/banks/{bank_id:\\d+}/{action:[a-z]+}", bank_action)
