@@ -135,7 +135,13 @@ def live_snapshot(engine: Engine | None, bank_id: int) -> dict[str, Any]:
     figures = engine.bus.figures(bank_id)
     runner = engine.runners.get(bank_id)
     if figures is not None and runner is not None:
-        figures = {**figures, "dial_level": dial_level(engine, bank_id)}
+        hangtimes = sorted(runner.figures.hangtimes)
+        figures = {
+            **figures,
+            "dial_level": dial_level(engine, bank_id),
+            "hangtime_p50": percentile(hangtimes, 0.5),
+            "hangtime_p95": percentile(hangtimes, 0.95),
+        }
     return {
         "figures": figures,
         "volunteers": volunteer_rows(engine, bank_id),
@@ -152,3 +158,11 @@ def dial_level(engine: Engine, bank_id: int) -> float:
     flying = sum(1 for c in runner.calls.values() if c.in_flight)
     on = sum(1 for s in engine.pool.of_bank(bank_id) if s.connected)
     return round(flying / on, 2) if on else float(flying)
+
+
+def percentile(ordered: list[float], q: float) -> float | None:
+    """The ``q`` quantile (nearest rank) of an ascending list; None when empty."""
+    if not ordered:
+        return None
+    rank = min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))
+    return round(ordered[rank], 3)

@@ -1,0 +1,128 @@
+"""The live dashboard of a bank: a page, a JSON snapshot, and a websocket of updates.
+
+The websocket listens to the engine's event bus and sends a fresh snapshot (figures,
+volunteers table, chart series) at most every ``MIN_GAP`` seconds while the bank changes,
+and at least every ``HEARTBEAT`` seconds. The simulated-volunteer switch is a POST.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from controller.engine.admin_ops import live_snapshot, sim_switch
+from controller.engine.plugin import engine_of
+from controller.store import admin_stats, queue, results
+from web.access import Access, access
+from web.keys import DB
+from web.render import render
+from web.views.admin_common import bank_id_of, load_bank
+
+MIN_GAP = 0.5
+HEARTBEAT = 3.0
+
+
+def snapshot(request: web.Request, bank_id: int) -> dict[str, Any]:
+    bank = load_bank(request)
+    data = live_snapshot(engine_of(request.app), bank_id)
+    with request.app[DB].read() as conn:
+        data["series"] = admin_stats.series(conn, bank_id)
+        data["results"] = admin_stats.result_counts(conn, bank_id)
+        data["outcomes"] = results.outcome_counts(conn, bank_id)
+        data["calls"] = results.call_figures(conn, bank_id)
+        data["queue"] = queue.counts(conn, bank_id)
+    data["bank"] = {"id": bank_id, "state": bank.state.value, "title": bank.settings.title,
+                    "abandon_cap_pct": bank.settings.abandon_cap_pct}  # fmt: skip
+    return data
+
+
+@access(Access.STAFF)
+async def live_page(request: web.Request) -> web.StreamResponse:
+    bank = load_bank(request)
+    context = {"bank": bank, "error": "", "notice": ""}
+    return render(request, "admin/live.html", context)
+
+
+@access(Access.STAFF)
+async def live_json(request: web.Request) -> web.StreamResponse:
+    return web.json_response(snapshot(request, bank_id_of(request)))
+
+
+@access(Access.STAFF)
+async def live_socket(request: web.Request) -> web.StreamResponse:
+    bank_id = bank_id_of(request)
+    load_bank(request)
+    ws = web.WebSocketResponse(heartbeat=20)
+    await ws.prepare(request)
+    engine = engine_of(request.app)
+    queue_ = engine.bus.subscribe() if engine is not None else None
+    reader = asyncio.ensure_future(_drain(ws))
+    try:
+        while not ws.closed and not reader.done():
+            await ws.send_json(snapshot(request, bank_id))
+            await _wait_change(queue_, bank_id)
+            await asyncio.sleep(MIN_GAP)
+    except (ConnectionResetError, RuntimeError):
+        pass
+    finally:
+        reader.cancel()
+        if engine is not None and queue_ is not None:
+            engine.bus.unsubscribe(queue_)
+        await ws.close()
+    return ws
+
+
+async def _drain(ws: web.WebSocketResponse) -> None:
+    async for message in ws:
+        if message.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
+            break
+
+
+async def _wait_change(queue_: asyncio.Queue[dict[str, Any]] | None, bank_id: int) -> None:
+    if queue_ is None:
+        await asyncio.sleep(HEARTBEAT)
+        return
+
+    async def relevant() -> None:
+        while (await queue_.get()).get("bank_id") != bank_id:
+            pass
+        while not queue_.empty():  # one snapshot covers everything queued
+            queue_.get_nowait()
+
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(relevant(), HEARTBEAT)
+
+
+@access(Access.STAFF)
+async def simulated(request: web.Request) -> web.StreamResponse:
+    """``{"on": true, "count": 5}`` enrolls simulated volunteers; ``{"on": false}`` removes them."""
+    bank_id = bank_id_of(request)
+    load_bank(request)
+    engine = engine_of(request.app)
+    if engine is None:
+        return web.json_response(
+            {"error": "no_engine", "message": "the dialer is not running in this process"},
+            status=409,
+        )
+    body = await request.json()
+    switch = sim_switch(engine)
+    if body.get("on"):
+        count = max(1, min(int(body.get("count") or 5), 50))
+        joined = await switch.switch_on(bank_id, count)
+        if joined == 0:
+            return web.json_response(
+                {"error": "bank_not_running", "message": "start the bank first"}, status=409
+            )
+    else:
+        await switch.switch_off(bank_id)
+    return web.json_response({"ok": True, "simulated": switch.running(bank_id)})
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/admin/banks/{bank_id:\\d+}/live", live_page, name="admin_live")
+    app.router.add_get("/api/admin/banks/{bank_id:\\d+}/live", live_json)
+    app.router.add_get("/api/admin/banks/{bank_id:\\d+}/live/ws", live_socket)
+    app.router.add_post("/api/admin/banks/{bank_id:\\d+}/simulated", simulated)
