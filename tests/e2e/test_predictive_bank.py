@@ -116,6 +116,17 @@ async def test_given_predictive_bank_of_100_when_run_with_4_simulated_volunteers
             assert r["entry_state"] == "ready" and r["lane"] == 0, r
             assert abs(float(str(r["sort_key"])) - decision.retry_at) < 2.0, r
 
+    for r in rows:  # what the callee heard: the safe-harbor message, the voicemail message
+        if r["cause"] == "cancelled":
+            continue
+        heard = (await carrier.wait_call_ended(str(r["e164"]))).heard
+        if r["outcome"] == "dropped":
+            assert heard == ["safe_harbor"], str(dict(r))
+        elif r["outcome"] == "answering_machine":
+            assert heard == ["voicemail"], str(dict(r))
+        else:
+            assert heard == [], str(dict(r))
+
     with env.db.read() as conn:
         decisions = engine_log.decisions(conn, bank_id)
         hang = engine_log.hangtimes(conn, bank_id)
