@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app
@@ -37,6 +39,42 @@ def status(app: AppContext, bank_id: int, as_json: bool) -> None:
             fail(str(exc), exc.code, as_json)
         data = {"bank_id": bank_id, "state": bank.state.value, **engine_log.summary(conn, bank_id)}
     emit(data, as_json)
+
+
+@engine.command("decisions")
+@click.argument("bank_id", type=int)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True,
+              help="How many of the latest decisions to show.")  # fmt: skip
+@json_option
+@pass_app
+def decisions(app: AppContext, bank_id: int, limit: int, as_json: bool) -> None:
+    """The latest pacing decisions of BANK_ID, newest last: when, how many numbers the pacer
+    asked for and how many were dialed, calls it took back, why (reason), and the volunteers
+    and calls it saw. With --json each decision includes its full inputs and figures."""
+    with app.db.read() as conn:
+        try:
+            store.get(conn, bank_id)
+        except BankError as exc:
+            fail(str(exc), exc.code, as_json)
+        items = engine_log.decisions(conn, bank_id)[-limit:]
+    if as_json:
+        emit(items, as_json)
+        return
+    lines = [_decision_line(d) for d in items] or ["No pacing decisions yet."]
+    click.echo("\n".join(lines))
+
+
+def _decision_line(d: dict[str, object]) -> str:
+    inputs = d["inputs"] if isinstance(d["inputs"], dict) else {}
+    vols = inputs.get("volunteers", [])
+    waiting = sum(1 for v in vols if v.get("state") == "waiting")
+    when = datetime.fromtimestamp(float(str(d["at"])), UTC).strftime("%Y-%m-%d %H:%M:%S")
+    cancelled = len(d["cancel"]) if isinstance(d["cancel"], list) else 0
+    return (
+        f"{when}  {d['strategy']}: dial {d['dial']} (dialed {d['dialed']}), "
+        f"take back {cancelled}; {d['reason']}; volunteers {len(vols)} ({waiting} waiting), "
+        f"calls in flight {len(inputs.get('calls', []))}"
+    )
 
 
 @engine.command("stop-now")

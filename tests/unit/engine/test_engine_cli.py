@@ -78,3 +78,24 @@ def test_given_a_running_bank_when_stop_now_then_stopped_and_the_engine_is_asked
     db.close()
     again = run(home, "engine", "stop-now", str(bank_id), "--yes")
     assert again.exit_code == 0 and "being ended" in again.output
+
+
+def test_given_stored_decisions_when_listing_then_latest_with_reason_and_inputs(
+    home: Path,
+) -> None:
+    bank_id = running_bank(home)
+    db = open_database(home / "phonebank.db")
+    inputs = {"volunteers": [{"id": "1", "state": "waiting", "since": 0.0}], "calls": []}
+    with db.write() as conn:
+        for n in range(3):
+            decision = {"strategy": "progressive", "dial": n, "reason": f"r{n}", "inputs": inputs}
+            engine_log.record_decision(conn, bank_id, 1777660000.0 + n, decision, n)
+    db.close()
+    text = run(home, "engine", "decisions", str(bank_id), "--limit", "2")
+    assert text.exit_code == 0, text.output
+    lines = text.output.strip().splitlines()
+    assert len(lines) == 2 and "dial 2 (dialed 2)" in lines[-1] and "r2" in lines[-1]
+    assert "1 waiting" in lines[-1]
+    data = json.loads(run(home, "engine", "decisions", str(bank_id), "--json").output)
+    assert [d["reason"] for d in data] == ["r0", "r1", "r2"]
+    assert data[0]["inputs"] == inputs
