@@ -1,23 +1,14 @@
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
 
+from cli import main
 from controller.store import banks
 from controller.store.db import open_database
-
-# The project's cli.py (a plain module beside the package; tests/cli would shadow "cli").
-_spec = importlib.util.spec_from_file_location(
-    "phonebank_cli", Path(__file__).resolve().parents[2] / "cli.py"
-)
-assert _spec is not None and _spec.loader is not None
-_cli = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_cli)
-main = _cli.main
 
 SCRIPT = """
 name: Hello

@@ -1,19 +1,11 @@
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-# The project's cli.py (a plain module beside the package; tests/cli would shadow "cli").
-_spec = importlib.util.spec_from_file_location(
-    "phonebank_cli_contacts", Path(__file__).resolve().parents[2] / "cli.py"
-)
-assert _spec is not None and _spec.loader is not None
-_cli = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_cli)
-main = _cli.main
+from cli import main
 
 CSV = (
     "Voter File VANID,FirstName,LastName,State,Zip5,CellPhone,HomePhone,Shirt Size\n"

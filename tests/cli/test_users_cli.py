@@ -1,21 +1,13 @@
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from cli import main
 from controller.store import users
 from controller.store.db import open_database
-
-_spec = importlib.util.spec_from_file_location(
-    "phonebank_cli_users", Path(__file__).resolve().parents[2] / "cli.py"
-)
-assert _spec is not None and _spec.loader is not None
-_cli = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_cli)
-main = _cli.main
 
 
 def run(home: Path, *args: str, stdin: str | None = None) -> Result:
