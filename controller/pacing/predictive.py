@@ -39,7 +39,7 @@ class Predictive:
       a call in flight must be before it is cancelled.
     """
 
-    marginal: float = 3.0
+    marginal: float = 2.0
     gain: float = 6.0
     prior_humans: float = 100.0
     min_boost: float = 0.1
