@@ -34,6 +34,7 @@ class EngineCall:
     connected_at: float | None = None
     callee_channel: str = ""
     ended: bool = False
+    ringback_id: str = ""  # preview: the ring tone played into the volunteer's room
 
     @property
     def in_flight(self) -> bool:

@@ -5,12 +5,15 @@
   the volunteer's outcome closes it.
 - "Call me" (any mode): the PBX rings the volunteer's phone; pressing 1 puts them in their room.
 - Preview: the volunteer sees the next contact (claimed for them), presses Call, and the PBX
-  dials it with no machine screening; the callee joins the volunteer's room on answer. On a
+  dials it with no machine screening; the volunteer hears it ring (a ring tone in their room)
+  and the callee joins the room on answer. On a
   machine the volunteer may drop the voicemail message (the callee leg plays it and ends).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +25,15 @@ from controller.store import attempts, queue
 from controller.store import banks as bank_store
 from controller.store.queue import Claim
 from controller.telephony import actions
+from controller.telephony.ami import AmiError
 
 if TYPE_CHECKING:
     from controller.engine.engine import Engine
     from controller.engine.runner import BankRunner
 
 CALLME_CONTEXT = "phonebank-callme"
+RINGBACK_CONTEXT = "phonebank-ringback"
+RINGBACK_TONE_CONTEXT = "phonebank-ringback-tone"
 
 
 def bank_for_volunteer(engine: Engine, volunteer_id: int) -> int | None:
@@ -122,8 +128,35 @@ def preview_call(engine: Engine, volunteer_id: int) -> str:
     for call in runner.calls.values():
         if call.reserved_for == volunteer_id and call.claim.entry_id == claim.entry_id:
             call.kind = CallKind.PREVIEW
+            start_ringback(engine, runner, call)
             return call.call_id
     raise VolunteerError("not_placed", "the call could not be placed")
+
+
+def start_ringback(engine: Engine, runner: BankRunner, call: EngineCall) -> None:
+    """The volunteer hears the number ring: a ring tone joins their room until the callee
+    answers or the call ends (the runner then calls :func:`stop_ringback`)."""
+    session = engine.pool.sessions.get(call.reserved_for or 0)
+    if session is None:
+        return
+    call.ringback_id = f"{call.call_id}-rb"
+    req = actions.OriginateRequest(
+        call_id=call.ringback_id, channel=f"Local/{session.conference}@{RINGBACK_CONTEXT}/n",
+        context=RINGBACK_TONE_CONTEXT, timeout=10.0,
+    )  # fmt: skip
+    runner._spawn(actions.originate(engine.ami, req))
+
+
+async def stop_ringback(runner: BankRunner, ringback_id: str, tries: int = 25) -> None:
+    """Hang the ring tone up (it may still be on its way into the room: retry briefly)."""
+    for _ in range(tries):
+        channels = runner.channels(ringback_id)
+        if channels:
+            for channel in channels:
+                with contextlib.suppress(AmiError):
+                    await actions.hangup(runner.ami, channel)
+            return
+        await asyncio.sleep(0.2)
 
 
 async def drop_voicemail(engine: Engine, volunteer_id: int) -> None:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 from controller.config import Settings
-from controller.engine import handoff, stopping
+from controller.engine import handoff, modes, stopping
 from controller.engine.bus import EventBus
 from controller.engine.calls import EngineCall, estimator_outcome, result_of
 from controller.engine.dialing import (
@@ -192,6 +192,9 @@ class BankRunner:
         call = self.calls.get(t.call_id)
         if call is None:
             return
+        if call.ringback_id and (t.new in TERMINAL or t.new is CallState.ANSWERED):
+            self._spawn(modes.stop_ringback(self, call.ringback_id))
+            call.ringback_id = ""
         if t.new in TERMINAL:
             self._end(call, t)
         else:

@@ -89,6 +89,14 @@ async def test_given_preview_bank_when_volunteer_calls_a_machine_then_drops_voic
     call_id = modes.preview_call(env.engine, uid)
     runner = env.engine.runners[bank_id]
     await wait_until(lambda: runner.figures.hangtimes != [], 30, "the machine reaches the phone")
+    room = env.engine.pool.sessions[uid].conference
+
+    def ringback(event: str) -> list[dict[str, str]]:
+        found = ami.find(event, Conference=room)
+        return [e for e in found if e["Channel"].startswith(f"Local/{room}@phonebank-ringback")]
+
+    await wait_until(lambda: bool(ringback("ConfbridgeLeave")), 10, "the ring tone stops")
+    assert len(ringback("ConfbridgeJoin")) == 1  # the phone heard the number ring
     await modes.drop_voicemail(env.engine, uid)
     left = await ami.user_event("PhonebankPlayback", Sound="voicemail", CallId=call_id)
     await wait_until(lambda: uid in runner.wrapups, 60, "the call ends: wrap-up")
