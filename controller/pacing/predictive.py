@@ -76,7 +76,7 @@ class Predictive:
 
     def decide(self, snapshot: PacingSnapshot) -> Decision:
         if snapshot.active_volunteers == 0:
-            return one_to_one(self.name, snapshot, 0.0, "no_volunteers")
+            return one_to_one(self.name, snapshot, self.cancel_min_ring, "no_volunteers")
         risk = self.allowed_risk(snapshot)
         if risk <= 0.0:
             return one_to_one(self.name, snapshot, self.cancel_min_ring, "budget_exhausted")

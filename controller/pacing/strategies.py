@@ -31,11 +31,14 @@ def cancellable(snapshot: PacingSnapshot, min_ring: float) -> list[CallView]:
 def one_to_one(
     name: str, snapshot: PacingSnapshot, min_ring: float, reason: str = "one_per_ready"
 ) -> Decision:
-    """Never more calls in flight than ready volunteers: no call can find nobody."""
+    """Never more calls in flight than ready volunteers: no call can find nobody.
+
+    With nobody left at all, every call not yet answered is hung up at once, whatever its
+    ring time: a person answering it would certainly be dropped."""
     ready = snapshot.count(VolunteerState.WAITING)
     in_flight = len(snapshot.calls)
     if snapshot.active_volunteers == 0:
-        reason = "no_volunteers"
+        reason, min_ring = "no_volunteers", 0.0
     if in_flight > ready:
         extra = cancellable(snapshot, min_ring)[: in_flight - ready]
         return make_decision(name, snapshot, 0, reason, tuple(c.id for c in extra))

@@ -61,9 +61,12 @@ def test_given_bad_ratio_when_building_then_clear_error() -> None:
     assert err.value.code == "bad_ratio"
 
 
-def test_given_all_logged_out_when_predictive_then_cancels_every_call_not_yet_answered() -> None:
+@pytest.mark.parametrize("strategy", ALL, ids=lambda s: s.name)
+def test_given_all_logged_out_when_deciding_then_cancels_every_call_not_yet_answered(
+    strategy: Strategy,
+) -> None:
     out = calls(CallState.RINGING, 2.0, 9.0) + calls(CallState.DIALING, 0.5)
-    decision = Predictive().decide(snap((), out))
+    decision = strategy.decide(snap((), out))
     assert decision.dial == 0
     assert set(decision.cancel) == {"ringing0", "ringing1", "dialing0"}
 
