@@ -35,7 +35,10 @@ def _write_toml(home: Path, overrides: dict[str, dict[str, object]]) -> None:
 
 
 def _asterisk_pids(home: Path) -> list[int]:
-    """Asterisk processes serving this home (their -C path names the instance's mount)."""
+    """Asterisk servers of this home (their -C path names the instance's mount).
+
+    Remote-console clients (`asterisk -rx ...`, run for reloads and checks) are not counted.
+    """
     bases = [render.asterisk_base(home / "runtime" / i).encode() for i in ("pbx", "carrier")]
     pids = []
     for proc in Path("/proc").iterdir():
@@ -44,8 +47,9 @@ def _asterisk_pids(home: Path) -> list[int]:
                 cmdline = (proc / "cmdline").read_bytes()
             except OSError:
                 continue
-            program = cmdline.split(b"\0", 1)[0]
-            if program.endswith(b"/asterisk") and any(base in cmdline for base in bases):
+            argv = cmdline.split(b"\0")
+            serving = argv[0].endswith(b"/asterisk") and b"-f" in argv  # not an `asterisk -rx`
+            if serving and any(base in cmdline for base in bases):
                 pids.append(int(proc.name))
     return pids
 
