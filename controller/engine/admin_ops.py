@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -88,13 +89,12 @@ class SimSwitch:
             self.sims = SimulatedVolunteers(self.engine, self.profile)
         busy = {v for ids in self.on.values() for v in ids}
         free = [v for v in ensure_sim_users(self.engine.db, count + len(busy)) if v not in busy]
-        joined = []
-        for volunteer_id in free[:count]:
-            try:
-                await self.sims.add(bank_id, volunteer_id, timeout=15.0)
-            except (VolunteerError, TimeoutError):
-                break
-            joined.append(volunteer_id)
+        chosen = free[:count]
+        sims = self.sims
+        done = await asyncio.gather(
+            *(sims.add(bank_id, v, timeout=15.0) for v in chosen), return_exceptions=True
+        )  # together: the pacer sees the whole team at once, not one volunteer
+        joined = [v for v, r in zip(chosen, done, strict=True) if not isinstance(r, Exception)]
         self.on.setdefault(bank_id, []).extend(joined)
         return len(joined)
 

@@ -118,6 +118,9 @@
       var step = 300 / Math.max(series.length - 1, 1);
       var points = series.map(function (p, i) { return (i * step) + "," + y(p.abandon_pct); }).join(" ");
       svg.appendChild(svgNode("polyline", { points: points, "class": "line-abandon" }));
+      series.forEach(function (p, i) {
+        svg.appendChild(svgNode("circle", { cx: i * step, cy: y(p.abandon_pct), r: 3, "class": "dot-abandon" }));
+      });
     }
     svg.setAttribute("data-points", String(series.length));
   }

@@ -83,8 +83,8 @@
     show($("btn-hangup"), st === "busy" && mode !== "personal");
     show($("btn-voicemail"), st === "busy" && (mode === "preview" || mode === "power"));
     show($("btn-end"), st !== "disconnected" && st !== "not_joined");
-    show($("phone"), live.via === "browser" || live.via === "" || live.state === "not_dialed_in" ||
-      live.state === "not_joined");
+    show($("phone"), mode !== "personal" && (live.via === "browser" || live.via === "" ||
+      live.state === "not_dialed_in" || live.state === "not_joined"));
   }
 
   function enterCall(call, data) {

@@ -16,6 +16,12 @@
     return window.phonebankApi.post("/api/banks/" + bankId + "/join", body);
   }
 
+  if (root.dataset.mode === "personal") {
+    document.getElementById("join-personal").addEventListener("click", function () {
+      join("browser").then(function () { window.location.href = "/call"; }, fail);
+    });
+    return;
+  }
   document.getElementById("join-browser").addEventListener("click", function () {
     join("browser").then(function () { window.location.href = "/call?connect=1"; }, fail);
   });
