@@ -55,7 +55,8 @@ class Decision:
 class Strategy(Protocol):
     """A dialing strategy: a pure function of the snapshot (no hidden state)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def decide(self, snapshot: PacingSnapshot) -> Decision: ...
 
