@@ -1,0 +1,208 @@
+"""Contacts: lists, CSV upload with a column-mapping step, import progress, rejected rows; DNC.
+
+Upload -> the file is kept under ``<runtime>/uploads/`` -> the mapping page shows each
+column with the field it is taken for (the same guesses as ``phonebank contacts import``)
+-> the import runs in a thread through the same importer, the page polls its progress, and
+the rejected rows can be downloaded as CSV.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from controller.model.csv_import import TARGETS, CsvError, auto_target
+from controller.model.phones import PhoneError
+from controller.store import contact_import
+from controller.store import contacts as contact_store
+from controller.store import dnc as dnc_store
+from web.access import Access, access
+from web.keys import DB, SETTINGS
+from web.render import render
+from web.views.admin_common import form_data
+
+
+@dataclass
+class ImportJob:
+    list_name: str
+    total: int
+    done_chars: int = 0
+    finished: bool = False
+    report: dict[str, Any] | None = None
+    error: str = ""
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+JOBS = web.AppKey("admin_import_jobs", dict[str, ImportJob])
+
+
+def _upload_dir(request: web.Request) -> Path:
+    folder = request.app[SETTINGS].runtime_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def _upload_path(request: web.Request, token: str) -> Path:
+    if not token.isalnum():
+        raise web.HTTPNotFound()
+    path = _upload_dir(request) / f"{token}.csv"
+    if not path.exists():
+        raise web.HTTPNotFound()
+    return path
+
+
+def contacts_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
+    db = request.app[DB]
+    context = {
+        "lists": contact_store.all_lists(db),
+        "dnc_count": dnc_store.count(db),
+        "dnc": dnc_store.entries(db, limit=20),
+        "error": error,
+        "notice": notice,
+    }
+    return render(request, "admin/contacts.html", context, 400 if error else 200)
+
+
+@access(Access.STAFF)
+async def contacts(request: web.Request) -> web.StreamResponse:
+    return contacts_page(request)
+
+
+async def _save_upload(request: web.Request) -> tuple[str, str]:
+    """Keep the uploaded file under the runtime folder; (token, list name)."""
+    form = await request.post()  # already read (and bounded) by the CSRF check
+    upload = form.get("file")
+    list_name = str(form.get("list") or "").strip()
+    if not isinstance(upload, web.FileField):
+        raise CsvError("empty_file", "choose a CSV file to upload")
+    token = secrets.token_hex(8)
+    path = _upload_dir(request) / f"{token}.csv"
+    with path.open("wb") as out:
+        shutil.copyfileobj(upload.file, out)
+    if path.stat().st_size == 0:
+        path.unlink()
+        raise CsvError("empty_file", "the file is empty")
+    return token, list_name
+
+
+@access(Access.STAFF)
+async def upload(request: web.Request) -> web.StreamResponse:
+    try:
+        token, list_name = await _save_upload(request)
+    except CsvError as exc:
+        return contacts_page(request, error=str(exc))
+    raise web.HTTPSeeOther(f"/admin/contacts/map/{token}?" + urlencode({"list": list_name}))
+
+
+def _header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for row in csv.reader(handle):
+            if any(row):
+                return [c.strip() for c in row]
+    raise CsvError("empty_file", "the file is empty")
+
+
+@access(Access.STAFF)
+async def mapping_page(request: web.Request) -> web.StreamResponse:
+    token = request.match_info["token"]
+    try:
+        header = _header(_upload_path(request, token))
+    except CsvError as exc:
+        return contacts_page(request, error=str(exc))
+    columns = [{"name": h, "guess": auto_target(h) or f"extra:{h}"} for h in header]
+    context = {"token": token, "columns": columns, "targets": TARGETS,
+               "list_name": request.query.get("list", ""), "error": "", "notice": ""}  # fmt: skip
+    return render(request, "admin/contacts_map.html", context)
+
+
+def _run_import(db: Any, path: Path, job: ImportJob, mapping: dict[str, str]) -> None:
+    def progress(chars: int) -> None:
+        job.done_chars += chars
+
+    try:
+        report = contact_import.import_csv(db, path, job.list_name, mapping, progress)
+        job.report = report.as_dict()
+        job.errors = [(e.line, e.code, e.reason) for e in report.errors]
+    except CsvError as exc:
+        job.error = str(exc)
+    finally:
+        job.finished = True
+        path.unlink(missing_ok=True)
+
+
+@access(Access.STAFF)
+async def start_import(request: web.Request) -> web.StreamResponse:
+    """``{"token", "list", "mapping": {column: field}}`` -> ``{"job": id}``."""
+    body = await request.json()
+    path = _upload_path(request, str(body.get("token", "")))
+    list_name = str(body.get("list") or "").strip()
+    if not list_name:
+        return web.json_response({"error": "list_required", "message": "name the list"}, status=400)
+    mapping = {str(k): str(v) for k, v in (body.get("mapping") or {}).items()}
+    job = ImportJob(list_name, max(1, path.stat().st_size))
+    job_id = secrets.token_hex(8)
+    request.app[JOBS][job_id] = job
+    asyncio.get_running_loop().run_in_executor(
+        None, _run_import, request.app[DB], path, job, mapping
+    )
+    return web.json_response({"job": job_id})
+
+
+def _job(request: web.Request) -> ImportJob:
+    job = request.app[JOBS].get(request.match_info["job"])
+    if job is None:
+        raise web.HTTPNotFound()
+    return job
+
+
+@access(Access.STAFF)
+async def import_status(request: web.Request) -> web.StreamResponse:
+    job = _job(request)
+    percent = 100 if job.finished else min(99, round(100 * job.done_chars / job.total))
+    return web.json_response({"finished": job.finished, "percent": percent,
+                              "report": job.report, "error": job.error})  # fmt: skip
+
+
+@access(Access.STAFF)
+async def rejects(request: web.Request) -> web.StreamResponse:
+    """The rejected rows of an import as CSV (line, code, reason)."""
+    job = _job(request)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["line", "code", "reason"])
+    writer.writerows(job.errors)
+    return web.Response(
+        text=out.getvalue(), content_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="rejected-rows.csv"'},
+    )  # fmt: skip
+
+
+@access(Access.STAFF)
+async def dnc_add(request: web.Request) -> web.StreamResponse:
+    form = await form_data(request)
+    try:
+        e164, new = dnc_store.add(request.app[DB], form.get("number", ""), form.get("reason", ""))
+    except PhoneError as exc:
+        return contacts_page(request, error=f"Do Not Call: {exc}")
+    notice = f"{e164} is on the Do Not Call list" + ("." if new else " (it already was).")
+    return contacts_page(request, notice=notice)
+
+
+def setup(app: web.Application) -> None:
+    app[JOBS] = {}
+    app.router.add_get("/admin/contacts", contacts, name="admin_contacts")
+    app.router.add_post("/admin/contacts/upload", upload)
+    app.router.add_get("/admin/contacts/map/{token}", mapping_page)
+    app.router.add_post("/api/admin/contacts/import", start_import)
+    app.router.add_get("/api/admin/imports/{job}", import_status)
+    app.router.add_get("/admin/imports/{job}/rejects.csv", rejects)
+    app.router.add_post("/admin/contacts/dnc", dnc_add)
