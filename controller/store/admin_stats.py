@@ -63,20 +63,3 @@ def answer_tallies(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any
         (bank_id,),
     )
     return [dict(r) for r in rows]
-
-
-def volunteer_totals(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
-    """Per volunteer: calls connected to them and outcomes they filed."""
-    rows = conn.execute(
-        "SELECT u.id, u.username, u.display_name,"
-        " (SELECT count(*) FROM call_attempts a WHERE a.bank_id = :bank AND a.volunteer_id = u.id)"
-        " AS calls,"
-        " (SELECT count(*) FROM dispositions d WHERE d.bank_id = :bank AND d.volunteer_id = u.id)"
-        " AS reports,"
-        " (SELECT count(*) FROM dispositions d WHERE d.bank_id = :bank AND d.volunteer_id = u.id"
-        " AND d.outcome = 'completed') AS completed"
-        " FROM users u WHERE u.id IN (SELECT volunteer_id FROM call_attempts WHERE bank_id = :bank"
-        " UNION SELECT volunteer_id FROM dispositions WHERE bank_id = :bank) ORDER BY u.username",
-        {"bank": bank_id},
-    )
-    return [dict(r) for r in rows]
