@@ -1,0 +1,81 @@
+"""Users and roles, dial-in PINs, and user lists (teams that private banks are published to).
+
+Admins manage accounts; managers see them. Same store functions as ``phonebank users``.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from controller.model.users import ROLES
+from controller.store import users as user_store
+from web.access import Access, access
+from web.keys import DB
+from web.render import render
+from web.views.admin_common import DOMAIN_ERRORS, form_data
+
+
+def users_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
+    db = request.app[DB]
+    context = {
+        "users": user_store.all_users(db),
+        "user_lists": user_store.all_user_lists(db),
+        "roles": ROLES,
+        "error": error,
+        "notice": notice,
+    }
+    return render(request, "admin/users.html", context, 400 if error else 200)
+
+
+@access(Access.STAFF)
+async def users(request: web.Request) -> web.StreamResponse:
+    return users_page(request)
+
+
+@access(Access.ADMIN)
+async def create_user(request: web.Request) -> web.StreamResponse:
+    form = await form_data(request)
+    try:
+        user = user_store.create_user(
+            request.app[DB],
+            form.get("username", ""),
+            form.get("role", "volunteer"),
+            form.get("display_name", ""),
+            password=form.get("password") or None,
+        )
+    except DOMAIN_ERRORS as exc:
+        return users_page(request, error=str(exc))
+    return users_page(request, notice=f"Created {user['username']} (PIN {user['pin']}).")
+
+
+@access(Access.ADMIN)
+async def new_pin(request: web.Request) -> web.StreamResponse:
+    form = await form_data(request)
+    try:
+        pin = user_store.set_pin(request.app[DB], form.get("username", ""))
+    except DOMAIN_ERRORS as exc:
+        return users_page(request, error=str(exc))
+    return users_page(request, notice=f"New PIN for {form.get('username')}: {pin}.")
+
+
+@access(Access.ADMIN)
+async def user_list(request: web.Request) -> web.StreamResponse:
+    """Create a user list and/or add members (comma-separated usernames)."""
+    form = await form_data(request)
+    db = request.app[DB]
+    name = form.get("name", "").strip()
+    members = [m.strip() for m in form.get("members", "").split(",") if m.strip()]
+    try:
+        if name not in {str(lst["name"]) for lst in user_store.all_user_lists(db)}:
+            user_store.create_user_list(db, name)
+        added = user_store.set_members(db, name, members) if members else 0
+    except DOMAIN_ERRORS as exc:
+        return users_page(request, error=str(exc))
+    return users_page(request, notice=f"User list {name}: {added} members added.")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/admin/users", users, name="admin_users")
+    app.router.add_post("/admin/users", create_user)
+    app.router.add_post("/admin/users/pin", new_pin)
+    app.router.add_post("/admin/users/lists", user_list)
