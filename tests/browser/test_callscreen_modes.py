@@ -1,0 +1,215 @@
+"""The call screen beyond the happy path, on the real PBX: a dropped websocket, guessing
+other contacts' ids, the bank stopped mid-session, personal-phone mode, a blocked
+microphone, and a baresip phone dialed in with the page open."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from asterisk.conftest import SipPhone
+from browser_harness import wait_until
+from playwright.sync_api import BrowserContext, Page, expect
+from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
+    PASSWORD,
+    CallServer,
+    bridged_contact,
+    call_server,
+    join_with_browser,
+    make_bank,
+    rows,
+    sign_in,
+)
+
+from controller.model import banks as bank_model
+from controller.store import banks
+from controller.store import users as user_store
+from controller.store.db import Database
+from controller.telephony import render
+
+pytestmark = [pytest.mark.pbx, pytest.mark.browser, pytest.mark.timeout(420)]
+
+FETCH = """async (url) => {
+  const r = await fetch(url, {headers: {Accept: "application/json"}});
+  return {status: r.status, body: await r.text()};
+}"""
+
+
+def secrets_of(server: CallServer) -> list[str]:
+    values = [str(v) for v in server.pbx.settings.secrets().values.values()]
+    values.append(render.ami_credentials(server.pbx.settings, "pbx").secret)
+    return [v for v in values if len(v) >= 8]
+
+
+def test_given_a_call_when_the_websocket_drops_and_ids_are_guessed_then_it_reconnects_keeps_the_draft_and_refuses_others(  # noqa: E501
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+    shoot: Callable[..., Any],
+) -> None:
+    uid = make_user("vera", PASSWORD, display_name="Vera Caller")
+    bank_id = make_bank(db, 4, "human:1:60", call_server)
+    sign_in(page, call_server, "vera", "/banks")
+    join_with_browser(page, call_server, bank_id)
+    page.keyboard.press("r")  # Ready
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+    contact = bridged_contact(db, bank_id, uid)
+    page.get_by_role("button", name="Talking to them").click()
+    expect(page.get_by_test_id("block-title")).to_have_text("Support")
+    page.locator("#report-notes").fill("call back after six")
+
+    before = page.evaluate("() => window.phonebankCallscreen.reconnects")
+    page.evaluate("() => window.phonebankCallscreen.ws.close()")
+    wait_until(page, f"() => window.phonebankCallscreen.reconnects > {before}")
+    wait_until(page, "() => window.phonebankCallscreen.ws.readyState === 1")
+    page.evaluate("() => window.phonebankCallscreen.ws.send('refresh')")
+    expect(page.locator("#live-conn")).to_be_hidden()
+    expect(page.get_by_test_id("block-title")).to_have_text("Support")
+    expect(page.locator("#report-notes")).to_have_value("call back after six")
+
+    others = rows(
+        db,
+        "SELECT c.id FROM contacts c JOIN banks b ON b.list_id = c.list_id"
+        " WHERE b.id = ? AND c.id != ?",
+        bank_id,
+        contact["id"],
+    )
+    for other in [o["id"] for o in others] + [contact["id"] + 1000, 0]:
+        guessed = page.evaluate(FETCH, f"/api/call/contacts/{other}")
+        assert guessed["status"] == 404 and "not_your_call" in guessed["body"]
+    mine = page.evaluate(FETCH, f"/api/call/contacts/{contact['id']}")
+    assert mine["status"] == 200 and json.loads(mine["body"])["id"] == contact["id"]
+    state = page.evaluate(FETCH, "/api/call/state")["body"]
+    for secret in secrets_of(call_server):
+        assert secret not in page.content() and secret not in state
+
+    with db.write() as conn:  # the organizer stops the bank
+        banks.update(conn, bank_id, bank_model.stop)
+    call_server.engine.poke()
+    expect(page.locator("#live-notice")).to_contain_text("This phone bank has ended")
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "wrap_up", timeout=60_000)
+    shoot(page, "bank-ended")
+    page.locator("button.outcome[data-outcome=not_home]").click()  # a late report still counts
+    wait_until(page, "() => !document.querySelector('#contact-panel:not(.hidden)')")
+    filed = rows(db, "SELECT outcome FROM dispositions WHERE attempt_id = ?", contact["attempt_id"])
+    assert filed == [{"outcome": "not_home"}]
+
+
+def test_given_a_personal_phone_bank_when_the_volunteer_asks_for_contacts_then_tap_to_call_script_and_outcomes(  # noqa: E501
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+    shoot: Callable[..., Any],
+) -> None:
+    uid = make_user("pat", PASSWORD, display_name="Pat Own")
+    bank_id = make_bank(db, 3, "human:1:60", call_server)
+    with db.write() as conn:
+        banks.update(conn, bank_id, bank_model.pause)
+        banks.update(conn, bank_id, lambda b: bank_model.edit(b, {"dialing_mode": "personal"}))
+        banks.update(conn, bank_id, bank_model.resume)
+    call_server.engine.poke()
+    sign_in(page, call_server, "pat", f"/banks/{bank_id}")
+    page.get_by_role("button", name="Start").click()
+    expect(page).to_have_url(f"{call_server.url}/call")
+    expect(page.locator("#phone")).to_be_hidden()
+    seen: list[int] = []
+    for _ in range(2):
+        page.get_by_role("button", name="Next contact").click()
+        expect(page.get_by_test_id("contact-number")).to_have_attribute(
+            "href", re.compile(r"^tel:\+1\d{10}$")
+        )
+        contact = bridged_contact(db, bank_id, uid)
+        seen.append(contact["id"])
+        expect(page.get_by_test_id("contact-name")).to_have_text(
+            f"{contact['first_name']} {contact['last_name']}"
+        )
+        page.get_by_role("button", name="Talking to them").click()
+        if len(seen) == 1:
+            shoot(page, "personal-phone")
+        page.locator("button.outcome[data-outcome=refused]").click()
+        expect(page.locator("#contact-panel")).to_be_hidden()
+    assert len(set(seen)) == 2
+    filed = rows(db, "SELECT outcome, volunteer_id FROM dispositions WHERE bank_id = ?", bank_id)
+    assert filed == [{"outcome": "refused", "volunteer_id": uid}] * 2
+    ended = rows(db, "SELECT result FROM call_attempts WHERE bank_id = ?", bank_id)
+    assert ended == [{"result": "human"}] * 2
+
+
+def test_given_a_blocked_microphone_when_joining_with_the_browser_then_told_how_to_fix_and_no_call_comes(  # noqa: E501
+    blocked_mic_context: BrowserContext,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+    shoot: Callable[..., Any],
+) -> None:
+    page = blocked_mic_context.new_page()
+    make_user("mia", PASSWORD)
+    bank_id = make_bank(db, 2, "human:1:60", call_server)
+    sign_in(page, call_server, "mia", f"/banks/{bank_id}")
+    page.get_by_role("button", name="Start with this browser").click()
+    expect(page.locator("#phone-status")).to_have_attribute("data-state", "mic-blocked")
+    expect(page.locator("#phone-status")).to_contain_text("blocking the microphone")
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "not_dialed_in")
+    expect(page.get_by_role("button", name="Ready for the next call")).to_be_hidden()
+    shoot(page, "mic-blocked")
+    assert rows(db, "SELECT id FROM call_attempts WHERE bank_id = ?", bank_id) == []
+
+
+def test_given_a_baresip_phone_dialed_in_when_the_page_is_open_then_the_page_lights_up_and_works_the_call(  # noqa: E501
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+    tmp_path: Path,
+    shoot: Callable[..., Any],
+) -> None:
+    uid = make_user("dino", PASSWORD, display_name="Dino Dial")
+    pin = str(user_store.get_user(db, "dino")["pin"])  # type: ignore[index]
+    bank_id = make_bank(db, 3, "human:1:60", call_server)
+    sign_in(page, call_server, "dino", f"/banks/{bank_id}")
+    page.get_by_role("button", name="Dial in from my phone").click()
+    expect(page).to_have_url(f"{call_server.url}/call")
+    expect(page.locator("#dialin-reminder")).to_contain_text(pin)
+    settings = call_server.pbx.settings
+    account = render.carrier_phones(settings)[0]
+    port = settings.carrier.sip_port
+    phone = SipPhone(
+        tmp_path / "baresip",
+        f"<sip:{account.name}@127.0.0.1:{port};transport=udp>;auth_pass={account.password};"
+        "regint=60;audio_codecs=PCMU;answermode=manual",
+    )
+
+    async def dial() -> None:
+        await phone.start()
+        await phone.wait_event("REGISTER_OK")
+        await phone.command("dial", f"sip:{call_server.pbx.did}@127.0.0.1:{port}")
+        await phone.wait_event("CALL_ESTABLISHED")
+        await asyncio.sleep(1.0)  # the PIN prompt starts; DTMF sent earlier is lost
+        await phone.command("sndcode", f"{pin}#")
+
+    try:
+        call_server.call(dial())
+        expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+        contact = bridged_contact(db, bank_id, uid)
+        expect(page.get_by_test_id("contact-name")).to_have_text(
+            f"{contact['first_name']} {contact['last_name']}"
+        )
+        shoot(page, "dialin-call")
+        page.get_by_role("button", name="Hang up").click()
+        page.locator("button.outcome[data-outcome=completed]").click()
+        expect(page.locator("#contact-panel")).to_be_hidden()
+        sessions = rows(db, "SELECT via FROM volunteer_sessions WHERE volunteer_id = ?", uid)
+        assert sessions == [{"via": "dialin"}]
+        filed = rows(
+            db, "SELECT outcome FROM dispositions WHERE attempt_id = ?", contact["attempt_id"]
+        )
+        assert filed == [{"outcome": "completed"}]
+    finally:
+        call_server.call(phone.stop())
