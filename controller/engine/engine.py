@@ -21,6 +21,7 @@ from controller.engine import modes
 from controller.engine.bus import EventBus
 from controller.engine.dialing import EngineConfig
 from controller.engine.runner import BankRunner
+from controller.engine.volunteer_ops import PinThrottle
 from controller.engine.volunteers import VolunteerPool
 from controller.model.banks import DialingMode, State
 from controller.model.volunteers import Session, VolunteerError
@@ -67,6 +68,7 @@ class Engine:
         self.runners: dict[int, BankRunner] = {}
         self.simulated: set[int] = set()  # volunteer ids whose leg is a simulated one
         self.callme: set[int] = set()  # volunteer ids the PBX called ("call me")
+        self.pin_throttle = PinThrottle()  # wrong PINs per caller and per PIN
         self._stopped_banks: set[int] = set()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
@@ -231,8 +233,11 @@ class Engine:
         return await runner.handoff(request.call_id)
 
     async def _pin(self, request: PinRequest) -> PinDecision:
+        if self.pin_throttle.blocked(request.caller_id, request.pin):
+            return PinDecision("wrong_pin")  # too many wrong tries: even a right PIN fails
         user = user_store.user_by_pin(self.db, request.pin) if request.pin.isdigit() else None
         if user is None:
+            self.pin_throttle.miss(request.caller_id, request.pin)
             return PinDecision("wrong_pin")
         bank_id = modes.bank_for_volunteer(self, int(user["id"]))
         if bank_id is None:
