@@ -61,7 +61,8 @@ async def test_given_an_anonymous_visitor_when_opening_any_admin_route_then_logi
             assert response.headers["Location"].startswith("/login?next="), (method, path)
         else:
             assert response.status == 401, (method, path)
-            assert (await response.json())["error"] == "login_required"
+            if path.startswith("/api/"):  # a form post to a page gets the 401 page instead
+                assert (await response.json())["error"] == "login_required"
 
 
 async def test_given_a_volunteer_when_opening_any_admin_route_then_403(

@@ -149,7 +149,7 @@ def _step_of(action: str, form: dict[str, str], lists: list[int]) -> Callable[[B
 @access(Access.STAFF)
 async def bank_action(request: web.Request) -> web.StreamResponse:
     """Publish, start, pause, resume or stop (stop needs the confirmation box)."""
-    action = request.match_info["action"]
+    action = request.path.rsplit("/", 1)[-1]
     bank_id = bank_id_of(request)
     post = await request.post()
     form = await form_data(request)
@@ -163,11 +163,21 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
             else:
                 bank = store.update(conn, bank_id, _step_of(action, form, lists), ACTOR)
     except DOMAIN_ERRORS as exc:
-        return bank_page(request, error=_plain(str(exc)))
+        return bank_page(request, error=plain_message(action, exc, load_bank(request)))
     engine = engine_of(request.app)
     if engine is not None:
         engine.poke()
     raise web.HTTPSeeOther(f"/admin/banks/{bank.id}?done={action}")
+
+
+def plain_message(action: str, exc: Exception, bank: Bank) -> str:
+    """The organizer's wording for a refused step (the code stays the model's)."""
+    code = getattr(exc, "code", "")
+    if code == "outside_window" and action == "start":
+        return "This bank cannot start before its campaign window opens (or after it ends)."
+    if bank.state is model.State.STOPPED and action in ("start", "resume", "publish"):
+        return "A stopped bank cannot be restarted."
+    return _plain(str(exc))
 
 
 def _plain(message: str) -> str:
@@ -181,4 +191,5 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/admin/banks/{bank_id:\\d+}", show_bank, name="admin_bank")
     app.router.add_get("/admin/banks/{bank_id:\\d+}/settings", edit_bank)
     app.router.add_post("/admin/banks/{bank_id:\\d+}/settings", edit_bank)
-    app.router.add_post("/admin/banks/{bank_id:\\d+}/{action:[a-z]+}", bank_action)
+    for action in ("publish", "start", "pause", "resume", "stop"):
+        app.router.add_post(f"/admin/banks/{{bank_id:\\d+}}/{action}", bank_action)

@@ -1,0 +1,196 @@
+"""The organizer's pages over the real app and SQLite file: banks, scripts, contacts, exports."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp import FormData
+from aiohttp.test_utils import TestClient
+from web_test_helpers import csrf_token, login
+
+from controller.store import banks as bank_store
+from controller.store.db import Database
+
+Client = TestClient[Any, Any]
+GOOD_SCRIPT = {
+    "name": "Web script",
+    "blocks": [
+        {"id": "a", "title": "Hello", "text": "Hi {{ contact.first_name }}",
+         "responses": [{"label": "Yes", "next": "b"}, {"label": "No", "next": None}]},
+        {"id": "b", "title": "Thanks", "text": "Thanks!", "responses": []},
+    ],
+}  # fmt: skip
+
+
+async def admin(client: Client, make_user: Callable[..., int]) -> str:
+    make_user("boss", role="admin")
+    await login(client, "boss")
+    return await csrf_token(client, "/admin")
+
+
+def seed_list(db: Database, contacts: int = 5) -> int:
+    with db.write() as conn:
+        return bank_store.seed_synthetic_list(conn, "Seeded", contacts)
+
+
+def bank_count(db: Database) -> int:
+    with db.read() as conn:
+        return len(bank_store.list_all(conn))
+
+
+async def create_bank(client: Client, token: str, list_id: int, **extra: str) -> int:
+    form = {"_csrf": token, "title": "Web bank", "description": "Calls", "list_id": str(list_id)}
+    response = await client.post("/admin/banks/new", data={**form, **extra}, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    match = re.search(r"/admin/banks/(\d+)/script", response.headers["Location"])
+    assert match
+    return int(match.group(1))
+
+
+async def test_given_an_admin_when_a_bank_form_lacks_a_title_then_the_message_shows_and_nothing_is_created(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    list_id = seed_list(db)
+    response = await client.post(
+        "/admin/banks/new", data={"_csrf": token, "description": "x", "list_id": str(list_id)}
+    )
+    assert response.status == 400
+    assert "a title is required" in await response.text()
+    assert bank_count(db) == 0
+
+
+async def test_given_a_new_bank_when_saving_a_script_with_a_dangling_branch_then_the_problem_names_the_block(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    bank_id = await create_bank(client, token, seed_list(db))
+    bad = {"name": "Bad", "blocks": [{"id": "a", "title": "A", "responses": [
+        {"label": "Go", "next": "nowhere"}]}]}  # fmt: skip
+    headers = {"X-CSRF-Token": token}
+    response = await client.post(f"/api/admin/banks/{bank_id}/script", json=bad, headers=headers)
+    assert response.status == 400
+    body = await response.json()
+    assert body["error"] == "dangling_branch"
+    assert body["problems"][0]["block"] == "a"
+    with db.read() as conn:
+        assert bank_store.get(conn, bank_id).settings.script_id is None
+    response = await client.post(
+        f"/api/admin/banks/{bank_id}/script", json=GOOD_SCRIPT, headers=headers
+    )
+    assert response.status == 200
+    with db.read() as conn:
+        assert (
+            bank_store.get(conn, bank_id).settings.script_id == (await response.json())["script_id"]
+        )
+
+
+async def test_given_a_bank_whose_window_opens_tomorrow_when_starting_then_a_plain_message_and_it_stays_published(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    bank_id = await create_bank(client, token, seed_list(db), window_start=tomorrow)
+    await client.post(
+        f"/api/admin/banks/{bank_id}/script", json=GOOD_SCRIPT, headers={"X-CSRF-Token": token}
+    )
+    published = await client.post(f"/admin/banks/{bank_id}/publish", data={"_csrf": token})
+    assert published.status == 200 and "Published." in await published.text()
+    response = await client.post(f"/admin/banks/{bank_id}/start", data={"_csrf": token})
+    assert response.status == 400
+    assert "cannot start before its campaign window opens" in await response.text()
+    with db.read() as conn:
+        assert bank_store.get(conn, bank_id).state.value == "published"
+
+
+async def test_given_a_started_bank_when_stopped_with_confirmation_then_it_cannot_be_restarted(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    bank_id = await create_bank(client, token, seed_list(db))
+    await client.post(
+        f"/api/admin/banks/{bank_id}/script", json=GOOD_SCRIPT, headers={"X-CSRF-Token": token}
+    )
+    for step in ("publish", "start"):
+        assert (await client.post(f"/admin/banks/{bank_id}/{step}", data={"_csrf": token})).ok
+    unconfirmed = await client.post(f"/admin/banks/{bank_id}/stop", data={"_csrf": token})
+    assert unconfirmed.status == 400 and "tick the box" in await unconfirmed.text()
+    stopped = await client.post(
+        f"/admin/banks/{bank_id}/stop", data={"_csrf": token, "confirm": "yes"}
+    )
+    assert stopped.status == 200 and "Stopped for good." in await stopped.text()
+    again = await client.post(f"/admin/banks/{bank_id}/resume", data={"_csrf": token})
+    assert again.status == 400
+    assert "A stopped bank cannot be restarted." in await again.text()
+    with db.read() as conn:
+        assert bank_store.get(conn, bank_id).state.value == "stopped"
+
+
+CSV_TEXT = "VanID,FirstName,LastName,CellPhone,Ward\n1,Ann,Lee,+12125550101,4\n2,Bo,Ray,12,5\n"
+
+
+async def test_given_a_csv_when_uploaded_mapped_and_imported_then_contacts_land_and_bad_rows_are_reported(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    form = FormData()
+    form.add_field("_csrf", token)
+    form.add_field("list", "Ward 4")
+    form.add_field("file", CSV_TEXT.encode(), filename="list.csv", content_type="text/csv")
+    uploaded = await client.post("/admin/contacts/upload", data=form, allow_redirects=False)
+    assert uploaded.status == 303
+    location = uploaded.headers["Location"]
+    page = await (await client.get(location)).text()
+    assert 'data-column="CellPhone"' in page and 'value="cell_phone" selected' in page
+    upload_token = location.split("/")[-1].split("?")[0]
+    mapping = {"Ward": "skip"}
+    started = await client.post(
+        "/api/admin/contacts/import",
+        json={"token": upload_token, "list": "Ward 4", "mapping": mapping},
+        headers={"X-CSRF-Token": token},
+    )
+    job = (await started.json())["job"]
+    status: dict[str, Any] = {"finished": False}
+    for _ in range(100):
+        status = await (await client.get(f"/api/admin/imports/{job}")).json()
+        if status["finished"]:
+            break
+        await asyncio.sleep(0.1)
+    assert status["percent"] == 100 and status["report"]["imported"] == 1
+    rejects = await (await client.get(f"/admin/imports/{job}/rejects.csv")).text()
+    rows = list(csv.reader(io.StringIO(rejects)))
+    assert rows[0] == ["line", "code", "reason"] and rows[1][0] == "3"
+    with db.read() as conn:
+        names = [r[0] for r in conn.execute("SELECT first_name FROM contacts")]
+    assert names == ["Ann"]
+
+
+async def test_given_a_bank_when_exporting_contacts_then_the_csv_matches_the_database(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    bank_id = await create_bank(client, token, seed_list(db, 7))
+    response = await client.get(f"/admin/banks/{bank_id}/export/contacts.csv")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(await response.text())))
+    with db.read() as conn:
+        expected = [(str(r[0]), r[1]) for r in conn.execute(
+            "SELECT id, first_name FROM contacts ORDER BY id")]  # fmt: skip
+    assert [(r["contact_id"], r["first_name"]) for r in rows] == expected
+
+
+async def test_given_a_volunteer_when_opening_admin_pages_then_each_is_refused(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    make_user("vol")
+    await login(client, "vol")
+    for path in ("/admin/banks", "/admin/contacts", "/admin/users", "/admin/banks/1/live",
+                 "/api/admin/banks/1/live", "/admin/banks/1/export/attempts.csv"):  # fmt: skip
+        response = await client.get(path, allow_redirects=False)
+        assert response.status == 403, path
