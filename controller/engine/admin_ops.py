@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from controller.engine.simvol import SimProfile, SimulatedVolunteers
-from controller.model.volunteers import ACTIVE, VolunteerError
+from controller.model.volunteers import ACTIVE, Session, VolunteerError
 from controller.store import admin_stats
 from controller.store import users as user_store
 from controller.store.db import Database
@@ -43,7 +43,7 @@ def volunteer_rows(engine: Engine, bank_id: int) -> list[dict[str, Any]]:
                 "name": _names(engine.db).get(s.volunteer_id, str(s.volunteer_id)),
                 "state": s.state.value,
                 "via": s.via,
-                "last_active": s.since if s.state in ACTIVE else (s.left_at or s.since),
+                "idle_for": round(max(0.0, now - _last_active(s)), 1),
                 "disposition": last.get(s.volunteer_id, ""),
                 "call_time": round(call_time, 1),
                 "active_time": round(active_time, 1),
@@ -53,6 +53,13 @@ def volunteer_rows(engine: Engine, bank_id: int) -> list[dict[str, Any]]:
         )
     rows.sort(key=lambda r: str(r["name"]))
     return rows
+
+
+def _last_active(s: Session) -> float:
+    """When the volunteer was last active (now, while active; else when they stopped)."""
+    if s.state in ACTIVE:
+        return s.since
+    return s.left_at or s.since
 
 
 def _names(db: Database) -> dict[int, str]:

@@ -50,14 +50,13 @@
     var filter = document.getElementById("vol-filter").value.trim().toLowerCase();
     var body = document.getElementById("vol-rows");
     body.textContent = "";
-    var now = Date.now() / 1000;
     last.volunteers.forEach(function (v) {
       var text = (v.name + " " + v.state + " " + v.via + " " + v.disposition).toLowerCase();
       if (filter && text.indexOf(filter) < 0) { return; }
       var tr = document.createElement("tr");
       tr.setAttribute("data-volunteer", v.name);
       tr.setAttribute("data-state", v.state);
-      var ago = v.last_active ? duration(Math.max(0, now - v.last_active)) + " ago" : "–";
+      var ago = v.state === "waiting" || v.state === "busy" || v.state === "wrap_up" ? "now" : duration(v.idle_for) + " ago";
       [v.name, v.state, v.via, ago, v.disposition || "–", duration(v.call_time),
        duration(v.active_time), String(v.calls_assigned)].forEach(function (cell, i) {
         var td = document.createElement("td");

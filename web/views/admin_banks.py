@@ -61,7 +61,7 @@ def _changes(request: web.Request, form: dict[str, str]) -> dict[str, Any]:
                 raise model.BankError("bad_number", f"{name}: {value!r} is not a number") from None
         else:
             options[name] = value
-    if "amd" in form or form.get("amd_present"):
+    if form.get("amd_present"):  # editing (new banks start with detection on)
         options["amd"] = form.get("amd") == "on"
     return bank_cmd._changes(app_context(request), options, ())
 
