@@ -93,10 +93,10 @@
       var saved = loadDraft(data.draft);
       cs.path = saved.path && saved.path.length ? saved.path : firstBlock(data);
       fillReport(data.report, saved);
-      cs.shownAt[call.call_id] = performance.now();
     }
     renderContact(data.contact, data.live.dialing_mode);
     renderScript(data.contact);
+    if (data.contact && !cs.shownAt[call.call_id]) { cs.shownAt[call.call_id] = Date.now(); }
     renderOutcomes(data.outcomes || [], call);
     show($("report-panel"), !!data.live.call);
   }
