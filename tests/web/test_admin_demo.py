@@ -1,0 +1,101 @@
+"""The demo ``phonebank run`` starts with: logins, a running bank, simulated volunteers."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from asterisk.conftest import isolated_overrides
+
+from controller.commands.run import Appliance, run_appliance
+from controller.config import Settings, load_settings
+from controller.demo import (
+    ADMIN,
+    CONTACTS,
+    VOLUNTEER,
+    demo_offset,
+    demo_plugins,
+    login_file,
+    prepare,
+)
+from controller.engine.admin_ops import sim_switch
+from controller.engine.plugin import engine_of
+from controller.store import banks as bank_store
+from controller.store import users as user_store
+from controller.store.db import Database, open_database
+
+
+def test_given_a_fresh_home_when_preparing_the_demo_then_logins_are_private_hashed_and_the_bank_runs(  # noqa: E501
+    settings: Settings, db: Database
+) -> None:
+    demo = prepare(settings, db, datetime(2026, 5, 1, 18, 0, tzinfo=UTC))
+    path = login_file(settings)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert set(demo.logins) == {ADMIN, VOLUNTEER}
+    for name, password in demo.logins.items():
+        assert password not in path.parent.joinpath("phonebank.db").read_bytes().decode("latin-1")
+        assert user_store.authenticate(db, name, password) is not None
+    assert user_store.get_user(db, ADMIN)["role"] == "admin"  # type: ignore[index]
+    with db.read() as conn:
+        bank = bank_store.get(conn, demo.bank_id)
+        contacts = conn.execute(
+            "SELECT count(*) FROM contacts WHERE list_id = ?", (bank.settings.list_id,)
+        ).fetchone()[0]
+    assert bank.state.value == "running" and bank.visibility == "public"
+    assert bank.settings.script_id is not None and contacts == CONTACTS
+
+
+def test_given_a_prepared_demo_when_run_again_then_the_same_logins_and_bank_are_reused(
+    settings: Settings, db: Database
+) -> None:
+    first = prepare(settings, db, datetime(2026, 5, 1, 18, 0, tzinfo=UTC))
+    second = prepare(settings, db, datetime(2026, 5, 1, 19, 0, tzinfo=UTC))
+    assert second.logins == first.logins and second.bank_id == first.bank_id
+    with db.read() as conn:
+        assert len(bank_store.list_all(conn)) == 1
+
+
+def test_given_times_of_day_when_computing_the_demo_clock_then_it_is_a_us_afternoon() -> None:
+    afternoon = datetime(2026, 5, 1, 19, 0, tzinfo=UTC)
+    night = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+    assert demo_offset(afternoon) == 0.0
+    assert demo_offset(night) == (15 * 3600 + 30 * 60)
+
+
+@pytest.mark.pbx
+@pytest.mark.timeout(180)
+async def test_given_the_demo_when_the_appliance_runs_then_simulated_volunteers_take_calls(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    settings = load_settings(home, isolated_overrides(ring_timeout=15))
+    db = open_database(settings.db_path)
+    demo = prepare(settings, db)
+    stop = asyncio.Event()
+    up: list[Appliance] = []
+    task = asyncio.ensure_future(
+        run_appliance(settings, db, plugins=demo_plugins(demo), serve_fastagi=False,
+                      on_ready=up.append, stop=stop)
+    )  # fmt: skip
+    try:
+        while not up and not task.done():
+            await asyncio.sleep(0.2)
+        engine = engine_of(up[0].app)
+        assert engine is not None
+        assert sim_switch(engine).running(demo.bank_id) == 5
+        while engine.runners[demo.bank_id].figures.completed < 2:
+            await asyncio.sleep(0.5)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 90)
+    with db.read() as conn:
+        filed = conn.execute(
+            "SELECT count(*) FROM dispositions WHERE bank_id = ? AND volunteer_id IS NOT NULL",
+            (demo.bank_id,),
+        ).fetchone()[0]
+    db.close()
+    assert filed >= 2
