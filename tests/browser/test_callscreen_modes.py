@@ -213,3 +213,29 @@ def test_given_a_baresip_phone_dialed_in_when_the_page_is_open_then_the_page_lig
         assert filed == [{"outcome": "completed"}]
     finally:
         call_server.call(phone.stop())
+
+
+def test_given_call_me_when_the_volunteer_enters_a_number_and_presses_1_then_the_page_lights_up_and_a_voter_comes(  # noqa: E501
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    uid = make_user("cora", PASSWORD, display_name="Cora Callme")
+    bank_id = make_bank(db, 3, "human:1:60", call_server)
+    own_phone = "+12025559071"
+    call_server.call(call_server.carrier.set_personas({own_phone: "accept:1:90"}))
+    sign_in(page, call_server, "cora", f"/banks/{bank_id}")
+    page.locator("#callme-number").fill("12")
+    page.get_by_role("button", name="Call me").click()
+    expect(page.locator("#join-error")).to_contain_text("area code")
+    page.locator("#callme-number").fill("(202) 555-9071")
+    page.get_by_role("button", name="Call me").click()
+    expect(page).to_have_url(f"{call_server.url}/call")
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+    contact = bridged_contact(db, bank_id, uid)
+    expect(page.get_by_test_id("contact-name")).to_have_text(
+        f"{contact['first_name']} {contact['last_name']}"
+    )
+    sessions = rows(db, "SELECT via FROM volunteer_sessions WHERE volunteer_id = ?", uid)
+    assert sessions == [{"via": "callme"}]
