@@ -62,12 +62,17 @@ def set_state(db: Database, bank_id: int, step: str) -> None:
             banks.update(conn, bank_id, getattr(bank_model, step))
 
 
-async def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+async def wait_until(
+    check: Callable[[], bool], timeout: float, what: str | Callable[[], str]
+) -> None:
+    """Wait for ``check``; on timeout the message says what was awaited (``what`` may be a
+    function describing the state then)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not check():
         if loop.time() > deadline:
-            raise TimeoutError(f"not reached within {timeout} s: {what}")
+            text = what() if callable(what) else what
+            raise TimeoutError(f"not reached within {timeout} s: {text}")
         await asyncio.sleep(0.2)
 
 

@@ -88,7 +88,11 @@ async def test_given_preview_bank_when_volunteer_calls_a_machine_then_drops_voic
     assert shown is not None and modes.preview_next(env.engine, uid) == shown
     call_id = modes.preview_call(env.engine, uid)
     runner = env.engine.runners[bank_id]
-    await wait_until(lambda: runner.figures.hangtimes != [], 30, "the machine reaches the phone")
+    await wait_until(
+        lambda: runner.figures.hangtimes != [], 30,
+        lambda: f"the machine reaches the phone: {attempts(env, bank_id)} {runner.calls}"
+        f" {env.engine.pool.sessions[uid]}",
+    )  # fmt: skip
     room = env.engine.pool.sessions[uid].conference
 
     def ringback(event: str) -> list[dict[str, str]]:

@@ -143,8 +143,9 @@ async def test_given_predictive_bank_of_100_when_run_with_4_simulated_volunteers
     for vid in range(9001, 9005):
         assert env.engine.pool.sessions[vid].state.value == "disconnected"
 
-    def told() -> list[dict[str, str]]:
-        return ami.find("UserEvent", UserEvent="PhonebankPlayback", Sound="bank-ended")
+    def told() -> list[dict[str, str]]:  # this bank's volunteers (rooms volunteer-900N)
+        found = ami.find("UserEvent", UserEvent="PhonebankPlayback", Sound="bank-ended")
+        return [e for e in found if e.get("Channel", "").startswith("Local/volunteer-900")]
 
     await wait_until(lambda: len(told()) >= 4, 30, "every volunteer heard the bank has ended")
     assert len(told()) == 4 and all(e["Status"] == "SUCCESS" for e in told())
