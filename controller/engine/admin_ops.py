@@ -118,8 +118,8 @@ class SimSwitch:
         return len(ids)
 
     async def close(self) -> None:
-        for bank_id in list(self.on):
-            await self.switch_off(bank_id)
+        """Stop driving the simulated volunteers (the engine's shutdown drops their legs)."""
+        self.on.clear()
         if self.sims is not None:
             await self.sims.close()
 

@@ -91,8 +91,9 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task
         for task in self._tasks.values():
-            task.cancel()
-        for task in self._tasks.values():
+            while not task.done():  # wait_for may swallow a cancel racing a wake-up (3.11)
+                task.cancel()
+                await asyncio.wait([task], timeout=0.5)
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.fastagi.stop()
