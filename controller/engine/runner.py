@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from controller.aio import wait_set
 from controller.config import Settings
 from controller.engine import handoff, modes, stopping
 from controller.engine.bus import EventBus
@@ -93,8 +94,7 @@ class BankRunner:
                 await self.tick()
             except Exception:
                 log.exception("bank %s: tick failed", self.bank_id)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), self.config.tick)
+            await wait_set(self.wake, self.config.tick)
             self.wake.clear()
         self.done.set()
 

@@ -9,7 +9,6 @@ the target is not yet marked sent is one local SQLite commit long.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -19,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from controller.aio import wait_set
 from controller.store import outbox
 from controller.store.db import Database
 from controller.store.outbox import OutboxRow
@@ -143,8 +143,7 @@ class OutboxWorker:
 
     async def _nap(self, seconds: float) -> None:
         """Sleep until ``seconds`` pass or :meth:`notify` is called (since the last check)."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=min(seconds, self.max_sleep))
+        await wait_set(self._wake, min(seconds, self.max_sleep))
 
     async def run_until_idle(self) -> WorkerStats:
         """Send until nothing is pending or in flight (waiting out backoffs and leases)."""
