@@ -29,7 +29,7 @@ from web.views.admin_common import DOMAIN_ERRORS, app_context, bank_id_of, form_
 ACTOR = "web"
 FORM_FIELDS = ("title", "description", "list_id", "script_id", "dialing_mode", "calling_hours",
                "window_start", "window_end", "max_attempts", "retry_delay_min",
-               "abandon_cap_pct", "household", "disclaimer")  # fmt: skip
+               "abandon_cap_pct", "household", "disclaimer", "folders", "caller_ids")  # fmt: skip
 DONE = {"publish": "Published.", "start": "Started: dialing begins as volunteers join.",
         "pause": "Paused.", "resume": "Resumed.", "stop": "Stopped for good."}  # fmt: skip
 NUMBERS = {"max_attempts": int, "retry_delay_min": int, "abandon_cap_pct": float}
@@ -70,7 +70,12 @@ def _changes(request: web.Request, form: dict[str, str]) -> dict[str, Any]:
 async def banks_page(request: web.Request) -> web.StreamResponse:
     with request.app[DB].read() as conn:
         banks = store.list_all(conn)
-    return render(request, "admin/banks.html", {"banks": banks})
+    folders = sorted({f for b in banks for f in b.settings.folders})
+    folder = request.query.get("folder", "")
+    if folder:
+        banks = [b for b in banks if folder in b.settings.folders]
+    context = {"banks": banks, "folders": folders, "folder": folder}
+    return render(request, "admin/banks.html", context)
 
 
 def _form_values(bank: Bank | None, form: dict[str, str] | None) -> dict[str, Any]:
@@ -79,7 +84,15 @@ def _form_values(bank: Bank | None, form: dict[str, str] | None) -> dict[str, An
     if bank is None:
         return {"calling_hours": "09:00-20:00", "dialing_mode": "predictive", "amd": True}
     values = model.settings_to_dict(bank.settings)
-    return {k: ("" if v is None else v) for k, v in values.items()}
+    return {k: _shown(v) for k, v in values.items()}
+
+
+def _shown(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return value
 
 
 def _settings_page(
