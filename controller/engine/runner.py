@@ -287,6 +287,7 @@ class BankRunner:
     def resume(self) -> None:
         if self.mode == "paused":
             self.mode = "running"
+            self.bus.publish("bank", self.bank_id, state="running")
             self.wake.set()
 
     def stop(self, hard: bool = False) -> None:

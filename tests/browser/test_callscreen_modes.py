@@ -239,3 +239,42 @@ def test_given_call_me_when_the_volunteer_enters_a_number_and_presses_1_then_the
     )
     sessions = rows(db, "SELECT via FROM volunteer_sessions WHERE volunteer_id = ?", uid)
     assert sessions == [{"via": "callme"}]
+
+
+def test_given_a_preview_bank_when_the_volunteer_calls_a_machine_then_leaves_the_voicemail_and_files(  # noqa: E501
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+    shoot: Callable[..., Any],
+) -> None:
+    uid = make_user("pia", PASSWORD, display_name="Pia Preview")
+    bank_id = make_bank(db, 3, "machine:1", call_server)
+    with db.write() as conn:
+        banks.update(conn, bank_id, bank_model.pause)
+        banks.update(
+            conn,
+            bank_id,
+            lambda b: bank_model.edit(
+                b, {"dialing_mode": "preview", "voicemail_message": "Sorry we missed you."}
+            ),
+        )
+        banks.update(conn, bank_id, bank_model.resume)
+    call_server.engine.poke()
+    sign_in(page, call_server, "pia", "/banks")
+    join_with_browser(page, call_server, bank_id)
+    page.keyboard.press("n")  # Next contact
+    expect(page.get_by_test_id("contact-name")).to_have_text(re.compile(r"^First\d+ Last\d+$"))
+    previewed = page.get_by_test_id("contact-name").inner_text()
+    assert rows(db, "SELECT id FROM call_attempts WHERE bank_id = ?", bank_id) == []
+    shoot(page, "preview")
+    page.get_by_role("button", name="Call", exact=True).click()
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+    contact = bridged_contact(db, bank_id, uid)
+    assert previewed == f"{contact['first_name']} {contact['last_name']}"
+    page.get_by_role("button", name="Leave voicemail message").click()
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "wrap_up", timeout=60_000)
+    page.locator("button.outcome[data-outcome=answering_machine]").click()
+    expect(page.locator("#contact-panel")).to_be_hidden()
+    filed = rows(db, "SELECT outcome FROM dispositions WHERE attempt_id = ?", contact["attempt_id"])
+    assert filed == [{"outcome": "answering_machine"}]

@@ -230,3 +230,13 @@ def test_given_a_power_bank_when_a_browser_volunteer_works_two_calls_then_contac
         assert "volunteer" in field_store.tags_for(db, contact["id"])
     attempts = rows(db, "SELECT DISTINCT contact_id FROM call_attempts WHERE volunteer_id = ?", uid)
     assert len(attempts) == 2  # two different people, one after the other
+    with db.write() as conn:  # the organizer pauses the bank, then resumes it
+        banks.update(conn, bank_id, bank_model.pause)
+    call_server.engine.poke()
+    expect(page.locator("#live-notice")).to_contain_text("paused this phone bank")
+    expect(page.get_by_role("button", name="Ready for the next call")).to_be_hidden()
+    with db.write() as conn:
+        banks.update(conn, bank_id, bank_model.resume)
+    call_server.engine.poke()
+    expect(page.locator("#live-notice")).to_be_hidden()
+    expect(page.get_by_role("button", name="Ready for the next call")).to_be_visible()

@@ -88,7 +88,8 @@ async def state(request: web.Request) -> web.StreamResponse:
     return web.json_response(payload(request, _engine(request), user.id))
 
 
-def _relevant(message: dict[str, Any], engine: Engine, user_id: int, last_call: str) -> bool:
+def _relevant(message: dict[str, Any], engine: Engine, user_id: int, seen: dict[str, str]) -> bool:
+    """Whether a bus message changes this volunteer's screen (``seen``: last call, bank mode)."""
     topic = message.get("topic")
     if topic == "volunteer":
         return bool(message.get("volunteer_id") == user_id)
@@ -97,8 +98,10 @@ def _relevant(message: dict[str, Any], engine: Engine, user_id: int, last_call: 
         return False
     if topic == "bank":
         return bool(message.get("bank_id") == session.bank_id)
+    if topic == "figures" and message.get("bank_id") == session.bank_id:
+        return str(message.get("state")) != seen.get("bank_mode")  # e.g. resumed
     if topic in ("call", "hangtime"):
-        return message.get("call_id") in (session.call_id, last_call)
+        return message.get("call_id") in (session.call_id, seen.get("call"))
     return False
 
 
@@ -110,19 +113,19 @@ async def socket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
     queue = engine.bus.subscribe()
-    last_call = ""
+    seen: dict[str, str] = {}
 
     async def push() -> None:
-        nonlocal last_call
         body = payload(request, engine, user.id)
         if body["live"].get("call"):
-            last_call = body["live"]["call"]["call_id"]
+            seen["call"] = body["live"]["call"]["call_id"]
+        seen["bank_mode"] = str(body["live"].get("bank_mode"))
         await ws.send_json({"type": "state", **body})
 
     async def pump() -> None:
         while True:
             message = await queue.get()
-            if _relevant(message, engine, user.id, last_call):
+            if _relevant(message, engine, user.id, seen):
                 await push()
 
     task = asyncio.ensure_future(pump())
