@@ -3,7 +3,7 @@
 - Logins: an admin (``demo-admin``) and a volunteer (``demo-volunteer``). Their passwords
   are generated at the first run, stored hashed in the database and in clear only in
   ``<home>/demo-logins.toml`` (mode 0600), from which each run prints them once.
-- The demo bank: a few hundred made-up contacts over six US zones, a branched script, the
+- The demo bank: 2000 made-up contacts over six US zones, a branched script, the
   predictive dialer, published to everyone and started. The simulated phone network answers
   with a mix of people, answering machines, busy and unanswered numbers.
 - Simulated volunteers take calls at once; the dashboard's button switches them off and on.
@@ -46,13 +46,13 @@ log = logging.getLogger(__name__)
 LOGIN_FILE = "demo-logins.toml"
 ADMIN, VOLUNTEER = "demo-admin", "demo-volunteer"
 BANK_TITLE = "Demo: get out the vote"
-CONTACTS = 400
+CONTACTS = 2000
 SIMULATED = 5
-CARRIER_MIX = {
-    "human:3:90": 0.55,
-    "machine:4": 0.2,
-    "noanswer": 0.12,
-    "busy": 0.08,
+CARRIER_MIX = {  # close to what phone banks meet: most calls find no one
+    "human:3:90": 0.3,
+    "machine:4": 0.25,
+    "noanswer": 0.3,
+    "busy": 0.1,
     "disconnected": 0.05,
 }
 OPEN_UTC = (time(17, 0), time(23, 30))  # 12:00 New York .. 15:30 Los Angeles (and Honolulu)
@@ -173,6 +173,7 @@ def _create_bank(conn: sqlite3.Connection, now: datetime) -> bank_model.Bank:
         "script_id": script_id,
         "dialing_mode": "predictive",
         "calling_hours": "08:00-21:00",
+        "retry_delay_min": 10,
     }
     bank = bank_store.create(conn, changes)
     assert bank.id is not None
