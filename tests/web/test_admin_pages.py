@@ -194,3 +194,20 @@ async def test_given_a_volunteer_when_opening_admin_pages_then_each_is_refused(
                  "/api/admin/banks/1/live", "/admin/banks/1/export/attempts.csv"):  # fmt: skip
         response = await client.get(path, allow_redirects=False)
         assert response.status == 403, path
+
+
+async def test_given_no_dialer_in_the_process_when_opening_the_live_feed_then_a_snapshot_comes(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    bank_id = await create_bank(client, token, seed_list(db, 3))
+    snapshot = await (await client.get(f"/api/admin/banks/{bank_id}/live")).json()
+    assert snapshot["engine"] is False and snapshot["figures"] is None
+    assert snapshot["bank"]["state"] == "draft" and snapshot["queue"]["ready"] == 0
+    async with client.ws_connect(f"/api/admin/banks/{bank_id}/live/ws") as ws:
+        pushed = await ws.receive_json(timeout=10)
+    assert pushed["bank"]["id"] == bank_id and pushed["volunteers"] == []
+    refused = await client.post(
+        f"/api/admin/banks/{bank_id}/simulated", json={"on": True}, headers={"X-CSRF-Token": token}
+    )
+    assert refused.status == 409 and (await refused.json())["error"] == "no_engine"

@@ -1,0 +1,52 @@
+"""The script editor in Chromium: a block linked to a custom field takes its options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from browser_harness import LiveServer
+from playwright.sync_api import Page, expect
+
+from controller.model.fields import validate_field
+from controller.store import banks as bank_store
+from controller.store import fields as field_store
+from controller.store import scripts as script_store
+from controller.store.db import Database
+
+pytestmark = pytest.mark.browser
+PASSWORD = "organizer password 123"
+
+
+def test_given_a_choice_field_when_a_block_is_linked_to_it_then_its_options_become_the_responses_and_save(  # noqa: E501
+    live_server: LiveServer, page: Page, db: Database, make_user: Callable[..., int],
+    shoot: Callable[[Page, str], Any],
+) -> None:  # fmt: skip
+    make_user("olga", PASSWORD, role="admin")
+    field_store.add_field(db, validate_field("Support", "choice", ["Yes", "No"]))
+    with db.write() as conn:
+        list_id = bank_store.seed_synthetic_list(conn, "L", 2)
+        bank = bank_store.create(conn, {"title": "T", "description": "D", "list_id": list_id})
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=username]", "olga")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/admin/banks/{bank.id}/script")
+    page.fill("[data-testid=script-name]", "Field script")
+    page.click("[data-testid=add-block]")
+    page.select_option('.block[data-block="intro"] select.next', "b2")
+    page.select_option('.block[data-block="b2"] select.field', "Support")
+    options = page.locator('.block[data-block="b2"] .response input')
+    expect(options).to_have_count(2)
+    expect(options.first).to_have_value("Yes")
+    expect(options.first).to_be_disabled()
+    page.select_option('.block[data-block="b2"] .response >> nth=1 >> select.next', "intro")
+    page.click("[data-testid=save-script]")
+    expect(page.get_by_test_id("script-status")).to_have_text("Saved.")
+    shoot(page, "field-linked-block")
+    with db.read() as conn:
+        saved = script_store.get(conn, bank_store.get(conn, bank.id).settings.script_id or 0)
+    assert saved is not None
+    block = saved.script.block("b2")
+    assert block.field == "Support" and dict(block.branches) == {"No": "intro"}
