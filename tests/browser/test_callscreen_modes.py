@@ -27,7 +27,7 @@ from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
 )
 
 from controller.model import banks as bank_model
-from controller.store import banks
+from controller.store import banks, results
 from controller.store import users as user_store
 from controller.store.db import Database
 from controller.telephony import render
@@ -278,3 +278,58 @@ def test_given_a_preview_bank_when_the_volunteer_calls_a_machine_then_leaves_the
     expect(page.locator("#contact-panel")).to_be_hidden()
     filed = rows(db, "SELECT outcome FROM dispositions WHERE attempt_id = ?", contact["attempt_id"])
     assert filed == [{"outcome": "answering_machine"}]
+
+
+POST = """async ([url, body]) => {
+  try { await window.phonebankApi.post(url, body); return "ok"; }
+  catch (err) { return err.code; }
+}"""
+
+
+def test_given_a_household_sharing_a_number_when_one_is_a_wrong_number_then_only_they_are_marked_and_next_waits_for_outcome(  # noqa: E501
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+    shoot: Callable[..., Any],
+) -> None:
+    uid = make_user("hal", PASSWORD, display_name="Hal House")
+    bank_id = make_bank(db, 4, "human:1:60", call_server, household_every=2)
+    sign_in(page, call_server, "hal", "/call")
+    assert page.evaluate(POST, ["/api/call/ready", {}]) == "not_joined"
+    assert page.evaluate(POST, ["/api/call/answer", {"block_id": "intro"}]) == "no_call"
+    assert page.evaluate(POST, ["/api/call/outcome", {"outcome": "completed"}]) == (
+        "nothing_to_report"
+    )
+    join_with_browser(page, call_server, bank_id)
+    page.get_by_role("button", name="Ready for the next call").click()
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+    members = rows(
+        db,
+        "SELECT c.id, c.first_name || ' ' || c.last_name AS name FROM contacts c"
+        " JOIN phones p ON p.contact_id = c.id"
+        " WHERE p.e164 = (SELECT e164 FROM call_attempts WHERE bank_id = ?) ORDER BY c.id",
+        bank_id,
+    )
+    assert len(members) == 2  # one number, two people
+    expect(page.locator("#household li")).to_have_count(2)
+    shoot(page, "household")
+    wrong = members[1]
+    page.get_by_role("button", name=f"Wrong number for {wrong['name']}").click()
+    expect(page.get_by_role("button", name="Marked as wrong number")).to_be_visible()
+    flags = rows(db, "SELECT contact_id, wrong_number FROM phones ORDER BY contact_id")
+    by_contact = {f["contact_id"]: f["wrong_number"] for f in flags}
+    assert by_contact[wrong["id"]] == 1 and by_contact[members[0]["id"]] == 0
+    page.get_by_role("button", name="Hang up").click()
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "wrap_up")
+    assert page.evaluate(POST, ["/api/call/ready", {}]) == "outcome_required"
+    bad = page.evaluate(POST, ["/api/call/outcome", {"outcome": "teleported"}])
+    assert bad == "unknown_outcome"
+    page.locator("button.outcome[data-outcome=completed]").click()
+    expect(page.get_by_role("button", name="Ready for the next call")).to_be_visible()
+    filed = rows(db, "SELECT contact_id FROM dispositions WHERE bank_id = ? ORDER BY 1", bank_id)
+    assert [f["contact_id"] for f in filed] == [m["id"] for m in members]
+    with db.read() as conn:
+        engaged = results.engagement(conn, bank_id)
+    assert engaged["started"]["volunteers"] == 1 and engaged["seen"]["volunteers"] == 1
+    assert uid > 0
