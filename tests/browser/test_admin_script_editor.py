@@ -50,3 +50,37 @@ def test_given_a_choice_field_when_a_block_is_linked_to_it_then_its_options_beco
     assert saved is not None
     block = saved.script.block("b2")
     assert block.field == "Support" and dict(block.branches) == {"No": "intro"}
+
+
+ADMIN_PAGES = (
+    "/admin",
+    "/admin/banks",
+    "/admin/banks/new",
+    "/admin/contacts",
+    "/admin/users",
+    "/admin/fields",
+    "/admin/banks/{id}",
+    "/admin/banks/{id}/settings",
+    "/admin/banks/{id}/script",
+    "/admin/banks/{id}/live",
+    "/admin/banks/{id}/results",
+)
+
+
+def test_given_a_phone_sized_screen_when_each_admin_page_shows_then_nothing_overflows_sideways(
+    live_server: LiveServer, page: Page, db: Database, make_user: Callable[..., int]
+) -> None:
+    make_user("olga", PASSWORD, role="admin")
+    with db.write() as conn:
+        list_id = bank_store.seed_synthetic_list(conn, "L", 2)
+        bank = bank_store.create(conn, {"title": "T", "description": "D", "list_id": list_id})
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=username]", "olga")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    for path in ADMIN_PAGES:
+        response = page.goto(live_server.url + path.format(id=bank.id))
+        assert response is not None and response.ok, path
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
