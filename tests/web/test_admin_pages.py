@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 from web_test_helpers import csrf_token, login
 
 from controller.store import banks as bank_store
+from controller.store import scripts as script_store
 from controller.store.db import Database
 
 Client = TestClient[Any, Any]
@@ -211,3 +212,23 @@ async def test_given_no_dialer_in_the_process_when_opening_the_live_feed_then_a_
         f"/api/admin/banks/{bank_id}/simulated", json={"on": True}, headers={"X-CSRF-Token": token}
     )
     assert refused.status == 409 and (await refused.json())["error"] == "no_engine"
+
+
+async def test_given_answers_recorded_when_opening_results_then_each_answer_is_tallied(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    bank_id = await create_bank(client, token, seed_list(db, 3))
+    await client.post(
+        f"/api/admin/banks/{bank_id}/script", json=GOOD_SCRIPT, headers={"X-CSRF-Token": token}
+    )
+    with db.write() as conn:
+        contacts = [r[0] for r in conn.execute("SELECT id FROM contacts ORDER BY id")]
+        for contact_id, answer in zip(contacts, ("Yes", "Yes", "No"), strict=True):
+            script_store.save_answer(
+                conn, bank_id=bank_id, contact_id=contact_id, block_id="a", answer=answer, now=1e9
+            )
+    page = await (await client.get(f"/admin/banks/{bank_id}/results")).text()
+    row = r'<td>a</td><td>Hello</td><td>(\w+)</td><td class="num">(\d+)</td>'
+    tallies = re.findall(row, page)
+    assert tallies == [("Yes", "2"), ("No", "1")]
