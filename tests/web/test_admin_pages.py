@@ -16,6 +16,7 @@ from web_test_helpers import csrf_token, login
 
 from controller.store import banks as bank_store
 from controller.store import scripts as script_store
+from controller.store import users as user_store
 from controller.store.db import Database
 
 Client = TestClient[Any, Any]
@@ -232,3 +233,24 @@ async def test_given_answers_recorded_when_opening_results_then_each_answer_is_t
     row = r'<td>a</td><td>Hello</td><td>(\w+)</td><td class="num">(\d+)</td>'
     tallies = re.findall(row, page)
     assert tallies == [("Yes", "2"), ("No", "1")]
+
+
+async def test_given_a_bank_published_to_a_team_when_made_public_then_it_never_goes_private_again(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    team = user_store.create_user_list(db, "Team")
+    bank_id = await create_bank(client, token, seed_list(db, 2))
+    await client.post(
+        f"/api/admin/banks/{bank_id}/script", json=GOOD_SCRIPT, headers={"X-CSRF-Token": token}
+    )
+    private = {"_csrf": token, "user_list": str(team["id"])}
+    assert (await client.post(f"/admin/banks/{bank_id}/publish", data=private)).status == 200
+    with db.read() as conn:
+        assert bank_store.get(conn, bank_id).visibility == "private"
+    assert (await client.post(f"/admin/banks/{bank_id}/publish", data={"_csrf": token})).ok
+    again = await client.post(f"/admin/banks/{bank_id}/publish", data=private)
+    assert again.status == 400
+    assert "A public bank can never become private again." in await again.text()
+    with db.read() as conn:
+        assert bank_store.get(conn, bank_id).visibility == "public"
