@@ -254,3 +254,30 @@ async def test_given_a_bank_published_to_a_team_when_made_public_then_it_never_g
     assert "A public bank can never become private again." in await again.text()
     with db.read() as conn:
         assert bank_store.get(conn, bank_id).visibility == "public"
+
+
+async def test_given_a_csv_without_a_phone_column_when_imported_then_the_reason_shows_and_no_list_is_made(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    form = FormData()
+    form.add_field("_csrf", token)
+    form.add_field("list", "Nope")
+    form.add_field("file", b"FirstName,LastName\nAnn,Lee\n", filename="x.csv")
+    uploaded = await client.post("/admin/contacts/upload", data=form, allow_redirects=False)
+    upload_token = uploaded.headers["Location"].split("/")[-1].split("?")[0]
+    started = await client.post(
+        "/api/admin/contacts/import",
+        json={"token": upload_token, "list": "Nope", "mapping": {}},
+        headers={"X-CSRF-Token": token},
+    )
+    job = (await started.json())["job"]
+    status: dict[str, Any] = {"finished": False}
+    for _ in range(100):
+        status = await (await client.get(f"/api/admin/imports/{job}")).json()
+        if status["finished"]:
+            break
+        await asyncio.sleep(0.1)
+    assert "no phone number column" in status["error"]
+    with db.read() as conn:
+        assert conn.execute("SELECT count(*) FROM lists").fetchone()[0] == 0
