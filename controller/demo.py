@@ -226,7 +226,7 @@ def banner(demo: Demo, url: str) -> str:
     lines = [f"Demo logins (from {LOGIN_FILE} in the home, 0600):"]
     lines += [f"  {name:16} {password}" for name, password in demo.logins.items()]
     lines.append(f"  Dashboard: {url}admin/banks/{demo.bank_id}/live")
-    lines.append(f"  Take calls as {VOLUNTEER}: {url}phone")
+    lines.append(f"  Take calls as {VOLUNTEER}: {url}banks/{demo.bank_id}")
     return "\n".join(lines)
 
 
