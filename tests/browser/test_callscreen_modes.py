@@ -202,15 +202,25 @@ def test_given_a_baresip_phone_dialed_in_when_the_page_is_open_then_the_page_lig
             f"{contact['first_name']} {contact['last_name']}"
         )
         shoot(page, "dialin-call")
+        page.get_by_role("button", name="Talking to them").click()
+        expect(page.get_by_test_id("block-title")).to_have_text("Support")
+        page.locator("#report-notes").fill("prefers evenings")
+        page.wait_for_timeout(800)  # the draft is sent after a short pause in typing
+        page.evaluate("() => window.localStorage.clear()")  # only the server's copy is left
+        page.reload()  # the phone line is baresip: the call goes on; the page comes back
+        expect(page.get_by_test_id("block-title")).to_have_text("Support")
+        expect(page.locator("#report-notes")).to_have_value("prefers evenings")
         page.get_by_role("button", name="Hang up").click()
         page.locator("button.outcome[data-outcome=completed]").click()
         expect(page.locator("#contact-panel")).to_be_hidden()
         sessions = rows(db, "SELECT via FROM volunteer_sessions WHERE volunteer_id = ?", uid)
         assert sessions == [{"via": "dialin"}]
         filed = rows(
-            db, "SELECT outcome FROM dispositions WHERE attempt_id = ?", contact["attempt_id"]
+            db,
+            "SELECT outcome, notes FROM dispositions WHERE attempt_id = ?",
+            contact["attempt_id"],
         )
-        assert filed == [{"outcome": "completed"}]
+        assert filed == [{"outcome": "completed", "notes": "prefers evenings"}]
     finally:
         call_server.call(phone.stop())
 
@@ -220,12 +230,14 @@ def test_given_call_me_when_the_volunteer_enters_a_number_and_presses_1_then_the
     call_server: CallServer,  # noqa: F811
     db: Database,
     make_user: Callable[..., int],
+    shoot: Callable[..., Any],
 ) -> None:
     uid = make_user("cora", PASSWORD, display_name="Cora Callme")
     bank_id = make_bank(db, 3, "human:1:60", call_server)
     own_phone = "+12025559071"
     call_server.call(call_server.carrier.set_personas({own_phone: "accept:1:90"}))
     sign_in(page, call_server, "cora", f"/banks/{bank_id}")
+    shoot(page, "bank-page")
     page.locator("#callme-number").fill("12")
     page.get_by_role("button", name="Call me").click()
     expect(page.locator("#join-error")).to_contain_text("area code")
