@@ -1,0 +1,151 @@
+"""The call screen's requests about the current call: a clicked script answer, the report
+with the outcome, Wrong Number for one household member, the draft of the report typed so
+far, and the current contact (refused for anyone else).
+
+Each works only on the signed-in volunteer's current call (``volunteer_ops``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from controller.engine import volunteer_ops as ops
+from controller.engine.engine import Engine
+from controller.model.scripts import ScriptError
+from controller.model.volunteers import VolunteerError
+from controller.store import banks as bank_store
+from controller.store import contacts as contact_store
+from controller.store import fields as field_store
+from controller.store import scripts as script_store
+from controller.store.attempts import AttemptError
+from controller.store.fields import FieldError
+from web.access import Access, access
+from web.keys import DB
+from web.views import callscreen_data as data
+from web.views.callscreen import DRAFTS, _engine, payload
+from web.views.volunteer import _body, _user, error
+
+
+def _call_or_refuse(engine: Engine, user_id: int) -> Any:
+    call = ops.current_call(engine, user_id)
+    if call is None or call.connected_at is None:
+        raise VolunteerError("no_call", "You are not on a call.")
+    return call
+
+
+@access(Access.CALLER)
+async def answer(request: web.Request) -> web.StreamResponse:
+    """A clicked script response, saved at once (field-linked blocks set the field)."""
+    user, engine = _user(request), _engine(request)
+    body = await _body(request)
+    try:
+        call = _call_or_refuse(engine, user.id)
+        contact_id = _member(call, body.get("contact_id"))
+        with request.app[DB].write() as conn:
+            answer_id = script_store.save_answer(
+                conn, bank_id=call.claim.bank_id, contact_id=contact_id,
+                block_id=str(body.get("block_id") or ""), answer=str(body.get("answer") or ""),
+                now=engine.clock(), attempt_id=call.attempt_id, volunteer_id=user.id,
+            )  # fmt: skip
+    except VolunteerError as exc:
+        return error(exc.code, str(exc))
+    except ScriptError as exc:
+        problem = exc.problems[0] if exc.problems else None
+        return error(problem.code if problem else "bad_answer", str(exc), 400)
+    return web.json_response({"ok": True, "answer_id": answer_id})
+
+
+def _member(call: Any, raw: Any) -> int:
+    members = [m.contact_id for m in call.claim.members]
+    if raw in (None, ""):
+        return int(members[0])
+    if not str(raw).isdigit() or int(raw) not in members:
+        raise VolunteerError("not_in_call", "That person is not on this call.")
+    return int(raw)
+
+
+@access(Access.CALLER)
+async def outcome(request: web.Request) -> web.StreamResponse:
+    """The report (tags, fields, notes) and the outcome, filed together."""
+    user, engine = _user(request), _engine(request)
+    body = await _body(request)
+    runner = ops.runner_of(engine, user.id)
+    call = runner.wrapups.get(user.id) if runner is not None else None
+    if call is None:
+        return error("nothing_to_report", "There is no call to report on.")
+    try:
+        target = _member(call, body.get("contact_id"))
+        _save_report(request, call.claim.bank_id, target, body)
+        ops.file(engine, user.id, str(body.get("outcome") or ""), str(body.get("notes") or ""),
+                 None if body.get("contact_id") in (None, "") else target)  # fmt: skip
+    except VolunteerError as exc:
+        return error(exc.code, str(exc))
+    except (AttemptError, FieldError) as exc:
+        return error(exc.code, str(exc), 400)
+    request.app[DRAFTS].pop(user.id, None)
+    return web.json_response(payload(request, engine, user.id))
+
+
+def _save_report(request: web.Request, bank_id: int, contact_id: int, body: dict[str, Any]) -> None:
+    db = request.app[DB]
+    with db.read() as conn:
+        bank = bank_store.get(conn, bank_id)
+    tags = [str(t) for t in body.get("tags") or [] if str(t) in bank.settings.report_tags]
+    values = body.get("fields") or {}
+    for name, value in values.items() if isinstance(values, dict) else []:
+        if name in bank.settings.report_fields and str(value).strip():
+            field_store.set_value(db, contact_id, name, str(value), bank_id)
+    for tag in tags:
+        field_store.tag_contact(db, contact_id, tag, bank_id)
+
+
+@access(Access.CALLER)
+async def wrong_number(request: web.Request) -> web.StreamResponse:
+    """Wrong Number for one household member (the others keep the number)."""
+    user, engine = _user(request), _engine(request)
+    body = await _body(request)
+    try:
+        call = ops.current_call(engine, user.id)
+        if call is None:
+            raise VolunteerError("no_call", "You are not on a call.")
+        contact_id = _member(call, body.get("contact_id"))
+    except VolunteerError as exc:
+        return error(exc.code, str(exc))
+    contact_store.mark_wrong_number(request.app[DB], contact_id, call.claim.e164)
+    return web.json_response({"ok": True, "contact_id": contact_id})
+
+
+@access(Access.CALLER)
+async def contact(request: web.Request) -> web.StreamResponse:
+    """One contact, only while they are on this volunteer's current call."""
+    user, engine = _user(request), _engine(request)
+    raw = request.match_info["contact_id"]
+    ids = ops.call_contact_ids(engine, user.id)
+    if not raw.isdigit() or int(raw) not in ids:
+        return error("not_your_call", "That contact is not on your current call.", 404)
+    state = ops.live_state(engine, user.id)
+    with request.app[DB].read() as conn:
+        bank = bank_store.get(conn, int(state["bank_id"]))
+    shown = state["call"] or state["preview"] or {}
+    view = data.contact_view(request.app[DB], bank, user, [int(raw)], str(shown.get("e164", "")))
+    return web.json_response(view)
+
+
+@access(Access.CALLER)
+async def save_draft(request: web.Request) -> web.StreamResponse:
+    """Keep the script position and the report typed so far on the server (per call)."""
+    user = _user(request)
+    body = await _body(request)
+    keep = {k: body.get(k) for k in ("call_id", "path", "notes", "tags", "fields")}
+    request.app[DRAFTS][user.id] = keep
+    return web.json_response({"ok": True})
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/api/call/answer", answer, name="api_call_answer")
+    app.router.add_post("/api/call/outcome", outcome, name="api_call_outcome")
+    app.router.add_post("/api/call/wrong-number", wrong_number, name="api_call_wrong_number")
+    app.router.add_post("/api/call/draft", save_draft, name="api_call_draft")
+    app.router.add_get("/api/call/contacts/{contact_id}", contact, name="api_call_contact")
