@@ -83,6 +83,7 @@
     show($("btn-hangup"), st === "busy" && mode !== "personal");
     show($("btn-voicemail"), st === "busy" && (mode === "preview" || mode === "power"));
     show($("btn-end"), st !== "disconnected" && st !== "not_joined");
+    if ($("dialin-reminder")) { show($("dialin-reminder"), mode !== "personal"); }
     show($("phone"), mode !== "personal" && (live.via === "browser" || live.via === "" ||
       live.state === "not_dialed_in" || live.state === "not_joined"));
   }
