@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from controller.aio import wait_set
 from controller.config import Settings
 from controller.engine import modes
 from controller.engine.bus import EventBus
@@ -91,9 +92,8 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task
         for task in self._tasks.values():
-            while not task.done():  # wait_for may swallow a cancel racing a wake-up (3.11)
-                task.cancel()
-                await asyncio.wait([task], timeout=0.5)
+            task.cancel()
+        for task in self._tasks.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.fastagi.stop()
@@ -108,8 +108,7 @@ class Engine:
 
     async def _loop(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poke.wait(), self.config.reconcile_every)
+            await wait_set(self._poke, self.config.reconcile_every)
             self._poke.clear()
             try:
                 self.reconcile()
