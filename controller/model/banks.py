@@ -23,13 +23,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from controller.errors import PhonebankError
 from controller.model.compliance import CallingHours, ComplianceError
 
 
-class BankError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+class BankError(PhonebankError):
+    """A bank setting or lifecycle step that is refused."""
 
 
 class State(StrEnum):

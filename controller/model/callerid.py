@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from controller.errors import PhonebankError
 
-class CallerIdError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+
+class CallerIdError(PhonebankError):
+    """No caller ID can be chosen from the bank's pool."""
 
 
 def area_code(e164: str) -> str | None:

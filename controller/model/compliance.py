@@ -21,6 +21,8 @@ from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from controller.errors import PhonebankError
+
 EARLIEST = time(8, 0)
 LATEST = time(21, 0)
 DEFAULT_HOURS = (time(9, 0), time(20, 0))
@@ -28,10 +30,8 @@ RECALL_BLOCK = timedelta(hours=6)
 FALLBACK_ZONE = "America/New_York"
 
 
-class ComplianceError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+class ComplianceError(PhonebankError):
+    """A calling-hours or re-call rule that is not acceptable."""
 
 
 @dataclass(frozen=True)

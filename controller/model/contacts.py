@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from controller.errors import PhonebankError
+
 CONTACT_COLUMNS = ("van_id", "first_name", "last_name", "address", "city", "state", "zip5")
 
 
-class ContactError(ValueError):
+class ContactError(PhonebankError):
     """A contact that cannot be stored; ``code`` is machine-readable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(slots=True)

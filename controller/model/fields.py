@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from controller.errors import PhonebankError
+
 FIELD_KINDS = ("choice", "text", "number", "date", "yesno")
 LAST_CALLED_AT = "Last Called At"
 CALL_OUTCOME = "Call Outcome"
@@ -34,13 +36,8 @@ _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
 
 
-class FieldError(ValueError):
+class FieldError(PhonebankError):
     """A field, value or tag that is not acceptable; ``code`` is machine-readable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from controller.errors import PhonebankError
+
 
 class Policy(StrEnum):
     RETRY = "retry"
@@ -26,10 +28,8 @@ class Policy(StrEnum):
     COMPLETE = "complete"
 
 
-class OutcomeError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+class OutcomeError(PhonebankError):
+    """An unknown outcome or a result with no outcome."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from controller.errors import PhonebankError
+
 ROLES = ("admin", "manager", "volunteer")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
@@ -28,13 +30,8 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _HASHER = PasswordHasher()
 
 
-class UserError(ValueError):
+class UserError(PhonebankError):
     """A user, password, PIN or team that is not acceptable; ``code`` is machine-readable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def allowed(role: str, can_make_calls: bool, permission: str) -> bool:

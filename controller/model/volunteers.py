@@ -19,11 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from controller.errors import PhonebankError
 
-class VolunteerError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+
+class VolunteerError(PhonebankError):
+    """A volunteer state change that is not allowed."""
 
 
 class VState(StrEnum):

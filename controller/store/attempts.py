@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+from controller.errors import PhonebankError
 from controller.model.compliance import RECALL_BLOCK
 from controller.model.outcomes import (
     Outcome,
@@ -33,10 +34,8 @@ from controller.store.queue import Claim, members_of
 from controller.store.results import iso, record_event
 
 
-class AttemptError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+class AttemptError(PhonebankError):
+    """A call attempt or disposition that cannot be recorded."""
 
 
 LAST_CALLED_AT = "Last Called At"

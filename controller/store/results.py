@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from controller.errors import PhonebankError
+
 
 def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -20,10 +22,8 @@ def iso(ts: float) -> str:
 ENGAGEMENT_EVENTS = ("sent", "seen", "started", "completed", "performed", "reported")
 
 
-class ResultsError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+class ResultsError(PhonebankError):
+    """An engagement event or export that is refused."""
 
 
 def record_event(

@@ -13,18 +13,16 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from controller.errors import PhonebankError
+
 VAN_KINDS = ("result_code", "survey_response", "activist_code")
 ANY_VALUE = "*"
 DEFAULT_VAN_BASE_URL = "https://api.securevan.com/v4"
 VAN_MODES = {0: "VoterFile", 1: "MyCampaign"}
 
 
-class SyncConfigError(ValueError):
+class SyncConfigError(PhonebankError):
     """Bad sync configuration; ``code`` is a machine-readable id."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)

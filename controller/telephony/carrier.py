@@ -25,6 +25,7 @@ from typing import Any
 from panoramisk import Manager
 
 from controller.config import Settings
+from controller.errors import PhonebankError
 from controller.telephony import render
 
 MARKERS = {"A": "voicemail", "B": "safe_harbor"}
@@ -35,10 +36,8 @@ PERSONA = re.compile(
 NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
 
 
-class CarrierError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+class CarrierError(PhonebankError):
+    """A persona or simulated-network request that is refused."""
 
 
 @dataclass

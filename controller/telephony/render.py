@@ -26,6 +26,7 @@ from typing import Any
 import jinja2
 
 from controller.config import PROJECT_ROOT, Settings
+from controller.errors import PhonebankError
 
 TEMPLATES = PROJECT_ROOT / "asterisk"
 INSTANCES = ("pbx", "carrier")
@@ -44,12 +45,8 @@ _SAFE = {
 }
 
 
-class RenderError(ValueError):
+class RenderError(PhonebankError):
     """A setting that cannot go into an Asterisk config; ``code`` is machine-readable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)
