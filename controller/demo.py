@@ -37,6 +37,7 @@ from controller.store import banks as bank_store
 from controller.store import scripts as script_store
 from controller.store import users as user_store
 from controller.store.db import Database
+from controller.sync.plugin import sync_plugin
 
 if TYPE_CHECKING:
     from controller.commands.run import Appliance
@@ -236,7 +237,10 @@ def prepare_demo(settings: Settings, db: Database) -> Demo:
 
 
 def demo_plugins(demo: Demo | None) -> list[Callable[[Appliance], Any]]:
-    """The plug-ins of ``phonebank run``: the engine (on the demo's clock) and the demo."""
+    """The plug-ins of ``phonebank run``: CRM sync, the engine (on the demo's clock), the demo.
+
+    Sync comes first so it stops last: outcomes saved while the engine winds down still go.
+    """
     if demo is None:
-        return [engine_plugin_at(0.0)]
-    return [engine_plugin_at(demo.offset), demo_plugin(demo)]
+        return [sync_plugin, engine_plugin_at(0.0)]
+    return [sync_plugin, engine_plugin_at(demo.offset), demo_plugin(demo)]
