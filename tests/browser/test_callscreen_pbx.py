@@ -88,6 +88,8 @@ def call_server(pbx_pair: PbxPairInfo, db: Database) -> Iterator[CallServer]:
     plugin._RUNNING.pop(id(app), None)
     server.call(shutdown(server.engine, server.carrier), timeout=120)
     server.stop()
+    for instance in ("pbx", "carrier"):  # no line of this test lingers into the next one
+        pbx_pair.cli(instance, "channel request hangup all")
 
 
 async def shutdown(engine: Engine, carrier: Carrier) -> None:

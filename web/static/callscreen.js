@@ -23,7 +23,7 @@
   };
   var cs = {
     data: null, callId: null, path: [], ws: null, reconnects: 0, messages: 0,
-    receivedAt: 0, shownAt: {}, retry: 0
+    receivedAt: 0, shownAt: {}, retry: 0, seq: 0
   };
   window.phonebankCallscreen = cs;
 
@@ -33,6 +33,8 @@
   // -- rendering ---------------------------------------------------------------------------
 
   function render(data) {
+    if (data.seq && data.seq < cs.seq) { return; }  // an older screen arriving late
+    cs.seq = data.seq || cs.seq;
     cs.data = data;
     cs.receivedAt = Date.now();
     var live = data.live;

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -27,6 +28,7 @@ from web.views import callscreen_data as data
 from web.views.volunteer import _user, error
 
 Draft = dict[str, Any]
+SEQUENCE = itertools.count(1)  # orders screens: a page never draws an older one over a newer
 DRAFTS = web.AppKey("callscreen_drafts", dict[int, Draft])
 
 
@@ -46,6 +48,7 @@ def payload(request: web.Request, engine: Engine, user_id: int) -> dict[str, Any
     state = ops.live_state(engine, user_id)
     db = request.app[DB]
     out: dict[str, Any] = {"live": state, "contact": None, "bank": None, "report": None}
+    out["seq"] = next(SEQUENCE)
     if state["bank_id"] is None:
         return out
     with db.read() as conn:
