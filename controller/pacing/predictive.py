@@ -33,7 +33,10 @@ class Predictive:
       ``max_boost``: bolder with a surplus, careful near the cap; ``prior_humans`` smooths
       the rate of a young bank;
     - ``max_per_volunteer``: calls in flight per active volunteer (trunk protection);
-      ``max_burst``: new dials per decision per active volunteer (a ramp, not a flood);
+      ``max_burst``: new dials per active volunteer within ``burst_window`` seconds (a ramp,
+      not a flood): calls dialed that recently count against it, so decisions that follow
+      each other within the window (the engine decides again after every call event) cannot
+      add up to more than one burst;
     - ``cancel_min_ring``: a ringing call is hung up only after ringing this long (15 s:
       the telemarketing rules' minimum); ``cancel_margin``: how much riskier than a new dial
       a call in flight must be before it is cancelled.
@@ -46,6 +49,7 @@ class Predictive:
     max_boost: float = 2.0
     max_per_volunteer: float = 12.0
     max_burst: float = 1.0
+    burst_window: float = 1.0
     cancel_min_ring: float = TSR_MIN_RING
     cancel_margin: float = 2.0
     drain_at: float = 0.5
@@ -56,6 +60,8 @@ class Predictive:
             raise PacingError("bad_tuning", "need marginal, prior_humans > 0, cancel_margin >= 1")
         if not 0.0 < self.min_boost <= self.max_boost:
             raise PacingError("bad_tuning", "need 0 < min_boost <= max_boost")
+        if self.burst_window < 0.0 or self.max_burst <= 0.0:
+            raise PacingError("bad_tuning", "need burst_window >= 0 and max_burst > 0")
 
     def allowed_risk(self, snapshot: PacingSnapshot) -> float:
         """Expected abandons a new dial may add per expected human (0: budget exhausted).
@@ -88,7 +94,8 @@ class Predictive:
             )
         active = snapshot.active_volunteers
         limit = int(self.max_per_volunteer * active) - len(snapshot.calls)
-        limit = min(limit, max(1, int(self.max_burst * active)))
+        ramp = self.ramp_left(snapshot)
+        limit = min(limit, ramp)
         dial, lost = 0, look.expected_abandons(0)
         per_dial = sum(look.new_dial)
         while dial < limit:
@@ -97,8 +104,15 @@ class Predictive:
                 break
             dial, lost = dial + 1, more
         dial = max(dial, self._ready_floor(snapshot))
-        reason = "risk_limit" if dial < limit else "line_limit"
+        reason = "risk_limit" if dial < limit else "ramp_limit" if limit == ramp else "line_limit"
         return make_decision(self.name, snapshot, dial, reason, (), self._figures(look, dial, risk))
+
+    def ramp_left(self, snapshot: PacingSnapshot) -> int:
+        """New dials the ramp still allows: one burst per ``burst_window``, less the calls in
+        flight dialed within that window."""
+        burst = max(1, int(self.max_burst * snapshot.active_volunteers))
+        recent = sum(1 for c in snapshot.calls if snapshot.now - c.dialed_at < self.burst_window)
+        return max(0, burst - recent)
 
     @staticmethod
     def _ready_floor(snapshot: PacingSnapshot) -> int:
