@@ -72,7 +72,7 @@ class BankRunner:
         self.hard_stop = False
         self.stop_phase: tuple[str, float] = ("", 0.0)
         self.ticks = 0
-        self._stored: tuple[float, AbandonLedger, int] | None = None
+        self._stored: tuple[float, tuple[int, int], int] | None = None
         self._stored_dirty = False
         self.wake = asyncio.Event()
         self.done = asyncio.Event()
@@ -107,15 +107,31 @@ class BankRunner:
         self._publish_figures()
 
     def store_figures(self, now: float) -> tuple[AbandonLedger, int]:
-        """The abandon ledger and the numbers left, read again at most once a second
-        (and at once after a call ended)."""
+        """The abandon ledger and the numbers left. The store's counts (ended calls) are read
+        again at most once a second (and at once after a call ended); the calls still on the
+        line that already reached a person (with a volunteer, or dropped) are added live, so a
+        drop counts from the moment it happens, like the session's ``dropped`` figure."""
         if self._stored is None or self._stored_dirty or now - self._stored[0] >= 1.0:
             with self.db.read() as conn:
-                live, dropped = engine_log.abandon_counts(conn, self.bank_id, now)
+                counts = engine_log.abandon_counts(conn, self.bank_id, now)
                 left = engine_log.remaining(conn, self.bank_id)
-            ledger = AbandonLedger(live, dropped, self.bank.abandon_cap_pct / 100.0)
-            self._stored, self._stored_dirty = (now, ledger, left), False
-        return self._stored[1], self._stored[2]
+            self._stored, self._stored_dirty = (now, counts, left), False
+        (live, dropped), left = self._stored[1], self._stored[2]
+        on_line, dropping = self._live_humans_on_line()
+        ledger = AbandonLedger(live + on_line, dropped + dropping, self.bank.abandon_cap_pct / 100)
+        return ledger, left
+
+    def _live_humans_on_line(self) -> tuple[int, int]:
+        """(people reached, of whom dropped) among calls not ended yet."""
+        reached = dropped = 0
+        for call in self.calls.values():
+            if call.ended:
+                continue
+            if call.state is CallState.DROPPED:
+                reached, dropped = reached + 1, dropped + 1
+            elif call.volunteer_id is not None or call.state is CallState.BRIDGED:
+                reached += 1
+        return reached, dropped
 
     def snapshot(self, now: float) -> PacingSnapshot:
         ledger, _ = self.store_figures(now)
