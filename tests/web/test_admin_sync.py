@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from web_test_helpers import csrf_token, login
 
+from controller.config import Settings
 from controller.store import outbox
 from controller.store.db import Database
 from controller.store.sync_settings import (
@@ -18,11 +20,15 @@ from controller.store.sync_settings import (
     save_van_settings,
     set_instruction,
 )
+from controller.sync.plugin import running_sync
+from web.app import init_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 from van_server import API_KEY, APP_NAME, VanServer
 
 Client = TestClient[Any, Any]
+PAYLOAD = {"resultCode": "Not Home", "contactType": "Phone", "inputType": "API",
+           "dateCanvassed": "2026-11-03T17:05:00Z"}  # fmt: skip
 VAN_ERROR = ("INVALID_PARAMETER", "'resultCodeId' is not a valid result code")
 
 
@@ -38,7 +44,7 @@ def queue_rows(db: Database, count: int, fail: int = 0) -> list[int]:
         ids = [
             outbox.enqueue(
                 conn, target="van", dedupe_key=f"k{n}", source_kind="manual",
-                payload={"vanId": 100 + n, "resultCode": "Not Home"},
+                payload={**PAYLOAD, "vanId": 100 + n},
             )
             for n in range(count)
         ]  # fmt: skip
@@ -214,3 +220,22 @@ async def test_given_an_anonymous_visitor_when_opening_sync_page_then_sent_to_lo
     assert posted.status in (401, 403)
     with db.read() as conn:
         assert any(i.value == "*" for i in list_instructions(conn))
+
+
+async def test_given_appliance_sync_running_when_van_settings_saved_on_page_then_rows_go_out(
+    settings: Settings, db: Database, make_user: Callable[..., int]
+) -> None:
+    (row_id,) = queue_rows(db, 1)
+    app = init_app(settings, db)
+    async with VanServer() as van, running_sync(app, settings, db, 0.05) as service:
+        assert service.workers == []  # nothing configured yet: the row waits
+        async with TestClient(TestServer(app)) as client:
+            token = await as_admin(client, make_user)
+            form = {"_csrf": token, "application_name": APP_NAME, "api_key": API_KEY,
+                    "mode": "1", "base_url": van.url}  # fmt: skip
+            saved = await client.post("/admin/sync/settings", data=form)
+            assert saved.status == 200 and "The sync workers are running." in await saved.text()
+            assert [w.target for w in service.workers] == ["van"]
+            await asyncio.wait_for(van.wait_accepted(1), 30)
+    assert van.accepted[0].van_id == 100
+    assert status_of(db, row_id) in ("sending", "sent")

@@ -15,6 +15,8 @@ from controller.store.sync_settings import get_van_settings
 
 pytestmark = pytest.mark.browser
 PASSWORD = "organizer password 123"
+PAYLOAD = {"resultCode": "Not Home", "contactType": "Phone", "inputType": "API",
+           "dateCanvassed": "2026-11-03T17:05:00Z"}  # fmt: skip
 
 
 def failed_row(db: Database) -> int:
@@ -22,7 +24,7 @@ def failed_row(db: Database) -> int:
         for n in range(2):
             outbox.enqueue(
                 conn, target="van", dedupe_key=f"k{n}", source_kind="manual",
-                payload={"vanId": 100 + n, "resultCode": "Not Home"}, contact_id=n + 1,
+                payload={**PAYLOAD, "vanId": 100 + n}, contact_id=n + 1,
             )  # fmt: skip
         (row,) = outbox.claim_due(conn, "van", "w1", 1e12, 60, limit=1)
         outbox.mark_failed(conn, row.id, "w1", "INVALID_PARAMETER", "'vanId' is not valid")
