@@ -16,9 +16,11 @@ import pytest
 from asterisk.conftest import PbxPairInfo, carrier, pbx_pair  # noqa: F401 - shared fixtures
 from e2e_helpers import AT, Env, bank_numbers, make_bank, set_state, wait_until
 
+from controller.engine import runner as runner_module
 from controller.engine.dialing import EngineConfig
 from controller.engine.engine import Engine
 from controller.engine.simvol import SimProfile, SimulatedVolunteers
+from controller.pacing.strategies import FixedRatio
 from controller.store import engine_log
 from controller.store.db import open_database
 from controller.telephony.carrier import Carrier, assign_personas
@@ -93,3 +95,32 @@ async def test_given_predictive_bank_with_5_volunteers_when_first_minute_then_di
     assert not over, f"more than one dial per volunteer in a second: {over}"
     assert figures["dropped"] == dropped
     assert figures["abandon_rate"] == round(dropped / live_n, 4) if live_n else 0.0
+
+
+async def test_given_a_ratio_that_drops_calls_when_calls_end_then_published_drops_and_rate_are_the_stores(  # noqa: E501
+    live: Env,
+    carrier: Carrier,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env = live
+    bold = FixedRatio(4.0, cancel_min_ring=CONFIG.cancel_min_ring)
+    monkeypatch.setattr(runner_module, "strategy_for", lambda mode, config: bold)
+    bank_id = make_bank(env.db, 60)
+    mix = {"human:1:20": 0.8, "busy": 0.2}
+    await carrier.set_personas(assign_personas(bank_numbers(env.db, bank_id), mix, seed=2))
+    set_state(env.db, bank_id, "start")
+    await wait_until(lambda: bank_id in env.engine.runners, 10, "the runner starts")
+    runner = env.engine.runners[bank_id]
+    await asyncio.gather(*(env.sims.add(bank_id, 9200 + i) for i in range(2)))
+    await wait_until(lambda: runner.figures.dropped >= 3, 60, "a few calls dropped")
+    seen_while_dropping = runner.store_figures(env.engine.clock())[0]
+    assert seen_while_dropping.dropped >= 1, "a drop on the line counts at once"
+    set_state(env.db, bank_id, "pause")
+    await wait_until(lambda: runner.mode == "paused" and not runner.calls, 120, "calls end")
+    await asyncio.sleep(2 * CONFIG.tick)
+    with env.db.read() as conn:
+        live_n, dropped = engine_log.abandon_counts(conn, bank_id, env.engine.clock())
+    figures = env.engine.bus.figures(bank_id) or {}
+    print("ledger", live_n, dropped, "figures", figures)
+    assert figures["dropped"] == dropped >= 3
+    assert figures["abandon_rate"] == round(dropped / live_n, 4)
