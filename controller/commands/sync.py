@@ -34,7 +34,7 @@ def sync() -> None:
     """Sync call attempts and outcomes to NGP VAN and the outcome webhook.
 
     Every attempt and outcome is written to a durable outbox in the same transaction that
-    records it; the sync workers (started by `phonebank serve`, or `phonebank sync run`)
+    records it; the sync workers (started by `phonebank run`, or `phonebank sync run`)
     send the rows, retrying temporary errors. See docs/crm-sync.md.
     """
 
