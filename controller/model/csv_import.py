@@ -179,7 +179,9 @@ class ImportPlan:
         row = [*row, ""]  # padding: index -1 reads "" for columns the file does not have
         van_id, first, last, address, city, state, zip5 = (row[i] for i in self._contact_indexes)
         phones = order_phones(self._phones(row, line))
-        state, zip5 = state.strip().upper(), clean_zip5(zip5)
+        state = state.strip().upper()
+        if not (len(zip5) == 5 and zip5.isdigit() and zip5.isascii()):
+            zip5 = clean_zip5(zip5)  # already five plain digits: nothing to clean
         zone = zone_for_address(state, zip5) or phones[0].time_zone
         extra = {name: row[i] for i, name in self.extra if row[i]}
         return ContactRecord(
@@ -199,9 +201,11 @@ class ImportPlan:
             except PhoneError as exc:
                 column = self.header[number]
                 raise RowError(line, exc.code, f"{column}: {exc.message}") from None
+            accuracy = row[accuracy_at]
             found.append(PhoneRecord(
                 parsed.e164, kind, row[id_at].strip() or None,
-                _accuracy(row[accuracy_at].strip(), line), number, parsed.time_zone,
+                _accuracy(accuracy.strip(), line) if accuracy else None, number,
+                parsed.time_zone,
             ))  # fmt: skip
         if not found:
             raise RowError(line, "no_phone", "no phone number")

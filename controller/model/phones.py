@@ -53,6 +53,7 @@ class PhoneParser:
     def __init__(self, default_region: str = "US") -> None:
         self.default_region = default_region.upper()
         self._prefixes: dict[str, ParsedPhone | PhoneError] = {}
+        self._contexts: dict[tuple[str, str], tuple[str, str, bool]] = {}
 
     def parse(self, raw: str, region: str = "", dialing_prefix: str = "") -> ParsedPhone:
         """``raw`` as written; ``region`` (ISO code) and ``dialing_prefix`` (e.g. "1") if known.
@@ -62,14 +63,27 @@ class PhoneParser:
         text = raw.strip()
         if not text:
             raise PhoneError("empty_number", "no phone number")
-        region = region.strip().upper() or self.default_region
-        prefix = dialing_prefix.strip().lstrip("+")
+        context = self._contexts.get((region, dialing_prefix))
+        if context is None:
+            context = self._context(region, dialing_prefix)
+        region, prefix, nanp = context
+        if nanp and text.isdigit() and text.isascii() and len(text) == 10:
+            return self._nanp(text, text)  # the bulk: ten plain digits in a NANP region
         national = self._nanp_national(text, region, prefix)
         if national is not None:
             return self._nanp(national, text)
         if prefix and not text.startswith("+"):
             return _full_parse(f"+{prefix}{text}", None)
         return _full_parse(text, region)
+
+    def _context(self, region: str, dialing_prefix: str) -> tuple[str, str, bool]:
+        """Normalized region and prefix, and whether plain digits are North American."""
+        norm_region = region.strip().upper() or self.default_region
+        prefix = dialing_prefix.strip().lstrip("+")
+        nanp = prefix in ("", "1") and norm_region in NANP_REGIONS
+        context = (norm_region, prefix, nanp)
+        self._contexts[(region, dialing_prefix)] = context
+        return context
 
     def _nanp_national(self, text: str, region: str, prefix: str) -> str | None:
         if prefix not in ("", "1") or (region not in NANP_REGIONS and not text.startswith("+1")):
