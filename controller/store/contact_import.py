@@ -28,15 +28,19 @@ CHUNK_LINES = 10_000
 PARALLEL_MIN_BYTES = 4_000_000
 HEADER_MAX_LINES = 20
 IMPORT_CACHE_KIB = 262_144  # 256 MiB of SQLite page cache during an import
+# {base}, {list_id}, {now}: literals the writer formats itself (two integers, a timestamp);
+# each row's id is base + its 1-based ordinal in the batch, so no per-row tuple is rebuilt.
 _INSERT_CONTACT = (
     "INSERT INTO contacts (id, list_id, van_id, first_name, last_name, address, city, state,"
-    " zip5, time_zone, extra, dedupe_key, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " zip5, time_zone, extra, dedupe_key, created_at)"
+    " VALUES (? + {base},{list_id},?,?,?,?,?,?,?,?,?,?,'{now}')"
 )
 _INSERT_PHONE = (
     "INSERT INTO phones (contact_id, e164, type, van_phone_id, accuracy, position)"
-    " VALUES (?,?,?,?,?,?)"
+    " VALUES (? + {base},?,?,?,?,?)"
 )
-# (dedupe key, contact columns van_id..extra, [(e164, type, van_phone_id, accuracy, position)])
+# (dedupe key, (ordinal, contact columns van_id..extra, dedupe key),
+#  [(ordinal, e164, type, van_phone_id, accuracy, position)])
 Row = tuple[str, tuple[Any, ...], list[tuple[Any, ...]]]
 Parsed = tuple[list[Row], list[RowError], int]
 
@@ -81,11 +85,13 @@ def _json_object(values: dict[str, str]) -> str:
     return "{" + ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in values.items()) + "}"
 
 
-def _as_row(r: ContactRecord) -> Row:
-    contact = (r.van_id, r.first_name, r.last_name, r.address, r.city, r.state, r.zip5,
-               r.time_zone, _json_object(r.extra))  # fmt: skip
-    phones = [(p.e164, p.type, p.van_phone_id, p.accuracy, pos) for pos, p in enumerate(r.phones)]
-    return r.dedupe_key, contact, phones
+def _as_row(r: ContactRecord, ordinal: int) -> Row:
+    key = r.dedupe_key
+    contact = (ordinal, r.van_id, r.first_name, r.last_name, r.address, r.city, r.state,
+               r.zip5, r.time_zone, _json_object(r.extra), key)  # fmt: skip
+    phones = [(ordinal, p.e164, p.type, p.van_phone_id, p.accuracy, pos)
+              for pos, p in enumerate(r.phones)]  # fmt: skip
+    return key, contact, phones
 
 
 def parse_chunk(plan: ImportPlan, first_line: int, text: str) -> Parsed:
@@ -94,7 +100,7 @@ def parse_chunk(plan: ImportPlan, first_line: int, text: str) -> Parsed:
     errors: list[RowError] = []
     for line, fields in read_rows(io.StringIO(text, newline=""), first_line, errors.append):
         try:
-            rows.append(_as_row(plan.parse(fields, line)))
+            rows.append(_as_row(plan.parse(fields, line), len(rows) + 1))
         except RowError as exc:
             errors.append(exc)
     return rows, errors, len(text)
@@ -128,18 +134,24 @@ class ContactWriter:
             if row[0] not in self.known:
                 self.known.add(row[0])
                 fresh.append(row)
-        now = utc_now()
-        contacts: list[tuple[Any, ...]] = []
-        phones: list[tuple[Any, ...]] = []
+        contacts, phones = _renumbered(fresh) if len(fresh) < len(rows) else _flat(fresh)
         with self.db.write() as conn:
-            next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0])
-            for key, contact, numbers in fresh:
-                next_id += 1
-                contacts.append((next_id, self.list_id, *contact, key, now))
-                phones.extend([(next_id, *n) for n in numbers])
-            conn.executemany(_INSERT_CONTACT, contacts)
-            conn.executemany(_INSERT_PHONE, phones)
+            base = int(conn.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0])
+            literals = {"base": base, "list_id": int(self.list_id), "now": utc_now()}
+            conn.executemany(_INSERT_CONTACT.format(**literals), contacts)
+            conn.executemany(_INSERT_PHONE.format(**literals), phones)
         return len(fresh), len(rows) - len(fresh), len(phones)
+
+
+def _flat(rows: list[Row]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    return [r[1] for r in rows], [p for r in rows for p in r[2]]
+
+
+def _renumbered(rows: list[Row]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Ordinals 1..n again after duplicates were left out of a batch."""
+    contacts = [(i, *r[1][1:]) for i, r in enumerate(rows, start=1)]
+    phones = [(i, *p[1:]) for i, r in enumerate(rows, start=1) for p in r[2]]
+    return contacts, phones
 
 
 def _chunks(lines: Iterable[str], first_line: int, size: int) -> Iterator[tuple[int, str]]:
