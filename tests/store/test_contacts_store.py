@@ -212,3 +212,30 @@ def test_given_header_with_unclosed_quote_when_imported_then_refused(
         contacts.import_csv(db, write(tmp_path, text), "L")
     assert info.value.code == "bad_csv"
     assert table_counts(db) == (0, 0, 0)
+
+
+def test_given_list_with_some_people_when_file_mixes_old_and_new_then_new_ones_get_their_phones(
+    db: Database, tmp_path: Path
+) -> None:
+    first = "VanID,FirstName,LastName,CellPhone\n201,Ana,Old,617-555-0201\n"
+    contacts.import_csv(db, write(tmp_path, first, "a.csv"), "L")
+    mixed = (
+        "VanID,FirstName,LastName,CellPhone,HomePhone\n"
+        "202,Ben,New,617-555-0202,617-555-0299\n"
+        "201,Ana,Old,617-555-0201,\n"
+        "203,Cy,New,617-555-0203,617-555-0299\n"
+    )
+    report = contacts.import_csv(db, write(tmp_path, mixed, "b.csv"), "L", batch_size=3)
+    assert (report.imported, report.duplicates, report.phones) == (2, 1, 4)
+    with db.read() as conn:
+        rows = conn.execute(
+            "SELECT c.first_name, p.e164, p.position FROM phones p JOIN contacts c"
+            " ON c.id = p.contact_id ORDER BY c.id, p.position"
+        ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("Ana", "+16175550201", 0),
+        ("Ben", "+16175550202", 0),
+        ("Ben", "+16175550299", 1),
+        ("Cy", "+16175550203", 0),
+        ("Cy", "+16175550299", 1),
+    ]
