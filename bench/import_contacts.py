@@ -13,6 +13,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -69,13 +70,22 @@ def generate(path: Path, size: int, seed: int = 7) -> None:
             ])  # fmt: skip
 
 
-def fast(path: Path, workdir: Path, tag: str, workers: int | None = None) -> tuple[float, int]:
+def cpu_seconds() -> float:
+    """User + system time of this process and its finished children (the parse workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def fast(
+    path: Path, workdir: Path, tag: str, workers: int | None = None
+) -> tuple[float, int, float]:
     db = open_database(workdir / f"fast-{tag}.db")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     report = import_csv(db, path, "Bench", workers=workers)
     elapsed = time.perf_counter() - start
     db.close()
-    return elapsed, report.imported
+    return elapsed, report.imported, cpu_seconds() - cpu
 
 
 def naive(path: Path, workdir: Path) -> tuple[float, int]:
@@ -114,11 +124,13 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     cpus = os.cpu_count() or 1
     print(f"{cpus} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"{'method':<28}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'imported':>10}", flush=True)
+    print(f"{'method':<28}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'imported':>10}"
+          f"{'cpu s':>9}", flush=True)  # fmt: skip
 
-    def show(name: str, size: int, elapsed: float, imported: int) -> None:
-        print(f"{name:<28}{size:>10}{elapsed:>10.2f}{size / elapsed:>12,.0f}{imported:>10}",
-              flush=True)  # fmt: skip
+    def show(name: str, size: int, elapsed: float, imported: int, cpu: float = 0.0) -> None:
+        used = f"{cpu:>9.1f}" if cpu else f"{'':>9}"
+        print(f"{name:<28}{size:>10}{elapsed:>10.2f}{size / elapsed:>12,.0f}{imported:>10}"
+              f"{used}", flush=True)  # fmt: skip
 
     with tempfile.TemporaryDirectory(prefix="phonebank-bench-") as tmp:
         workdir = Path(tmp)
