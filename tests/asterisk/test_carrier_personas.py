@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -46,6 +47,20 @@ async def test_given_person_opening_with_long_sentence_when_answered_then_amd_sa
     assert amd["AmdStatus"] == "MACHINE"
 
 
+async def _left_room(
+    ami: AmiProbe, room: str, prefix: str, timeout: float = 10.0
+) -> list[dict[str, str]]:
+    """ConfbridgeLeave events of ``room`` for channels named ``prefix...``, waited for."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        left = ami.find("ConfbridgeLeave", Conference=room)
+        hits = [e for e in left if e["Channel"].startswith(prefix)]
+        if hits or loop.time() > deadline:
+            return hits
+        await asyncio.sleep(0.05)
+
+
 async def test_given_bridged_person_when_dead_air_runs_out_then_callee_hangs_up_first(
     pbx_pair: PbxPairInfo, ami: AmiProbe, carrier: Carrier, number: Callable[[], str]
 ) -> None:
@@ -64,9 +79,9 @@ async def test_given_bridged_person_when_dead_air_runs_out_then_callee_hangs_up_
         await ami.user_event("PhonebankBridged", CallId=call_id)
         call = await carrier.wait_call_ended(callee)
         result = await ami.user_event("PhonebankDialResult", CallId=call_id)
+    callee_left = await _left_room(ami, room, f"Local/{callee}@")  # the pbx reports it after
     left = ami.find("ConfbridgeLeave", Conference=room)
     volunteer_left_early = [e for e in left if e["Channel"].startswith(f"Local/{room}@")]
-    callee_left = [e for e in left if e["Channel"].startswith(f"Local/{callee}@")]
     await ami.action({"Action": "ConfbridgeKick", "Conference": room, "Channel": "all"})
     assert call.hung_up_by_callee
     assert call.heard == []
