@@ -7,19 +7,21 @@ whenever the suite runs: at ``AT`` every seeded US zone is open except Honolulu.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from asterisk.conftest import PbxPairInfo
 
 from controller.engine.dialing import EngineConfig
 from controller.engine.engine import Engine
-from controller.engine.simvol import SimulatedVolunteers
+from controller.engine.simvol import SimProfile, SimulatedVolunteers
 from controller.model import banks as bank_model
 from controller.store import banks
-from controller.store.db import Database
+from controller.store.db import Database, open_database
 
 AT = datetime(2026, 5, 1, 18, 30, tzinfo=UTC)  # 14:30 New York ... 11:30 LA, 08:30 Honolulu
 SCRIPT = '{"name": "s", "blocks": [{"id": "a", "title": "A", "text": "", "responses": []}]}'
@@ -82,3 +84,27 @@ class Env:
     db: Database
     engine: Engine
     sims: SimulatedVolunteers
+
+
+@contextlib.asynccontextmanager
+async def running_engine(
+    pbx_pair: PbxPairInfo, db_path: Path, config: EngineConfig, profile: SimProfile
+) -> AsyncIterator[Env]:
+    """An engine on the PBX pair and a fresh database, on the fixed afternoon clock; on the
+    way out every bank is stopped hard and everything closed."""
+    db = open_database(db_path)
+    offset = AT.timestamp() - datetime.now(UTC).timestamp()
+    engine = Engine(pbx_pair.settings, db, config, clock_offset=offset)
+    await engine.start()
+    sims = SimulatedVolunteers(engine, profile)
+    try:
+        yield Env(pbx_pair, db, engine, sims)
+    finally:
+        await sims.close()
+        for bank_id in list(engine.runners):
+            engine.stop_bank(bank_id, hard=True)
+        for bank_id in list(engine.runners):
+            with contextlib.suppress(TimeoutError):
+                await engine.wait_stopped(bank_id, 30)
+        await engine.close()
+        db.close()

@@ -5,24 +5,27 @@ abandon rate is the store's dropped / live answers."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from asterisk.conftest import PbxPairInfo, carrier, pbx_pair  # noqa: F401 - shared fixtures
-from e2e_helpers import AT, Env, bank_numbers, make_bank, set_state, wait_until
+from e2e_helpers import (
+    Env,
+    bank_numbers,
+    make_bank,
+    running_engine,
+    set_state,
+    wait_until,
+)
 
 from controller.engine import runner as runner_module
 from controller.engine.dialing import EngineConfig
-from controller.engine.engine import Engine
-from controller.engine.simvol import SimProfile, SimulatedVolunteers
+from controller.engine.simvol import SimProfile
 from controller.pacing.strategies import FixedRatio
 from controller.store import engine_log
-from controller.store.db import open_database
 from controller.telephony.carrier import Carrier, assign_personas
 
 pytestmark = [pytest.mark.pbx, pytest.mark.timeout(600)]
@@ -36,22 +39,9 @@ VOLUNTEERS = 5
 
 @pytest.fixture
 async def live(pbx_pair: PbxPairInfo, tmp_path: Path) -> AsyncIterator[Env]:  # noqa: F811
-    db = open_database(tmp_path / "engine.db")
-    offset = AT.timestamp() - datetime.now(UTC).timestamp()
-    engine = Engine(pbx_pair.settings, db, CONFIG, clock_offset=offset)
-    await engine.start()
-    sims = SimulatedVolunteers(engine, SimProfile(talk=(4.0, 10.0), wrap=(1.0, 3.0), seed=7))
-    try:
-        yield Env(pbx_pair, db, engine, sims)
-    finally:
-        await sims.close()
-        for bank_id in list(engine.runners):
-            engine.stop_bank(bank_id, hard=True)
-        for bank_id in list(engine.runners):
-            with contextlib.suppress(TimeoutError):
-                await engine.wait_stopped(bank_id, 30)
-        await engine.close()
-        db.close()
+    profile = SimProfile(talk=(4.0, 10.0), wrap=(1.0, 3.0), seed=7)
+    async with running_engine(pbx_pair, tmp_path / "engine.db", CONFIG, profile) as env:
+        yield env
 
 
 def attempt_rows(env: Env, bank_id: int) -> list[dict[str, Any]]:
