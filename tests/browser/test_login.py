@@ -18,7 +18,7 @@ def sign_in(page: Page, server: LiveServer, username: str, password: str) -> Non
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_given_a_volunteer_when_signing_in_and_out_then_the_phone_page_then_the_login_page(
+def test_given_a_volunteer_when_signing_in_and_out_then_the_feed_of_banks_then_the_login_page(
     page: Page,
     live_server: LiveServer,
     make_user: Callable[..., int],
@@ -28,16 +28,17 @@ def test_given_a_volunteer_when_signing_in_and_out_then_the_phone_page_then_the_
     page.goto(f"{live_server.url}/login")
     shoot(page, "login")
     sign_in(page, live_server, "vera", PASSWORD)
-    expect(page).to_have_url(f"{live_server.url}/phone")
+    expect(page).to_have_url(f"{live_server.url}/banks")
     expect(page.get_by_test_id("user-name")).to_have_text("Vera Caller")
-    expect(page.locator("#phone-status")).to_have_attribute("data-state", "idle")
-    shots = shoot(page, "phone")
+    expect(page.get_by_role("heading", name="Phone banks")).to_be_visible()
+    expect(page.get_by_test_id("no-banks")).to_contain_text("No phone bank is open to you")
+    shots = shoot(page, "feed")
     assert all(path.stat().st_size > 0 for path in shots)
     page.get_by_test_id("logout").click()
     expect(page).to_have_url(f"{live_server.url}/login?bye=1")
     expect(page.get_by_test_id("notice")).to_have_text("You have signed out.")
-    page.goto(f"{live_server.url}/phone")
-    expect(page).to_have_url(f"{live_server.url}/login?next=/phone")
+    page.goto(f"{live_server.url}/banks")
+    expect(page).to_have_url(f"{live_server.url}/login?next=/banks")
 
 
 def test_given_a_wrong_password_when_signing_in_then_the_message_shows_and_no_access(
@@ -75,13 +76,13 @@ def test_given_a_tampered_form_token_when_submitted_then_the_browser_sees_the_re
 ) -> None:
     make_user("vera", PASSWORD)
     sign_in(page, live_server, "vera", PASSWORD)
-    expect(page).to_have_url(f"{live_server.url}/phone")
+    expect(page).to_have_url(f"{live_server.url}/banks")
     page.eval_on_selector("input[name=_csrf]", "el => { el.value = 'forged'; }")
     page.get_by_test_id("logout").click()
     expect(page.get_by_test_id("error")).to_have_attribute("data-code", "csrf_failed")
     shoot(page, "csrf-refused")
-    page.goto(f"{live_server.url}/phone")
-    expect(page).to_have_url(f"{live_server.url}/phone")  # still signed in: nothing changed
+    page.goto(f"{live_server.url}/banks")
+    expect(page).to_have_url(f"{live_server.url}/banks")  # still signed in: nothing changed
 
 
 def test_given_a_script_without_the_token_when_it_posts_then_403_and_with_it_accepted(
@@ -89,7 +90,7 @@ def test_given_a_script_without_the_token_when_it_posts_then_403_and_with_it_acc
 ) -> None:
     make_user("vera", PASSWORD)
     sign_in(page, live_server, "vera", PASSWORD)
-    expect(page).to_have_url(f"{live_server.url}/phone")
+    expect(page).to_have_url(f"{live_server.url}/banks")
     refused = page.evaluate(
         """async () => (await fetch('/logout', {method: 'POST',
              headers: {'Accept': 'application/json'}})).status"""
@@ -113,7 +114,7 @@ def test_given_the_page_api_helper_when_the_token_is_wrong_then_it_reports_the_r
 ) -> None:
     make_user("vera", PASSWORD)
     sign_in(page, live_server, "vera", PASSWORD)
-    expect(page).to_have_url(f"{live_server.url}/phone")
+    expect(page).to_have_url(f"{live_server.url}/banks")
     me = page.evaluate("async () => (await window.phonebankApi.get('/api/session')).user")
     assert me["username"] == "vera" and me["can_make_calls"] is True
     code = page.evaluate(
@@ -137,7 +138,7 @@ def test_given_a_phone_sized_screen_when_each_page_shows_then_nothing_overflows_
     page.goto(f"{live_server.url}/login")
     widths = {"/login": page.evaluate("() => document.documentElement.scrollWidth")}
     sign_in(page, live_server, "ada", PASSWORD)
-    for path in ("/admin", "/phone", "/account"):
+    for path in ("/admin", "/banks", "/phone", "/account"):
         page.goto(f"{live_server.url}{path}")
         widths[path] = page.evaluate("() => document.documentElement.scrollWidth")
         button_height = page.evaluate(
@@ -146,4 +147,4 @@ def test_given_a_phone_sized_screen_when_each_page_shows_then_nothing_overflows_
         )
         assert button_height >= 44, path  # thumb-sized targets
     shoot(page, "account")
-    assert widths == {"/login": 390, "/admin": 390, "/phone": 390, "/account": 390}
+    assert set(widths.values()) == {390}, widths

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from web_test_helpers import csrf_token, login
+from web_test_helpers import PASSWORD, csrf_token, login
 from yarl import URL
 
 from web.keys import SESSIONS
@@ -20,13 +20,38 @@ async def test_given_a_volunteer_when_signing_in_then_a_hardened_session_cookie_
     make_user("ana")
     response = await login(client, "ana")
     assert response.status == 303
-    assert response.headers["Location"] == "/phone"
+    assert response.headers["Location"] == "/banks"  # the feed of banks open to them
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # plain HTTP here; TLS requests get Secure
-    page = await client.get("/phone")
+    page = await client.get("/banks")
     assert page.status == 200
     assert "ana" in await page.text()
+
+
+async def test_given_a_deep_link_when_a_volunteer_signs_in_then_they_return_to_it_not_the_feed(
+    client: Client, make_user: Callable[..., int]
+) -> None:
+    make_user("ana")
+    bounced = await client.get("/call", allow_redirects=False)
+    assert bounced.status == 302
+    target = URL(bounced.headers["Location"]).query["next"]
+    token = await csrf_token(client, bounced.headers["Location"])
+    form = {"username": "ana", "password": PASSWORD, "_csrf": token, "next": target}
+    response = await client.post("/login", data=form, allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/call"
+    front = await client.get("/", allow_redirects=False)  # the front door: the feed
+    assert front.status == 302 and front.headers["Location"] == "/banks"
+    again = await client.get("/login", allow_redirects=False)  # already signed in
+    assert again.status == 302 and again.headers["Location"] == "/banks"
+
+
+async def test_given_a_user_who_cannot_call_when_signing_in_then_they_land_on_their_account(
+    client: Client, make_user: Callable[..., int]
+) -> None:
+    make_user("val", can_make_calls=False)
+    response = await login(client, "val")
+    assert response.status == 303 and response.headers["Location"] == "/account"
 
 
 async def test_given_a_manager_when_signing_in_then_they_land_on_the_admin_page(
@@ -151,7 +176,7 @@ async def test_given_an_idle_session_when_the_idle_time_passes_then_the_user_sig
     assert response.status == 302
     assert URL(response.headers["Location"]).query["next"] == "/phone"
     again = await login(client, "ana")  # the expired cookie does not get in the way
-    assert again.status == 303 and again.headers["Location"] == "/phone"
+    assert again.status == 303 and again.headers["Location"] == "/banks"
 
 
 async def test_given_a_next_link_to_another_site_when_signing_in_then_it_is_not_followed(
@@ -169,7 +194,7 @@ async def test_given_a_next_link_to_another_site_when_signing_in_then_it_is_not_
         },
         allow_redirects=False,
     )
-    assert response.headers["Location"] == "/phone"
+    assert response.headers["Location"] == "/banks"
 
 
 async def test_given_a_disabled_user_when_their_session_returns_then_they_are_signed_out(
@@ -185,4 +210,4 @@ async def test_given_a_disabled_user_when_their_session_returns_then_they_are_si
     assert response.status == 302
     user_store.update_user(db, "ana", disabled=False)
     again = await login(client, "ana")  # re-enabled: signs in again at once
-    assert again.status == 303 and again.headers["Location"] == "/phone"
+    assert again.status == 303 and again.headers["Location"] == "/banks"

@@ -20,9 +20,12 @@ def safe_next(value: str | None) -> str:
 
 
 def home_for(user: CurrentUser) -> str:
+    """Where a user lands after signing in: organizers on the admin pages, volunteers on
+    the feed of phone banks open to them (bank -> join -> call screen), others on their
+    account page."""
     if user.is_staff:
         return "/admin"
-    return "/phone" if user.can_make_calls else "/account"
+    return "/banks" if user.can_make_calls else "/account"
 
 
 @access(Access.PUBLIC)

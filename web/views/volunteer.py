@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from controller.engine import modes
+from controller.engine import volunteer_ops as ops
 from controller.engine.plugin import engine_of
 from controller.model.volunteers import VolunteerError
 from controller.store import results
@@ -54,7 +55,15 @@ def _record(request: web.Request, bank_id: int, event: str, user_id: int) -> Non
 @access(Access.CALLER)
 async def feed_page(request: web.Request) -> web.StreamResponse:
     user = _user(request)
-    return render(request, "volunteer/feed.html", {"banks": data.feed(request.app[DB], user.id)})
+    context = {"banks": data.feed(request.app[DB], user.id), "joined": _joined(request, user)}
+    return render(request, "volunteer/feed.html", context)
+
+
+def _joined(request: web.Request, user: CurrentUser) -> int | None:
+    """The bank this volunteer is calling in now (their session is open), if any."""
+    engine = engine_of(request.app)
+    session = ops.session_of(engine, user.id) if engine is not None else None
+    return session.bank_id if session is not None else None
 
 
 def dialin_info(request: web.Request, user: CurrentUser) -> dict[str, str]:
@@ -74,6 +83,7 @@ async def bank_page(request: web.Request) -> web.StreamResponse:
         "bank": data.bank_card(bank),
         "script": data.script_blocks(request.app[DB], bank, user, None),
         "dialin": dialin_info(request, user),
+        "joined": _joined(request, user) == bank_id,
     }
     return render(request, "volunteer/bank.html", context)
 
