@@ -31,7 +31,9 @@ FORM_FIELDS = ("title", "description", "list_id", "script_id", "dialing_mode", "
                "window_start", "window_end", "max_attempts", "retry_delay_min",
                "abandon_cap_pct", "household", "disclaimer", "folders", "caller_ids")  # fmt: skip
 DONE = {"publish": "Published.", "start": "Started: dialing begins as volunteers join.",
-        "pause": "Paused.", "resume": "Resumed.", "stop": "Stopped for good."}  # fmt: skip
+        "pause": "Paused.", "resume": "Resumed.", "stop": "Stopped for good.",
+        "schedule": "Start scheduled: the bank starts by itself at that time.",
+        "visibility": "Visibility saved."}  # fmt: skip
 NUMBERS = {"max_attempts": int, "retry_delay_min": int, "abandon_cap_pct": float}
 
 
@@ -151,7 +153,7 @@ async def show_bank(request: web.Request) -> web.StreamResponse:
 
 
 def _step_of(action: str, form: dict[str, str], lists: list[int]) -> Callable[[Bank], Bank]:
-    if action == "publish":
+    if action in ("publish", "visibility"):
         return lambda b: model.publish(b, "private" if lists else "public", tuple(lists))
     if action in ("pause", "resume", "stop"):
         step: Callable[[Bank], Bank] = getattr(model, action)
@@ -188,7 +190,7 @@ def plain_message(action: str, exc: Exception, bank: Bank) -> str:
     code = getattr(exc, "code", "")
     if code == "outside_window" and action == "start":
         return "This bank cannot start before its campaign window opens (or after it ends)."
-    if bank.state is model.State.STOPPED and action in ("start", "resume", "publish"):
+    if bank.state is model.State.STOPPED and action in ("start", "resume"):
         return "A stopped bank cannot be restarted."
     return _plain(str(exc))
 
@@ -204,5 +206,5 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/admin/banks/{bank_id:\\d+}", show_bank, name="admin_bank")
     app.router.add_get("/admin/banks/{bank_id:\\d+}/settings", edit_bank)
     app.router.add_post("/admin/banks/{bank_id:\\d+}/settings", edit_bank)
-    for action in ("publish", "start", "pause", "resume", "stop"):
+    for action in ("publish", "visibility", "start", "pause", "resume", "stop"):
         app.router.add_post(f"/admin/banks/{{bank_id:\\d+}}/{action}", bank_action)

@@ -1,0 +1,133 @@
+"""Bank page: scheduling the start (``bank start --at``) and changing who sees a bank."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from test_admin_pages import GOOD_SCRIPT, admin, create_bank, seed_list
+from web_test_helpers import csrf_token, login
+
+from controller.model.banks import Bank
+from controller.store import banks as bank_store
+from controller.store import users as user_store
+from controller.store.db import Database
+
+Client = TestClient[Any, Any]
+
+
+def bank_of(db: Database, bank_id: int) -> Bank:
+    with db.read() as conn:
+        return bank_store.get(conn, bank_id)
+
+
+async def published_bank(client: Client, token: str, db: Database, **extra: str) -> int:
+    bank_id = await create_bank(client, token, seed_list(db, 2), **extra)
+    await client.post(
+        f"/api/admin/banks/{bank_id}/script", json=GOOD_SCRIPT, headers={"X-CSRF-Token": token}
+    )
+    return bank_id
+
+
+async def test_given_a_published_bank_when_scheduling_inside_its_window_then_the_start_is_saved(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    bank_id = await published_bank(client, token, db)
+    await client.post(f"/admin/banks/{bank_id}/publish", data={"_csrf": token})
+    at = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    done = await client.post(
+        f"/admin/banks/{bank_id}/schedule", data={"_csrf": token, "at": at.isoformat()}
+    )
+    page = await done.text()
+    assert done.status == 200 and "Start scheduled" in page
+    assert f"Scheduled to start at {at.isoformat()}" in page
+    bank = bank_of(db, bank_id)
+    assert bank.scheduled_start == at and bank.state.value == "published"
+
+
+async def test_given_a_campaign_window_when_scheduling_outside_it_then_the_cli_message_and_nothing_saved(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    opens = datetime.now(UTC) + timedelta(days=1)
+    bank_id = await published_bank(client, token, db, window_start=opens.isoformat())
+    await client.post(f"/admin/banks/{bank_id}/publish", data={"_csrf": token})
+    early = (opens - timedelta(hours=1)).isoformat()
+    refused = await client.post(
+        f"/admin/banks/{bank_id}/schedule", data={"_csrf": token, "at": early}
+    )
+    assert refused.status == 400
+    assert "The scheduled start is outside the campaign window." in await refused.text()
+    no_offset = await client.post(
+        f"/admin/banks/{bank_id}/schedule", data={"_csrf": token, "at": "2030-01-01T18:00"}
+    )
+    assert no_offset.status == 400
+    assert "use an ISO date-time with offset" in await no_offset.text()
+    assert bank_of(db, bank_id).scheduled_start is None
+
+
+async def test_given_a_draft_bank_when_scheduling_then_refused_as_the_cli_does(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    bank_id = await published_bank(client, token, db)
+    at = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    refused = await client.post(f"/admin/banks/{bank_id}/schedule", data={"_csrf": token, "at": at})
+    assert refused.status == 400
+    assert "Only a published, not yet started bank is scheduled." in await refused.text()
+    assert bank_of(db, bank_id).scheduled_start is None
+
+
+async def test_given_a_volunteer_or_a_visitor_when_scheduling_or_changing_visibility_then_refused(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    bank_id = await published_bank(client, token, db)
+    await client.post(f"/admin/banks/{bank_id}/publish", data={"_csrf": token})
+    await client.post("/logout", data={"_csrf": token})
+    client.session.cookie_jar.clear()
+    at = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    for path in ("schedule", "visibility"):
+        anonymous = await client.post(f"/admin/banks/{bank_id}/{path}", data={"at": at})
+        assert anonymous.status == 401, path
+    make_user("vol")
+    await login(client, "vol")
+    vol_token = await csrf_token(client, "/phone")
+    for path in ("schedule", "visibility"):
+        refused = await client.post(
+            f"/admin/banks/{bank_id}/{path}", data={"_csrf": vol_token, "at": at}
+        )
+        assert refused.status == 403, path
+    assert bank_of(db, bank_id).scheduled_start is None
+
+
+async def test_given_a_running_private_bank_when_changing_its_lists_then_saved_and_public_is_final(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    team_a = user_store.create_user_list(db, "Team A")
+    team_b = user_store.create_user_list(db, "Team B")
+    bank_id = await published_bank(client, token, db)
+    private_a = {"_csrf": token, "user_list": str(team_a["id"])}
+    await client.post(f"/admin/banks/{bank_id}/publish", data=private_a)
+    await client.post(f"/admin/banks/{bank_id}/start", data={"_csrf": token})
+    page = await (await client.get(f"/admin/banks/{bank_id}")).text()
+    assert 'data-testid="visibility-form"' in page and "Private to: Team A." in page
+    to_b = {"_csrf": token, "user_list": str(team_b["id"])}
+    saved = await client.post(f"/admin/banks/{bank_id}/visibility", data=to_b)
+    assert saved.status == 200 and "Visibility saved." in await saved.text()
+    assert bank_of(db, bank_id).user_list_ids == (team_b["id"],)
+    unknown = await client.post(
+        f"/admin/banks/{bank_id}/visibility", data={"_csrf": token, "user_list": "999"}
+    )
+    assert unknown.status == 400 and "There is no user list 999." in await unknown.text()
+    public = await client.post(f"/admin/banks/{bank_id}/visibility", data={"_csrf": token})
+    assert "A public bank can never become private again." in await public.text()
+    again = await client.post(f"/admin/banks/{bank_id}/visibility", data=to_b)
+    assert again.status == 400
+    assert "A public bank can never become private again." in await again.text()
+    bank = bank_of(db, bank_id)
+    assert (bank.visibility, bank.state.value, bank.user_list_ids) == ("public", "running", ())

@@ -1,0 +1,54 @@
+"""Scheduling a bank's start from its page (the same rule as ``phonebank bank start --at``).
+
+A published bank that has not started yet gets a start time (ISO date-time with offset)
+inside its campaign window; the dialer starts it when the time comes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiohttp import web
+
+from controller.engine.plugin import engine_of
+from controller.model import banks as model
+from controller.store import banks as store
+from web.access import Access, access
+from web.keys import DB
+from web.views.admin_banks import ACTOR, bank_page, plain_message
+from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, form_data, load_bank
+
+AT_EXAMPLE = "2026-11-24T18:00-05:00"
+
+
+def parse_at(text: str) -> datetime:
+    """An ISO date-time with its UTC offset, as ``--at`` takes it."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise model.BankError(
+            "at_format", f"{text!r}: use an ISO date-time with offset, e.g. {AT_EXAMPLE}"
+        )
+    return when
+
+
+@access(Access.STAFF)
+async def schedule_start(request: web.Request) -> web.StreamResponse:
+    form = await form_data(request)
+    bank_id = bank_id_of(request)
+    try:
+        when = parse_at(form.get("at", ""))
+        with request.app[DB].write() as conn:
+            store.update(conn, bank_id, lambda b: model.schedule(b, when), ACTOR)
+    except DOMAIN_ERRORS as exc:
+        return bank_page(request, error=plain_message("schedule", exc, load_bank(request)))
+    engine = engine_of(request.app)
+    if engine is not None:
+        engine.poke()
+    raise web.HTTPSeeOther(f"/admin/banks/{bank_id}?done=schedule")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/admin/banks/{bank_id:\\d+}/schedule", schedule_start)
