@@ -60,9 +60,12 @@ def _upload_path(request: web.Request, token: str) -> Path:
     return path
 
 
-def contacts_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
+def contacts_page(
+    request: web.Request, error: str = "", notice: str = "", dnc_report: Any = None
+) -> web.Response:
     db = request.app[DB]
     context = {
+        "dnc_report": dnc_report,
         "lists": contact_store.all_lists(db),
         "dnc_count": dnc_store.count(db),
         "dnc": dnc_store.entries(db, limit=20),

@@ -1,0 +1,92 @@
+"""Do Not Call on the contacts page: bulk upload with a per-line report, taking a number off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import FormData
+from aiohttp.test_utils import TestClient
+from test_admin_pages import admin
+from web_test_helpers import csrf_token, login
+
+from controller.store import dnc as dnc_store
+from controller.store.db import Database
+
+Client = TestClient[Any, Any]
+NUMBERS = "number\n(212) 555-0101\n212-555-0102\n12\n+12125550101\nnot a phone\n"
+
+
+def upload(token: str, text: str, reason: str = "") -> FormData:
+    form = FormData()
+    form.add_field("_csrf", token)
+    form.add_field("reason", reason)
+    form.add_field("file", text.encode(), filename="dnc.csv", content_type="text/csv")
+    return form
+
+
+def numbers(db: Database) -> list[str]:
+    return sorted(e["e164"] for e in dnc_store.entries(db))
+
+
+async def test_given_a_file_of_numbers_when_uploaded_then_good_ones_are_added_and_bad_lines_reported(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    dnc_store.add(db, "2125550102")
+    done = await client.post(
+        "/admin/contacts/dnc/import", data=upload(token, NUMBERS, "lawyer letter")
+    )
+    page = await done.text()
+    assert done.status == 200
+    assert "1 numbers added, 1 already on the list. 2 lines skipped" in page
+    assert '<td class="num">4</td>' in page and '<td class="num">6</td>' in page
+    assert numbers(db) == ["+12125550101", "+12125550102"]
+    added = next(e for e in dnc_store.entries(db) if e["e164"] == "+12125550101")
+    assert (added["reason"], added["source"]) == ("lawyer letter", "web upload")
+
+
+async def test_given_no_file_when_uploading_then_a_message_and_the_list_is_unchanged(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    refused = await client.post("/admin/contacts/dnc/import", data={"_csrf": token})
+    assert refused.status == 400 and "choose a file of numbers" in await refused.text()
+    assert numbers(db) == []
+
+
+async def test_given_a_listed_number_when_taken_off_with_confirmation_then_it_is_gone(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    dnc_store.add(db, "2125550103")
+    form = {"_csrf": token, "number": "(212) 555-0103"}
+    unconfirmed = await client.post("/admin/contacts/dnc/remove", data=form)
+    assert unconfirmed.status == 400 and "Tick the box" in await unconfirmed.text()
+    assert numbers(db) == ["+12125550103"]
+    unknown = await client.post(
+        "/admin/contacts/dnc/remove", data={**form, "number": "2125550199", "confirm": "yes"}
+    )
+    assert "+12125550199 is not on the Do Not Call list." in await unknown.text()
+    removed = await client.post("/admin/contacts/dnc/remove", data={**form, "confirm": "yes"})
+    assert removed.status == 200 and "+12125550103 removed from Do Not Call." in (
+        await removed.text()
+    )
+    assert numbers(db) == []
+
+
+async def test_given_a_volunteer_or_a_visitor_when_uploading_or_removing_then_refused(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    dnc_store.add(db, "2125550104")
+    for path in ("/admin/contacts/dnc/import", "/admin/contacts/dnc/remove"):
+        assert (await client.post(path, data={"number": "2125550104"})).status == 401
+    make_user("vol")
+    await login(client, "vol")
+    token = await csrf_token(client, "/phone")
+    assert (
+        await client.post("/admin/contacts/dnc/import", data=upload(token, "2125550105\n"))
+    ).status == 403
+    form = {"_csrf": token, "number": "2125550104", "confirm": "yes"}
+    assert (await client.post("/admin/contacts/dnc/remove", data=form)).status == 403
+    assert numbers(db) == ["+12125550104"]

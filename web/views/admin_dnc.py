@@ -1,0 +1,61 @@
+"""Do Not Call on the contacts page: bulk upload with a per-line report, and taking a number off.
+
+Same store functions as ``phonebank dnc import`` and ``phonebank dnc remove``: a file holds
+one number per line, or a CSV with the number first on each row; bad lines are reported
+with their line number and skipped.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+
+from aiohttp import web
+
+from controller.model.phones import PhoneError
+from controller.store import dnc as dnc_store
+from web.access import Access, access
+from web.keys import DB
+from web.views.admin_common import form_data
+from web.views.admin_contacts import _upload_dir, contacts_page
+
+SOURCE = "web upload"
+
+
+@access(Access.STAFF)
+async def dnc_import(request: web.Request) -> web.StreamResponse:
+    form = await request.post()  # already read (and bounded) by the CSRF check
+    upload = form.get("file")
+    reason = str(form.get("reason") or "").strip()
+    if not isinstance(upload, web.FileField):
+        return contacts_page(request, error="Do Not Call upload: choose a file of numbers.")
+    path = _upload_dir(request) / f"dnc-{secrets.token_hex(8)}.csv"
+    try:
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload.file, out)
+        report = dnc_store.import_file(request.app[DB], path, reason, SOURCE)
+    finally:
+        path.unlink(missing_ok=True)
+    notice = f"{report.added} numbers added, {report.already} already on the list."
+    if report.errors:
+        notice += f" {len(report.errors)} lines skipped (listed below)."
+    return contacts_page(request, notice=notice, dnc_report=report)
+
+
+@access(Access.STAFF)
+async def dnc_remove(request: web.Request) -> web.StreamResponse:
+    form = await form_data(request)
+    if form.get("confirm") != "yes":
+        return contacts_page(request, error="Tick the box to confirm taking the number off.")
+    try:
+        e164, found = dnc_store.remove(request.app[DB], form.get("number", ""))
+    except PhoneError as exc:
+        return contacts_page(request, error=f"Do Not Call: {exc.message}")
+    if not found:
+        return contacts_page(request, error=f"{e164} is not on the Do Not Call list.")
+    return contacts_page(request, notice=f"{e164} removed from Do Not Call.")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/admin/contacts/dnc/import", dnc_import)
+    app.router.add_post("/admin/contacts/dnc/remove", dnc_remove)
