@@ -1,0 +1,93 @@
+"""Fields and tags page, the changes beyond adding: tags on contacts, values, deletions.
+
+Same store functions as ``phonebank tags apply|remove`` and ``phonebank fields set|remove``,
+so the refusals read the same (a built-in field, an unknown contact ...). Deleting asks for
+a confirmation box, as stopping a bank does.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from controller.model.fields import FieldError
+from controller.store import fields as store
+from web.access import Access, access
+from web.keys import DB
+from web.views.admin_common import form_data
+from web.views.admin_fields import fields_page
+
+CONFIRM = "Tick the box to confirm the deletion."
+
+
+def _contact_id(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise FieldError("bad_contact_id", f"contact id {text!r} is not a number") from None
+
+
+def _plain(message: str) -> str:
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+@access(Access.STAFF)
+async def apply_tag(request: web.Request) -> web.StreamResponse:
+    """Put a tag on one contact (created if new), or take it off (``off`` ticked)."""
+    form = await form_data(request)
+    name, off = form.get("name", ""), form.get("off") == "on"
+    try:
+        contact_id = _contact_id(form.get("contact_id", ""))
+        if off:
+            changed = store.untag_contact(request.app[DB], contact_id, name)
+        else:
+            changed = store.tag_contact(request.app[DB], contact_id, name)
+    except FieldError as exc:
+        return fields_page(request, error=_plain(exc.message))
+    verb = "removed from" if off else "applied to"
+    if not changed:
+        return fields_page(request, notice="Nothing to change.")
+    return fields_page(request, notice=f"Tag {name.strip()!r} {verb} contact {contact_id}.")
+
+
+@access(Access.STAFF)
+async def remove_tag(request: web.Request) -> web.StreamResponse:
+    form = await form_data(request)
+    if form.get("confirm") != "yes":
+        return fields_page(request, error=CONFIRM)
+    try:
+        store.remove_tag(request.app[DB], form.get("name", ""))
+    except FieldError as exc:
+        return fields_page(request, error=_plain(exc.message))
+    return fields_page(request, notice=f"Tag {form.get('name', '')!r} removed.")
+
+
+@access(Access.STAFF)
+async def remove_field(request: web.Request) -> web.StreamResponse:
+    form = await form_data(request)
+    if form.get("confirm") != "yes":
+        return fields_page(request, error=CONFIRM)
+    try:
+        store.remove_field(request.app[DB], form.get("name", ""))
+    except FieldError as exc:
+        return fields_page(request, error=_plain(exc.message))
+    return fields_page(request, notice=f"Field {form.get('name', '')!r} removed.")
+
+
+@access(Access.STAFF)
+async def set_value(request: web.Request) -> web.StreamResponse:
+    """Record a value for a field on one contact, checked against the field's kind."""
+    form = await form_data(request)
+    name = form.get("name", "")
+    try:
+        contact_id = _contact_id(form.get("contact_id", ""))
+        stored = store.set_value(request.app[DB], contact_id, name, form.get("value", ""))
+    except FieldError as exc:
+        return fields_page(request, error=_plain(exc.message))
+    return fields_page(request, notice=f"Contact {contact_id}: {name} = {stored}")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/admin/fields/tags/apply", apply_tag)
+    app.router.add_post("/admin/fields/tags/remove", remove_tag)
+    app.router.add_post("/admin/fields/remove", remove_field)
+    app.router.add_post("/admin/fields/values", set_value)
