@@ -135,11 +135,16 @@ def preview_call(engine: Engine, volunteer_id: int) -> str:
 
 def start_ringback(engine: Engine, runner: BankRunner, call: EngineCall) -> None:
     """The volunteer hears the number ring: a ring tone joins their room until the callee
-    answers or the call ends (the runner then calls :func:`stop_ringback`)."""
+    answers or the call ends (the runner then calls :func:`stop_ringback`).
+
+    The ring tone has an id of its own, not one built on the call's: Asterisk refuses a new
+    channel id that a live channel's id begins with, and the two Originates race (each runs
+    on its own PBX thread), so a ``<call id>-rb`` tone that came up first kept the call from
+    starting at all."""
     session = engine.pool.sessions.get(call.reserved_for or 0)
     if session is None:
         return
-    call.ringback_id = f"{call.call_id}-rb"
+    call.ringback_id = new_call_id(runner.bank_id, "r")
     req = actions.OriginateRequest(
         call_id=call.ringback_id, channel=f"Local/{session.conference}@{RINGBACK_CONTEXT}/n",
         context=RINGBACK_TONE_CONTEXT, timeout=10.0,
