@@ -182,8 +182,22 @@ def _list_id(conn: sqlite3.Connection, name: str) -> int:
 
 
 def delete_user_list(db: Database, name: str) -> None:
+    """Delete a user list; refused while a bank that is not stopped is private to it."""
     with db.write() as conn:
-        conn.execute("DELETE FROM user_lists WHERE id = ?", (_list_id(conn, name),))
+        list_id = _list_id(conn, name)
+        rows = conn.execute(
+            "SELECT b.id FROM bank_user_lists l JOIN banks b ON b.id = l.bank_id"
+            " WHERE l.user_list_id = ? AND b.state != 'stopped' ORDER BY b.id",
+            (list_id,),
+        )
+        banks = [str(r[0]) for r in rows]
+        if banks:
+            raise UserError(
+                "user_list_in_use",
+                f"user list {name!r} is in use by bank {', '.join(banks)}:"
+                " publish the bank to other user lists (or to everyone) first",
+            )
+        conn.execute("DELETE FROM user_lists WHERE id = ?", (list_id,))
 
 
 def set_members(db: Database, name: str, usernames: list[str], add: bool = True) -> int:

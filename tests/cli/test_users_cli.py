@@ -6,6 +6,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from cli import main
+from controller.store import banks as bank_store
 from controller.store import users
 from controller.store.db import open_database
 
@@ -80,3 +81,17 @@ def test_given_user_lists_when_managed_then_members_shown(home: Path) -> None:
     assert [u["username"] for u in teams] == ["ann"]
     assert run(home, "users", "lists", "delete", "Evening").exit_code == 0
     assert run(home, "users", "lists", "delete", "Evening").exit_code == 1
+
+
+def test_given_a_bank_private_to_a_user_list_when_deleting_the_list_then_refused(
+    home: Path,
+) -> None:
+    assert run(home, "users", "lists", "create", "Evening").exit_code == 0
+    db = open_database(home / "phonebank.db")
+    with db.write() as conn:
+        list_id = bank_store.seed_synthetic_list(conn, "L", 1)
+        bank = bank_store.create(conn, {"title": "T", "description": "D", "list_id": list_id})
+        conn.execute("INSERT INTO bank_user_lists VALUES (?, 1)", (bank.id,))
+    refused = run(home, "users", "lists", "delete", "Evening", "--json")
+    assert refused.exit_code == 1 and json.loads(refused.stderr)["error"] == "user_list_in_use"
+    assert [r["name"] for r in users.all_user_lists(db)] == ["Evening"]

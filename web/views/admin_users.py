@@ -42,6 +42,7 @@ async def create_user(request: web.Request) -> web.StreamResponse:
             form.get("role", "volunteer"),
             form.get("display_name", ""),
             password=form.get("password") or None,
+            can_make_calls=form.get("no_calls") != "on",
         )
     except DOMAIN_ERRORS as exc:
         return users_page(request, error=str(exc))
@@ -52,7 +53,7 @@ async def create_user(request: web.Request) -> web.StreamResponse:
 async def new_pin(request: web.Request) -> web.StreamResponse:
     form = await form_data(request)
     try:
-        pin = user_store.set_pin(request.app[DB], form.get("username", ""))
+        pin = user_store.set_pin(request.app[DB], form.get("username", ""), form.get("pin") or None)
     except DOMAIN_ERRORS as exc:
         return users_page(request, error=str(exc))
     return users_page(request, notice=f"New PIN for {form.get('username')}: {pin}.")

@@ -1,0 +1,110 @@
+"""Users page, the changes beyond adding: role, name, calling, locking, password, user lists.
+
+Same store functions as ``phonebank users set|passwd|pin`` and ``phonebank users lists``,
+so the rules and messages are the same. Accounts are not deleted (their calls and reports
+stay attributed): locking one signs it out everywhere, as ``users set --disable`` does.
+Locking an account and deleting a user list ask for a confirmation box.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from controller.model.users import UserError
+from controller.store import users as user_store
+from web.access import Access, access, current_user
+from web.keys import DB
+from web.views.admin_common import form_data
+from web.views.admin_users import users_page
+
+CONFIRM_LOCK = "Locking signs the user out everywhere: tick the box to confirm."
+CONFIRM_DELETE = "Tick the box to confirm deleting the user list."
+CHOICES = {"": None, "yes": True, "no": False}
+
+
+def _plain(message: str) -> str:
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+def _changes(form: dict[str, str]) -> dict[str, Any]:
+    """The ``users set`` options from the form; blank means unchanged."""
+    return {
+        "role": form.get("role") or None,
+        "display_name": form.get("display_name") or None,
+        "can_make_calls": CHOICES.get(form.get("calls", "")),
+        "disabled": CHOICES.get(form.get("disabled", "")),
+    }
+
+
+def _refusal(request: web.Request, form: dict[str, str], changes: dict[str, Any]) -> str:
+    if changes["disabled"] and form.get("confirm") != "yes":
+        return CONFIRM_LOCK
+    me = current_user(request)
+    mine = me is not None and me.username == form.get("username", "").strip()
+    if mine and (changes["disabled"] or changes["role"] not in (None, "admin")):
+        return "You cannot lock or demote your own account here: another admin can."
+    return ""
+
+
+@access(Access.ADMIN)
+async def set_user(request: web.Request) -> web.StreamResponse:
+    form = await form_data(request)
+    changes = _changes(form)
+    refusal = _refusal(request, form, changes)
+    if refusal:
+        return users_page(request, error=refusal)
+    try:
+        user = user_store.update_user(request.app[DB], form.get("username", ""), **changes)
+    except UserError as exc:
+        return users_page(request, error=_plain(exc.message))
+    state = "locked" if user["disabled"] else "active"
+    calls = "may call" if user["can_make_calls"] else "may not call"
+    return users_page(request, notice=f"{user['username']}: {user['role']}, {calls}, {state}.")
+
+
+@access(Access.ADMIN)
+async def set_password(request: web.Request) -> web.StreamResponse:
+    form = await form_data(request)
+    username = form.get("username", "")
+    try:
+        user_store.set_password(request.app[DB], username, form.get("password", ""))
+    except UserError as exc:
+        return users_page(request, error=_plain(exc.message))
+    return users_page(request, notice=f"Password set for {username}.")
+
+
+@access(Access.ADMIN)
+async def delete_list(request: web.Request) -> web.StreamResponse:
+    form = await form_data(request)
+    name = form.get("name", "")
+    if form.get("confirm") != "yes":
+        return users_page(request, error=CONFIRM_DELETE)
+    try:
+        user_store.delete_user_list(request.app[DB], name)
+    except UserError as exc:
+        return users_page(request, error=_plain(exc.message))
+    return users_page(request, notice=f"User list {name!r} deleted.")
+
+
+@access(Access.ADMIN)
+async def remove_members(request: web.Request) -> web.StreamResponse:
+    """Take users out of a list (``users lists add --remove``); all must exist."""
+    form = await form_data(request)
+    name = form.get("name", "")
+    members = [m.strip() for m in form.get("members", "").split(",") if m.strip()]
+    if not members:
+        return users_page(request, error="Name the users to take out (comma-separated).")
+    try:
+        changed = user_store.set_members(request.app[DB], name, members, add=False)
+    except UserError as exc:
+        return users_page(request, error=_plain(exc.message))
+    return users_page(request, notice=f"{changed} users removed from {name!r}.")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/admin/users/set", set_user)
+    app.router.add_post("/admin/users/password", set_password)
+    app.router.add_post("/admin/users/lists/delete", delete_list)
+    app.router.add_post("/admin/users/lists/remove", remove_members)
