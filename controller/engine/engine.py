@@ -128,12 +128,12 @@ class Engine:
         for bank in banks:
             assert bank.id is not None
             runner = self.runners.get(bank.id)
-            if bank.state is State.RUNNING and runner is None:
-                if bank.id not in self._stopped_banks:
+            if runner is None:
+                if bank.state is State.RUNNING and bank.id not in self._stopped_banks:
                     self._start_runner(bank.id)
-            elif runner is None:
                 continue
-            elif bank.state is State.PAUSED:
+            runner.follow(bank.settings)
+            if bank.state is State.PAUSED:
                 runner.pause()
             elif bank.state is State.RUNNING:
                 runner.resume()

@@ -86,6 +86,13 @@ class BankRunner:
         with self.db.read() as conn:
             return bank_store.get(conn, self.bank_id).settings
 
+    def follow(self, bank: BankSettings) -> None:
+        """The bank was edited (mode, machine detection, caller ids, ...): calls placed from
+        now on follow the stored settings."""
+        if bank != self.bank:
+            self.bank, self.callers = bank, caller_id_pool(bank, self.settings)
+            self.wake.set()
+
     # -- the loop --------------------------------------------------------------------------
 
     async def run(self) -> None:
