@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from e2e.e2e_helpers import FAST, make_bank, running_engine, set_state, wait_until
 
+from controller.engine.simvol import SimProfile
+from controller.store import users
 from controller.telephony import render
 from controller.telephony.carrier import Carrier
 from controller.telephony.fastagi import FastAgiServer, HandoffRequest, PinDecision, PinRequest
@@ -150,3 +154,69 @@ async def test_given_volunteer_sip_endpoint_when_dialing_outside_number_then_ref
     assert refused["Endpoint"] == "vol-test"
     assert joined["Via"] == "vol-test"
     assert carrier.calls_to(outside) == []
+
+
+async def test_given_five_wrong_pins_from_one_phone_when_it_calls_again_then_even_its_right_pin_is_refused_until_the_window_passes(  # noqa: E501
+    pbx_pair: PbxPairInfo, ami: AmiProbe, carrier: Carrier, tmp_path: Path
+) -> None:
+    """The product's PIN check (the engine's, on the real PBX): five wrong PINs from one
+    phone within ten minutes and PINs from that phone are refused, the right one too; once
+    the oldest miss is ten minutes old, the right PIN joins the volunteer."""
+    profile = SimProfile(talk=(1.0, 2.0), wrap=(0.2, 0.4), seed=3)
+    async with running_engine(pbx_pair, tmp_path / "pin.db", FAST, profile) as env:
+        throttle = env.engine.pin_throttle
+        assert (throttle.limit, throttle.window) == (5, 600.0)  # as the volunteer guide says
+        now = [1_000.0]
+        throttle.clock = lambda: now[0]  # the ten minutes pass on this clock, not the wall's
+        pin = str(users.create_user(env.db, "dialer")["pin"])
+        bank_id = make_bank(env.db, 2, dialing_mode="preview")
+        set_state(env.db, bank_id, "start")
+        await wait_until(lambda: bank_id in env.engine.runners, 10, "the runner starts")
+        wrong = [p for p in ("1111", "2222", "3333", "4444", "5555", "6666") if p != pin][:5]
+
+        first = await _dial_in(ami, carrier, pbx_pair.did, wrong[:3], hangs_up=True)
+        second = await _dial_in(ami, carrier, pbx_pair.did, [*wrong[3:], pin], hangs_up=True)
+        third = await _dial_in(ami, carrier, pbx_pair.did, [pin], hangs_up=False)
+        now[0] += 9 * 60  # nine minutes on: still refused
+        still = await _dial_in(ami, carrier, pbx_pair.did, [pin], hangs_up=False)
+        now[0] += 61  # the first miss is now more than ten minutes old
+        joined_wait = ami.user_event("PhonebankVolunteerJoined", timeout=60, Via="dialin")
+        after = await _dial_in(ami, carrier, pbx_pair.did, [pin], hangs_up=False)
+        joined = await joined_wait
+        session = env.engine.pool.sessions.get(int(users.get_user(env.db, "dialer")["id"]))
+        await _hang_up_room(ami, joined["Conference"])
+    assert [e["Result"] for e in first] == ["wrong_pin"] * 3
+    assert [e["Result"] for e in second] == ["wrong_pin"] * 3  # the right PIN too, 6th try
+    assert first[0]["CallerId"] and {e["CallerId"] for e in first + second} == {
+        first[0]["CallerId"]
+    }  # one phone: the throttle counts by its number
+    assert [e["Result"] for e in third + still] == ["wrong_pin", "wrong_pin"]
+    assert [e["Result"] for e in after] == ["ok"]
+    assert session is not None and session.bank_id == bank_id
+    assert joined["Conference"] == session.conference
+
+
+async def _dial_in(
+    ami: AmiProbe, carrier: Carrier, did: str, pins: list[str], hangs_up: bool
+) -> list[dict[str, str]]:
+    """One call to the dial-in number typing ``pins`` (one per prompt); the PhonebankPin
+    events of that call. With ``hangs_up`` the PBX ends the call after the last try (out of
+    tries); otherwise the caller hangs up after the last answer (or stays if it joined)."""
+
+    def pin_events() -> list[dict[str, str]]:
+        return ami.find("UserEvent", UserEvent="PhonebankPin")
+
+    def hangups() -> list[dict[str, str]]:
+        return ami.find("Hangup", Context="phonebank-volunteer-dialin")
+
+    seen_pins, seen_hangups = len(pin_events()), len(hangups())
+    await carrier.call_pbx(did, dtmf="wwwwww".join(f"{p}#" for p in pins), wait=2, stay=40)
+    await wait_until(lambda: len(pin_events()) >= seen_pins + len(pins), 60, "the PIN tries")
+    events = pin_events()[seen_pins:]
+    if hangs_up:
+        await wait_until(lambda: len(hangups()) > seen_hangups, 30, "the PBX hangs up")
+        assert hangups()[seen_hangups]["Cause"] == "21"
+    elif events[-1]["Result"] != "ok":
+        await ami.action({"Action": "Hangup", "Channel": events[-1]["Channel"]})
+        await wait_until(lambda: len(hangups()) > seen_hangups, 30, "the call ends")
+    return events
