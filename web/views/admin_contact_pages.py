@@ -1,0 +1,106 @@
+"""Finding contacts and looking at one: numbers, household, values, tags; Wrong Number.
+
+Same store functions as ``phonebank contacts list|show|wrong-number`` and ``tags apply``,
+so the search, the refusals and the messages are the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from controller.model.fields import FieldError
+from controller.model.phones import PhoneError, to_e164
+from controller.store import contacts as contact_store
+from controller.store import fields as field_store
+from web.access import Access, access
+from web.keys import DB
+from web.render import render
+from web.views.admin_common import form_data
+
+PAGE = 50
+
+
+def _contact_id(request: web.Request) -> int:
+    return int(request.match_info["contact_id"])
+
+
+def _offset(text: str) -> int:
+    return max(0, int(text)) if text.isdigit() else 0
+
+
+@access(Access.STAFF)
+async def browse(request: web.Request) -> web.StreamResponse:
+    query = request.query
+    list_name = query.get("list") or None
+    search = query.get("search", "").strip()
+    offset = _offset(query.get("offset", ""))
+    db = request.app[DB]
+    error = ""
+    rows: list[dict[str, Any]] = []
+    if list_name is not None and contact_store.get_list(db, list_name) is None:
+        error = f"No list called {list_name!r}."
+    else:
+        rows = contact_store.contact_rows(db, list_name, search, PAGE + 1, offset)
+    more = {"list": list_name or "", "search": search, "offset": offset + PAGE}
+    context = {"rows": rows[:PAGE], "lists": contact_store.all_lists(db), "list_name": list_name,
+               "search": search, "offset": offset, "error": error, "notice": "",
+               "next_query": urlencode(more) if len(rows) > PAGE else ""}  # fmt: skip
+    return render(request, "admin/contacts_browse.html", context, 400 if error else 200)
+
+
+def contact_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
+    db = request.app[DB]
+    contact = contact_store.contact_detail(db, _contact_id(request))
+    if contact is None:
+        raise web.HTTPNotFound()
+    context = {"contact": contact, "values": {**contact["extra"], **contact["fields"]},
+               "all_tags": field_store.all_tags(db), "error": error, "notice": notice}  # fmt: skip
+    return render(request, "admin/contact.html", context, 400 if error else 200)
+
+
+@access(Access.STAFF)
+async def show_contact(request: web.Request) -> web.StreamResponse:
+    return contact_page(request)
+
+
+@access(Access.STAFF)
+async def wrong_number(request: web.Request) -> web.StreamResponse:
+    """Wrong Number for this person only (housemates sharing the number keep it)."""
+    contact_id = _contact_id(request)
+    form = await form_data(request)
+    try:
+        e164 = to_e164(form.get("number", ""))
+    except PhoneError as exc:
+        return contact_page(request, error=exc.message[:1].upper() + exc.message[1:])
+    if not contact_store.mark_wrong_number(request.app[DB], contact_id, e164):
+        return contact_page(request, error=f"Contact {contact_id} has no number {e164}.")
+    return contact_page(request, notice=f"{e164} marked as a wrong number for this contact.")
+
+
+@access(Access.STAFF)
+async def contact_tag(request: web.Request) -> web.StreamResponse:
+    """Put a tag on this contact (created if new) or take it off (``off`` ticked)."""
+    contact_id = _contact_id(request)
+    form = await form_data(request)
+    name, off = form.get("name", "").strip(), form.get("off") == "on"
+    try:
+        if off:
+            changed = field_store.untag_contact(request.app[DB], contact_id, name)
+        else:
+            changed = field_store.tag_contact(request.app[DB], contact_id, name)
+    except FieldError as exc:
+        return contact_page(request, error=exc.message[:1].upper() + exc.message[1:] + ".")
+    if not changed:
+        return contact_page(request, notice="Nothing to change.")
+    verb = "removed from" if off else "applied to"
+    return contact_page(request, notice=f"Tag {name!r} {verb} contact {contact_id}.")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/admin/contacts/browse", browse)
+    app.router.add_get("/admin/contacts/{contact_id:\\d+}", show_contact)
+    app.router.add_post("/admin/contacts/{contact_id:\\d+}/wrong-number", wrong_number)
+    app.router.add_post("/admin/contacts/{contact_id:\\d+}/tags", contact_tag)
