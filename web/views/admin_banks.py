@@ -29,12 +29,21 @@ from web.views.admin_common import DOMAIN_ERRORS, app_context, bank_id_of, form_
 ACTOR = "web"
 FORM_FIELDS = ("title", "description", "list_id", "script_id", "dialing_mode", "calling_hours",
                "window_start", "window_end", "max_attempts", "retry_delay_min",
-               "abandon_cap_pct", "household", "disclaimer", "folders", "caller_ids")  # fmt: skip
+               "abandon_cap_pct", "household", "disclaimer", "folders", "caller_ids", "image",
+               "preferred_area_codes", "start_button_label", "voicemail_message",
+               "contact_details", "report_tags", "report_fields",
+               "suppress_other_bank_hours")  # fmt: skip
+# Optional settings a blank box clears when editing (other blank boxes keep their value).
+CLEARABLE = {"window_start": None, "window_end": None, "disclaimer": "", "folders": (),
+             "caller_ids": (), "image": "", "preferred_area_codes": (), "voicemail_message": "",
+             "contact_details": (), "report_tags": (), "report_fields": (),
+             "suppress_other_bank_hours": None}  # fmt: skip
 DONE = {"publish": "Published.", "start": "Started: dialing begins as volunteers join.",
         "pause": "Paused.", "resume": "Resumed.", "stop": "Stopped for good.",
         "schedule": "Start scheduled: the bank starts by itself at that time.",
         "visibility": "Visibility saved."}  # fmt: skip
-NUMBERS = {"max_attempts": int, "retry_delay_min": int, "abandon_cap_pct": float}
+NUMBERS = {"max_attempts": int, "retry_delay_min": int, "abandon_cap_pct": float,
+           "suppress_other_bank_hours": int}  # fmt: skip
 
 
 def _choices(request: web.Request) -> dict[str, Any]:
@@ -52,6 +61,7 @@ def _choices(request: web.Request) -> dict[str, Any]:
 
 def _changes(request: web.Request, form: dict[str, str]) -> dict[str, Any]:
     options: dict[str, Any] = {}
+    editing = bool(form.get("amd_present"))  # new banks start with detection on
     for name in FORM_FIELDS:
         value = form.get(name, "").strip()
         if value == "":
@@ -63,9 +73,15 @@ def _changes(request: web.Request, form: dict[str, str]) -> dict[str, Any]:
                 raise model.BankError("bad_number", f"{name}: {value!r} is not a number") from None
         else:
             options[name] = value
-    if form.get("amd_present"):  # editing (new banks start with detection on)
+    if editing:
         options["amd"] = form.get("amd") == "on"
-    return bank_cmd._changes(app_context(request), options, ())
+    if form.get("prevent_frequent_present"):
+        options["prevent_frequent"] = form.get("prevent_frequent") == "on"
+    changes = bank_cmd._changes(app_context(request), options, ())
+    if editing:
+        cleared = {k: v for k, v in CLEARABLE.items() if k in form and not form[k].strip()}
+        changes.update(cleared)
+    return changes
 
 
 @access(Access.STAFF)
