@@ -41,7 +41,8 @@ CLEARABLE = {"window_start": None, "window_end": None, "disclaimer": "", "folder
 DONE = {"publish": "Published.", "start": "Started: dialing begins as volunteers join.",
         "pause": "Paused.", "resume": "Resumed.", "stop": "Stopped for good.",
         "schedule": "Start scheduled: the bank starts by itself at that time.",
-        "visibility": "Visibility saved."}  # fmt: skip
+        "visibility": "Visibility saved.",
+        "stop-now": "Stopped for good; its live calls are being ended."}  # fmt: skip
 NUMBERS = {"max_attempts": int, "retry_delay_min": int, "abandon_cap_pct": float,
            "suppress_other_bank_hours": int}  # fmt: skip
 
