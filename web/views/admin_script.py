@@ -39,6 +39,10 @@ def _script_of(conn: Any, script_id: int | None, title: str) -> dict[str, Any]:
 
 @access(Access.STAFF)
 async def script_page(request: web.Request) -> web.StreamResponse:
+    return script_view(request)
+
+
+def script_view(request: web.Request, error: str = "", notice: str = "") -> web.Response:
     bank = load_bank(request)
     with request.app[DB].read() as conn:
         script = _script_of(conn, bank.settings.script_id, bank.settings.title)
@@ -48,8 +52,8 @@ async def script_page(request: web.Request) -> web.StreamResponse:
         "fields": fields,
         "variables": {k: sorted(v) for k, v in script_model.VARIABLES.items()},
     }
-    context = {"bank": bank, "editor_data": json.dumps(data), "error": "", "notice": ""}
-    return render(request, "admin/script.html", context)
+    context = {"bank": bank, "editor_data": json.dumps(data), "error": error, "notice": notice}
+    return render(request, "admin/script.html", context, 400 if error else 200)
 
 
 @access(Access.STAFF)
