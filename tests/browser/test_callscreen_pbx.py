@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from asterisk.conftest import PbxPairInfo
-from browser_harness import LiveServer
-from playwright.sync_api import Page, expect
+from browser_harness import LiveServer, wait_until
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from controller.engine import plugin
+from controller.engine import volunteer_ops as ops
 from controller.engine.dialing import EngineConfig
 from controller.engine.engine import Engine
 from controller.model import banks as bank_model
@@ -242,3 +244,125 @@ def test_given_a_power_bank_when_a_browser_volunteer_works_two_calls_then_contac
     call_server.engine.poke()
     expect(page.locator("#live-notice")).to_be_hidden()
     expect(page.get_by_role("button", name="Ready for the next call")).to_be_visible()
+
+
+HIDE = """() => {
+  for (const [name, value] of [["visibilityState", "hidden"], ["hidden", true]]) {
+    Object.defineProperty(document, name, {configurable: true, get: () => value});
+  }
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+SHOW = """() => {
+  delete document.visibilityState;
+  delete document.hidden;
+  document.dispatchEvent(new Event("visibilitychange"));
+  return document.visibilityState;
+}"""
+
+
+class SocketLine:
+    """The call screen's live-updates sockets, passed through a line the test can cut
+    silently: frames in both directions vanish and nobody is told (no close), as when a
+    phone's network drops a backgrounded tab's connection. Sockets opened later pass."""
+
+    def __init__(self, page: Page) -> None:
+        self.opened = 0
+        self.cut: set[int] = set()
+        page.route_web_socket(re.compile(r"/api/call/ws$"), self._route)
+
+    def _route(self, ws: WebSocketRoute) -> None:
+        self.opened += 1
+        line, server = self.opened, ws.connect_to_server()
+
+        def live() -> bool:
+            return line not in self.cut
+
+        ws.on_message(lambda m: server.send(m) if live() else None)
+        server.on_message(lambda m: ws.send(m) if live() else None)
+        ws.on_close(lambda code, reason: server.close() if live() else None)
+        server.on_close(lambda code, reason: ws.close() if live() else None)
+
+    def cut_open_lines(self) -> None:
+        self.cut.update(range(1, self.opened + 1))
+
+
+def test_given_a_call_with_answers_typed_when_the_tab_is_backgrounded_and_frozen_then_it_comes_back_with_everything(  # noqa: E501
+    page: Page,
+    call_server: CallServer,
+    db: Database,
+    make_user: Callable[..., int],
+    shoot: Callable[..., Any],
+) -> None:
+    uid = make_user("vera", PASSWORD, display_name="Vera Caller")
+    bank_id = make_bank(db, 3, "human:1:120", call_server)
+    line = SocketLine(page)
+    sign_in(page, call_server, "vera", "/banks")
+    join_with_browser(page, call_server, bank_id)
+    page.get_by_role("button", name="Ready for the next call").click()
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+    contact = bridged_contact(db, bank_id, uid)
+    name = f"{contact['first_name']} {contact['last_name']}"
+    expect(page.get_by_test_id("contact-name")).to_have_text(name)
+    page.keyboard.press("1")  # "Talking to them": saved, the script moves on
+    expect(page.get_by_test_id("block-title")).to_have_text("Support")
+    page.locator("#report-notes").fill("wants a yard sign")
+    page.locator("#report-tags input[value=volunteer]").check()
+
+    other = page.context.new_page()  # another tab comes to the front: the feed
+    other.goto(f"{call_server.url}/banks")
+    other.bring_to_front()
+    expect(other.get_by_test_id("joined")).to_contain_text("calling in a phone bank")
+    page.evaluate(HIDE)
+    line.cut_open_lines()  # the network drops the sleeping tab's socket without a word
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
+    with db.write() as conn:  # meanwhile the organizer pauses the bank: an update missed
+        banks.update(conn, bank_id, bank_model.pause)
+    call_server.engine.poke()
+    other.wait_for_timeout(3000)
+    assert call_server.call(_live_state(call_server, uid))["state"] == "busy"
+
+    cdp.send("Page.setWebLifecycleState", {"state": "active"})
+    page.bring_to_front()
+    assert page.evaluate(SHOW) == "visible"
+    notice = page.locator("#live-notice")
+    expect(notice).to_contain_text("paused this phone bank", timeout=15_000)
+    assert line.opened >= 2  # the silent socket was replaced by a new one
+    assert page.evaluate("() => window.phonebankCallscreen.stale") >= 1
+    wait_until(page, "() => window.phonebankCallscreen.ws.readyState === 1")
+    expect(page.locator("#live-conn")).to_be_hidden()
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy")
+    expect(page.get_by_test_id("contact-name")).to_have_text(name)
+    expect(page.get_by_test_id("block-title")).to_have_text("Support")
+    expect(page.locator("#report-notes")).to_have_value("wants a yard sign")
+    expect(page.locator("#report-tags input[value=volunteer]")).to_be_checked()
+    expect(page.locator("#phone-status")).to_have_attribute("data-state", "in-room")
+    shoot(page, "back-from-background")
+    with db.write() as conn:  # live again: the next update arrives over the new socket
+        banks.update(conn, bank_id, bank_model.resume)
+    call_server.engine.poke()
+    expect(page.locator("#live-notice")).to_be_hidden()
+
+    page.get_by_role("button", name="Strong yes").click()
+    expect(page.get_by_test_id("block-title")).to_have_text("Thank them")
+    page.get_by_role("button", name="Hang up").click()
+    page.locator("button.outcome[data-outcome=completed]").click()
+    expect(page.locator("#contact-panel")).to_be_hidden()
+    answers = rows(
+        db,
+        "SELECT block_id, answer FROM script_answers WHERE attempt_id = ? ORDER BY id",
+        contact["attempt_id"],
+    )
+    assert answers == [
+        {"block_id": "intro", "answer": "Talking to them"},
+        {"block_id": "support", "answer": "Strong yes"},
+    ]
+    filed = rows(
+        db, "SELECT outcome, notes FROM dispositions WHERE attempt_id = ?", contact["attempt_id"]
+    )
+    assert filed == [{"outcome": "completed", "notes": "wants a yard sign"}]
+    assert "volunteer" in field_store.tags_for(db, contact["id"])
+
+
+async def _live_state(server: CallServer, uid: int) -> dict[str, Any]:
+    return ops.live_state(server.engine, uid)

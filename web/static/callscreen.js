@@ -2,8 +2,8 @@
  *
  * The server keeps the truth (state, call, answers saved as clicked, a draft of the report);
  * a websocket pushes the whole screen after every change and is reopened after a network
- * blip or when a backgrounded tab comes back. The report typed so far is also kept in
- * localStorage, so a reload never loses it.
+ * blip or when a backgrounded tab comes back (callscreen_socket.js). The report typed so far
+ * is also kept in localStorage, so a reload never loses it.
  */
 (function () {
   "use strict";
@@ -23,7 +23,7 @@
   };
   var cs = {
     data: null, callId: null, path: [], ws: null, reconnects: 0, messages: 0,
-    receivedAt: 0, shownAt: {}, retry: 0, seq: 0
+    receivedAt: 0, shownAt: {}, retry: 0, seq: 0, stale: 0
   };
   window.phonebankCallscreen = cs;
 
@@ -253,29 +253,10 @@
 
   // -- live updates --------------------------------------------------------------------------
 
-  function openSocket() {
-    if (cs.ws && cs.ws.readyState <= 1) { return; }
-    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    var ws = new WebSocket(scheme + window.location.host + root.dataset.wsPath);
-    cs.ws = ws;
-    ws.addEventListener("open", function () { cs.retry = 0; show($("live-conn"), false); });
-    ws.addEventListener("message", function (e) {
-      var msg = JSON.parse(e.data);
-      cs.messages += 1;
-      if (msg.type === "state") { render(msg); }
-    });
-    ws.addEventListener("close", function () {
-      if (cs.ws !== ws) { return; }
-      cs.reconnects += 1;
-      show($("live-conn"), true);
-      var delay = Math.min(5000, 250 * Math.pow(2, cs.retry++));
-      window.setTimeout(openSocket, delay);
-    });
-  }
-
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState !== "visible") { return; }
-    if (!cs.ws || cs.ws.readyState > 1) { openSocket(); } else { cs.ws.send("refresh"); }
+  var socket = window.phonebankLiveSocket(cs, root.dataset.wsPath, {
+    state: render,
+    up: function () { show($("live-conn"), false); },
+    down: function () { show($("live-conn"), true); }
   });
 
   function tick() {
@@ -317,7 +298,7 @@
   $("btn-back").addEventListener("click", back);
   $("report-notes").addEventListener("input", saveDraft);
 
-  openSocket();
+  socket.open();
   if (/[?&]connect=1/.test(window.location.search)) {
     window.history.replaceState(null, "", "/call");
     $("phone-connect").click();
