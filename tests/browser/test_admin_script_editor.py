@@ -13,6 +13,7 @@ from controller.model.fields import validate_field
 from controller.store import banks as bank_store
 from controller.store import fields as field_store
 from controller.store import scripts as script_store
+from controller.store import users as user_store
 from controller.store.db import Database
 
 pytestmark = pytest.mark.browser
@@ -64,6 +65,8 @@ ADMIN_PAGES = (
     "/admin/banks/{id}/script",
     "/admin/banks/{id}/live",
     "/admin/banks/{id}/results",
+    "/admin/contacts/browse",
+    "/admin/contacts/{contact}",
 )
 
 
@@ -74,13 +77,17 @@ def test_given_a_phone_sized_screen_when_each_admin_page_shows_then_nothing_over
     with db.write() as conn:
         list_id = bank_store.seed_synthetic_list(conn, "L", 2)
         bank = bank_store.create(conn, {"title": "T", "description": "D", "list_id": list_id})
+        contact = conn.execute("SELECT min(id) FROM contacts").fetchone()[0]
+    field_store.add_field(db, validate_field("Support", "choice", ["Yes", "No"]))
+    field_store.tag_contact(db, contact, "Needs ride")
+    user_store.create_user_list(db, "Tuesday crew")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + "/login")
     page.fill("input[name=username]", "olga")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     for path in ADMIN_PAGES:
-        response = page.goto(live_server.url + path.format(id=bank.id))
+        response = page.goto(live_server.url + path.format(id=bank.id, contact=contact))
         assert response is not None and response.ok, path
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, (path, width)
