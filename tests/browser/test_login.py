@@ -8,7 +8,16 @@ from pathlib import Path
 from browser_harness import LiveServer
 from playwright.sync_api import Page, expect
 
+from controller.model import banks as bank_model
+from controller.store import banks
+from controller.store.db import Database
+
 PASSWORD = "a long volunteer password"
+SCRIPT = (
+    '{"name": "s", "blocks": [{"id": "intro", "title": "Say hello",'
+    ' "text": "Hi (first name), I am {{ volunteer.first_name }} from {{ bank.title }}.",'
+    ' "responses": [{"label": "Talking to them", "next": null}]}]}'
+)
 
 
 def sign_in(page: Page, server: LiveServer, username: str, password: str) -> None:
@@ -39,6 +48,44 @@ def test_given_a_volunteer_when_signing_in_and_out_then_the_feed_of_banks_then_t
     expect(page.get_by_test_id("notice")).to_have_text("You have signed out.")
     page.goto(f"{live_server.url}/banks")
     expect(page).to_have_url(f"{live_server.url}/login?next=/banks")
+
+
+def test_given_a_published_bank_not_started_when_a_volunteer_signs_in_then_feed_bank_and_script_but_no_start(  # noqa: E501
+    page: Page,
+    live_server: LiveServer,
+    db: Database,
+    make_user: Callable[..., int],
+    shoot: Callable[[Page, str], list[Path]],
+) -> None:
+    make_user("vera", PASSWORD, display_name="Vera Caller")
+    with db.write() as conn:
+        list_id = banks.seed_synthetic_list(conn, "spring", 3, seed=5)
+        conn.execute("INSERT INTO scripts (name, body) VALUES ('s', ?)", (SCRIPT,))
+        script_id = conn.execute("SELECT max(id) FROM scripts").fetchone()[0]
+        settings = {
+            "title": "Spring Drive", "description": "Call our neighbours", "list_id": list_id,
+            "script_id": script_id, "disclaimer": "Calls may be recorded.",
+            "start_button_label": "Let's go",
+        }  # fmt: skip
+        bank_id = banks.create(conn, settings).id
+        assert bank_id is not None
+        banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
+    sign_in(page, live_server, "vera", PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/banks")
+    card = page.get_by_test_id("bank-card")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("Call our neighbours")
+    expect(card).to_contain_text("has not started yet")
+    card.get_by_role("link", name="Let's go").click()
+    expect(page).to_have_url(f"{live_server.url}/banks/{bank_id}")
+    expect(page.get_by_test_id("not-started")).to_contain_text("has not started yet")
+    expect(page.get_by_test_id("disclaimer")).to_have_text("Calls may be recorded.")
+    preview = page.get_by_test_id("script-preview")
+    expect(preview).to_contain_text("Say hello")
+    expect(preview).to_contain_text("I am Vera from Spring Drive.")
+    expect(preview).to_contain_text("Answers: Talking to them")
+    expect(page.get_by_role("button", name="Let's go with this browser")).to_have_count(0)
+    shoot(page, "bank-not-started")
 
 
 def test_given_a_wrong_password_when_signing_in_then_the_message_shows_and_no_access(
