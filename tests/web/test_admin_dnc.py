@@ -90,3 +90,17 @@ async def test_given_a_volunteer_or_a_visitor_when_uploading_or_removing_then_re
     form = {"_csrf": token, "number": "2125550104", "confirm": "yes"}
     assert (await client.post("/admin/contacts/dnc/remove", data=form)).status == 403
     assert numbers(db) == ["+12125550104"]
+
+
+async def test_given_a_listed_number_when_checking_numbers_then_each_answer_is_right(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    await admin(client, make_user)
+    dnc_store.add(db, "2125550106")
+    listed = await client.get("/admin/contacts/dnc/check?number=(212)+555-0106")
+    assert "+12125550106 is on Do Not Call." in await listed.text()
+    unlisted = await client.get("/admin/contacts/dnc/check?number=2125550107")
+    assert "+12125550107 is not on Do Not Call." in await unlisted.text()
+    bad = await client.get("/admin/contacts/dnc/check?number=12")
+    assert bad.status == 400 and "not a valid phone number" in await bad.text()
+    assert numbers(db) == ["+12125550106"]

@@ -1,6 +1,6 @@
 """Do Not Call on the contacts page: bulk upload with a per-line report, and taking a number off.
 
-Same store functions as ``phonebank dnc import`` and ``phonebank dnc remove``: a file holds
+Same store functions as ``phonebank dnc import|remove|check``: a file holds
 one number per line, or a CSV with the number first on each row; bad lines are reported
 with their line number and skipped.
 """
@@ -56,6 +56,17 @@ async def dnc_remove(request: web.Request) -> web.StreamResponse:
     return contacts_page(request, notice=f"{e164} removed from Do Not Call.")
 
 
+@access(Access.STAFF)
+async def dnc_check(request: web.Request) -> web.StreamResponse:
+    """Whether a number is on the list (``dnc check``); changes nothing."""
+    try:
+        e164, listed = dnc_store.lookup(request.app[DB], request.query.get("number", ""))
+    except PhoneError as exc:
+        return contacts_page(request, error=f"Do Not Call: {exc.message}")
+    return contacts_page(request, notice=f"{e164} is {'on' if listed else 'not on'} Do Not Call.")
+
+
 def setup(app: web.Application) -> None:
+    app.router.add_get("/admin/contacts/dnc/check", dnc_check)
     app.router.add_post("/admin/contacts/dnc/import", dnc_import)
     app.router.add_post("/admin/contacts/dnc/remove", dnc_remove)
