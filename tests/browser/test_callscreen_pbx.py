@@ -312,6 +312,11 @@ def test_given_a_call_with_answers_typed_when_the_tab_is_backgrounded_and_frozen
     other.goto(f"{call_server.url}/banks")
     other.bring_to_front()
     expect(other.get_by_test_id("joined")).to_contain_text("calling in a phone bank")
+    other.get_by_role("link", name="Start", exact=True).click()  # its page: back, no rejoin
+    expect(other.get_by_test_id("joined")).to_contain_text("calling in this phone bank")
+    back = other.get_by_role("link", name="Open the call screen")
+    expect(back).to_have_attribute("href", "/call")
+    expect(other.get_by_role("button", name="Start with this browser")).to_have_count(0)
     page.evaluate(HIDE)
     line.cut_open_lines()  # the network drops the sleeping tab's socket without a word
     cdp = page.context.new_cdp_session(page)
