@@ -39,9 +39,14 @@ def record_decision(
     return int(cur.lastrowid or 0)
 
 
-def decisions(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
+def decisions(
+    conn: sqlite3.Connection, bank_id: int, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """A bank's pacing decisions, oldest first (only the latest ``limit`` when given)."""
     rows = conn.execute(
-        "SELECT * FROM pacing_decisions WHERE bank_id = ? ORDER BY id", (bank_id,)
+        "SELECT * FROM (SELECT * FROM pacing_decisions WHERE bank_id = ? ORDER BY id DESC"
+        " LIMIT ?) ORDER BY id",
+        (bank_id, -1 if limit is None else limit),
     ).fetchall()
     out = []
     for r in rows:
