@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -164,3 +165,24 @@ async def test_given_a_manager_a_volunteer_or_a_visitor_when_changing_users_then
             assert (await client.post(path, data={**data, "_csrf": token})).status == 403, path
     assert not account(db, "vic")["disabled"]
     assert user_store.all_user_lists(db)[0]["members"] == ["vic"]
+
+
+async def test_given_roles_and_a_team_when_filtering_the_users_page_then_only_they_show(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    await admin(client, make_user)
+    make_user("vic")
+    make_user("mia", role="manager")
+    user_store.create_user_list(db, "Crew")
+    user_store.set_members(db, "Crew", ["vic"])
+
+    def listed(page: str) -> list[str]:
+        table = page.split('data-testid="users"')[1].split("</table>")[0]
+        return re.findall(r"<tr><td>([a-z]+)</td>", table)
+
+    assert listed(await (await client.get("/admin/users")).text()) == ["boss", "mia", "vic"]
+    assert listed(await (await client.get("/admin/users?role=manager")).text()) == ["mia"]
+    crew = await (await client.get("/admin/users?team=Crew")).text()
+    assert listed(crew) == ["vic"] and "<option>mia</option>" in crew
+    assert listed(await (await client.get("/admin/users?role=owner")).text()) == [
+        "boss", "mia", "vic"]  # fmt: skip

@@ -16,9 +16,15 @@ from web.views.admin_common import DOMAIN_ERRORS, form_data
 
 
 def users_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
+    """The users (only one role or user list when the query names them, as ``users list``)."""
     db = request.app[DB]
+    role = request.query.get("role") if request.query.get("role") in ROLES else None
+    team = request.query.get("team") or None
     context = {
-        "users": user_store.all_users(db),
+        "users": user_store.all_users(db, role, team),
+        "everyone": user_store.all_users(db) if role or team else None,
+        "role_filter": role or "",
+        "team_filter": team or "",
         "user_lists": user_store.all_user_lists(db),
         "roles": ROLES,
         "error": error,
