@@ -131,3 +131,20 @@ async def test_given_a_running_private_bank_when_changing_its_lists_then_saved_a
     assert "A public bank can never become private again." in await again.text()
     bank = bank_of(db, bank_id)
     assert (bank.visibility, bank.state.value, bank.user_list_ids) == ("public", "running", ())
+
+
+async def test_given_banks_in_several_states_when_filtering_by_state_then_only_those_show(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    draft = await published_bank(client, token, db)
+    running = await create_bank(client, token, bank_of(db, draft).settings.list_id or 0)
+    await client.post(
+        f"/api/admin/banks/{running}/script", json=GOOD_SCRIPT, headers={"X-CSRF-Token": token}
+    )
+    for step in ("publish", "start"):
+        await client.post(f"/admin/banks/{running}/{step}", data={"_csrf": token})
+    page = await (await client.get("/admin/banks?state=running")).text()
+    assert f'href="/admin/banks/{running}"' in page and f'href="/admin/banks/{draft}"' not in page
+    every = await (await client.get("/admin/banks?state=nonsense")).text()
+    assert f'href="/admin/banks/{running}"' in every and f'href="/admin/banks/{draft}"' in every

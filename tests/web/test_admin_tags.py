@@ -130,3 +130,15 @@ async def test_given_a_volunteer_or_a_visitor_when_tagging_or_deleting_then_refu
         assert (await client.post(path, data={**data, "_csrf": token})).status == 403, path
     assert tag_counts(db) == {"Keep": 1} and field_store.get_field(db, "Support") is not None
     assert field_store.values_for(db, contact).get("Support") is None
+
+
+async def test_given_a_tag_when_adding_it_again_then_refused_as_the_cli_does(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    made = await client.post("/admin/fields/tags", data={"_csrf": token, "name": "Needs ride"})
+    assert made.status == 200 and "Tag 'Needs ride' created." in await shown(made)
+    again = await client.post("/admin/fields/tags", data={"_csrf": token, "name": " Needs ride "})
+    assert again.status == 400
+    assert "There is already a tag called 'Needs ride'." in await shown(again)
+    assert tag_counts(db) == {"Needs ride": 0}

@@ -93,7 +93,12 @@ async def banks_page(request: web.Request) -> web.StreamResponse:
     folder = request.query.get("folder", "")
     if folder:
         banks = [b for b in banks if folder in b.settings.folders]
-    context = {"banks": banks, "folders": folders, "folder": folder}
+    states = [s.value for s in model.State]
+    state = request.query.get("state", "") if request.query.get("state") in states else ""
+    if state:  # as ``bank list --state``
+        banks = [b for b in banks if b.state.value == state]
+    context = {"banks": banks, "folders": folders, "folder": folder, "states": states,
+               "state": state}  # fmt: skip
     return render(request, "admin/banks.html", context)
 
 

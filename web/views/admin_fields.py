@@ -48,11 +48,14 @@ async def add_field(request: web.Request) -> web.StreamResponse:
 
 @access(Access.STAFF)
 async def add_tag(request: web.Request) -> web.StreamResponse:
+    name = (await form_data(request)).get("name", "").strip()
     try:
-        _, new = store.add_tag(request.app[DB], (await form_data(request)).get("name", ""))
+        _, new = store.add_tag(request.app[DB], name)
     except FieldError as exc:
         return fields_page(request, error=exc.message)
-    return fields_page(request, notice="Tag created." if new else "That tag already exists.")
+    if not new:  # refused as ``tags add`` refuses it
+        return fields_page(request, error=f"There is already a tag called {name!r}.")
+    return fields_page(request, notice=f"Tag {name!r} created.")
 
 
 def setup(app: web.Application) -> None:
