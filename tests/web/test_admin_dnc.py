@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -104,3 +105,21 @@ async def test_given_a_listed_number_when_checking_numbers_then_each_answer_is_r
     bad = await client.get("/admin/contacts/dnc/check?number=12")
     assert bad.status == 400 and "not a valid phone number" in await bad.text()
     assert numbers(db) == ["+12125550106"]
+
+
+async def test_given_more_numbers_than_a_page_when_paging_the_list_then_each_shows_once(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    await admin(client, make_user)
+    dnc_store.add_many(db, [f"+1212555{n:04d}" for n in range(120)])
+    shown: list[str] = []
+    path = "/admin/contacts"
+    for _ in range(5):
+        page = await (await client.get(path)).text()
+        entries = page.split('data-testid="dnc-entries"')[1].split("</ul>")[0]
+        shown += re.findall(r"<li>(\+\d+) ", entries)
+        older = re.search(r'href="(/admin/contacts\?dnc_offset=\d+)" data-testid="dnc-older"', page)
+        if older is None:
+            break
+        path = older.group(1)
+    assert sorted(shown) == [f"+1212555{n:04d}" for n in range(120)]

@@ -42,6 +42,7 @@ class ImportJob:
     errors: list[tuple[int, str, str]] = field(default_factory=list)
 
 
+DNC_PAGE = 50
 JOBS = web.AppKey("admin_import_jobs", dict[str, ImportJob])
 
 
@@ -64,11 +65,15 @@ def contacts_page(
     request: web.Request, error: str = "", notice: str = "", dnc_report: Any = None
 ) -> web.Response:
     db = request.app[DB]
+    text = request.query.get("dnc_offset", "")
+    dnc_offset = int(text) if text.isdigit() else 0  # newest first, a page at a time
     context = {
         "dnc_report": dnc_report,
         "lists": contact_store.all_lists(db),
         "dnc_count": dnc_store.count(db),
-        "dnc": dnc_store.entries(db, limit=20),
+        "dnc": dnc_store.entries(db, limit=DNC_PAGE, offset=dnc_offset),
+        "dnc_offset": dnc_offset,
+        "dnc_page": DNC_PAGE,
         "error": error,
         "notice": notice,
     }
