@@ -24,7 +24,14 @@ from controller.store import users as user_store
 from web.access import Access, access
 from web.keys import DB
 from web.render import render
-from web.views.admin_common import DOMAIN_ERRORS, app_context, bank_id_of, form_data, load_bank
+from web.views.admin_common import (
+    DOMAIN_ERRORS,
+    app_context,
+    bank_id_of,
+    form_data,
+    load_bank,
+    sentence,
+)
 
 ACTOR = "web"
 FORM_FIELDS = ("title", "description", "list_id", "script_id", "dialing_mode", "calling_hours",
@@ -214,11 +221,7 @@ def plain_message(action: str, exc: Exception, bank: Bank) -> str:
         return "This bank cannot start before its campaign window opens (or after it ends)."
     if bank.state is model.State.STOPPED and action in ("start", "resume"):
         return "A stopped bank cannot be restarted."
-    return _plain(str(exc))
-
-
-def _plain(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+    return sentence(str(exc))
 
 
 def setup(app: web.Application) -> None:

@@ -46,6 +46,11 @@ def error_json(exc: Exception, status: int = 400) -> web.Response:
     return web.json_response(data, status=status)
 
 
+def sentence(message: str) -> str:
+    """A domain message as the pages show it: capitalized, ending with a full stop."""
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
 async def form_data(request: web.Request) -> dict[str, str]:
     form = await request.post()
     return {k: v for k, v in form.items() if isinstance(v, str) and k != "_csrf"}

@@ -18,7 +18,7 @@ from controller.store import fields as field_store
 from web.access import Access, access
 from web.keys import DB
 from web.render import render
-from web.views.admin_common import form_data
+from web.views.admin_common import form_data, sentence
 
 PAGE = 50
 
@@ -74,7 +74,7 @@ async def wrong_number(request: web.Request) -> web.StreamResponse:
     try:
         e164 = to_e164(form.get("number", ""))
     except PhoneError as exc:
-        return contact_page(request, error=exc.message[:1].upper() + exc.message[1:])
+        return contact_page(request, error=sentence(exc.message))
     if not contact_store.mark_wrong_number(request.app[DB], contact_id, e164):
         return contact_page(request, error=f"Contact {contact_id} has no number {e164}.")
     return contact_page(request, notice=f"{e164} marked as a wrong number for this contact.")
@@ -92,7 +92,7 @@ async def contact_tag(request: web.Request) -> web.StreamResponse:
         else:
             changed = field_store.tag_contact(request.app[DB], contact_id, name)
     except FieldError as exc:
-        return contact_page(request, error=exc.message[:1].upper() + exc.message[1:] + ".")
+        return contact_page(request, error=sentence(exc.message))
     if not changed:
         return contact_page(request, notice="Nothing to change.")
     verb = "removed from" if off else "applied to"

@@ -22,7 +22,7 @@ from controller.store import banks as bank_store
 from controller.store import scripts as script_store
 from web.access import Access, access
 from web.keys import DB, SETTINGS
-from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, load_bank
+from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, load_bank, sentence
 from web.views.admin_script import script_view
 
 
@@ -84,7 +84,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
     except ScriptError as exc:
         return script_view(request, error=_problems(exc))
     except DOMAIN_ERRORS as exc:
-        return script_view(request, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
+        return script_view(request, error=sentence(str(exc)))
     finally:
         path.unlink(missing_ok=True)
     notice = f"Saved script {loaded.name!r} ({len(loaded.blocks)} blocks) for this bank."

@@ -13,7 +13,7 @@ from controller.model.fields import FieldError
 from controller.store import fields as store
 from web.access import Access, access
 from web.keys import DB
-from web.views.admin_common import form_data
+from web.views.admin_common import form_data, sentence
 from web.views.admin_fields import fields_page
 
 CONFIRM = "Tick the box to confirm the deletion."
@@ -24,10 +24,6 @@ def _contact_id(text: str) -> int:
         return int(text.strip())
     except ValueError:
         raise FieldError("bad_contact_id", f"contact id {text!r} is not a number") from None
-
-
-def _plain(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 @access(Access.STAFF)
@@ -42,7 +38,7 @@ async def apply_tag(request: web.Request) -> web.StreamResponse:
         else:
             changed = store.tag_contact(request.app[DB], contact_id, name)
     except FieldError as exc:
-        return fields_page(request, error=_plain(exc.message))
+        return fields_page(request, error=sentence(exc.message))
     verb = "removed from" if off else "applied to"
     if not changed:
         return fields_page(request, notice="Nothing to change.")
@@ -57,7 +53,7 @@ async def remove_tag(request: web.Request) -> web.StreamResponse:
     try:
         store.remove_tag(request.app[DB], form.get("name", ""))
     except FieldError as exc:
-        return fields_page(request, error=_plain(exc.message))
+        return fields_page(request, error=sentence(exc.message))
     return fields_page(request, notice=f"Tag {form.get('name', '')!r} removed.")
 
 
@@ -69,7 +65,7 @@ async def remove_field(request: web.Request) -> web.StreamResponse:
     try:
         store.remove_field(request.app[DB], form.get("name", ""))
     except FieldError as exc:
-        return fields_page(request, error=_plain(exc.message))
+        return fields_page(request, error=sentence(exc.message))
     return fields_page(request, notice=f"Field {form.get('name', '')!r} removed.")
 
 
@@ -82,7 +78,7 @@ async def set_value(request: web.Request) -> web.StreamResponse:
         contact_id = _contact_id(form.get("contact_id", ""))
         stored = store.set_value(request.app[DB], contact_id, name, form.get("value", ""))
     except FieldError as exc:
-        return fields_page(request, error=_plain(exc.message))
+        return fields_page(request, error=sentence(exc.message))
     return fields_page(request, notice=f"Contact {contact_id}: {name} = {stored}")
 
 

@@ -16,16 +16,12 @@ from controller.model.users import UserError
 from controller.store import users as user_store
 from web.access import Access, access, current_user
 from web.keys import DB
-from web.views.admin_common import form_data
+from web.views.admin_common import form_data, sentence
 from web.views.admin_users import users_page
 
 CONFIRM_LOCK = "Locking signs the user out everywhere: tick the box to confirm."
 CONFIRM_DELETE = "Tick the box to confirm deleting the user list."
 CHOICES = {"": None, "yes": True, "no": False}
-
-
-def _plain(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 def _changes(form: dict[str, str]) -> dict[str, Any]:
@@ -58,7 +54,7 @@ async def set_user(request: web.Request) -> web.StreamResponse:
     try:
         user = user_store.update_user(request.app[DB], form.get("username", ""), **changes)
     except UserError as exc:
-        return users_page(request, error=_plain(exc.message))
+        return users_page(request, error=sentence(exc.message))
     state = "locked" if user["disabled"] else "active"
     calls = "may call" if user["can_make_calls"] else "may not call"
     return users_page(request, notice=f"{user['username']}: {user['role']}, {calls}, {state}.")
@@ -71,7 +67,7 @@ async def set_password(request: web.Request) -> web.StreamResponse:
     try:
         user_store.set_password(request.app[DB], username, form.get("password", ""))
     except UserError as exc:
-        return users_page(request, error=_plain(exc.message))
+        return users_page(request, error=sentence(exc.message))
     return users_page(request, notice=f"Password set for {username}.")
 
 
@@ -84,7 +80,7 @@ async def delete_list(request: web.Request) -> web.StreamResponse:
     try:
         user_store.delete_user_list(request.app[DB], name)
     except UserError as exc:
-        return users_page(request, error=_plain(exc.message))
+        return users_page(request, error=sentence(exc.message))
     return users_page(request, notice=f"User list {name!r} deleted.")
 
 
@@ -99,7 +95,7 @@ async def remove_members(request: web.Request) -> web.StreamResponse:
     try:
         changed = user_store.set_members(request.app[DB], name, members, add=False)
     except UserError as exc:
-        return users_page(request, error=_plain(exc.message))
+        return users_page(request, error=sentence(exc.message))
     return users_page(request, notice=f"{changed} users removed from {name!r}.")
 
 
