@@ -1,9 +1,9 @@
 """Contact CSV import: parse in worker processes, write in large batched transactions.
 
 The file is cut into chunks of whole CSV records (never inside a quoted field); worker
-processes turn each chunk into ready-to-insert rows while this process writes the previous
-chunk, one transaction per chunk, with prepared ``executemany`` statements. Contacts already
-in the list (same de-duplication key) are skipped, so re-importing a file adds nothing.
+processes turn each chunk into a ready-to-copy batch (see ``contact_import_batch``) while
+this process writes the previous one, one transaction per chunk. Contacts already in the
+list (same de-duplication key) are skipped, so re-importing a file adds nothing.
 """
 
 from __future__ import annotations
@@ -13,36 +13,24 @@ import io
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from json.encoder import encode_basestring as _quote
 from pathlib import Path
 from typing import Any
 
-from controller.model.contacts import ContactRecord
-from controller.model.csv_import import CsvError, ImportPlan, RowError, read_rows
+from controller.model.csv_import import CsvError, ImportPlan, RowError
+from controller.store.contact_import_batch import (
+    Batch,
+    BatchWriter,
+    init_worker,
+    parse_chunk,
+    work,
+)
 from controller.store.db import Database
 
 CHUNK_LINES = 10_000
 PARALLEL_MIN_BYTES = 4_000_000
 HEADER_MAX_LINES = 20
-IMPORT_CACHE_KIB = 262_144  # 256 MiB of SQLite page cache during an import
-# {base}, {list_id}, {now}: literals the writer formats itself (two integers, a timestamp);
-# each row's id is base + its 1-based ordinal in the batch, so no per-row tuple is rebuilt.
-_INSERT_CONTACT = (
-    "INSERT INTO contacts (id, list_id, van_id, first_name, last_name, address, city, state,"
-    " zip5, time_zone, extra, dedupe_key, created_at)"
-    " VALUES (? + {base},{list_id},?,?,?,?,?,?,?,?,?,?,'{now}')"
-)
-_INSERT_PHONE = (
-    "INSERT INTO phones (contact_id, e164, type, van_phone_id, accuracy, position)"
-    " VALUES (? + {base},?,?,?,?,?)"
-)
-# (dedupe key, (ordinal, contact columns van_id..extra, dedupe key),
-#  [(ordinal, e164, type, van_phone_id, accuracy, position)])
-Row = tuple[str, tuple[Any, ...], list[tuple[Any, ...]]]
-Parsed = tuple[list[Row], list[RowError], int]
 
 
 def utc_now() -> str:
@@ -76,82 +64,6 @@ def ensure_list(db: Database, name: str) -> int:
             return int(row[0])
         cur = conn.execute("INSERT INTO lists (name, created_at) VALUES (?, ?)", (name, utc_now()))
         return int(cur.lastrowid or 0)
-
-
-def _json_object(values: dict[str, str]) -> str:
-    """``json.dumps(values, ensure_ascii=False)`` for a flat dict of strings, made faster."""
-    if not values:
-        return "{}"
-    return "{" + ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in values.items()) + "}"
-
-
-def _as_row(r: ContactRecord, ordinal: int) -> Row:
-    key = r.dedupe_key
-    contact = (ordinal, r.van_id, r.first_name, r.last_name, r.address, r.city, r.state,
-               r.zip5, r.time_zone, _json_object(r.extra), key)  # fmt: skip
-    phones = [(ordinal, p.e164, p.type, p.van_phone_id, p.accuracy, pos)
-              for pos, p in enumerate(r.phones)]  # fmt: skip
-    return key, contact, phones
-
-
-def parse_chunk(plan: ImportPlan, first_line: int, text: str) -> Parsed:
-    """Rows and row errors of one chunk of whole records starting at file line ``first_line``."""
-    rows: list[Row] = []
-    errors: list[RowError] = []
-    for line, fields in read_rows(io.StringIO(text, newline=""), first_line, errors.append):
-        try:
-            rows.append(_as_row(plan.parse(fields, line), len(rows) + 1))
-        except RowError as exc:
-            errors.append(exc)
-    return rows, errors, len(text)
-
-
-_WORKER_PLAN: list[ImportPlan] = []
-
-
-def _init_worker(header: list[str], mapping: dict[str, str]) -> None:
-    _WORKER_PLAN[:] = [ImportPlan.from_header(header, mapping)]
-
-
-def _work(chunk: tuple[int, str]) -> Parsed:
-    return parse_chunk(_WORKER_PLAN[0], chunk[0], chunk[1])
-
-
-class ContactWriter:
-    """Adds parsed rows to one list, one transaction per batch; skips people already there."""
-
-    def __init__(self, db: Database, list_id: int) -> None:
-        self.db = db
-        self.list_id = list_id
-        with db.read() as conn:
-            query = "SELECT dedupe_key FROM contacts WHERE list_id = ?"
-            self.known = {r[0] for r in conn.execute(query, (list_id,))}
-
-    def write(self, rows: list[Row]) -> tuple[int, int, int]:
-        """Insert what is new; return (contacts added, duplicates skipped, phones added)."""
-        fresh: list[Row] = []
-        for row in rows:
-            if row[0] not in self.known:
-                self.known.add(row[0])
-                fresh.append(row)
-        contacts, phones = _renumbered(fresh) if len(fresh) < len(rows) else _flat(fresh)
-        with self.db.write() as conn:
-            base = int(conn.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0])
-            literals = {"base": base, "list_id": int(self.list_id), "now": utc_now()}
-            conn.executemany(_INSERT_CONTACT.format(**literals), contacts)
-            conn.executemany(_INSERT_PHONE.format(**literals), phones)
-        return len(fresh), len(rows) - len(fresh), len(phones)
-
-
-def _flat(rows: list[Row]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    return [r[1] for r in rows], [p for r in rows for p in r[2]]
-
-
-def _renumbered(rows: list[Row]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Ordinals 1..n again after duplicates were left out of a batch."""
-    contacts = [(i, *r[1][1:]) for i, r in enumerate(rows, start=1)]
-    phones = [(i, *p[1:]) for i, r in enumerate(rows, start=1) for p in r[2]]
-    return contacts, phones
 
 
 def _chunks(lines: Iterable[str], first_line: int, size: int) -> Iterator[tuple[int, str]]:
@@ -233,26 +145,15 @@ def _run(
     workers: int,
     init: tuple[list[str], dict[str, str]],
 ) -> None:
-    writer = ContactWriter(db, report.list_id)
-    with _big_cache(db):
-        _feed(writer, plan, chunks, report, progress, workers, init)
-
-
-@contextmanager
-def _big_cache(db: Database) -> Iterator[None]:
-    """A larger page cache while importing: index inserts stay in memory on big lists."""
-    with db.write() as conn:
-        before = int(conn.execute("PRAGMA cache_size").fetchone()[0])
-        conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    writer = BatchWriter(db.path, report.list_id)
     try:
-        yield
+        _feed(writer, plan, chunks, report, progress, workers, init)
     finally:
-        with db.write() as conn:
-            conn.execute(f"PRAGMA cache_size = {before}")
+        writer.close()
 
 
 def _feed(
-    writer: ContactWriter,
+    writer: BatchWriter,
     plan: ImportPlan,
     chunks: Iterator[tuple[int, str]],
     report: ImportReport,
@@ -265,23 +166,22 @@ def _feed(
             _store(writer, parse_chunk(plan, first_line, text), report, progress)
         return
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=init) as pool:
-        for parsed in pool.imap(_work, chunks):
-            _store(writer, parsed, report, progress)
+    with context.Pool(workers, initializer=init_worker, initargs=init) as pool:
+        for batch in pool.imap(work, chunks):
+            _store(writer, batch, report, progress)
 
 
 def _store(
-    writer: ContactWriter,
-    parsed: Parsed,
+    writer: BatchWriter,
+    batch: Batch,
     report: ImportReport,
     progress: Callable[[int], None] | None,
 ) -> None:
-    rows, errors, chars = parsed
-    added, dupes, phones = writer.write(rows)
-    report.rows += len(rows) + len(errors)
+    added, phones = writer.write(batch, utc_now())
+    report.rows += batch.rows + len(batch.errors)
     report.imported += added
-    report.duplicates += dupes
+    report.duplicates += batch.rows - added
     report.phones += phones
-    report.errors.extend(errors)
+    report.errors.extend(batch.errors)
     if progress is not None:
-        progress(chars)
+        progress(batch.chars)
