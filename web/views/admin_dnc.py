@@ -7,6 +7,7 @@ with their line number and skipped.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import shutil
 
@@ -33,7 +34,9 @@ async def dnc_import(request: web.Request) -> web.StreamResponse:
     try:
         with path.open("wb") as out:
             shutil.copyfileobj(upload.file, out)
-        report = dnc_store.import_file(request.app[DB], path, reason, SOURCE)
+        report = await asyncio.get_running_loop().run_in_executor(
+            None, dnc_store.import_file, request.app[DB], path, reason, SOURCE
+        )  # a long file must not hold up the other pages
     finally:
         path.unlink(missing_ok=True)
     notice = f"{report.added} numbers added, {report.already} already on the list."
