@@ -28,7 +28,7 @@ from controller.store.contact_import_batch import (
 )
 from controller.store.db import Database
 
-CHUNK_LINES = 10_000
+CHUNK_LINES = 25_000  # rows per parse task and per write transaction
 PARALLEL_MIN_BYTES = 4_000_000
 HEADER_MAX_LINES = 20
 

@@ -239,3 +239,46 @@ def test_given_list_with_some_people_when_file_mixes_old_and_new_then_new_ones_g
         ("Cy", "+16175550203", 0),
         ("Cy", "+16175550299", 1),
     ]
+
+
+def test_given_import_stopped_after_a_batch_when_imported_again_then_batch_kept_and_rest_added(
+    db: Database, tmp_path: Path
+) -> None:
+    lines = ["VanID,FirstName,Phone"] + [f"{i},P{i},617555{i:04d}" for i in range(1, 31)]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    batches: list[int] = []
+
+    def stop_after_first_batch(chars: int) -> None:
+        batches.append(chars)
+        if len(batches) == 2:  # the header, then the first batch of 10 written
+            raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        contacts.import_csv(db, path, "L", progress=stop_after_first_batch, batch_size=10)
+    assert table_counts(db) == (1, 10, 10)
+    again = contacts.import_csv(db, path, "L", batch_size=10)
+    assert (again.imported, again.duplicates, again.phones) == (20, 10, 20)
+    with db.read() as conn:
+        rows = conn.execute(
+            "SELECT c.van_id, p.e164 FROM contacts c JOIN phones p ON p.contact_id = c.id"
+            " ORDER BY c.id"
+        ).fetchall()
+    assert [r[0] for r in rows] == [str(i) for i in range(1, 31)]
+    assert [r[1] for r in rows] == [f"+1617555{i:04d}" for i in range(1, 31)]
+
+
+def test_given_import_running_when_app_writes_between_batches_then_both_land(
+    db: Database, tmp_path: Path
+) -> None:
+    lines = ["VanID,Phone"] + [f"{i},617555{i:04d}" for i in range(1, 31)]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+
+    def app_write(chars: int) -> None:
+        with db.write() as conn:
+            conn.execute("INSERT OR IGNORE INTO dnc (e164, reason) VALUES ('+16175550005', 'x')")
+
+    report = contacts.import_csv(db, path, "L", progress=app_write, batch_size=10)
+    assert (report.imported, report.phones) == (30, 30)
+    assert table_counts(db) == (1, 30, 30)
+    with db.read() as conn:
+        assert conn.execute("SELECT count(*) FROM dnc").fetchone()[0] == 1
