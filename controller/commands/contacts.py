@@ -159,6 +159,28 @@ def wrong_number(app: AppContext, contact_id: int, number: str, as_json: bool) -
          f"{e164} marked as a wrong number for contact {contact_id}.")  # fmt: skip
 
 
+@contacts.command("delete-list")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Confirm: the list's contacts are deleted too.")
+@json_option
+@pass_app
+def delete_list(app: AppContext, name: str, yes: bool, as_json: bool) -> None:
+    """Delete the contact list NAME with its contacts (needs --yes).
+
+    Refused while any bank uses the list, even a stopped one.
+    """
+    if not yes:
+        fail("deleting a list deletes its contacts; add --yes to confirm", "confirm_required",
+             as_json)  # fmt: skip
+    try:
+        removed = store.delete_list(app.db, name)
+    except store.ListError as exc:
+        fail(exc.message, exc.code, as_json)
+        return
+    emit({"deleted": name, "contacts": removed}, as_json,
+         f"List {name!r} deleted with its {removed} contacts.")  # fmt: skip
+
+
 @click.command("lists")
 @json_option
 @pass_app

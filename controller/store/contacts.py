@@ -6,10 +6,15 @@ import json
 import sqlite3
 from typing import Any
 
+from controller.errors import PhonebankError
 from controller.store.contact_import import ImportReport, ensure_list, import_csv, utc_now
 from controller.store.db import Database
 
-__all__ = ["ImportReport", "ensure_list", "import_csv", "utc_now"]
+__all__ = ["ImportReport", "ListError", "ensure_list", "import_csv", "utc_now"]
+
+
+class ListError(PhonebankError):
+    """A contact list that cannot be deleted: unknown, or used by a bank."""
 
 
 def get_list(db: Database, name: str) -> dict[str, Any] | None:
@@ -131,3 +136,27 @@ def mark_wrong_number(db: Database, contact_id: int, e164: str) -> bool:
             (contact_id, e164),
         )
         return cur.rowcount > 0
+
+
+def delete_list(db: Database, name: str) -> int:
+    """Delete a contact list with its contacts (their numbers, values and tags go too).
+
+    Refused while any bank uses the list, even a stopped one (its results name those
+    contacts). Returns how many contacts were deleted.
+    """
+    with db.write() as conn:
+        row = conn.execute("SELECT id FROM lists WHERE name = ?", (name.strip(),)).fetchone()
+        if row is None:
+            raise ListError("no_such_list", f"no list called {name!r}")
+        rows = conn.execute("SELECT id FROM banks WHERE list_id = ? ORDER BY id", (row[0],))
+        banks = [str(r[0]) for r in rows]
+        if banks:
+            raise ListError(
+                "list_in_use",
+                f"list {name!r} is used by bank {', '.join(banks)};"
+                " a list a bank uses cannot be deleted",
+            )
+        count = conn.execute("SELECT count(*) FROM contacts WHERE list_id = ?", (row[0],))
+        removed = int(count.fetchone()[0])
+        conn.execute("DELETE FROM lists WHERE id = ?", (row[0],))
+    return removed

@@ -102,3 +102,23 @@ def test_given_household_when_wrong_number_marked_then_only_that_person(
     assert [p["wrong_number"] for p in ana["phones"]] == [0, 1]
     assert [p["wrong_number"] for p in ben["phones"]] == [0]
     assert run(home, "contacts", "wrong-number", "2", "312 555 0100").exit_code == 1
+
+
+def test_given_lists_when_deleting_then_an_unused_one_goes_with_its_contacts_and_a_used_one_stays(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "l.csv"
+    path.write_text(CSV)
+    for name in ("Doors", "Spare"):
+        assert run(home, "contacts", "import", str(path), "--list", name).exit_code == 0
+    made = run(home, "bank", "create", "--title", "T", "--description", "D", "--list", "Doors")
+    assert made.exit_code == 0, made.output
+    unconfirmed = run(home, "contacts", "delete-list", "Spare", "--json")
+    assert unconfirmed.exit_code == 1 and "confirm_required" in unconfirmed.stderr
+    used = run(home, "contacts", "delete-list", "Doors", "--yes", "--json")
+    assert used.exit_code == 1 and json.loads(used.stderr)["error"] == "list_in_use"
+    deleted = run(home, "contacts", "delete-list", "Spare", "--yes")
+    assert deleted.exit_code == 0 and "List 'Spare' deleted with its 2 contacts." in deleted.output
+    lists = json.loads(run(home, "lists", "--json").output)
+    assert [(r["name"], r["contacts"]) for r in lists] == [("Doors", 2)]
+    assert json.loads(run(home, "contacts", "list", "--json").output)[0]["list"] == "Doors"

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from test_admin_pages import admin
+from test_admin_pages import admin, seed_list
 from web_test_helpers import csrf_token, login
 
+from controller.store import banks as bank_store
 from controller.store import contact_import
 from controller.store import contacts as contact_store
 from controller.store import fields as field_store
@@ -116,3 +117,31 @@ async def test_given_a_volunteer_or_a_visitor_when_opening_or_changing_a_contact
     detail = contact_store.contact_detail(db, ann)
     assert detail is not None and detail["tags"] == []
     assert all(not p["wrong_number"] for p in detail["phones"])
+
+
+async def test_given_lists_when_deleting_then_an_unused_one_goes_and_one_a_bank_uses_stays(
+    client: Client, make_user: Callable[..., int], db: Database, tmp_path: Any
+) -> None:
+    token = await admin(client, make_user)
+    imported(db, tmp_path)
+    used = seed_list(db, 2)
+    with db.write() as conn:
+        bank = bank_store.create(conn, {"title": "T", "description": "D", "list_id": used})
+    form = {"_csrf": token, "name": "Ward list"}
+    unconfirmed = await client.post("/admin/contacts/lists/delete", data=form)
+    assert unconfirmed.status == 400 and "Tick the box" in await shown(unconfirmed)
+    refused = await client.post(
+        "/admin/contacts/lists/delete", data={**form, "name": "Seeded", "confirm": "yes"}
+    )
+    assert refused.status == 400
+    assert f"List 'Seeded' is used by bank {bank.id}" in await shown(refused)
+    deleted = await client.post("/admin/contacts/lists/delete", data={**form, "confirm": "yes"})
+    assert "List 'Ward list' deleted with its 3 contacts." in await shown(deleted)
+    assert [lst["name"] for lst in contact_store.all_lists(db)] == ["Seeded"]
+    assert contact_store.contact_rows(db, "Ward list") == []
+    make_user("vol")
+    await login(client, "vol")
+    vol_token = await csrf_token(client, "/phone")
+    vol_form = {"_csrf": vol_token, "name": "Seeded", "confirm": "yes"}
+    forbidden = await client.post("/admin/contacts/lists/delete", data=vol_form)
+    assert forbidden.status == 403 and len(contact_store.contact_rows(db, "Seeded")) == 2

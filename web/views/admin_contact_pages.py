@@ -1,11 +1,13 @@
 """Finding contacts and looking at one: numbers, household, values, tags; Wrong Number.
+Deleting a contact list no bank uses.
 
-Same store functions as ``phonebank contacts list|show|wrong-number`` and ``tags apply``,
-so the search, the refusals and the messages are the same.
+Same store functions as ``phonebank contacts list|show|wrong-number|delete-list`` and
+``tags apply``, so the search, the refusals and the messages are the same.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +21,7 @@ from web.access import Access, access
 from web.keys import DB
 from web.render import render
 from web.views.admin_common import form_data, sentence
+from web.views.admin_contacts import contacts_page
 
 PAGE = 50
 
@@ -99,7 +102,24 @@ async def contact_tag(request: web.Request) -> web.StreamResponse:
     return contact_page(request, notice=f"Tag {name!r} {verb} contact {contact_id}.")
 
 
+@access(Access.STAFF)
+async def delete_list(request: web.Request) -> web.StreamResponse:
+    """Delete a contact list no bank uses, with its contacts (``contacts delete-list``)."""
+    form = await form_data(request)
+    name = form.get("name", "")
+    if form.get("confirm") != "yes":
+        return contacts_page(request, error="Tick the box to confirm deleting the list.")
+    try:
+        removed = await asyncio.get_running_loop().run_in_executor(
+            None, contact_store.delete_list, request.app[DB], name
+        )  # a large list takes a while: the other pages go on meanwhile
+    except contact_store.ListError as exc:
+        return contacts_page(request, error=sentence(exc.message))
+    return contacts_page(request, notice=f"List {name!r} deleted with its {removed} contacts.")
+
+
 def setup(app: web.Application) -> None:
+    app.router.add_post("/admin/contacts/lists/delete", delete_list)
     app.router.add_get("/admin/contacts/browse", browse)
     app.router.add_get("/admin/contacts/{contact_id:\\d+}", show_contact)
     app.router.add_post("/admin/contacts/{contact_id:\\d+}/wrong-number", wrong_number)
