@@ -8,10 +8,11 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 from test_admin_bank_schedule import bank_of
-from test_admin_pages import admin, create_bank, seed_list
+from test_admin_pages import GOOD_SCRIPT, admin, create_bank, seed_list
 from web_test_helpers import csrf_token, login
 
 from controller.model import banks as model
+from controller.store import banks as bank_store
 from controller.store.db import Database
 
 Client = TestClient[Any, Any]
@@ -98,3 +99,27 @@ async def test_given_a_volunteer_or_a_visitor_when_saving_settings_then_refused(
     )
     assert refused.status == 403 and bank_of(db, bank_id).settings == before
     assert isinstance(before, model.BankSettings)
+
+
+async def test_given_a_running_bank_when_editing_then_settings_change_but_the_list_stays_frozen(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    list_id = seed_list(db, 2)
+    bank_id = await create_bank(client, token, list_id)
+    await client.post(
+        f"/api/admin/banks/{bank_id}/script", json=GOOD_SCRIPT, headers={"X-CSRF-Token": token}
+    )
+    for step in ("publish", "start"):
+        await client.post(f"/admin/banks/{bank_id}/{step}", data={"_csrf": token})
+    form = settings_form(token, list_id, amd="on", title="Renamed while running")
+    saved = await client.post(f"/admin/banks/{bank_id}/settings", data=form, allow_redirects=False)
+    assert saved.status == 303 and bank_of(db, bank_id).settings.title == "Renamed while running"
+    with db.write() as conn:
+        other = bank_store.seed_synthetic_list(conn, "Other", 2)
+    moved = {**form, "list_id": str(other), "title": "Moved"}
+    refused = await client.post(f"/admin/banks/{bank_id}/settings", data=moved)
+    assert refused.status == 400
+    assert "the contact list is frozen once the bank has started" in await refused.text()
+    settings = bank_of(db, bank_id).settings
+    assert (settings.list_id, settings.title) == (list_id, "Renamed while running")
