@@ -2,9 +2,11 @@
 
 Generates the files (cached beside the run under a temporary directory), imports each into a
 fresh database with ``phonebank``'s importer and prints seconds and rows/s, next to a naive
-baseline on the 10k file (row-by-row phonenumbers parsing and sqlite-utils inserts).
+baseline on the 10k file (row-by-row phonenumbers parsing and sqlite-utils inserts). Then, on
+each imported list, starts a bank and times next-number selection (one number per claim),
+which should stay flat as the list grows.
 
-    .venv/bin/python bench/import_contacts.py [--sizes 10000,100000,1000000]
+    .venv/bin/python bench/import_contacts.py [--sizes 10000,100000,1000000] [--claims 200]
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ import sqlite_utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from controller.store.contacts import import_csv
+from selection import NOW, _bank, _time
+
+from controller.store import queue
+from controller.store.contacts import get_list, import_csv
 from controller.store.db import open_database
 
 HEADER = [
@@ -88,6 +93,19 @@ def fast(
     return elapsed, report.imported, cpu_seconds() - cpu
 
 
+def selection(db_path: Path, claims: int) -> tuple[float, float, float, float]:
+    """Queue build seconds, then p50 / p95 wall and p95 CPU milliseconds per claim."""
+    db = open_database(db_path)
+    listed = get_list(db, "Bench")
+    assert listed is not None
+    start = time.perf_counter()
+    bank_id = _bank(db, int(listed["id"]), "bench")
+    built = time.perf_counter() - start
+    p50, p95, c95 = _time(claims, lambda: queue.claim_next(db, bank_id, NOW, 1))
+    db.close()
+    return built, p50, p95, c95
+
+
 def naive(path: Path, workdir: Path) -> tuple[float, int]:
     db = open_database(workdir / "naive.db")
     db.close()
@@ -120,6 +138,7 @@ def main() -> None:
     parser.add_argument(
         "--baseline", type=int, default=10000, help="rows for the naive baseline (0: none)"
     )
+    parser.add_argument("--claims", type=int, default=200, help="timed claims per size (0: none)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     cpus = os.cpu_count() or 1
@@ -146,6 +165,14 @@ def main() -> None:
             if size <= 100_000:
                 show("import, in-process", size, *fast(path, workdir, f"{size}-1", workers=0))
             show(f"import, {cpus} parse workers", size, *fast(path, workdir, str(size), cpus))
+            if args.claims:
+                built, p50, p95, c95 = selection(workdir / f"fast-{size}.db", args.claims)
+                print(
+                    f"  selection on {size:,} contacts: queue build {built:.1f} s,"
+                    f" claim p50 {p50:.2f} ms, p95 {p95:.2f} ms, cpu p95 {c95:.2f} ms",
+                    flush=True,
+                )
+            (workdir / f"fast-{size}.db").unlink()
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
