@@ -35,6 +35,7 @@ class EngineCall:
     callee_channel: str = ""
     ended: bool = False
     ringback_id: str = ""  # preview: the ring tone played into the volunteer's room
+    handoff_wait: float | None = None  # seconds the answered callee waited for a volunteer
 
     @property
     def in_flight(self) -> bool:

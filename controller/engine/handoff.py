@@ -1,6 +1,8 @@
 """The hand-off: an answered person goes to the longest-waiting volunteer of the bank (or to
 the volunteer a preview call was placed for), else, after ``handoff_wait`` (2 s), nobody:
-the dialplan plays the safe-harbor message and the call counts as dropped.
+the dialplan plays the safe-harbor message and the call counts as dropped. How long the
+person waited for a volunteer to be free (0 when one was ready) is kept on the call and
+published with its hangtime (``volunteer_wait``).
 
 When the callee enters the volunteer's room (``ConfbridgeJoin``) the call is connected:
 its hangtime (callee answer -> connected, AMD verdict -> connected) is stored and published.
@@ -27,16 +29,19 @@ async def handoff(runner: BankRunner, call_id: str) -> str | None:
     if call is None:
         return None
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + runner.config.handoff_wait
+    asked = tried = loop.time()
+    deadline = asked + runner.config.handoff_wait
     while True:
         conference = try_assign(runner, call)
         if conference is not None:
+            call.handoff_wait = tried - asked  # 0.0 when a volunteer was ready at once
             return conference
         remaining = deadline - loop.time()
         if remaining <= 0:
             return None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(runner.pool.changed.wait(), remaining)
+        tried = loop.time()
 
 
 def _candidate(runner: BankRunner, call: EngineCall) -> Session | None:
@@ -81,8 +86,9 @@ def callee_joined(runner: BankRunner, call_id: str, at: float, channel: str) -> 
         )
     runner.figures.hangtimes.append(a if a is not None else 0.0)
     runner.bus.publish(
-        "hangtime", runner.bank_id, call_id=call_id, answer_to_connect=a, verdict_to_connect=v
-    )
+        "hangtime", runner.bank_id, call_id=call_id, answer_to_connect=a, verdict_to_connect=v,
+        volunteer_wait=call.handoff_wait,
+    )  # fmt: skip
 
 
 def file_outcome(
