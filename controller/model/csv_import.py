@@ -12,6 +12,7 @@ import csv
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from controller.model.contacts import (
     ContactError,
@@ -129,13 +130,15 @@ class ImportPlan:
     phones: list[PhoneSlot]
     extra: list[tuple[int, str]]
     parser: PhoneParser = field(default_factory=PhoneParser)
-    _contact_indexes: tuple[int, ...] = field(init=False, repr=False)
+    _contact_fields: Callable[[list[str]], tuple[str, ...]] = field(init=False, repr=False)
     _slots: list[tuple[int, str, tuple[int, int, int, int]]] = field(init=False, repr=False)
+    _regions: dict[tuple[str, str], tuple[str, str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         names = ("van_id", *TEXT_TARGETS)
-        self._contact_indexes = tuple(self.columns.get(n, -1) for n in names)
+        self._contact_fields = itemgetter(*(self.columns.get(n, -1) for n in names))
         self._slots = [(s.number, s.kind, s.part_indexes) for s in self.phones]
+        self._regions = {}  # (country, prefix) as written -> (region, dialing prefix)
 
     @classmethod
     def from_header(cls, header: list[str], mapping: dict[str, str] | None = None) -> ImportPlan:
@@ -177,7 +180,7 @@ class ImportPlan:
 
     def _record(self, row: list[str], line: int) -> ContactRecord:
         row = [*row, ""]  # padding: index -1 reads "" for columns the file does not have
-        van_id, first, last, address, city, state, zip5 = (row[i] for i in self._contact_indexes)
+        van_id, first, last, address, city, state, zip5 = self._contact_fields(row)
         phones = order_phones(self._phones(row, line))
         state = state.strip().upper()
         if not (len(zip5) == 5 and zip5.isdigit() and zip5.isascii()):
@@ -195,7 +198,12 @@ class ImportPlan:
             raw = row[number]
             if not raw or raw.isspace():
                 continue
-            region, prefix = _region_and_prefix(row[country_at].strip(), row[prefix_at].strip())
+            written = (row[country_at], row[prefix_at])
+            context = self._regions.get(written)
+            if context is None:
+                context = _region_and_prefix(written[0].strip(), written[1].strip())
+                self._regions[written] = context
+            region, prefix = context
             try:
                 parsed = self.parser.parse(raw, region, prefix)
             except PhoneError as exc:
