@@ -167,10 +167,11 @@ class ImportPlan:
                 line, "missing_column" if len(row) < len(self.header) else "extra_fields", reason
             )
         joined = "".join(row)
-        try:
-            joined.encode("utf-8")
-        except UnicodeEncodeError:
-            raise RowError(line, "bad_encoding", "text is not valid UTF-8") from None
+        if not joined.isascii():  # plain ASCII (most rows) holds no undecodable bytes
+            try:
+                joined.encode("utf-8")
+            except UnicodeEncodeError:
+                raise RowError(line, "bad_encoding", "text is not valid UTF-8") from None
         if "\x00" in joined:
             raise RowError(line, "bad_encoding", "text contains NUL bytes (not a text file?)")
         try:
