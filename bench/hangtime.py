@@ -12,7 +12,13 @@ Side by side: a bare hand-off baseline (a FastAGI server that names a fixed room
 no engine, no store), then the engine with simulated volunteers in power and predictive
 banks (every hand-off writes the attempt's bridge and the hangtime to SQLite).
 
-    .venv/bin/python bench/hangtime.py [--calls 30] [--volunteers 4]
+Each engine scenario is printed three times: all connected calls, the calls that found a
+volunteer ready (the hand-off mechanics alone), and the calls whose callee had to wait for a
+volunteer still finishing a call or a report (pacing), with the share of calls that waited
+and how long they waited. No connected call is left out of the first line; the people who
+waited the whole hand-off time for nobody (dropped) are counted on a line of their own.
+
+    .venv/bin/python bench/hangtime.py [--calls 30] [--volunteers 4] [--scenarios ...]
 """
 
 from __future__ import annotations
@@ -83,6 +89,10 @@ def isolated_settings(home: Path) -> Settings:
     return load_settings(home, overrides)
 
 
+READY = 0.01  # a callee who waited less than this for a volunteer found one ready
+Row = tuple[float, float, float]  # (verdict -> connected, answer -> connected, volunteer wait)
+
+
 def pct(values: list[float]) -> str:
     if len(values) < 2:
         return "   n/a /    n/a"
@@ -90,7 +100,7 @@ def pct(values: list[float]) -> str:
     return f"{q[49]:6.3f} / {q[94]:6.3f}"
 
 
-async def baseline(settings: Settings, calls: int, first: int) -> dict[str, list[float]]:
+async def baseline(settings: Settings, calls: int, first: int) -> list[Row]:
     """Bare hand-off: a fixed room, named at once; timings from the PBX's own events."""
     session = AmiSession(ami_config(settings))
     tracker, joined = CallTracker(), {}
@@ -120,14 +130,13 @@ async def baseline(settings: Settings, calls: int, first: int) -> dict[str, list
                 actions.originate_task(session, actions.outbound_call(call_id, number))
             await asyncio.sleep(6)
         await asyncio.sleep(4)
-    out: dict[str, list[float]] = {"verdict": [], "answer": []}
+    out: list[Row] = []
     for call_id in ids:
         call, at = tracker.get(call_id), joined.get(call_id)
         verdict = call.at(CallState.HUMAN) if call else None
         answer = call.at(CallState.ANSWERED) if call else None
         if at is not None and verdict is not None and answer is not None:
-            out["verdict"].append(at - verdict)
-            out["answer"].append(at - answer)
+            out.append((at - verdict, at - answer, 0.0))
     await session.close()
     return out
 
@@ -148,7 +157,9 @@ def make_bank(db: Database, contacts: int, mode: str) -> int:
 
 async def engine_run(
     settings: Settings, db: Database, mode: str, calls: int, volunteers: int
-) -> dict[str, list[float]]:
+) -> tuple[list[Row], int]:
+    """The connected calls' rows, and how many answered people waited the full hand-off
+    time for nobody (dropped: the safe-harbor message; they never count as connected)."""
     offset = AT.timestamp() - time.time()
     engine = Engine(settings, db, CONFIG, clock_offset=offset)
     bank_id = make_bank(db, int(calls * 1.25), mode)
@@ -160,6 +171,8 @@ async def engine_run(
     async with Carrier(settings) as carrier:
         await carrier.set_personas({n: PERSONA for n in numbers})
         await engine.start()
+        published: list[dict[str, Any]] = []
+        engine.bus.listen(lambda m: published.append(m) if m["topic"] == "hangtime" else None)
         sims = SimulatedVolunteers(engine, SimProfile(talk=(0.5, 1.5), wrap=(0.1, 0.3)))
         await asyncio.sleep(1.0)
         for vid in range(volunteers):
@@ -172,35 +185,54 @@ async def engine_run(
             await asyncio.sleep(0.5)
         engine.stop_bank(bank_id, hard=True)
         await engine.wait_stopped(bank_id, 60)
+        dropped = engine.runners[bank_id].figures.dropped
         await sims.close()
         await engine.close()
-    with db.read() as conn:
-        rows = engine_log.hangtimes(conn, bank_id)
-    return {
-        "verdict": [r["verdict_to_connect"] for r in rows if r["verdict_to_connect"] is not None],
-        "answer": [r["answer_to_connect"] for r in rows if r["answer_to_connect"] is not None],
-    }
+    rows = [
+        (m["verdict_to_connect"], m["answer_to_connect"], m["volunteer_wait"] or 0.0)
+        for m in published
+        if m["bank_id"] == bank_id and m["verdict_to_connect"] is not None
+    ]
+    return rows, dropped
 
 
-def report(name: str, data: dict[str, list[float]], silence: float) -> None:
-    greeting = [v + silence for v in data["verdict"]]
-    print(f"{name:<28} {len(data['verdict']):>4}   {pct(data['verdict'])}   "
-          f"{pct(greeting)}   {pct(data['answer'])}")  # fmt: skip
+def report_line(name: str, rows: list[Row], silence: float) -> None:
+    verdict, answer = [r[0] for r in rows], [r[1] for r in rows]
+    greeting = [v + silence for v in verdict]
+    print(f"{name:<28} {len(rows):>4}   {pct(verdict)}   {pct(greeting)}   {pct(answer)}")
 
 
-async def main(calls: int, volunteers: int) -> None:
+def report(name: str, rows: list[Row], silence: float, dropped: int | None) -> None:
+    report_line(name, rows, silence)
+    if dropped is None:
+        return
+    ready = [r for r in rows if r[2] < READY]
+    waited = [r for r in rows if r[2] >= READY]
+    report_line("  found a volunteer ready", ready, silence)
+    report_line("  waited for a volunteer", waited, silence)
+    if rows:
+        share = f"{len(waited) / len(rows):.0%} of connected calls waited for a volunteer"
+        waits = [r[2] for r in waited]
+        how_long = f"; their wait p50 / p95: {pct(waits).strip()} s" if len(waits) > 1 else ""
+        print(f"  {share}{how_long}")
+    print(f"  {dropped} answered people were dropped (nobody free in time; not counted above)")
+
+
+async def main(calls: int, volunteers: int, scenarios: list[str]) -> None:
     silence = after_greeting_silence()
     with tempfile.TemporaryDirectory() as tmp:
         settings = isolated_settings(Path(tmp) / "home")
         db = open_database(settings.db_path)
         pair = PbxPair(settings)
         pair.start()
-        results: list[tuple[str, dict[str, list[float]]]] = []
+        results: list[tuple[str, list[Row], int | None]] = []
         try:
-            results.append(("baseline: bare hand-off", await baseline(settings, calls, 100)))
-            for mode in ("power", "predictive"):
-                data = await engine_run(settings, db, mode, calls, volunteers)
-                results.append((f"engine, {mode}", data))
+            if "baseline" in scenarios:
+                bare = await baseline(settings, calls, 100)
+                results.append(("baseline: bare hand-off", bare, None))
+            for mode in [m for m in ("power", "predictive") if m in scenarios]:
+                rows, dropped = await engine_run(settings, db, mode, calls, volunteers)
+                results.append((f"engine, {mode}", rows, dropped))
         finally:
             pair.stop()
             db.close()
@@ -209,8 +241,8 @@ async def main(calls: int, volunteers: int) -> None:
     print(
         f"{'scenario':<28} {'n':>4}   verdict->connected   greeting end->conn.   answer->connected"
     )
-    for name, data in results:
-        report(name, data, silence)
+    for name, rows, dropped in results:
+        report(name, rows, silence, dropped)
     print("goals: verdict->connected p95 <= 0.300 s; greeting end->connected p95 <= 1.000 s")
 
 
@@ -218,9 +250,13 @@ def _args(argv: list[str] | None = None) -> Any:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=30, help="connected calls per scenario")
     parser.add_argument("--volunteers", type=int, default=4, help="simulated volunteers")
+    parser.add_argument(
+        "--scenarios", default="baseline,power,predictive",
+        help="comma-separated, of baseline, power, predictive (default: all three)",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
     args = _args()
-    asyncio.run(main(args.calls, args.volunteers))
+    asyncio.run(main(args.calls, args.volunteers, args.scenarios.split(",")))
