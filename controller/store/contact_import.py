@@ -116,6 +116,8 @@ def import_csv(
 
     Raises ``CsvError`` (and changes nothing) when the file as a whole is unusable.
     ``workers``: parsing processes (default: one per CPU for files over 8 MB, else none).
+    Rows are written on a connection of the import's own, so do not call this inside
+    ``db.write()`` (the import would wait for that transaction to end).
     """
     mapping = mapping or {}
     try:
