@@ -111,7 +111,7 @@ def test_given_single_ready_volunteer_when_predictive_then_dials_but_keeps_risk_
 def test_given_healthy_budget_when_comparing_risk_then_surplus_allows_more_than_shortage() -> None:
     team = vols((WAIT, 0.0), (WRAP, 8.0), (TALK, 40.0), (TALK, 70.0))
     rich = Predictive().decide(snap(team, ledger=AbandonLedger(2000, 0, 0.03)))
-    poor = Predictive().decide(snap(team, ledger=AbandonLedger(100, 3, 0.03)))
+    poor = Predictive().decide(snap(team, ledger=AbandonLedger(1000, 29, 0.03)))
     assert rich.figures["allowed_risk"] > poor.figures["allowed_risk"]
     assert rich.dial >= poor.dial
 
