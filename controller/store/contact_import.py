@@ -12,6 +12,7 @@ import csv
 import io
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -167,10 +168,24 @@ def _feed(
         for first_line, text in chunks:
             _store(writer, parse_chunk(plan, first_line, text), report, progress)
         return
+    slots = threading.Semaphore(2 * workers + 1)  # chunks read ahead: memory stays bounded
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=init_worker, initargs=init) as pool:
-        for batch in pool.imap(work, chunks):
-            _store(writer, batch, report, progress)
+        try:
+            for batch in pool.imap(work, _paced(chunks, slots)):
+                _store(writer, batch, report, progress)
+                slots.release()
+        finally:
+            slots.release(1_000_000)  # let the pool's feeder thread finish before the pool stops
+
+
+def _paced(
+    chunks: Iterator[tuple[int, str]], slots: threading.Semaphore
+) -> Iterator[tuple[int, str]]:
+    """``chunks``, each only once a slot is free (the writer frees one per batch written)."""
+    for chunk in chunks:
+        slots.acquire()
+        yield chunk
 
 
 def _store(

@@ -241,10 +241,11 @@ def test_given_list_with_some_people_when_file_mixes_old_and_new_then_new_ones_g
     ]
 
 
+@pytest.mark.parametrize("workers", [0, 2])
 def test_given_import_stopped_after_a_batch_when_imported_again_then_batch_kept_and_rest_added(
-    db: Database, tmp_path: Path
+    db: Database, tmp_path: Path, workers: int
 ) -> None:
-    lines = ["VanID,FirstName,Phone"] + [f"{i},P{i},617555{i:04d}" for i in range(1, 31)]
+    lines = ["VanID,FirstName,Phone"] + [f"{i},P{i},617555{i:04d}" for i in range(1, 101)]
     path = write(tmp_path, "\n".join(lines) + "\n")
     batches: list[int] = []
 
@@ -254,17 +255,19 @@ def test_given_import_stopped_after_a_batch_when_imported_again_then_batch_kept_
             raise RuntimeError("power cut")
 
     with pytest.raises(RuntimeError):
-        contacts.import_csv(db, path, "L", progress=stop_after_first_batch, batch_size=10)
+        contacts.import_csv(
+            db, path, "L", progress=stop_after_first_batch, batch_size=10, workers=workers
+        )
     assert table_counts(db) == (1, 10, 10)
-    again = contacts.import_csv(db, path, "L", batch_size=10)
-    assert (again.imported, again.duplicates, again.phones) == (20, 10, 20)
+    again = contacts.import_csv(db, path, "L", batch_size=10, workers=workers)
+    assert (again.imported, again.duplicates, again.phones) == (90, 10, 90)
     with db.read() as conn:
         rows = conn.execute(
             "SELECT c.van_id, p.e164 FROM contacts c JOIN phones p ON p.contact_id = c.id"
             " ORDER BY c.id"
         ).fetchall()
-    assert [r[0] for r in rows] == [str(i) for i in range(1, 31)]
-    assert [r[1] for r in rows] == [f"+1617555{i:04d}" for i in range(1, 31)]
+    assert [r[0] for r in rows] == [str(i) for i in range(1, 101)]
+    assert [r[1] for r in rows] == [f"+1617555{i:04d}" for i in range(1, 101)]
 
 
 def test_given_import_running_when_app_writes_between_batches_then_both_land(
