@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from controller.model.contacts import ContactRecord
-from controller.model.csv_import import ImportPlan, RowError, read_rows
+from controller.model.csv_import import CsvError, ImportPlan, RowError, read_rows
 
 IMPORT_CACHE_KIB = 262_144  # 256 MiB of SQLite page cache for the import connection
 _CONTACT_COLUMNS = (
@@ -133,6 +133,7 @@ class BatchWriter:
         conn.deserialize(batch.data, name="batch")
         conn.execute("BEGIN IMMEDIATE")
         try:
+            self._check_list(conn)
             base = int(conn.execute("SELECT coalesce(max(id), 0) FROM main.contacts").fetchone()[0])
             literals = {"base": base, "list_id": self.list_id, "now": now}
             added = conn.execute(_COPY_CONTACTS.format(**literals)).rowcount
@@ -143,6 +144,11 @@ class BatchWriter:
             conn.execute("ROLLBACK")
             raise
         return added, phones
+
+    def _check_list(self, conn: sqlite3.Connection) -> None:
+        if conn.execute("SELECT 1 FROM main.lists WHERE id = ?", (self.list_id,)).fetchone():
+            return
+        raise CsvError("list_deleted", "the list was deleted during the import; import it again")
 
     def close(self) -> None:
         self.conn.close()

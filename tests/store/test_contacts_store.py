@@ -285,3 +285,21 @@ def test_given_import_running_when_app_writes_between_batches_then_both_land(
     assert table_counts(db) == (1, 30, 30)
     with db.read() as conn:
         assert conn.execute("SELECT count(*) FROM dnc").fetchone()[0] == 1
+
+
+def test_given_list_deleted_during_import_when_next_batch_comes_then_clear_error_and_nothing_left(
+    db: Database, tmp_path: Path
+) -> None:
+    lines = ["VanID,Phone"] + [f"{i},617555{i:04d}" for i in range(1, 31)]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    calls: list[int] = []
+
+    def delete_after_first_batch(chars: int) -> None:
+        calls.append(chars)
+        if len(calls) == 2:
+            assert contacts.delete_list(db, "L") == 10
+
+    with pytest.raises(CsvError) as info:
+        contacts.import_csv(db, path, "L", progress=delete_after_first_batch, batch_size=10)
+    assert info.value.code == "list_deleted"
+    assert table_counts(db) == (0, 0, 0)
