@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python bench/pacing.py`` (``--quick`` for a short run, ``--hours``,
 ``--seeds``, ``--only NAME``, ``--json``). For each scenario it prints progressive 1:1, the
 best fixed ratio under the abandon cap (found by a sweep), the predictive strategy, and the
-ceiling talk / (talk + wrap-up). Figures are averages over the seeds.
+ceiling talk / (talk + wrap-up). Figures are averages over the seeds; "worst" is the highest
+abandon rate of a single seed.
 """
 
 from __future__ import annotations
@@ -35,12 +36,13 @@ class Figures:
     contacts_per_volunteer_hour: float
     mean_wait: float
     dials_per_hour: float
+    worst_abandon: float = 0.0  # the highest abandon rate of a single seed
 
     def row(self) -> str:
         return (
             f"{self.label:<22} {self.talk_share:6.1%} {self.abandon_rate:7.2%} "
             f"{self.contacts_per_volunteer_hour:8.1f} {self.mean_wait:7.1f} "
-            f"{self.dials_per_hour:8.0f}"
+            f"{self.dials_per_hour:8.0f} {self.worst_abandon:7.2%}"
         )
 
 
@@ -56,6 +58,7 @@ def run(scenario: Scenario, strategy: Strategy, seeds: list[int], label: str) ->
         / len(results),
         mean_wait=sum(r.wait_time for r in results) / connections if connections else 0.0,
         dials_per_hour=sum(r.dials_per_hour for r in results) / len(results),
+        worst_abandon=max(r.abandon_rate for r in results),
     )
 
 
@@ -99,7 +102,8 @@ def main() -> None:
     args = parser.parse_args()
     hours, seeds = (1.0, [1]) if args.quick else (args.hours, list(range(1, args.seeds + 1)))
     header = (
-        f"{'strategy':<22} {'talk':>6} {'abandon':>7} {'cont/vh':>8} {'wait s':>7} {'dials/h':>8}"
+        f"{'strategy':<22} {'talk':>6} {'abandon':>7} {'cont/vh':>8} {'wait s':>7} {'dials/h':>8} "
+        f"{'worst':>7}"
     )
     for scenario in scenarios(hours):
         if args.only and args.only not in scenario.name:
