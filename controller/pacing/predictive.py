@@ -72,7 +72,9 @@ class Predictive:
 
         Proportional to the headroom of the window's abandon rate under ``target`` x cap,
         smoothed by ``prior_humans`` answers assumed at half the cap (so a new bank neither
-        stalls nor over-reacts to its first drop). At or over the cap the budget is exhausted."""
+        stalls nor over-reacts to its first drop). While the record's real budget is under one
+        drop (a young or small bank: one drop would put it over the cap) the risk shrinks in
+        proportion, down to ``min_boost``. At or over the cap the budget is exhausted."""
         ledger = snapshot.ledger
         if ledger.cap <= 0.0:
             return 0.0
@@ -82,7 +84,8 @@ class Predictive:
             return 0.0
         headroom = 1.0 - rate / (self.target * ledger.cap)
         boost = min(self.max_boost, max(self.min_boost, self.gain * headroom))
-        return self.marginal * ledger.cap * boost
+        spare = min(1.0, max(self.min_boost, ledger.budget))  # less than one drop to spend
+        return self.marginal * ledger.cap * boost * spare
 
     def decide(self, snapshot: PacingSnapshot) -> Decision:
         if snapshot.active_volunteers == 0:

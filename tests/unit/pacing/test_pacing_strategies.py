@@ -141,3 +141,11 @@ def test_given_young_estimates_when_predictive_then_dials_fewer_than_with_learne
 def test_given_everyone_ready_when_predictive_then_first_burst_is_one_per_volunteer() -> None:
     decision = Predictive().decide(snap(vols(*[(WAIT, 0.0)] * 4)))
     assert decision.dial <= 4
+
+
+def test_given_record_with_less_than_one_drop_to_spend_when_predictive_then_more_careful() -> None:
+    team = vols((WAIT, 0.0), (WRAP, 8.0), (TALK, 40.0))
+    room = Predictive().allowed_risk(snap(team, ledger=AbandonLedger(100, 0, 0.03)))
+    short = Predictive().allowed_risk(snap(team, ledger=AbandonLedger(40, 1, 0.03)))
+    young = Predictive().allowed_risk(snap(team, ledger=AbandonLedger(0, 0, 0.03)))
+    assert 0.0 < young < short < room
