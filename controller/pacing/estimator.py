@@ -52,7 +52,7 @@ class Estimator:
             Outcome.BUSY: Running(w, p.p_busy),
         }
         self._ring = Running(w / 4, p.ring_mu, p.ring_sigma**2)
-        self._amd_human = Running(w / 4, p.amd_human, p.amd_human_sd**2)
+        self._amd_human = Running(w / 4, p.amd_human)
         self._amd_machine = Running(w / 4, p.amd_machine)
         self._talk = Running(w / 4, p.talk_mean)
         self._wrap = Running(w / 4, p.wrap_mean, p.wrap_sd**2)
@@ -94,7 +94,6 @@ class Estimator:
             ring_mu=self._ring.mean,
             ring_sigma=max(0.1, math.sqrt(self._ring.var)),
             amd_human=self._amd_human.mean,
-            amd_human_sd=math.sqrt(self._amd_human.var),
             amd_machine=self._amd_machine.mean,
             talk_mean=max(1.0, self._talk.mean),
             wrap_mean=max(0.0, self._wrap.mean),

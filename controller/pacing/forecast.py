@@ -33,8 +33,6 @@ _TINY = 1e-4
 GRACE = 2.0  # seconds an answered human waits for a volunteer before the call is dropped
 HORIZONS = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 13.0, 16.0, 20.0, 25.0, 33.0)
 _SQRT2 = math.sqrt(2.0)
-AMD_SLACK = 0.25  # seconds past the usual "person" verdict before a call counts as a machine
-WRAP_SURE_SD = 3.0  # wrap-ups this regular end at a known time: a sure release at the median
 
 
 def normal_cdf(z: float) -> float:
@@ -74,8 +72,8 @@ def call_human_by(est: Estimates, call: CallView, now: float, horizon: float) ->
     if call.state is CallState.AMD:
         elapsed = now - call.since
         share = min(1.0, est.p_human_careful / max(est.p_human + est.p_machine, 1e-9))
-        if elapsed > est.amd_human + 2.0 * est.amd_human_sd + AMD_SLACK:
-            return 0.0  # no "person" verdict by now: a machine, whose verdict is still to come
+        if elapsed > est.amd_human * 1.5 + 0.5:
+            return 0.0  # too long for a human greeting: almost surely a machine
         return share if horizon >= est.amd_human - elapsed else 0.0
     age = now - call.dialed_at
     return new_call_human_by(est, age, horizon)
@@ -255,31 +253,14 @@ def outlook(snapshot: PacingSnapshot) -> Outlook:
         if vol.state is VolunteerState.WAITING:
             out.pool += 1
             continue
-        cum = [volunteer_free_by(est, vol, now, h + GRACE) for h in HORIZONS]
-        at = _sure_release(est, vol, now, cum)
-        if at is not None:
-            out.sure_free[at] += 1
-            continue
-        for j, p in enumerate(_increments(cum)):
+        frees = _increments([volunteer_free_by(est, vol, now, h + GRACE) for h in HORIZONS])
+        for j, p in enumerate(frees):
             if p >= 0.999:
                 out.sure_free[j] += 1
             else:
                 out.free_rate[j] += p
     out.new_dial = list(_age_rows(est)[0])
     return out
-
-
-def _sure_release(est: Estimates, vol: VolunteerView, now: float, cum: list[float]) -> int | None:
-    """The interval a regular wrap-up surely ends in (its median), or None.
-
-    Spreading one volunteer's release over several intervals as independent chances would
-    leave a fair chance that they never come back within the horizon, when in fact they come
-    back exactly once: a regular wrap-up (small spread, not overdue) is one sure release."""
-    if vol.state is not VolunteerState.WRAP_UP or est.wrap_sd > WRAP_SURE_SD:
-        return None
-    if now - vol.since >= est.wrap_mean + 2.0 * est.wrap_sd:
-        return None  # overdue: when it ends is anybody's guess
-    return next((j for j, c in enumerate(cum) if c >= 0.5), None)
 
 
 _AGE_STEP = 0.5

@@ -44,11 +44,11 @@ class Predictive:
     """
 
     marginal: float = 2.0
-    gain: float = 10.0
-    target: float = 0.85
+    gain: float = 6.0
+    target: float = 1.0
     prior_humans: float = 100.0
     min_boost: float = 0.1
-    max_boost: float = 1.2
+    max_boost: float = 2.0
     max_per_volunteer: float = 12.0
     max_burst: float = 1.0
     burst_window: float = 1.0

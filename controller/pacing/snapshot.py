@@ -88,7 +88,6 @@ class Estimates:
     ring_mu: float = 2.07  # median ring about 8 s
     ring_sigma: float = 0.5
     amd_human: float = 2.0
-    amd_human_sd: float = 0.5  # spread of the machine check's verdict for a person
     amd_machine: float = 3.0
     talk_mean: float = 90.0
     wrap_mean: float = 20.0
