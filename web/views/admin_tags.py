@@ -7,10 +7,13 @@ a confirmation box, as stopping a bank does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
 from controller.model.fields import FieldError
 from controller.store import fields as store
+from controller.store.db import Database
 from web.access import Access, access
 from web.keys import DB
 from web.views.admin_common import form_data, sentence
@@ -45,28 +48,29 @@ async def apply_tag(request: web.Request) -> web.StreamResponse:
     return fields_page(request, notice=f"Tag {name.strip()!r} {verb} contact {contact_id}.")
 
 
-@access(Access.STAFF)
-async def remove_tag(request: web.Request) -> web.StreamResponse:
+async def _remove(
+    request: web.Request, what: str, remove: Callable[[Database, str], object]
+) -> web.StreamResponse:
+    """Delete the named tag or field once the confirmation box is ticked."""
     form = await form_data(request)
     if form.get("confirm") != "yes":
         return fields_page(request, error=CONFIRM)
+    name = form.get("name", "")
     try:
-        store.remove_tag(request.app[DB], form.get("name", ""))
+        remove(request.app[DB], name)
     except FieldError as exc:
         return fields_page(request, error=sentence(exc.message))
-    return fields_page(request, notice=f"Tag {form.get('name', '')!r} removed.")
+    return fields_page(request, notice=f"{what} {name!r} removed.")
+
+
+@access(Access.STAFF)
+async def remove_tag(request: web.Request) -> web.StreamResponse:
+    return await _remove(request, "Tag", store.remove_tag)
 
 
 @access(Access.STAFF)
 async def remove_field(request: web.Request) -> web.StreamResponse:
-    form = await form_data(request)
-    if form.get("confirm") != "yes":
-        return fields_page(request, error=CONFIRM)
-    try:
-        store.remove_field(request.app[DB], form.get("name", ""))
-    except FieldError as exc:
-        return fields_page(request, error=sentence(exc.message))
-    return fields_page(request, notice=f"Field {form.get('name', '')!r} removed.")
+    return await _remove(request, "Field", store.remove_field)
 
 
 @access(Access.STAFF)
