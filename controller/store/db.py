@@ -36,6 +36,10 @@ class Database:
     ``write()`` yields the single writer connection inside ``BEGIN IMMEDIATE``; the
     transaction commits when the block ends and rolls back on error. ``read()`` yields a
     connection for queries only (a fresh one per thread, sharing the WAL).
+
+    One exception: a bulk contact import writes its batches on a connection of its own
+    (``controller/store/contact_import_batch.py``), each batch in its own ``BEGIN IMMEDIATE``
+    transaction of a fraction of a second, so the application's writes go in between.
     """
 
     def __init__(self, path: Path | str) -> None:
