@@ -12,9 +12,9 @@ After the call the volunteer files the outcome (:func:`file_outcome`) and is rea
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import TYPE_CHECKING
 
+from controller.aio import wait_set
 from controller.engine.calls import EngineCall
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import attempts, engine_log
@@ -39,8 +39,7 @@ async def handoff(runner: BankRunner, call_id: str) -> str | None:
         remaining = deadline - loop.time()
         if remaining <= 0:
             return None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(runner.pool.changed.wait(), remaining)
+        await wait_set(runner.pool.changed, remaining)
         tried = loop.time()
 
 
@@ -86,9 +85,13 @@ def callee_joined(runner: BankRunner, call_id: str, at: float, channel: str) -> 
         )
     runner.figures.hangtimes.append(a if a is not None else 0.0)
     runner.bus.publish(
-        "hangtime", runner.bank_id, call_id=call_id, answer_to_connect=a, verdict_to_connect=v,
+        "hangtime",
+        runner.bank_id,
+        call_id=call_id,
+        answer_to_connect=a,
+        verdict_to_connect=v,
         volunteer_wait=call.handoff_wait,
-    )  # fmt: skip
+    )
 
 
 def file_outcome(
