@@ -7,7 +7,7 @@ We add dials while each extra dial adds at most ``allowed risk x its expected hu
 expected abandons (a marginal rule: the last dial is the riskiest one).
 
 The allowed risk follows the bank's abandon record (``AbandonLedger``): proportional to the
-headroom of the rolling 30-day rate under a target a little below the cap. Over the cap (negative
+headroom of the rolling 30-day rate under the cap. With the rate over the cap (negative
 budget) it falls back to 1:1 dialing, which cannot drop a call. That feedback keeps the rate
 under the cap even when the estimates are off. Calls in flight it no longer has room for
 (volunteers left) are cancelled, youngest first, within the ringing rules.
@@ -29,10 +29,9 @@ class Predictive:
 
     - ``marginal``: a new dial may add at most ``marginal x cap x boost`` expected abandons
       per expected human it brings (the last dial of a plan is riskier than the average one);
-    - ``boost`` = ``gain`` x (1 - abandon rate / (``target`` x cap)), between ``min_boost``
-      and ``max_boost``: bolder with a surplus, at its most careful from ``target`` x cap on
-      (the rate settles a little under that, whatever the team size); ``prior_humans``
-      smooths the rate of a young bank;
+    - ``boost`` = ``gain`` x (1 - abandon rate / cap), between ``min_boost`` and
+      ``max_boost``: bolder with a surplus, careful near the cap; ``prior_humans`` smooths
+      the rate of a young bank;
     - ``max_per_volunteer``: calls in flight per active volunteer (trunk protection);
       ``max_burst``: new dials per active volunteer within ``burst_window`` seconds (a ramp,
       not a flood): calls dialed that recently count against it, so decisions that follow
@@ -45,7 +44,6 @@ class Predictive:
 
     marginal: float = 2.0
     gain: float = 6.0
-    target: float = 1.0
     prior_humans: float = 100.0
     min_boost: float = 0.1
     max_boost: float = 2.0
@@ -62,15 +60,13 @@ class Predictive:
             raise PacingError("bad_tuning", "need marginal, prior_humans > 0, cancel_margin >= 1")
         if not 0.0 < self.min_boost <= self.max_boost:
             raise PacingError("bad_tuning", "need 0 < min_boost <= max_boost")
-        if not 0.0 < self.target <= 1.0:
-            raise PacingError("bad_tuning", "need 0 < target <= 1")
         if self.burst_window < 0.0 or self.max_burst <= 0.0:
             raise PacingError("bad_tuning", "need burst_window >= 0 and max_burst > 0")
 
     def allowed_risk(self, snapshot: PacingSnapshot) -> float:
         """Expected abandons a new dial may add per expected human (0: budget exhausted).
 
-        Proportional to the headroom of the window's abandon rate under ``target`` x cap,
+        Proportional to the headroom of the window's abandon rate under the cap,
         smoothed by ``prior_humans`` answers assumed at half the cap (so a new bank neither
         stalls nor over-reacts to its first drop). While the record's real budget is under one
         drop (a young or small bank: one drop would put it over the cap) the risk shrinks in
@@ -80,9 +76,9 @@ class Predictive:
             return 0.0
         prior = self.prior_humans
         rate = (ledger.dropped + 0.5 * ledger.cap * prior) / (ledger.live_humans + prior)
-        if rate >= ledger.cap:
+        headroom = 1.0 - rate / ledger.cap
+        if headroom <= 0.0:
             return 0.0
-        headroom = 1.0 - rate / (self.target * ledger.cap)
         boost = min(self.max_boost, max(self.min_boost, self.gain * headroom))
         spare = min(1.0, max(self.min_boost, ledger.budget))  # less than one drop to spend
         return self.marginal * ledger.cap * boost * spare
