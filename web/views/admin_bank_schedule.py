@@ -10,12 +10,11 @@ from datetime import datetime
 
 from aiohttp import web
 
-from controller.engine.plugin import engine_of
 from controller.model import banks as model
 from controller.store import banks as store
 from web.access import Access, access
 from web.keys import DB
-from web.views.admin_banks import ACTOR, bank_page, plain_message
+from web.views.admin_banks import ACTOR, bank_page, changed, plain_message
 from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, form_data, load_bank
 
 AT_EXAMPLE = "2026-11-24T18:00-05:00"
@@ -44,10 +43,7 @@ async def schedule_start(request: web.Request) -> web.StreamResponse:
             store.update(conn, bank_id, lambda b: model.schedule(b, when), ACTOR)
     except DOMAIN_ERRORS as exc:
         return bank_page(request, error=plain_message("schedule", exc, load_bank(request)))
-    engine = engine_of(request.app)
-    if engine is not None:
-        engine.poke()
-    raise web.HTTPSeeOther(f"/admin/banks/{bank_id}?done=schedule")
+    changed(request, bank_id, "schedule")
 
 
 def setup(app: web.Application) -> None:

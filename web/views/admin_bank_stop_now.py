@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from controller.engine.plugin import engine_of
 from controller.model import banks as model
 from controller.store import banks as store
 from controller.store import engine_log
 from web.access import Access, access
 from web.keys import DB
-from web.views.admin_banks import ACTOR, bank_page, plain_message
+from web.views.admin_banks import ACTOR, bank_page, changed, plain_message
 from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, form_data, load_bank
 
 CONFIRM = "Stopping now is final and ends live calls: tick the box to confirm."
@@ -34,10 +33,7 @@ async def stop_now(request: web.Request) -> web.StreamResponse:
             engine_log.request_stop_now(conn, bank_id, ACTOR)
     except DOMAIN_ERRORS as exc:
         return bank_page(request, error=plain_message("stop", exc, load_bank(request)))
-    engine = engine_of(request.app)
-    if engine is not None:
-        engine.poke()
-    raise web.HTTPSeeOther(f"/admin/banks/{bank_id}?done=stop-now")
+    changed(request, bank_id, "stop-now")
 
 
 def setup(app: web.Application) -> None:

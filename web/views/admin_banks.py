@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from aiohttp import web
 
@@ -203,15 +203,21 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
     try:
         with request.app[DB].write() as conn:
             if action == "start":
-                bank = store.start(conn, bank_id, datetime.now(UTC), ACTOR)
+                store.start(conn, bank_id, datetime.now(UTC), ACTOR)
             else:
-                bank = store.update(conn, bank_id, _step_of(action, form, lists), ACTOR)
+                store.update(conn, bank_id, _step_of(action, form, lists), ACTOR)
     except DOMAIN_ERRORS as exc:
         return bank_page(request, error=plain_message(action, exc, load_bank(request)))
+    changed(request, bank_id, action)
+
+
+def changed(request: web.Request, bank_id: int, done: str) -> NoReturn:
+    """After a stored bank step: wake the engine so it acts now, then show the bank page
+    with the step's notice."""
     engine = engine_of(request.app)
     if engine is not None:
         engine.poke()
-    raise web.HTTPSeeOther(f"/admin/banks/{bank.id}?done={action}")
+    raise web.HTTPSeeOther(f"/admin/banks/{bank_id}?done={done}")
 
 
 def plain_message(action: str, exc: Exception, bank: Bank) -> str:
