@@ -20,6 +20,7 @@ from typing import Any
 
 from controller.model.contacts import ContactRecord
 from controller.model.csv_import import CsvError, ImportPlan, RowError, read_rows
+from controller.store.db import connect
 
 IMPORT_CACHE_KIB = 262_144  # 256 MiB of SQLite page cache for the import connection
 _CONTACT_COLUMNS = (
@@ -119,9 +120,9 @@ class BatchWriter:
 
     def __init__(self, path: Path, list_id: int) -> None:
         self.list_id = int(list_id)
-        self.conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        for pragma in ("foreign_keys = ON", "busy_timeout = 30000", "synchronous = FULL",
-                       f"cache_size = {-IMPORT_CACHE_KIB}", "temp_store = MEMORY"):  # fmt: skip
+        self.conn = connect(path)
+        for pragma in ("synchronous = FULL", f"cache_size = {-IMPORT_CACHE_KIB}",
+                       "temp_store = MEMORY"):  # fmt: skip
             self.conn.execute(f"PRAGMA {pragma}")
         self.conn.execute("ATTACH ':memory:' AS batch")
 

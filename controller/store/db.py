@@ -22,7 +22,9 @@ import sqlite_utils
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def _connect(path: Path | str) -> sqlite3.Connection:
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A connection to the database file with the project's settings (foreign keys on,
+    30 s busy timeout, autocommit: transactions are explicit, rows as ``sqlite3.Row``)."""
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
@@ -45,7 +47,7 @@ class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = _connect(self.path)
+        self._writer = connect(self.path)
         self._writer.execute("PRAGMA journal_mode = WAL")
         self._writer.execute("PRAGMA synchronous = NORMAL")
         self._lock = threading.RLock()
@@ -74,7 +76,7 @@ class Database:
     def read(self) -> Iterator[sqlite3.Connection]:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = _connect(self.path)
+            conn = connect(self.path)
             conn.execute("PRAGMA query_only = ON")
             self._local.conn = conn
         yield conn
