@@ -67,6 +67,7 @@ class SimResult:
     fates: dict[str, int] = field(default_factory=dict)
     in_flight_at_end: int = 0
     connections: int = 0
+    waited: int = 0  # connections whose person waited for a volunteer (more than 0.3 s)
     talk_time: float = 0.0
     wait_time: float = 0.0
     decisions: int = 0
@@ -99,6 +100,11 @@ class SimResult:
         return self.wait_time / self.connections if self.connections else 0.0
 
     @property
+    def waited_share(self) -> float:
+        """Share of connected people who answered while no volunteer was free and waited."""
+        return self.waited / self.connections if self.connections else 0.0
+
+    @property
     def dials_per_hour(self) -> float:
         return self.dials / self.scenario.hours
 
@@ -111,6 +117,7 @@ class SimResult:
             "fates": dict(self.fates),
             "in_flight_at_end": self.in_flight_at_end,
             "connections": self.connections,
+            "waited_share": round(self.waited_share, 4),
             "talk_share": round(self.talk_share, 4),
             "contacts_per_volunteer_hour": round(self.contacts_per_volunteer_hour, 3),
             "abandon_rate": round(self.abandon_rate, 4),

@@ -28,6 +28,8 @@ from controller.pacing.snapshot import (
     VolunteerView,
 )
 
+WAITED = 0.3  # a person connected later than this after answering waited for a volunteer
+
 
 @dataclass
 class SimCall:
@@ -206,6 +208,8 @@ class Simulator:
             vol = min(ready, key=lambda v: v.since)
             self._end_call(human.id, "connected")
             self.result.connections += 1
+            if self.now - human.view.since > WAITED:
+                self.result.waited += 1
             self._set_vol(vol.id, VolunteerState.IN_CALL)
             self._push(self.now + self.rng.expovariate(1.0 / self.sc.talk_mean), "talk_end", vol.id)
 

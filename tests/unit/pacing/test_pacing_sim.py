@@ -48,3 +48,12 @@ def test_given_recorded_day_when_replayed_then_every_decision_is_reproduced() ->
         again = Decision.from_dict(json.loads(json.dumps(decision.to_dict())))
         assert again.inputs is not None
         assert strategy.decide(again.inputs) == decision
+
+
+def test_given_aggressive_ratio_when_simulating_then_people_who_waited_are_counted() -> None:
+    calm = simulate(SHORT, Progressive(), seed=5)
+    busy = simulate(Scenario(hours=0.5), FixedRatio(6.0), seed=5)
+    assert calm.waited == 0
+    assert 0 < busy.waited <= busy.connections
+    assert busy.waited_share == busy.waited / busy.connections
+    assert busy.to_dict()["waited_share"] == round(busy.waited_share, 4)
