@@ -4,120 +4,42 @@ A call is known by our own call id: the session publishes :class:`OriginateReque
 ``queued``) before it sends the Originate whose ``ChannelId`` is that id (``OtherChannelId``, the
 ``;2`` side of a Local channel, is the call's ``other_id``). Every channel whose unique id or
 linked id leads back to a call belongs to it, and so does the destination of a ``DialBegin``
-from one of its channels (the trunk leg). States only move forward::
-
-    queued -> dialing -> ringing -> answered -> machine | human -> bridged | dropped -> ended
-
-and a call that ends before it was answered ends in ``busy``, ``no_answer``, ``failed`` or
-``rejected`` instead, read from the trunk leg's Hangup cause, else ``DIALSTATUS``, else the
-OriginateResponse reason. After a reconnect, a ``CoreShowChannels`` listing re-syncs the
-tracker: a call none of whose channels is listed any more ends with reason ``lost`` (and comes
-back to life if events for it show up later).
+from one of its channels (the trunk leg). The states and the rules that move them are in
+:mod:`controller.telephony.call_states` (re-exported here). After a reconnect, a
+``CoreShowChannels`` listing re-syncs the tracker: a call none of whose channels is listed any
+more ends with reason ``lost`` (and comes back to life if events for it show up later).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from controller.telephony import ami_events as ev
+from controller.telephony.call_states import (
+    CAUSE_OUTCOMES,
+    LOST,
+    TERMINAL,
+    VERDICTS,
+    Call,
+    CallState,
+    S,
+    Transition,
+    advance,
+    end_outcome,
+)
 
+__all__ = [
+    "LOST",
+    "ORIGINATE_ACTION_PREFIX",
+    "TERMINAL",
+    "Call",
+    "CallState",
+    "CallTracker",
+    "Transition",
+]
 
-class CallState(StrEnum):
-    QUEUED = "queued"
-    DIALING = "dialing"
-    RINGING = "ringing"
-    ANSWERED = "answered"
-    MACHINE = "machine"
-    HUMAN = "human"
-    BRIDGED = "bridged"
-    DROPPED = "dropped"
-    ENDED = "ended"
-    BUSY = "busy"
-    NO_ANSWER = "no_answer"
-    FAILED = "failed"
-    REJECTED = "rejected"
-
-
-S = CallState
-RANK = {S.QUEUED: 0, S.DIALING: 1, S.RINGING: 2, S.ANSWERED: 3, S.MACHINE: 4, S.HUMAN: 4}
-RANK |= {S.BRIDGED: 5, S.DROPPED: 5}
-TERMINAL = frozenset({S.ENDED, S.BUSY, S.NO_ANSWER, S.FAILED, S.REJECTED})
-LOST = "lost"
-
-# Q.850 hangup causes that settle how an unanswered call failed.
-CAUSE_OUTCOMES: dict[int, tuple[CallState, str]] = {
-    1: (S.REJECTED, "unallocated"),
-    3: (S.REJECTED, "no_route"),
-    21: (S.REJECTED, "call_rejected"),
-    22: (S.REJECTED, "number_changed"),
-    28: (S.REJECTED, "invalid_number"),
-    17: (S.BUSY, "busy"),
-    18: (S.NO_ANSWER, "no_user_response"),
-    19: (S.NO_ANSWER, "no_answer"),
-    20: (S.NO_ANSWER, "subscriber_absent"),
-    27: (S.FAILED, "destination_out_of_order"),
-    34: (S.FAILED, "congestion"),
-    38: (S.FAILED, "network_out_of_order"),
-    41: (S.FAILED, "temporary_failure"),
-    42: (S.FAILED, "congestion"),
-    102: (S.FAILED, "timeout"),
-}
-DIAL_STATUS_OUTCOMES: dict[str, tuple[CallState, str]] = {
-    "BUSY": (S.BUSY, "busy"),
-    "NOANSWER": (S.NO_ANSWER, "no_answer"),
-    "CONGESTION": (S.FAILED, "congestion"),
-    "CHANUNAVAIL": (S.FAILED, "unavailable"),
-    "INVALIDARGS": (S.FAILED, "invalid_args"),
-    "CANCEL": (S.ENDED, "cancelled"),
-}
-# OriginateResponse ``Reason`` (Asterisk control frame numbers).
-ORIGINATE_REASON_OUTCOMES: dict[int, tuple[CallState, str]] = {
-    0: (S.FAILED, "originate_failed"),
-    1: (S.FAILED, "hangup"),
-    3: (S.NO_ANSWER, "no_answer"),
-    5: (S.BUSY, "busy"),
-    8: (S.FAILED, "congestion"),
-}
-VERDICTS = {"HUMAN": (S.HUMAN, "human"), "NOTSURE": (S.HUMAN, "notsure")}
-VERDICTS["MACHINE"] = (S.MACHINE, "machine")
 ORIGINATE_ACTION_PREFIX = "originate/"
-
-
-@dataclass(frozen=True)
-class Transition:
-    call_id: str
-    old: CallState | None
-    new: CallState
-    at: float
-    reason: str = ""
-    cause: int | None = None
-
-
-@dataclass
-class Call:
-    call_id: str
-    other_id: str = ""
-    target: str = ""
-    state: CallState = S.QUEUED
-    reason: str = ""
-    live: dict[str, str] = field(default_factory=dict)  # uniqueid -> channel name
-    trunk_uniqueid: str = ""
-    cause: int | None = None
-    dial_status: str = ""
-    originate_reason: int | None = None
-    history: list[Transition] = field(default_factory=list)
-
-    @property
-    def finished(self) -> bool:
-        return self.state in TERMINAL
-
-    def at(self, state: CallState) -> float | None:
-        """When the call entered ``state`` (the last time), if it did."""
-        times = [t.at for t in self.history if t.new is state]
-        return times[-1] if times else None
 
 
 class CallTracker:
@@ -173,17 +95,9 @@ class CallTracker:
         reason: str = "",
         cause: int | None = None,
     ) -> None:
-        old = call.state
-        if old in TERMINAL:
-            if not (old is S.ENDED and call.reason == LOST) or new in TERMINAL:
-                return
-            reason = reason or "reappeared"
-        elif new not in TERMINAL and RANK[new] <= RANK[old]:
-            return
-        t = Transition(call.call_id, old, new, self._now, reason, cause)
-        call.state, call.reason = new, reason
-        call.history.append(t)
-        out.append(t)
+        t = advance(call, new, self._now, reason, cause)
+        if t is not None:
+            out.append(t)
 
     def _call_of(self, uniqueid: str, linkedid: str = "") -> Call | None:
         call_id = self._owner.get(uniqueid)
@@ -201,20 +115,8 @@ class CallTracker:
                 self._fresh.add(uniqueid)
 
     def _finish(self, call: Call, out: list[Transition]) -> None:
-        if RANK.get(call.state, 9) >= RANK[S.ANSWERED]:
-            self._advance(call, S.ENDED, out, reason="hangup", cause=call.cause)
-            return
-        for outcome in (
-            CAUSE_OUTCOMES.get(call.cause if call.cause is not None else -1),
-            DIAL_STATUS_OUTCOMES.get(call.dial_status),
-            ORIGINATE_REASON_OUTCOMES.get(
-                call.originate_reason if call.originate_reason is not None else -1
-            ),
-        ):
-            if outcome is not None:
-                self._advance(call, outcome[0], out, reason=outcome[1], cause=call.cause)
-                return
-        self._advance(call, S.FAILED, out, reason="hangup_before_answer", cause=call.cause)
+        state, reason = end_outcome(call)
+        self._advance(call, state, out, reason=reason, cause=call.cause)
 
     # -- event handlers --------------------------------------------------------------------
 
