@@ -8,6 +8,11 @@
   dials it with no machine screening; the volunteer hears it ring (a ring tone in their room)
   and the callee joins the room on answer. On a
   machine the volunteer may drop the voicemail message (the callee leg plays it and ends).
+  A preview call that ends before reaching the volunteer (busy, not in service, no answer)
+  is noted for them (:func:`call_ended`) and their next contact is offered at once.
+- Power: the calls the pacer places for waiting volunteers are not theirs until one is
+  answered; those that end without a conversation are noted for the bank, and the waiting
+  volunteers' screens show the last few (:func:`dial_status`).
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ import contextlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from controller.engine.call_notes import CallNote
 from controller.engine.calls import CallKind, EngineCall
 from controller.engine.dialing import new_call_id
 from controller.model.banks import DialingMode, State
-from controller.model.volunteers import VolunteerError, VState
+from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import attempts, queue
 from controller.store import banks as bank_store
+from controller.store import contacts as contact_store
 from controller.store.queue import Claim
 from controller.telephony import actions
 from controller.telephony.ami import AmiError
@@ -108,14 +115,19 @@ def file_personal(engine: Engine, volunteer_id: int, outcome: str, notes: str = 
 def preview_next(engine: Engine, volunteer_id: int) -> dict[str, Any] | None:
     """Claim the next number for a preview volunteer to look at (None: nothing left)."""
     runner = _runner(engine, volunteer_id, DialingMode.PREVIEW)
+    held = _hold_next(runner, volunteer_id)
+    return _claim_dict(held) if held is not None else None
+
+
+def _hold_next(runner: BankRunner, volunteer_id: int) -> Claim | None:
     held = runner.previews.get(volunteer_id)
     if held is not None:
-        return _claim_dict(held)
+        return held
     claims = queue.claim_next(runner.db, runner.bank_id, runner.clock(), 1)
     if not claims:
         return None
     runner.previews[volunteer_id] = claims[0]
-    return _claim_dict(claims[0])
+    return claims[0]
 
 
 def preview_call(engine: Engine, volunteer_id: int) -> str:
@@ -188,3 +200,87 @@ async def call_me(engine: Engine, bank_id: int, volunteer_id: int, number: str) 
     engine.callme.add(volunteer_id)
     actions.originate_task(engine.ami, req)
     return call_id
+
+
+# -- calls that never reached a volunteer ---------------------------------------------------
+
+
+def placed_preview(runner: BankRunner, volunteer_id: int) -> EngineCall | None:
+    """The preview call this volunteer pressed Call for, while it rings."""
+    for call in runner.calls.values():
+        if call.kind is CallKind.PREVIEW and call.reserved_for == volunteer_id and not call.ended:
+            return call
+    return None
+
+
+def call_ended(runner: BankRunner, call: EngineCall, result: str, cause: str) -> None:
+    """The runner closed a call's attempt (``result``, ``cause``). One that never reached a
+    volunteer's room is noted: a preview call for the volunteer who pressed Call (who is
+    offered their next contact at once), a power call for the bank's waiting volunteers.
+    Their screens are told (a ``volunteer`` message each)."""
+    if call.connected_at is not None:
+        return
+    now = runner.clock()
+    if call.kind is CallKind.PREVIEW and call.reserved_for is not None:
+        vid = call.reserved_for
+        name = _contact_name(runner, call)
+        runner.call_notes.add(
+            CallNote.of(now, call.call_id, result, cause, name, call.claim.e164), vid
+        )
+        _offer_next(runner, vid)
+        _announce(runner, [vid], call.call_id)
+    elif runner.bank.dialing_mode is DialingMode.POWER:
+        runner.call_notes.add(CallNote.of(now, call.call_id, result, cause))
+        waiting = [s for s in runner.pool.of_bank(runner.bank_id) if s.state is VState.WAITING]
+        _announce(runner, [s.volunteer_id for s in waiting], call.call_id)
+
+
+def _contact_name(runner: BankRunner, call: EngineCall) -> str:
+    members = call.claim.members
+    person = contact_store.contact_detail(runner.db, members[0].contact_id) if members else None
+    if person is None:
+        return ""
+    return f"{person.get('first_name') or ''} {person.get('last_name') or ''}".strip()
+
+
+def _offer_next(runner: BankRunner, volunteer_id: int) -> None:
+    """Preview: claim the volunteer's next contact, when they can call it now."""
+    session = runner.pool.sessions.get(volunteer_id)
+    if (
+        session is None
+        or not session.connected
+        or session.state is not VState.WAITING
+        or runner.mode != "running"
+        or runner.bank.dialing_mode is not DialingMode.PREVIEW
+    ):
+        return
+    _hold_next(runner, volunteer_id)
+
+
+def _announce(runner: BankRunner, volunteer_ids: list[int], call_id: str) -> None:
+    for vid in volunteer_ids:
+        s = runner.pool.sessions.get(vid)
+        if s is not None:
+            runner.bus.publish(
+                "volunteer", runner.bank_id, volunteer_id=vid, state=s.state.value,
+                conference=s.conference, call_ended=call_id,
+            )  # fmt: skip
+
+
+def dial_status(runner: BankRunner, session: Session) -> dict[str, Any]:
+    """For the call screen: ``last_calls``, the notes since the volunteer last became ready
+    (preview: the contacts they called; power: the bank's last numbers), newest first; and
+    in a running power bank, while they wait, ``dialing``: the bank's calls on their way and
+    its numbers left."""
+    mode = runner.bank.dialing_mode
+    notes: list[CallNote] = []
+    if mode is DialingMode.PREVIEW:
+        notes = runner.call_notes.recent(session.volunteer_id, session.since)
+    elif mode is DialingMode.POWER:
+        notes = runner.call_notes.recent(None, session.since)
+    dialing = None
+    if mode is DialingMode.POWER and runner.mode == "running" and session.state is VState.WAITING:
+        _, left = runner.store_figures(runner.clock())
+        in_flight = sum(1 for c in runner.calls.values() if c.in_flight)
+        dialing = {"in_flight": in_flight, "numbers_left": left}
+    return {"last_calls": [n.to_dict() for n in notes], "dialing": dialing}

@@ -20,6 +20,7 @@ from controller.aio import wait_set
 from controller.config import Settings
 from controller.engine import handoff, modes, stopping
 from controller.engine.bus import EventBus
+from controller.engine.call_notes import CallNotes
 from controller.engine.calls import EngineCall, estimator_outcome, result_of
 from controller.engine.dialing import (
     EngineConfig,
@@ -66,6 +67,7 @@ class BankRunner:
         self.calls: dict[str, EngineCall] = {}
         self.wrapups: dict[int, EngineCall] = {}
         self.previews: dict[int, Claim] = {}  # preview mode: claimed, shown, not dialed yet
+        self.call_notes = CallNotes()  # calls that never reached a volunteer (modes.call_ended)
         self.estimator = Estimator(Estimates(ring_timeout=float(config.ring_timeout)))
         self.figures = Figures(bank_id)
         self.mode = "running"
@@ -262,6 +264,7 @@ class BankRunner:
         call.ended, call.state = True, t.new
         self._stored_dirty = True
         self.calls.pop(call.call_id, None)
+        modes.call_ended(self, call, result, cause)
         vid = call.volunteer_id
         if vid is None:
             return

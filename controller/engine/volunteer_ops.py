@@ -52,7 +52,7 @@ def current_call(engine: Engine, volunteer_id: int) -> EngineCall | None:
         call = runner.calls[session.call_id]
         if call.volunteer_id == volunteer_id:
             return call
-    return runner.wrapups.get(volunteer_id)
+    return runner.wrapups.get(volunteer_id) or modes.placed_preview(runner, volunteer_id)
 
 
 def call_contact_ids(engine: Engine, volunteer_id: int) -> list[int]:
@@ -101,6 +101,7 @@ def live_state(engine: Engine, volunteer_id: int) -> dict[str, Any]:
         "call": _call_dict(call, volunteer_id, runner) if call and shown else None,
         "ringing": call is not None and not connected and not call.ended,
         "preview": modes._claim_dict(preview) if preview is not None else None,
+        **modes.dial_status(runner, session),
     }
 
 
