@@ -20,7 +20,7 @@ from controller.store import fields as field_store
 from web.access import Access, access
 from web.keys import DB
 from web.render import render
-from web.views.admin_common import form_data, sentence
+from web.views.admin_common import form_data, sentence, toggle_tag
 from web.views.admin_contacts import contacts_page
 
 PAGE = 50
@@ -90,16 +90,10 @@ async def contact_tag(request: web.Request) -> web.StreamResponse:
     form = await form_data(request)
     name, off = form.get("name", "").strip(), form.get("off") == "on"
     try:
-        if off:
-            changed = field_store.untag_contact(request.app[DB], contact_id, name)
-        else:
-            changed = field_store.tag_contact(request.app[DB], contact_id, name)
+        notice = toggle_tag(request.app[DB], contact_id, name, off)
     except FieldError as exc:
         return contact_page(request, error=sentence(exc.message))
-    if not changed:
-        return contact_page(request, notice="Nothing to change.")
-    verb = "removed from" if off else "applied to"
-    return contact_page(request, notice=f"Tag {name!r} {verb} contact {contact_id}.")
+    return contact_page(request, notice=notice)
 
 
 @access(Access.STAFF)

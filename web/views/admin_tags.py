@@ -16,7 +16,7 @@ from controller.store import fields as store
 from controller.store.db import Database
 from web.access import Access, access
 from web.keys import DB
-from web.views.admin_common import form_data, sentence
+from web.views.admin_common import delete_named, form_data, sentence, toggle_tag
 from web.views.admin_fields import fields_page
 
 CONFIRM = "Tick the box to confirm the deletion."
@@ -33,44 +33,33 @@ def _contact_id(text: str) -> int:
 async def apply_tag(request: web.Request) -> web.StreamResponse:
     """Put a tag on one contact (created if new), or take it off (``off`` ticked)."""
     form = await form_data(request)
-    name, off = form.get("name", ""), form.get("off") == "on"
     try:
         contact_id = _contact_id(form.get("contact_id", ""))
-        if off:
-            changed = store.untag_contact(request.app[DB], contact_id, name)
-        else:
-            changed = store.tag_contact(request.app[DB], contact_id, name)
+        notice = toggle_tag(
+            request.app[DB], contact_id, form.get("name", ""), form.get("off") == "on"
+        )
     except FieldError as exc:
         return fields_page(request, error=sentence(exc.message))
-    verb = "removed from" if off else "applied to"
-    if not changed:
-        return fields_page(request, notice="Nothing to change.")
-    return fields_page(request, notice=f"Tag {name.strip()!r} {verb} contact {contact_id}.")
+    return fields_page(request, notice=notice)
 
 
 async def _remove(
-    request: web.Request, what: str, remove: Callable[[Database, str], object]
+    request: web.Request, remove: Callable[[Database, str], object], done: str
 ) -> web.StreamResponse:
     """Delete the named tag or field once the confirmation box is ticked."""
-    form = await form_data(request)
-    if form.get("confirm") != "yes":
-        return fields_page(request, error=CONFIRM)
-    name = form.get("name", "")
-    try:
-        remove(request.app[DB], name)
-    except FieldError as exc:
-        return fields_page(request, error=sentence(exc.message))
-    return fields_page(request, notice=f"{what} {name!r} removed.")
+    return await delete_named(
+        request, fields_page, remove, confirm=CONFIRM, done=done, refusal=FieldError
+    )
 
 
 @access(Access.STAFF)
 async def remove_tag(request: web.Request) -> web.StreamResponse:
-    return await _remove(request, "Tag", store.remove_tag)
+    return await _remove(request, store.remove_tag, "Tag {} removed.")
 
 
 @access(Access.STAFF)
 async def remove_field(request: web.Request) -> web.StreamResponse:
-    return await _remove(request, "Field", store.remove_field)
+    return await _remove(request, store.remove_field, "Field {} removed.")
 
 
 @access(Access.STAFF)

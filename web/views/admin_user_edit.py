@@ -16,7 +16,7 @@ from controller.model.users import UserError
 from controller.store import users as user_store
 from web.access import Access, access, current_user
 from web.keys import DB
-from web.views.admin_common import form_data, sentence
+from web.views.admin_common import delete_named, form_data, sentence
 from web.views.admin_users import users_page
 
 CONFIRM_LOCK = "Locking signs the user out everywhere: tick the box to confirm."
@@ -73,15 +73,14 @@ async def set_password(request: web.Request) -> web.StreamResponse:
 
 @access(Access.ADMIN)
 async def delete_list(request: web.Request) -> web.StreamResponse:
-    form = await form_data(request)
-    name = form.get("name", "")
-    if form.get("confirm") != "yes":
-        return users_page(request, error=CONFIRM_DELETE)
-    try:
-        user_store.delete_user_list(request.app[DB], name)
-    except UserError as exc:
-        return users_page(request, error=sentence(exc.message))
-    return users_page(request, notice=f"User list {name!r} deleted.")
+    return await delete_named(
+        request,
+        users_page,
+        user_store.delete_user_list,
+        confirm=CONFIRM_DELETE,
+        done="User list {} deleted.",
+        refusal=UserError,
+    )
 
 
 @access(Access.ADMIN)
