@@ -27,7 +27,7 @@ from controller.engine.calls import CallKind, EngineCall
 from controller.engine.dialing import new_call_id
 from controller.model.banks import DialingMode, State
 from controller.model.volunteers import Session, VolunteerError, VState
-from controller.store import attempts, queue
+from controller.store import attempts, engine_log, queue
 from controller.store import banks as bank_store
 from controller.store import contacts as contact_store
 from controller.store.queue import Claim
@@ -270,8 +270,9 @@ def _announce(runner: BankRunner, volunteer_ids: list[int], call_id: str) -> Non
 def dial_status(runner: BankRunner, session: Session) -> dict[str, Any]:
     """For the call screen: ``last_calls``, the notes since the volunteer last became ready
     (preview: the contacts they called; power: the bank's last numbers), newest first; and
-    in a running power bank, while they wait, ``dialing``: the bank's calls on their way and
-    its numbers left."""
+    in a running power bank, while they wait, ``dialing``: the bank's calls on their way
+    and whether the pacer found no number it may call now since they became ready (every
+    number left is outside calling hours or waits for its retry)."""
     mode = runner.bank.dialing_mode
     notes: list[CallNote] = []
     if mode is DialingMode.PREVIEW:
@@ -280,7 +281,11 @@ def dial_status(runner: BankRunner, session: Session) -> dict[str, Any]:
         notes = runner.call_notes.recent(None, session.since)
     dialing = None
     if mode is DialingMode.POWER and runner.mode == "running" and session.state is VState.WAITING:
-        _, left = runner.store_figures(runner.clock())
         in_flight = sum(1 for c in runner.calls.values() if c.in_flight)
-        dialing = {"in_flight": in_flight, "numbers_left": left}
+        dialing = {"in_flight": in_flight, "nothing_to_call": False}
+        if in_flight == 0:
+            with runner.db.read() as conn:
+                last = engine_log.decisions(conn, runner.bank_id, 1)
+            tried = last[0] if last and last[0]["at"] >= session.since else None
+            dialing["nothing_to_call"] = bool(tried and tried["dial"] and not tried["dialed"])
     return {"last_calls": [n.to_dict() for n in notes], "dialing": dialing}

@@ -10,17 +10,9 @@
   var root = document.getElementById("callscreen");
   if (!root) { return; }
   var api = window.phonebankApi;
+  var status = window.phonebankCallStatus;
   var $ = function (id) { return document.getElementById(id); };
 
-  var STATES = {
-    not_joined: "You have not joined a phone bank.",
-    not_dialed_in: "Connect your phone to join the waiting room.",
-    idle: "In the waiting room. Press \u201cReady\u201d when you want a call.",
-    waiting: "Waiting for a voter\u2026",
-    busy: "In a call",
-    wrap_up: "Call ended. File the report.",
-    disconnected: "You left the phone bank."
-  };
   var cs = {
     data: null, callId: null, path: [], ws: null, reconnects: 0, messages: 0,
     receivedAt: 0, shownAt: {}, retry: 0, seq: 0, stale: 0
@@ -38,36 +30,13 @@
     cs.receivedAt = Date.now();
     var live = data.live;
     var call = live.call;
-    var stateEl = $("live-state");
-    var state = live.state;
-    if (call && call.needs_outcome && state !== "busy") { state = "wrap_up"; }
-    stateEl.dataset.state = state;
-    stateEl.textContent = STATES[state] || state;
-    if (live.ringing) { stateEl.textContent = "Calling\u2026"; }
+    status.render(data, refresh);
     $("live-bank").textContent = data.bank ? data.bank.title : "";
-    renderNotice(live);
     renderButtons(live, call);
     if (call) { enterCall(call, data); } else if (live.preview && data.contact) {
       enterCall({ call_id: "preview-" + live.preview.entry_id, needs_outcome: false }, data);
     } else { leaveCall(); }
     tick();
-  }
-
-  function renderNotice(live) {
-    var el = $("live-notice");
-    var text = "";
-    if (live.bank_mode === "paused") {
-      text = "Your organizer paused this phone bank. Stay here: calls resume when it resumes.";
-    } else if (live.bank_mode === "stopping" || live.bank_mode === "stopped") {
-      text = "This phone bank has ended. Thank you for volunteering! File your last report if one is open.";
-      var leave = $("phone-hangup");
-      if (leave && !leave.classList.contains("hidden")) { leave.click(); }
-    } else if (live.state === "disconnected") {
-      text = "You are no longer connected. Go back to your phone banks to join again.";
-    }
-    el.textContent = text;
-    el.dataset.kind = live.bank_mode || "";
-    show(el, text !== "");
   }
 
   function renderButtons(live, call) {
@@ -81,7 +50,8 @@
       live.state !== "not_dialed_in" && live.bank_mode === "running");
     show($("btn-dial"), mode === "preview" && !!live.preview && !call);
     show($("btn-pause"), st === "waiting" && !manual);
-    show($("btn-hangup"), st === "busy" && mode !== "personal");
+    show($("btn-hangup"), (st === "busy" || (live.ringing && mode === "preview")) &&
+      mode !== "personal");
     show($("btn-voicemail"), st === "busy" && (mode === "preview" || mode === "power"));
     show($("btn-end"), st !== "disconnected" && st !== "not_joined");
     if ($("dialin-reminder")) { show($("dialin-reminder"), mode !== "personal"); }
@@ -258,6 +228,8 @@
     up: function () { show($("live-conn"), false); },
     down: function () { show($("live-conn"), true); }
   });
+
+  function refresh() { if (cs.ws && cs.ws.readyState === 1) { cs.ws.send("refresh"); } }
 
   function tick() {
     var live = cs.data && cs.data.live;

@@ -148,10 +148,8 @@ async def test_given_a_power_bank_when_a_number_is_not_in_service_then_waiting_v
     claim = queue.claim_next(db, runner.bank_id, NOW, 1)[0]
     call = placed(runner, claim, None)
     session = runner.pool.sessions[8]
-    with db.read() as conn:
-        left = engine_log.remaining(conn, runner.bank_id)
-    assert left > 0
-    assert modes.dial_status(runner, session)["dialing"] == {"in_flight": 1, "numbers_left": left}
+    dialing = {"in_flight": 1, "nothing_to_call": False}
+    assert modes.dial_status(runner, session)["dialing"] == dialing
 
     runner.on_transition(
         Transition(call.call_id, CallState.RINGING, CallState.REJECTED, NOW, "unallocated", 1)
@@ -162,7 +160,11 @@ async def test_given_a_power_bank_when_a_number_is_not_in_service_then_waiting_v
     assert [(n["label"], n["outcome"], n["name"]) for n in status["last_calls"]] == [
         ("Number not in service", "Failed / Bad Number", "")
     ]  # no name: the volunteer never had this contact in front of them
-    assert status["dialing"]["in_flight"] == 0
+    assert status["dialing"] == {"in_flight": 0, "nothing_to_call": False}
+    with db.write() as conn:  # the pacer wanted a number and found none it may call now
+        engine_log.record_decision(conn, runner.bank_id, NOW, {"strategy": "p", "dial": 1}, 0)
+    dialing = modes.dial_status(runner, runner.pool.sessions[8])["dialing"]
+    assert dialing == {"in_flight": 0, "nothing_to_call": True}
     told = [messages.get_nowait() for _ in range(messages.qsize())]
     assert any(m["topic"] == "volunteer" and m["volunteer_id"] == 8 for m in told)
     assert runner.previews == {}

@@ -1,0 +1,111 @@
+/* Phonebank call screen: the status lines at the top.
+ *
+ * window.phonebankCallStatus.render(data) fills them from the screen the server pushed:
+ * - #live-state: where the volunteer is (waiting room, waiting, calling <name>, dialing for
+ *   them in a power bank or finding no number it may call now, in a call, report due);
+ * - #live-result: what happened to the number they just called in a preview bank, when it
+ *   never reached them (busy, not in service, no answer) and the outcome the dialer
+ *   recorded for it, naming the contact;
+ * - #live-recent: in a power bank, what happened to the last numbers dialed while they wait;
+ * - #live-notice: the bank paused or ended, the volunteer disconnected.
+ */
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+  var STATES = {
+    not_joined: "You have not joined a phone bank.",
+    not_dialed_in: "Connect your phone to join the waiting room.",
+    idle: "In the waiting room. Press \u201cReady\u201d when you want a call.",
+    waiting: "Waiting for a voter\u2026",
+    busy: "In a call",
+    wrap_up: "Call ended. File the report.",
+    disconnected: "You left the phone bank."
+  };
+
+  var NOTHING_TO_CALL = "No number can be called right now. Stay here: the dialer keeps trying.";
+  var CHECK_MS = 2000;  // power bank, nothing on its way: ask for the screen again after this
+  var checkTimer = null;
+
+  function show(el, on) { el.classList.toggle("hidden", !on); }
+
+  function stateText(data, state) {
+    var live = data.live;
+    if (live.ringing) {
+      var name = data.contact && data.contact.name;
+      return name ? "Calling " + name + "\u2026" : "Calling\u2026";
+    }
+    if (state === "waiting" && live.dialing) {
+      return live.dialing.nothing_to_call ? NOTHING_TO_CALL : "Dialing for you\u2026";
+    }
+    return STATES[state] || state;
+  }
+
+  function resultText(note, live) {
+    var who = note.name ? note.name + (note.e164 ? " (" + note.e164 + ")" : "") : note.e164;
+    var text = note.label + (who ? ": " + who + "." : ".");
+    if (note.outcome) { text += " Recorded as \u201c" + note.outcome + "\u201d."; }
+    if (live.preview) { text += " Your next contact is below."; }
+    return text;
+  }
+
+  function renderResult(live) {
+    var el = $("live-result");
+    var notes = live.last_calls || [];
+    var on = live.dialing_mode === "preview" && !live.call && live.state === "waiting" &&
+      notes.length > 0;
+    el.textContent = on ? resultText(notes[0], live) : "";
+    el.dataset.result = on ? notes[0].result : "";
+    show(el, on);
+  }
+
+  function renderRecent(live) {
+    var el = $("live-recent");
+    var notes = live.last_calls || [];
+    var on = live.dialing_mode === "power" && live.state === "waiting" && notes.length > 0;
+    el.textContent = on ? "Last numbers: " + notes.map(function (n) { return n.label; })
+      .join(" \u00b7 ") : "";
+    show(el, on);
+  }
+
+  function renderNotice(live) {
+    var el = $("live-notice");
+    var text = "";
+    if (live.bank_mode === "paused") {
+      text = "Your organizer paused this phone bank. Stay here: calls resume when it resumes.";
+    } else if (live.bank_mode === "stopping" || live.bank_mode === "stopped") {
+      text = "This phone bank has ended. Thank you for volunteering! File your last report if one is open.";
+      var leave = $("phone-hangup");
+      if (leave && !leave.classList.contains("hidden")) { leave.click(); }
+    } else if (live.state === "disconnected") {
+      text = "You are no longer connected. Go back to your phone banks to join again.";
+    }
+    el.textContent = text;
+    el.dataset.kind = live.bank_mode || "";
+    show(el, text !== "");
+  }
+
+  /* A power bank dials for a waiting volunteer on its next pacing step, which no message
+   * announces: while nothing is on its way, the screen is asked for again shortly. */
+  function scheduleCheck(live, refresh) {
+    window.clearTimeout(checkTimer);
+    if (live.state === "waiting" && live.dialing && !live.dialing.in_flight) {
+      checkTimer = window.setTimeout(refresh, CHECK_MS);
+    }
+  }
+
+  function render(data, refresh) {
+    var live = data.live;
+    var call = live.call;
+    var state = live.state;
+    if (call && call.needs_outcome && state !== "busy") { state = "wrap_up"; }
+    var stateEl = $("live-state");
+    stateEl.dataset.state = state;
+    stateEl.textContent = stateText(data, state);
+    renderResult(live);
+    renderRecent(live);
+    renderNotice(live);
+    scheduleCheck(live, refresh);
+  }
+
+  window.phonebankCallStatus = { render: render };
+})();
