@@ -27,7 +27,7 @@ from controller.engine.calls import CallKind, EngineCall
 from controller.engine.dialing import new_call_id
 from controller.model.banks import DialingMode, State
 from controller.model.volunteers import Session, VolunteerError, VState
-from controller.store import attempts, engine_log, queue
+from controller.store import attempts, queue
 from controller.store import banks as bank_store
 from controller.store import contacts as contact_store
 from controller.store.queue import Claim
@@ -128,6 +128,20 @@ def _hold_next(runner: BankRunner, volunteer_id: int) -> Claim | None:
         return None
     runner.previews[volunteer_id] = claims[0]
     return claims[0]
+
+
+def release_preview(runner: BankRunner, volunteer_id: int) -> None:
+    """The contact held for this volunteer goes back to its old place in the queue."""
+    held = runner.previews.pop(volunteer_id, None)
+    if held is not None:
+        with runner.db.write() as conn:
+            queue.release(conn, held.entry_id)
+
+
+def release_previews(runner: BankRunner) -> None:
+    """Every contact held for a volunteer goes back (the bank stops)."""
+    for volunteer_id in list(runner.previews):
+        release_preview(runner, volunteer_id)
 
 
 def preview_call(engine: Engine, volunteer_id: int) -> str:
@@ -283,9 +297,8 @@ def dial_status(runner: BankRunner, session: Session) -> dict[str, Any]:
     if mode is DialingMode.POWER and runner.mode == "running" and session.state is VState.WAITING:
         in_flight = sum(1 for c in runner.calls.values() if c.in_flight)
         dialing = {"in_flight": in_flight, "nothing_to_call": False}
-        if in_flight == 0:
-            with runner.db.read() as conn:
-                last = engine_log.decisions(conn, runner.bank_id, 1)
-            tried = last[0] if last and last[0]["at"] >= session.since else None
-            dialing["nothing_to_call"] = bool(tried and tried["dial"] and not tried["dialed"])
+        if in_flight == 0:  # the pacer's latest decision, stored or not (decision_log.py)
+            made = runner.decisions.latest
+            fresh = made is not None and made.at >= session.since and made.fruitless
+            dialing["nothing_to_call"] = fresh
     return {"last_calls": [n.to_dict() for n in notes], "dialing": dialing}

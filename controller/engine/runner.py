@@ -22,6 +22,7 @@ from controller.engine import handoff, modes, stopping
 from controller.engine.bus import EventBus
 from controller.engine.call_notes import CallNotes
 from controller.engine.calls import EngineCall, estimator_outcome, result_of
+from controller.engine.decision_log import DecisionLog
 from controller.engine.dialing import (
     EngineConfig,
     caller_id_pool,
@@ -33,7 +34,7 @@ from controller.engine.figures import Figures, publish_figures
 from controller.engine.recovery import recover
 from controller.engine.volunteers import VolunteerPool
 from controller.model.banks import BankSettings
-from controller.model.volunteers import VState
+from controller.model.volunteers import Session, VState
 from controller.pacing.decision import Decision
 from controller.pacing.estimator import Estimator
 from controller.pacing.snapshot import AbandonLedger, Estimates, PacingSnapshot
@@ -78,11 +79,12 @@ class BankRunner:
         self._stored_dirty = False
         self.wake = asyncio.Event()
         self.done = asyncio.Event()
-        self._last_reason = ""
+        self.decisions = DecisionLog()
         self._tasks: set[asyncio.Task[object]] = set()
         self.bank = self._load()
         self.callers = caller_id_pool(self.bank, settings)
         self.recovered = recover(db, bank_id, clock())
+        pool.listen(self._on_volunteer)
 
     def _load(self) -> BankSettings:
         with self.db.read() as conn:
@@ -98,14 +100,25 @@ class BankRunner:
     # -- the loop --------------------------------------------------------------------------
 
     async def run(self) -> None:
-        while self.mode != "stopped":
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("bank %s: tick failed", self.bank_id)
-            await wait_set(self.wake, self.config.tick)
-            self.wake.clear()
+        try:
+            while self.mode != "stopped":
+                try:
+                    await self.tick()
+                except Exception:
+                    log.exception("bank %s: tick failed", self.bank_id)
+                await wait_set(self.wake, self.config.tick)
+                self.wake.clear()
+        finally:  # stopped, or the engine shut down: held previews go back to the queue
+            modes.release_previews(self)
+            self.pool.unlisten(self._on_volunteer)
         self.done.set()
+
+    def _on_volunteer(self, session: Session) -> None:
+        """A volunteer who leaves (or is now in another bank) gives their preview back."""
+        if session.volunteer_id in self.previews and (
+            session.state is VState.DISCONNECTED or session.bank_id != self.bank_id
+        ):
+            modes.release_preview(self, session.volunteer_id)
 
     async def tick(self) -> None:
         self.ticks += 1
@@ -163,9 +176,9 @@ class BankRunner:
         return queue.claim_next(self.db, self.bank_id, now, n)
 
     def _record_decision(self, decision: Decision, now: float, dialed: int) -> None:
-        if not (decision.dial or decision.cancel or decision.reason != self._last_reason):
+        """Store the decision unless it repeats one already on record (decision_log.py)."""
+        if not self.decisions.keep(decision, now, dialed):
             return
-        self._last_reason = decision.reason
         with self.db.write() as conn:
             engine_log.record_decision(conn, self.bank_id, now, decision.to_dict(), dialed)
 

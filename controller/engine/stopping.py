@@ -13,6 +13,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
+from controller.engine import modes
 from controller.telephony import actions
 from controller.telephony.ami import AmiError
 
@@ -31,6 +32,7 @@ def begin(runner: BankRunner, hard: bool) -> None:
     runner.hard_stop = runner.hard_stop or hard
     if first:
         runner.stop_phase = ("calls", runner.clock())
+    modes.release_previews(runner)  # contacts shown but not called go back at once
     for call in list(runner.calls.values()):
         if runner.hard_stop or call.answered_at is None:
             runner._spawn(runner._hangup_call(call.call_id))

@@ -46,7 +46,12 @@ class VolunteerPool:
         self.changed = asyncio.Event()
 
     def listen(self, listener: Listener) -> None:
+        """Call ``listener`` with every session change (a leave included), as it happens."""
         self._listeners.append(listener)
+
+    def unlisten(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def _set(self, session: Session) -> Session:
         self.sessions[session.volunteer_id] = session

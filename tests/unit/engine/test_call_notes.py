@@ -18,7 +18,8 @@ from controller.engine.dialing import EngineConfig
 from controller.engine.runner import BankRunner
 from controller.engine.volunteers import VolunteerPool
 from controller.model import banks as bank_model
-from controller.store import banks, engine_log, queue
+from controller.pacing.decision import Decision
+from controller.store import banks, queue
 from controller.store import contacts as contact_store
 from controller.store.db import Database
 from controller.store.queue import Claim, Member
@@ -161,8 +162,7 @@ async def test_given_a_power_bank_when_a_number_is_not_in_service_then_waiting_v
         ("Number not in service", "Failed / Bad Number", "")
     ]  # no name: the volunteer never had this contact in front of them
     assert status["dialing"] == {"in_flight": 0, "nothing_to_call": False}
-    with db.write() as conn:  # the pacer wanted a number and found none it may call now
-        engine_log.record_decision(conn, runner.bank_id, NOW, {"strategy": "p", "dial": 1}, 0)
+    runner._record_decision(Decision("p", 1), NOW, 0)  # wanted a number, none may be called
     dialing = modes.dial_status(runner, runner.pool.sessions[8])["dialing"]
     assert dialing == {"in_flight": 0, "nothing_to_call": True}
     told = [messages.get_nowait() for _ in range(messages.qsize())]

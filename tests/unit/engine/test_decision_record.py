@@ -1,0 +1,125 @@
+"""The pacing decisions a runner stores: one row per change of decision, and a run of
+decisions that want numbers none of which may be called now is stored when it starts and
+then every 30 s. A power bank on a real SQLite file, paced tick by tick (no PBX: the AMI
+session is a stand-in and nothing is dialed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from controller.config import Settings
+from controller.engine import modes
+from controller.engine.bus import EventBus
+from controller.engine.decision_log import REPEAT_EVERY, DecisionLog
+from controller.engine.dialing import EngineConfig
+from controller.engine.runner import BankRunner
+from controller.engine.volunteers import VolunteerPool
+from controller.model import banks as bank_model
+from controller.pacing.decision import Decision
+from controller.store import banks, engine_log
+from controller.store.db import Database
+
+STARTED = datetime(2026, 5, 1, 18, 30, tzinfo=UTC)
+NIGHT = datetime(2026, 5, 2, 8, 0, tzinfo=UTC).timestamp()  # 4:00 in New York, 22:00 Honolulu
+TICK = 0.5
+SCRIPT = '{"name": "s", "blocks": [{"id": "a", "title": "A", "text": "", "responses": []}]}'
+
+
+class NoAmi:
+    connected = False
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def power_runner(db: Database, settings: Settings, clock: Clock) -> BankRunner:
+    with db.write() as conn:
+        list_id = banks.seed_synthetic_list(conn, "l", 30, seed=3)
+        conn.execute("INSERT INTO scripts (name, body) VALUES (?, ?)", ("s", SCRIPT))
+        script_id = conn.execute("SELECT max(id) FROM scripts").fetchone()[0]
+        base = {"title": "T", "description": "D", "list_id": list_id, "script_id": script_id,
+                "dialing_mode": "power"}  # fmt: skip
+        bank_id = banks.create(conn, base).id
+        assert bank_id is not None
+        banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
+        banks.start(conn, bank_id, STARTED)
+    ami: Any = NoAmi()
+    return BankRunner(
+        bank_id, db, ami, VolunteerPool(db, clock), EventBus(), settings, EngineConfig(),
+        lambda _: [], clock,
+    )  # fmt: skip
+
+
+def ready_volunteer(runner: BankRunner, vid: int) -> None:
+    runner.pool.enroll(runner.bank_id, vid)
+    runner.pool.join_without_leg(vid)
+
+
+def pace_for(runner: BankRunner, clock: Clock, seconds: float) -> None:
+    for _ in range(int(seconds / TICK)):
+        clock.now += TICK
+        runner._pace()
+
+
+def stored(runner: BankRunner) -> list[tuple[float, int, int, str]]:
+    with runner.db.read() as conn:
+        rows = engine_log.decisions(conn, runner.bank_id)
+    return [(r["at"] - NIGHT, r["dial"], r["dialed"], r["reason"]) for r in rows]
+
+
+async def test_given_nothing_callable_when_the_pacer_keeps_asking_then_stored_every_30s_and_changes_at_once(  # noqa: E501
+    db: Database, settings: Settings
+) -> None:
+    clock = Clock(NIGHT)
+    runner = power_runner(db, settings, clock)
+    ready_volunteer(runner, 7)
+
+    pace_for(runner, clock, 100.0)  # 200 ticks, every number outside calling hours
+
+    wanted_one = [(t, 1, 0, "one_per_ready") for t in (0.5, 30.5, 60.5, 90.5)]
+    assert stored(runner) == wanted_one
+
+    clock.now += 4.5
+    ready_volunteer(runner, 8)  # the decision changes: two numbers wanted
+    session = runner.pool.sessions[8]
+    assert session.since > stored(runner)[-1][0] + NIGHT  # newer than the last row stored
+    pace_for(runner, clock, 10.0)
+    assert stored(runner)[4:] == [(105.0, 2, 0, "one_per_ready")]
+    dialing = modes.dial_status(runner, runner.pool.sessions[8])["dialing"]
+    assert dialing == {"in_flight": 0, "nothing_to_call": True}
+    runner.pool.pause(8)
+    runner.pool.ready(8)  # between two ticks: the same decision, not stored again
+    pace_for(runner, clock, TICK)
+    assert len(stored(runner)) == 5
+    assert runner.pool.sessions[8].since > stored(runner)[-1][0] + NIGHT
+    dialing = modes.dial_status(runner, runner.pool.sessions[8])["dialing"]
+    assert dialing == {"in_flight": 0, "nothing_to_call": True}  # the latest decision made
+
+    runner.pool.pause(7)
+    runner.pool.pause(8)
+    pace_for(runner, clock, 60.0)  # nothing wanted any more: stored once, at once
+    [ended] = stored(runner)[5:]
+    assert ended[:3] == (115.5, 0, 0)
+
+
+def test_given_decisions_when_they_dial_cancel_or_repeat_then_actions_and_changes_kept() -> None:
+    log = DecisionLog()
+    want = Decision("predictive", 2, reason="risk_limit")
+    kept = [
+        log.keep(want, 0.0, 0),  # a run starts
+        log.keep(want, 10.0, 0),
+        log.keep(want, REPEAT_EVERY, 0),  # 30 s after the run's last row
+        log.keep(want, 31.0, 1),  # one number could be dialed: always stored
+        log.keep(want, 31.5, 0),  # a new run
+        log.keep(Decision("predictive", 0, ("c1",), reason="risk_limit"), 32.0, 0),  # cancel
+        log.keep(Decision("predictive", 0, reason="risk_limit"), 32.5, 0),  # same reason
+        log.keep(Decision("predictive", 0, reason="line_limit"), 33.0, 0),  # a new reason
+    ]
+    assert kept == [True, False, True, True, True, True, False, True]
+    assert log.latest is not None and (log.latest.at, log.latest.fruitless) == (33.0, False)
