@@ -43,7 +43,7 @@ class Figures:
 
     def row(self) -> str:
         return (
-            f"{self.label:<22} {self.talk_share:6.1%} {self.abandon_rate:7.2%} "
+            f"{self.label:<27} {self.talk_share:6.1%} {self.abandon_rate:7.2%} "
             f"{self.contacts_per_volunteer_hour:8.1f} {self.mean_wait:7.1f} "
             f"{self.dials_per_hour:8.0f} {self.worst_abandon:7.2%} {self.waited_share:7.1%}"
         )
@@ -106,7 +106,7 @@ def main() -> None:
     args = parser.parse_args()
     hours, seeds = (1.0, [1]) if args.quick else (args.hours, list(range(1, args.seeds + 1)))
     header = (
-        f"{'strategy':<22} {'talk':>6} {'abandon':>7} {'cont/vh':>8} {'wait s':>7} {'dials/h':>8} "
+        f"{'strategy':<27} {'talk':>6} {'abandon':>7} {'cont/vh':>8} {'wait s':>7} {'dials/h':>8} "
         f"{'worst':>7} {'waited':>7}"
     )
     for scenario in scenarios(hours):
