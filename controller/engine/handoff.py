@@ -15,6 +15,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from controller.aio import wait_set
+from controller.engine import call_events
 from controller.engine.calls import EngineCall
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import attempts, engine_log
@@ -78,7 +79,9 @@ def callee_joined(runner: BankRunner, call_id: str, at: float, channel: str) -> 
     a = at - call.answered_at if call.answered_at is not None else None
     v = at - call.verdict_at if call.verdict_at is not None else None
     if call.verdict_at is None:  # no screening: the estimator still learns a person answered
-        runner._learn(call, Transition(call_id, None, CallState.HUMAN, at), CallState.HUMAN)
+        call_events.learn(
+            runner, call, Transition(call_id, None, CallState.HUMAN, at), CallState.HUMAN
+        )
     with runner.db.write() as conn:
         engine_log.record_hangtime(
             conn, call.attempt_id, runner.bank_id, call.volunteer_id, a, v, at
@@ -120,6 +123,6 @@ def file_outcome(
     s = runner.pool.sessions.get(volunteer_id)
     if s is not None and s.state is VState.WRAP_UP:
         runner.estimator.observe_wrap(now - s.since)
-    runner._ready_again(volunteer_id)
+    call_events.ready_again(runner, volunteer_id)
     runner.wake.set()
     return ids

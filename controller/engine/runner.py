@@ -3,9 +3,10 @@
 Per tick (and at once after any event that changes the picture) the runner builds a
 :class:`PacingSnapshot` from its calls, the volunteer pool and its estimator, asks the bank's
 strategy, claims that many numbers, writes each attempt (durable) and only then sends the
-Originate named by our call id. Tracker transitions come back through :meth:`on_transition`;
-unbridged ends get their automatic outcome from :func:`record_end`, bridged calls wait for
-the volunteer's outcome (:meth:`file_outcome`). See ``docs/engine.md``.
+Originate named by our call id. Tracker transitions come back through :meth:`on_transition`
+(handled in ``call_events.py``); unbridged ends get their automatic outcome from
+:func:`record_end`, bridged calls wait for the volunteer's outcome (:meth:`file_outcome`).
+See ``docs/engine.md``.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from collections.abc import Callable
 
 from controller.aio import wait_set
 from controller.config import Settings
-from controller.engine import handoff, modes, stopping
+from controller.engine import call_events, handoff, modes, stopping
 from controller.engine.bus import EventBus
 from controller.engine.call_notes import CallNotes
-from controller.engine.calls import EngineCall, estimator_outcome, result_of
+from controller.engine.calls import EngineCall
 from controller.engine.decision_log import DecisionLog
 from controller.engine.dialing import (
     EngineConfig,
@@ -44,7 +45,7 @@ from controller.store.db import Database
 from controller.store.queue import Claim
 from controller.telephony import actions
 from controller.telephony.ami import AmiError, AmiSession
-from controller.telephony.tracker import TERMINAL, CallState, Transition
+from controller.telephony.tracker import CallState, Transition
 
 log = logging.getLogger(__name__)
 
@@ -224,80 +225,11 @@ class BankRunner:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    # -- calls -----------------------------------------------------------------------------
+    # -- calls (see call_events.py) ----------------------------------------------------------
 
     def on_transition(self, t: Transition) -> None:
-        call = self.calls.get(t.call_id)
-        if call is None:
-            return
-        if call.ringback_id and (t.new in TERMINAL or t.new is CallState.ANSWERED):
-            self._spawn(modes.stop_ringback(self, call.ringback_id))
-            call.ringback_id = ""
-        if t.new in TERMINAL:
-            self._end(call, t)
-        else:
-            self._advance(call, t)
-        self.bus.publish("call", self.bank_id, call_id=t.call_id, state=t.new.value, at=t.at)
-        self.wake.set()
-
-    def _advance(self, call: EngineCall, t: Transition) -> None:
-        call.state, call.since = t.new, t.at
-        if t.new is CallState.ANSWERED and call.answered_at is None:
-            call.answered_at = t.at
-            with self.db.write() as conn:
-                attempts.mark_answered(conn, call.attempt_id, t.at)
-        elif t.new in (CallState.HUMAN, CallState.MACHINE):
-            self._verdict(call, t)
-        elif t.new is CallState.DROPPED:
-            self.figures.dropped += 1
-            if call.verdict_at is None:
-                self._learn(call, t, CallState.HUMAN)
-
-    def _verdict(self, call: EngineCall, t: Transition) -> None:
-        call.verdict_at, call.verdict = t.at, t.reason.upper()
-        with self.db.write() as conn:
-            attempts.mark_answered(conn, call.attempt_id, t.at, call.verdict)
-        self._learn(call, t, t.new)
-
-    def _learn(self, call: EngineCall, t: Transition, state: CallState) -> None:
-        fate = estimator_outcome(call, Transition(t.call_id, None, state, t.at))
-        if fate is None:
-            return
-        answered = call.answered_at
-        ring = (answered if answered is not None else t.at) - call.dialed_at
-        amd = t.at - answered if answered is not None and call.verdict_at else None
-        self.estimator.observe_call(fate, ring_s=max(ring, 0.01), amd_s=amd)
-
-    def _end(self, call: EngineCall, t: Transition) -> None:
-        result, cause = result_of(call, t)
-        if call.answered_at is None:
-            self._learn(call, t, t.new)
-        with self.db.write() as conn:
-            attempts.record_end(conn, call.attempt_id, t.at, result, cause)
-        call.ended, call.state = True, t.new
-        self._stored_dirty = True
-        self.calls.pop(call.call_id, None)
-        modes.call_ended(self, call, result, cause)
-        vid = call.volunteer_id
-        if vid is None:
-            return
-        session = self.pool.sessions.get(vid)
-        if session is None or session.call_id != call.call_id:
-            return
-        if session.state is VState.BUSY:
-            self.pool.end_call(vid)
-        if call.connected_at is not None:
-            self.estimator.observe_talk(t.at - call.connected_at)
-            self.wrapups[vid] = call
-        else:  # the callee left before reaching the room: nothing to report
-            self._ready_again(vid)
-
-    def _ready_again(self, volunteer_id: int) -> None:
-        s = self.pool.sessions.get(volunteer_id)
-        if s is None or self.mode == "stopping":
-            return
-        if s.state in (VState.WRAP_UP, VState.IDLE) and self.pool.auto_ready.get(volunteer_id):
-            self.pool.ready(volunteer_id)
+        """The PBX reported a call's progress: store it, learn from it, free its volunteer."""
+        call_events.on_transition(self, t)
 
     # -- hand-off (see handoff.py) ---------------------------------------------------------
 

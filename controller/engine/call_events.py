@@ -1,0 +1,118 @@
+"""What a running bank does when the PBX reports a call's progress.
+
+The tracker's transitions reach :meth:`BankRunner.on_transition`, which hands them here.
+A call that moves on (answered, screened as a person or a machine, dropped) has the step
+stored on its attempt and taught to the estimator; a call that ends gets its automatic
+result stored (:func:`record_end`), leaves the runner's calls, and frees its volunteer: to
+report on the conversation (wrap-up) when the callee reached the room, or ready again at
+once when they did not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from controller.engine import modes
+from controller.engine.calls import EngineCall, estimator_outcome, result_of
+from controller.model.volunteers import VState
+from controller.store import attempts
+from controller.telephony.tracker import TERMINAL, CallState, Transition
+
+if TYPE_CHECKING:
+    from controller.engine.runner import BankRunner
+
+
+def on_transition(runner: BankRunner, t: Transition) -> None:
+    """Apply one tracker transition to the bank's call (if it is one of ours), publish the
+    new state and wake the runner so pacing sees the change at once."""
+    call = runner.calls.get(t.call_id)
+    if call is None:
+        return
+    if call.ringback_id and (t.new in TERMINAL or t.new is CallState.ANSWERED):
+        runner._spawn(modes.stop_ringback(runner, call.ringback_id))
+        call.ringback_id = ""
+    if t.new in TERMINAL:
+        end_call(runner, call, t)
+    else:
+        advance(runner, call, t)
+    runner.bus.publish("call", runner.bank_id, call_id=t.call_id, state=t.new.value, at=t.at)
+    runner.wake.set()
+
+
+def advance(runner: BankRunner, call: EngineCall, t: Transition) -> None:
+    """A call still on the line moved on: the first answer is stored on its attempt, a
+    screening verdict is stored and learned, a drop is counted (and learned as a person)."""
+    call.state, call.since = t.new, t.at
+    if t.new is CallState.ANSWERED and call.answered_at is None:
+        call.answered_at = t.at
+        with runner.db.write() as conn:
+            attempts.mark_answered(conn, call.attempt_id, t.at)
+    elif t.new in (CallState.HUMAN, CallState.MACHINE):
+        record_verdict(runner, call, t)
+    elif t.new is CallState.DROPPED:
+        runner.figures.dropped += 1
+        if call.verdict_at is None:
+            learn(runner, call, t, CallState.HUMAN)
+
+
+def record_verdict(runner: BankRunner, call: EngineCall, t: Transition) -> None:
+    """Screening said person or machine: store it on the attempt and teach the estimator."""
+    call.verdict_at, call.verdict = t.at, t.reason.upper()
+    with runner.db.write() as conn:
+        attempts.mark_answered(conn, call.attempt_id, t.at, call.verdict)
+    learn(runner, call, t, t.new)
+
+
+def learn(runner: BankRunner, call: EngineCall, t: Transition, state: CallState) -> None:
+    """Teach the estimator how this call turned out (as ``state``): its fate, how long it
+    rang and, when screened after an answer, how long screening took."""
+    fate = estimator_outcome(call, Transition(t.call_id, None, state, t.at))
+    if fate is None:
+        return
+    answered = call.answered_at
+    ring = (answered if answered is not None else t.at) - call.dialed_at
+    amd = t.at - answered if answered is not None and call.verdict_at else None
+    runner.estimator.observe_call(fate, ring_s=max(ring, 0.01), amd_s=amd)
+
+
+def end_call(runner: BankRunner, call: EngineCall, t: Transition) -> None:
+    """The call ended: store its automatic result, drop it from the bank's calls, note it
+    for its mode (a call that reached nobody) and free its volunteer, if it had one."""
+    result, cause = result_of(call, t)
+    if call.answered_at is None:
+        learn(runner, call, t, t.new)
+    with runner.db.write() as conn:
+        attempts.record_end(conn, call.attempt_id, t.at, result, cause)
+    call.ended, call.state = True, t.new
+    runner._stored_dirty = True
+    runner.calls.pop(call.call_id, None)
+    modes.call_ended(runner, call, result, cause)
+    _free_volunteer(runner, call, t)
+
+
+def _free_volunteer(runner: BankRunner, call: EngineCall, t: Transition) -> None:
+    """The volunteer on an ended call reports on it (wrap-up) if the callee reached their
+    room (talk time learned), else is made ready again at once."""
+    vid = call.volunteer_id
+    if vid is None:
+        return
+    session = runner.pool.sessions.get(vid)
+    if session is None or session.call_id != call.call_id:
+        return
+    if session.state is VState.BUSY:
+        runner.pool.end_call(vid)
+    if call.connected_at is not None:
+        runner.estimator.observe_talk(t.at - call.connected_at)
+        runner.wrapups[vid] = call
+    else:  # the callee left before reaching the room: nothing to report
+        ready_again(runner, vid)
+
+
+def ready_again(runner: BankRunner, volunteer_id: int) -> None:
+    """A volunteer done with a call is made ready for the next one if they asked for that
+    (auto-ready) and the bank is not stopping."""
+    s = runner.pool.sessions.get(volunteer_id)
+    if s is None or runner.mode == "stopping":
+        return
+    if s.state in (VState.WRAP_UP, VState.IDLE) and runner.pool.auto_ready.get(volunteer_id):
+        runner.pool.ready(volunteer_id)
