@@ -87,34 +87,31 @@ def _sort_key_sql() -> str:
 def build(conn: sqlite3.Connection, bank_id: int) -> int:
     """Fill the bank's queue from its contact list (once); returns the entries added.
 
-    Done in bulk SQL: one entry per number (per contact and number with ``each_contact``),
-    its members, then the zone key of the few entries whose zone is not a single known one.
+    Done in bulk SQL in one pass over the list: the eligible numbers go to a temporary table
+    in number order, then one entry per number (per contact and number with
+    ``each_contact``) and its members come from that table, then the zone key of the few
+    entries whose zone is not a single known one.
     """
     bank = bank_store.get(conn, bank_id)
     if conn.execute("SELECT 1 FROM queue_entries WHERE bank_id = ? LIMIT 1", (bank_id,)).fetchone():
         return 0
     each = bank.settings.household is Household.EACH_CONTACT
     complete = ",".join(f"'{c}'" for c in COMPLETE_CODES)
-    args = {"bank": bank_id, "list": int(bank.settings.list_id or 0)}
-    cur = conn.execute(
-        "INSERT INTO queue_entries (bank_id, e164, phone_id, contact_id, zone, lane, sort_key)"
-        f" SELECT :bank, p.e164, min(p.id), {'p.contact_id' if each else 'NULL'},"
-        " CASE WHEN count(DISTINCT coalesce(c.time_zone, '')) = 1 AND max(c.time_zone) != ''"
-        f" THEN max(c.time_zone) ELSE '{UNKNOWN_ZONE}' END, {LANE_FRESH}, min({_sort_key_sql()})"
-        + _ELIGIBLE.format(complete=complete)
-        + f" GROUP BY p.e164{', p.contact_id' if each else ''}",
-        args,
-    )
-    added = cur.rowcount
+    conn.execute("DROP TABLE IF EXISTS temp.queue_build")
     conn.execute(
-        "INSERT OR IGNORE INTO queue_members (entry_id, contact_id, phone_id)"
-        " SELECT q.id, p.contact_id, p.id FROM queue_entries AS q"
-        " JOIN phones AS p ON p.e164 = q.e164 JOIN contacts AS c ON c.id = p.contact_id"
-        " WHERE q.bank_id = :bank AND (q.contact_id IS NULL OR q.contact_id = p.contact_id)"
-        " AND c.list_id = :list AND p.wrong_number = 0 AND NOT EXISTS (SELECT 1"
-        f" FROM dispositions AS d WHERE d.contact_id = c.id AND d.outcome IN ({complete}))",
-        args,
+        "CREATE TEMP TABLE queue_build"
+        " (e164 TEXT, contact_id INTEGER, phone_id INTEGER, zone TEXT, sort_key REAL,"
+        " PRIMARY KEY (e164, contact_id)) WITHOUT ROWID"
     )
+    conn.execute(
+        "INSERT INTO temp.queue_build SELECT p.e164, p.contact_id, p.id,"
+        f" coalesce(c.time_zone, ''), {_sort_key_sql()}"
+        + _ELIGIBLE.format(complete=complete)
+        + " ORDER BY p.e164, p.contact_id",
+        {"list": int(bank.settings.list_id or 0)},
+    )
+    added = _insert_entries(conn, bank_id, each)
+    conn.execute("DROP TABLE temp.queue_build")
     _fix_zones(conn, bank_id)
     conn.execute(
         "INSERT OR IGNORE INTO queue_zones (bank_id, zone)"
@@ -126,6 +123,27 @@ def build(conn: sqlite3.Connection, bank_id: int) -> int:
         (bank_id,),
     )
     return added
+
+
+def _insert_entries(conn: sqlite3.Connection, bank_id: int, each: bool) -> int:
+    """Entries and members from ``temp.queue_build``: a number's zone is its contacts' one
+    zone when they agree on a known one, else :data:`UNKNOWN_ZONE` (fixed afterwards)."""
+    cur = conn.execute(
+        "INSERT INTO queue_entries (bank_id, e164, phone_id, contact_id, zone, lane, sort_key)"
+        f" SELECT ?, e164, min(phone_id), {'contact_id' if each else 'NULL'},"
+        " CASE WHEN min(zone) = max(zone) AND max(zone) != '' THEN max(zone)"
+        f" ELSE '{UNKNOWN_ZONE}' END, {LANE_FRESH}, min(sort_key) FROM temp.queue_build"
+        f" GROUP BY e164{', contact_id' if each else ''}",
+        (bank_id,),
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO queue_members (entry_id, contact_id, phone_id)"
+        " SELECT q.id, b.contact_id, b.phone_id FROM temp.queue_build AS b"
+        " JOIN queue_entries AS q ON q.bank_id = ? AND q.e164 = b.e164"
+        f" AND ifnull(q.contact_id, 0) = {'b.contact_id' if each else '0'}",
+        (bank_id,),
+    )
+    return cur.rowcount
 
 
 def _fix_zones(conn: sqlite3.Connection, bank_id: int) -> None:

@@ -6,6 +6,7 @@ rules and messages are the same ("a stopped bank cannot be restarted", ...).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -21,6 +22,7 @@ from controller.store import contacts as contact_store
 from controller.store import queue
 from controller.store import scripts as script_store
 from controller.store import users as user_store
+from controller.store.db import Database
 from web.access import Access, access
 from web.keys import DB
 from web.render import render
@@ -201,14 +203,25 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
     if action == "stop" and form.get("confirm") != "yes":
         return bank_page(request, error="Stopping is final: tick the box to confirm.")
     try:
-        with request.app[DB].write() as conn:
-            if action == "start":
-                store.start(conn, bank_id, datetime.now(UTC), ACTOR)
-            else:
+        if action == "start":
+            await _start(request.app[DB], bank_id)
+        else:
+            with request.app[DB].write() as conn:
                 store.update(conn, bank_id, _step_of(action, form, lists), ACTOR)
     except DOMAIN_ERRORS as exc:
         return bank_page(request, error=plain_message(action, exc, load_bank(request)))
     changed(request, bank_id, action)
+
+
+async def _start(db: Database, bank_id: int) -> None:
+    """Start off the event loop: the first start builds the queue, which takes seconds on a
+    big list, and the other pages and call screens go on meanwhile."""
+
+    def run() -> None:
+        with db.write() as conn:
+            store.start(conn, bank_id, datetime.now(UTC), ACTOR)
+
+    await asyncio.get_running_loop().run_in_executor(None, run)
 
 
 def changed(request: web.Request, bank_id: int, done: str) -> NoReturn:
