@@ -18,6 +18,7 @@ from controller.model.scripts import ScriptError
 from controller.store import banks as store
 from controller.store import queue, results
 from controller.store import scripts as script_store
+from controller.store.queue_build_steps import start_in_steps
 from controller.store.results import ResultsError
 
 ACTOR = "cli"
@@ -221,7 +222,8 @@ def _step(app: AppContext, bank_id: int, step: Callable[[Bank], Bank], as_json: 
 def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
     """Start BANK_ID now (inside its campaign window) or schedule it with --at.
 
-    The first start freezes the contact list and builds the dialing queue.
+    The first start freezes the contact list and builds the dialing queue (in short
+    transactions, so a running appliance goes on meanwhile).
     """
     if at is not None:
         try:
@@ -234,8 +236,8 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
         _step(app, bank_id, lambda b: model.schedule(b, when), as_json)
         return
     with clear_errors(as_json):
-        with app.db.write() as conn:
-            b = store.start(conn, bank_id, datetime.now(UTC), ACTOR)
+        b = start_in_steps(app.db, bank_id, datetime.now(UTC), ACTOR)
+        with app.db.read() as conn:
             counts = queue.counts(conn, bank_id)
         data = {**store.to_dict(b), "queue": counts}
         emit(data, as_json, f"Bank {b.id} is running; {counts['ready']} numbers queued.")

@@ -23,6 +23,7 @@ from controller.store import queue
 from controller.store import scripts as script_store
 from controller.store import users as user_store
 from controller.store.db import Database
+from controller.store.queue_build_steps import start_in_steps
 from web.access import Access, access
 from web.keys import DB
 from web.render import render
@@ -215,11 +216,11 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
 
 async def _start(db: Database, bank_id: int) -> None:
     """Start off the event loop: the first start builds the queue, which takes seconds on a
-    big list, and the other pages and call screens go on meanwhile."""
+    big list, in short transactions, so the other pages, call screens and the engine's writes
+    go on meanwhile."""
 
     def run() -> None:
-        with db.write() as conn:
-            store.start(conn, bank_id, datetime.now(UTC), ACTOR)
+        start_in_steps(db, bank_id, datetime.now(UTC), ACTOR)
 
     await asyncio.get_running_loop().run_in_executor(None, run)
 
