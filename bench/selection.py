@@ -6,6 +6,11 @@ times claims of one number each: the real claim (per-zone index seeks) and a nai
 real claim should stay flat as the list grows. Wall-clock p95 includes waiting for the CPU on
 a busy machine; the CPU p95 column is the claim's own cost.
 
+It also prints how long starting a bank takes on the list: the queue built in one
+transaction (the writer held throughout), and built in steps as the admin page and
+``bank start`` do, with the longest time the writer was held by one step or by the final
+starting transaction.
+
     .venv/bin/python bench/selection.py                 # 10k, 100k, 1M contacts
     .venv/bin/python bench/selection.py --sizes 10000,100000 --claims 500
 """
@@ -13,25 +18,27 @@ a busy machine; the CPU p95 column is the claim's own cost.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from controller.model import banks as bank_model
-from controller.store import banks, queue
+from controller.store import banks, queue, queue_build_steps
 from controller.store.db import Database, open_database
 
 NOW_DT = datetime(2026, 5, 1, 22, 0, tzinfo=UTC)  # 12:00-18:00 in every zone of the list
 NOW = NOW_DT.timestamp()
 
 
-def _bank(db: Database, list_id: int, title: str) -> int:
+def _bank(db: Database, list_id: int, title: str, in_steps: bool = False) -> int:
     with db.write() as conn:
         conn.execute("INSERT OR IGNORE INTO scripts (name, body) VALUES ('bench', ?)",
                      ('{"name": "bench", "blocks": [{"id": "a", "title": "A"}]}',))  # fmt: skip
@@ -41,8 +48,29 @@ def _bank(db: Database, list_id: int, title: str) -> int:
         bank_id = banks.create(conn, changes).id
         assert bank_id is not None
         banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
-        banks.start(conn, bank_id, NOW_DT)
+        if not in_steps:
+            banks.start(conn, bank_id, NOW_DT)
+    if in_steps:
+        queue_build_steps.start_in_steps(db, bank_id, NOW_DT)
     return bank_id
+
+
+LONGEST_HOLD = [0.0]  # seconds: the longest writer transaction of the last start in steps
+
+
+def _timed_transactions() -> None:
+    """Make :func:`start_in_steps` note how long each of its writer transactions lasts."""
+    real = queue_build_steps._transaction
+
+    @contextmanager
+    def timed(conn: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
+        t0 = time.perf_counter()
+        with real(conn, begin):
+            yield
+        if begin == "BEGIN IMMEDIATE":
+            LONGEST_HOLD[0] = max(LONGEST_HOLD[0], time.perf_counter() - t0)
+
+    queue_build_steps._transaction = timed
 
 
 def _time(claims: int, claim: Callable[[], object]) -> tuple[float, float, float]:
@@ -66,9 +94,12 @@ def run_size(size: int, claims: int, naive_claims: int, workdir: Path) -> dict[s
         list_id = banks.seed_synthetic_list(conn, f"bench{size}", size, household_every=10)
     seeded = time.perf_counter() - t0
     t0 = time.perf_counter()
-    real_bank = _bank(db, list_id, "indexed")
-    built = time.perf_counter() - t0
     naive_bank = _bank(db, list_id, "naive")
+    built = time.perf_counter() - t0
+    LONGEST_HOLD[0] = 0.0
+    t0 = time.perf_counter()
+    real_bank = _bank(db, list_id, "indexed", in_steps=True)
+    stepped = time.perf_counter() - t0
 
     def real() -> object:
         return queue.claim_next(db, real_bank, NOW, 1)
@@ -80,8 +111,8 @@ def run_size(size: int, claims: int, naive_claims: int, workdir: Path) -> dict[s
     p50, p95, c95 = _time(claims, real)
     n50, n95, _ = _time(naive_claims, naive)
     db.close()
-    return {"seed_s": seeded, "build_s": built, "p50": p50, "p95": p95, "c95": c95,
-            "n50": n50, "n95": n95}  # fmt: skip
+    return {"seed_s": seeded, "build_s": built, "steps_s": stepped, "hold_s": LONGEST_HOLD[0],
+            "p50": p50, "p95": p95, "c95": c95, "n50": n50, "n95": n95}  # fmt: skip
 
 
 def main() -> None:
@@ -91,15 +122,17 @@ def main() -> None:
     parser.add_argument("--naive-claims", type=int, default=30, help="timed baseline claims")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"{'contacts':>9} | {'seed s':>6} | {'queue build s':>13} | "
-          f"{'claim p50 ms':>12} | {'claim p95 ms':>12} | {'cpu p95 ms':>10} | "
-          f"{'naive p50 ms':>12} | {'naive p95 ms':>12}")  # fmt: skip
-    print("-" * 110)
+    _timed_transactions()
+    print(f"{'contacts':>9} | {'seed s':>6} | {'queue build s':>13} | {'in steps s':>10} | "
+          f"{'longest hold s':>14} | {'claim p50 ms':>12} | {'claim p95 ms':>12} | "
+          f"{'cpu p95 ms':>10} | {'naive p50 ms':>12} | {'naive p95 ms':>12}")  # fmt: skip
+    print("-" * 140)
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             r = run_size(size, args.claims, args.naive_claims, Path(tmp))
             print(
-                f"{size:>9} | {r['seed_s']:>6.1f} | {r['build_s']:>13.1f} | {r['p50']:>12.3f}"
+                f"{size:>9} | {r['seed_s']:>6.1f} | {r['build_s']:>13.1f} | {r['steps_s']:>10.1f}"
+                f" | {r['hold_s']:>14.2f} | {r['p50']:>12.3f}"
                 f" | {r['p95']:>12.3f} | {r['c95']:>10.3f} | {r['n50']:>12.3f}"
                 f" | {r['n95']:>12.3f}",
                 flush=True,
