@@ -15,6 +15,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from controller.aio import wait_set
 from controller.config import Settings
@@ -30,6 +31,7 @@ from controller.store import banks as bank_store
 from controller.store import engine_log
 from controller.store import users as user_store
 from controller.store.db import Database
+from controller.store.queue_build_steps import start_due
 from controller.telephony import ami_events as ev
 from controller.telephony import render
 from controller.telephony.ami import AmiConfig, AmiSession
@@ -111,9 +113,16 @@ class Engine:
             await wait_set(self._poke, self.config.reconcile_every)
             self._poke.clear()
             try:
+                await self._start_due()
                 self.reconcile()
             except Exception:
                 log.exception("engine: reconcile failed")
+
+    async def _start_due(self) -> None:
+        """Start the banks whose scheduled start has come (off the event loop: a first start
+        builds the queue)."""
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        await asyncio.get_running_loop().run_in_executor(None, start_due, self.db, now)
 
     def poke(self) -> None:
         """Reconcile now (the web calls this after it changed a bank)."""

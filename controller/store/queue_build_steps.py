@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from controller.model import banks as model
-from controller.model.banks import Bank, Household
+from controller.model.banks import Bank, BankError, Household
 from controller.store import banks as bank_store
 from controller.store import queue_build
 from controller.store.db import Database, connect
@@ -72,6 +72,22 @@ def start_in_steps(
             return bank_store.start(conn, bank_id, now, actor)
     finally:
         conn.close()
+
+
+def start_due(db: Database, now: datetime) -> list[int]:
+    """Start, each in steps, every published bank whose scheduled start has come; returns the
+    ids started (a bank another start got to first, or now refused, is left as it is)."""
+    with db.read() as conn:
+        due = [b.id for b in bank_store.list_all(conn, "published") if model.due_to_start(b, now)]
+    started = []
+    for bank_id in due:
+        assert bank_id is not None
+        try:
+            start_in_steps(db, bank_id, now, actor="schedule")
+        except BankError:
+            continue
+        started.append(bank_id)
+    return started
 
 
 def _snapshot(conn: sqlite3.Connection, bank: Bank) -> Snapshot:

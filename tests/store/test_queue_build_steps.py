@@ -182,3 +182,21 @@ def test_given_a_refused_start_when_started_in_steps_then_the_message_and_nothin
     assert queue_of(db, bank_id) == before
     with db.read() as conn:
         assert banks.get(conn, bank_id).state is state
+
+
+def test_given_scheduled_banks_when_their_time_comes_then_each_starts_in_steps_once(
+    db: Database,
+) -> None:
+    due = make_bank(db, contacts=12, household_every=3, start=False)
+    later = twin(db, due)
+    with db.write() as conn:
+        banks.update(conn, due, lambda b: bank_model.schedule(b, NOW_DT))
+        banks.update(conn, later, lambda b: bank_model.schedule(b, NOW_DT + timedelta(hours=1)))
+    assert steps.start_due(db, NOW_DT) == [due]
+    assert steps.start_due(db, NOW_DT) == []
+    with db.read() as conn:
+        assert banks.get(conn, due).state is bank_model.State.RUNNING
+        assert banks.get(conn, later).state is bank_model.State.PUBLISHED
+        assert banks.history(conn, due)[-1]["actor"] == "schedule"
+    assert len([r for r in queue_of(db, due) if len(r) > 1]) == 8
+    assert queue_of(db, later) == []
