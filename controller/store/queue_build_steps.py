@@ -102,15 +102,17 @@ def _snapshot(conn: sqlite3.Connection, bank: Bank) -> Snapshot:
 
 def build_step(conn: sqlite3.Connection, bank_id: int, snap: Snapshot, step: int) -> bool:
     """Add the next ``step`` numbers' entries in one transaction; False when at most
-    ``step`` numbers are left (the final transaction adds them)."""
+    ``step`` numbers are left (the final transaction adds them) or when the list gained
+    numbers since the snapshot (so a second start running beside this one, from a later
+    snapshot, never finds entries that miss them)."""
     with _transaction(conn):
         after = _last_stored(conn, bank_id)
         row = conn.execute(
             f"SELECT e164 FROM temp.{TABLE} WHERE e164 > ? ORDER BY e164 LIMIT 1 OFFSET ?",
             (after, step),
         ).fetchone()
-        if row is None or queue_build.is_built(conn, bank_id):
-            return False
+        if row is None or queue_build.is_built(conn, bank_id) or _numbers_added(conn, snap):
+            return False  # done, or the list changed: the final transaction rebuilds
         queue_build.insert_range(conn, bank_id, snap.each, TABLE, after, str(row[0]))
         return True
 
