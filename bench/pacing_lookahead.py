@@ -7,7 +7,10 @@ the fate and answer time of every call in flight (conditional on its state and a
 dials and of the later dials made by a cheap base rule; when each talker finishes (exponential,
 mean from the estimates); wrap-ups end at known times. The same random numbers serve every
 count (common random numbers). Score = volunteer idle seconds + ``lambda`` x drops; the count
-with the lowest mean score is dialed. Between ticks it dials nothing. It prints talk share,
+with the lowest mean score is dialed. Between ticks it dials nothing, and it never cancels. The
+base rule dials, each second of a future, until the people expected within 12 s from the calls
+out (by their age) reach ``FILL`` per volunteer free within 12 s: bolder base rules drown the
+difference between the counts in the drops they make themselves. It prints talk share,
 abandon rate and the cost per lookahead decision. Fixed lambda: no budget feedback.
 """
 
@@ -34,6 +37,7 @@ from controller.pacing.snapshot import CallState, Estimates, PacingSnapshot, Vol
 NORMAL = NormalDist()
 GRACE = 2.0
 SOON = 12.0  # the base rule covers the volunteers free within this many seconds
+FILL = 0.3  # ... expecting this many people per such volunteer
 
 
 @dataclass
@@ -176,7 +180,7 @@ def rollout(f: Future, m: Model, soon: list[float], n: int, horizon: float, lam:
         ready = sum(1 for fr in vols if fr <= now + SOON)
         here = step + top
         expected = sum(bucket[b] * soon[min(top, here - b)] for b in range(here) if bucket[b])
-        extra = int((ready - expected) / max(soon[0], 0.01))
+        extra = int((FILL * ready - expected) / max(soon[0], 0.01))
         for _ in range(max(0, extra)):
             if k < len(f.dials):
                 t, h = f.dials[k]
@@ -209,8 +213,10 @@ class Lookahead:
             return make_decision(self.name, snapshot, 0, "between_ticks")
         started = time.perf_counter()
         shipped = self.base.decide(snapshot)
-        if shipped.cancel or snapshot.active_volunteers == 0:
+        if snapshot.active_volunteers == 0:
             return shipped
+        # the rollout decides alone: the shipped rule's cancels (its drain) would hang up the
+        # calls the rollout just dialed, so they are not applied
         floor = self.base._ready_floor(snapshot)
         cap = self.base.ramp_left(snapshot)
         counts = sorted({min(cap, max(floor, shipped.dial + o)) for o in self.offsets})
