@@ -207,10 +207,12 @@ class Lookahead:
     name: str = "lookahead"
     spent: float = 0.0
     runs: int = 0
+    last: float = -1.0
 
     def decide(self, snapshot: PacingSnapshot) -> Decision:
-        if abs(snapshot.now - round(snapshot.now)) > 1e-9:
+        if abs(snapshot.now - round(snapshot.now)) > 1e-9 or snapshot.now == self.last:
             return make_decision(self.name, snapshot, 0, "between_ticks")
+        self.last = snapshot.now  # once per tick (other events can fall on a whole second)
         started = time.perf_counter()
         shipped = self.base.decide(snapshot)
         if snapshot.active_volunteers == 0:
@@ -219,7 +221,8 @@ class Lookahead:
         # calls the rollout just dialed, so they are not applied
         floor = self.base._ready_floor(snapshot)
         cap = self.base.ramp_left(snapshot)
-        counts = sorted({min(cap, max(floor, shipped.dial + o)) for o in self.offsets})
+        wanted = [floor] + [shipped.dial + o for o in self.offsets]  # holding is a choice
+        counts = sorted({min(cap, max(floor, n)) for n in wanted})
         if len(counts) == 1:
             return shipped
         m = Model(snapshot.estimates)
