@@ -5,29 +5,24 @@ originated, the AMI session is a stand-in that is never connected)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
+from test_runner_pacing import make_runner
 
 from controller.config import Settings
 from controller.engine import modes
-from controller.engine.bus import EventBus
 from controller.engine.call_notes import CallNote, CallNotes, label_of
 from controller.engine.calls import CallKind, EngineCall, result_of
-from controller.engine.dialing import EngineConfig
 from controller.engine.runner import BankRunner
-from controller.engine.volunteers import VolunteerPool
-from controller.model import banks as bank_model
 from controller.pacing.decision import Decision
-from controller.store import banks, queue
 from controller.store import contacts as contact_store
+from controller.store import queue
 from controller.store.db import Database
 from controller.store.queue import Claim, Member
 from controller.telephony.tracker import CallState, Transition
 
 AT = datetime(2026, 5, 1, 18, 30, tzinfo=UTC)
 NOW = AT.timestamp()
-SCRIPT = '{"name": "s", "blocks": [{"id": "a", "title": "A", "text": "", "responses": []}]}'
 AGAIN = "Could not be placed (it will be tried again)"
 CLAIM = Claim(1, 1, "+12125550100", "America/New_York", 0, (Member(1, 1),))
 
@@ -67,28 +62,6 @@ def test_given_notes_when_more_than_kept_then_newest_first_and_only_since_asked(
     assert label_of("machine", "") == "Answering machine"
 
 
-class NoAmi:
-    connected = False
-
-
-def make_runner(db: Database, settings: Settings, mode: str) -> BankRunner:
-    with db.write() as conn:
-        list_id = banks.seed_synthetic_list(conn, "l", 6, seed=1)
-        conn.execute("INSERT INTO scripts (name, body) VALUES (?, ?)", ("s", SCRIPT))
-        script_id = conn.execute("SELECT max(id) FROM scripts").fetchone()[0]
-        base = {"title": "T", "description": "D", "list_id": list_id, "script_id": script_id,
-                "dialing_mode": mode}  # fmt: skip
-        bank_id = banks.create(conn, base).id
-        assert bank_id is not None
-        banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
-        banks.start(conn, bank_id, AT)
-    pool = VolunteerPool(db, lambda: NOW)
-    ami: Any = NoAmi()
-    return BankRunner(
-        bank_id, db, ami, pool, EventBus(), settings, EngineConfig(), lambda _: [], lambda: NOW
-    )
-
-
 def waiting_volunteer(runner: BankRunner, vid: int) -> None:
     runner.pool.enroll(runner.bank_id, vid)
     runner.pool.join_without_leg(vid)
@@ -112,7 +85,7 @@ def outcomes_of(db: Database, attempt_id: int) -> list[str]:
 async def test_given_a_preview_call_ringing_when_the_number_is_busy_then_noted_by_name_and_next_offered(  # noqa: E501
     db: Database, settings: Settings
 ) -> None:
-    runner = make_runner(db, settings, "preview")
+    runner = make_runner(db, settings, "preview", contacts=6)
     waiting_volunteer(runner, 7)
     messages = runner.bus.subscribe()
     claim = modes._hold_next(runner, 7)
@@ -143,7 +116,7 @@ async def test_given_a_preview_call_ringing_when_the_number_is_busy_then_noted_b
 async def test_given_a_power_bank_when_a_number_is_not_in_service_then_waiting_volunteers_see_it_and_the_dialer(  # noqa: E501
     db: Database, settings: Settings
 ) -> None:
-    runner = make_runner(db, settings, "power")
+    runner = make_runner(db, settings, "power", contacts=6)
     waiting_volunteer(runner, 8)
     messages = runner.bus.subscribe()
     claim = queue.claim_next(db, runner.bank_id, NOW, 1)[0]

@@ -6,28 +6,20 @@ session is a stand-in and nothing is dialed)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+
+from test_runner_pacing import make_runner
 
 from controller.config import Settings
 from controller.engine import modes
-from controller.engine.bus import EventBus
 from controller.engine.decision_log import REPEAT_EVERY, DecisionLog
-from controller.engine.dialing import EngineConfig
 from controller.engine.runner import BankRunner
-from controller.engine.volunteers import VolunteerPool
-from controller.model import banks as bank_model
 from controller.pacing.decision import Decision
-from controller.store import banks, engine_log
+from controller.store import engine_log
 from controller.store.db import Database
 
 STARTED = datetime(2026, 5, 1, 18, 30, tzinfo=UTC)
 NIGHT = datetime(2026, 5, 2, 8, 0, tzinfo=UTC).timestamp()  # 4:00 in New York, 22:00 Honolulu
 TICK = 0.5
-SCRIPT = '{"name": "s", "blocks": [{"id": "a", "title": "A", "text": "", "responses": []}]}'
-
-
-class NoAmi:
-    connected = False
 
 
 class Clock:
@@ -36,24 +28,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def power_runner(db: Database, settings: Settings, clock: Clock) -> BankRunner:
-    with db.write() as conn:
-        list_id = banks.seed_synthetic_list(conn, "l", 30, seed=3)
-        conn.execute("INSERT INTO scripts (name, body) VALUES (?, ?)", ("s", SCRIPT))
-        script_id = conn.execute("SELECT max(id) FROM scripts").fetchone()[0]
-        base = {"title": "T", "description": "D", "list_id": list_id, "script_id": script_id,
-                "dialing_mode": "power"}  # fmt: skip
-        bank_id = banks.create(conn, base).id
-        assert bank_id is not None
-        banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
-        banks.start(conn, bank_id, STARTED)
-    ami: Any = NoAmi()
-    return BankRunner(
-        bank_id, db, ami, VolunteerPool(db, clock), EventBus(), settings, EngineConfig(),
-        lambda _: [], clock,
-    )  # fmt: skip
 
 
 def ready_volunteer(runner: BankRunner, vid: int) -> None:
@@ -77,7 +51,7 @@ async def test_given_nothing_callable_when_the_pacer_keeps_asking_then_stored_ev
     db: Database, settings: Settings
 ) -> None:
     clock = Clock(NIGHT)
-    runner = power_runner(db, settings, clock)
+    runner = make_runner(db, settings, "power", contacts=30, seed=3, clock=clock)
     ready_volunteer(runner, 7)
 
     pace_for(runner, clock, 100.0)  # 200 ticks, every number outside calling hours

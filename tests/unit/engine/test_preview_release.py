@@ -6,48 +6,21 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
+from test_runner_pacing import make_runner
 
 from controller.config import Settings
 from controller.engine import modes
-from controller.engine.bus import EventBus
-from controller.engine.dialing import EngineConfig
 from controller.engine.runner import BankRunner
-from controller.engine.volunteers import VolunteerPool
-from controller.model import banks as bank_model
 from controller.model.volunteers import VState
-from controller.store import banks, queue
+from controller.store import queue
 from controller.store.db import Database
 from controller.store.queue import Claim
 from controller.telephony import ami_events as ev
 
 AT = datetime(2026, 5, 1, 18, 30, tzinfo=UTC)  # inside calling hours everywhere in the US
 NOW = AT.timestamp()
-SCRIPT = '{"name": "s", "blocks": [{"id": "a", "title": "A", "text": "", "responses": []}]}'
-
-
-class NoAmi:
-    connected = False
-
-
-def preview_runner(db: Database, settings: Settings) -> BankRunner:
-    with db.write() as conn:
-        list_id = banks.seed_synthetic_list(conn, "l", 6, seed=1)
-        conn.execute("INSERT INTO scripts (name, body) VALUES (?, ?)", ("s", SCRIPT))
-        script_id = conn.execute("SELECT max(id) FROM scripts").fetchone()[0]
-        base = {"title": "T", "description": "D", "list_id": list_id, "script_id": script_id,
-                "dialing_mode": "preview"}  # fmt: skip
-        bank_id = banks.create(conn, base).id
-        assert bank_id is not None
-        banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
-        banks.start(conn, bank_id, AT)
-    pool = VolunteerPool(db, lambda: NOW)
-    ami: Any = NoAmi()
-    return BankRunner(
-        bank_id, db, ami, pool, EventBus(), settings, EngineConfig(), lambda _: [], lambda: NOW
-    )
 
 
 def dialed_in(runner: BankRunner, vid: int) -> None:
@@ -82,7 +55,7 @@ def entry_state(db: Database, entry_id: int) -> tuple[str, float | None]:
 async def test_given_a_preview_contact_shown_when_the_volunteer_leaves_then_it_is_offered_to_another(  # noqa: E501
     db: Database, settings: Settings, how: str
 ) -> None:
-    runner = preview_runner(db, settings)
+    runner = make_runner(db, settings, "preview", contacts=6)
     dialed_in(runner, 7)
     held = shown(runner, 7)
     assert entry_state(db, held.entry_id) == ("claimed", NOW)
@@ -104,7 +77,7 @@ async def test_given_a_preview_contact_shown_when_the_volunteer_leaves_then_it_i
 async def test_given_a_preview_contact_shown_when_the_bank_stops_then_it_goes_back_to_the_queue(
     db: Database, settings: Settings
 ) -> None:
-    runner = preview_runner(db, settings)
+    runner = make_runner(db, settings, "preview", contacts=6)
     dialed_in(runner, 7)
     held = shown(runner, 7)
 
@@ -119,7 +92,7 @@ async def test_given_a_preview_contact_shown_when_the_bank_stops_then_it_goes_ba
 async def test_given_a_preview_contact_shown_when_the_engine_shuts_down_then_it_goes_back(
     db: Database, settings: Settings
 ) -> None:
-    runner = preview_runner(db, settings)
+    runner = make_runner(db, settings, "preview", contacts=6)
     dialed_in(runner, 7)
     held = shown(runner, 7)
     task = asyncio.ensure_future(runner.run())

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,13 +28,14 @@ class NoAmi:
     connected = False
 
 
-def running_bank(db: Database) -> int:
+def running_bank(db: Database, mode: str = "predictive", contacts: int = 40, seed: int = 1) -> int:
+    """A public bank started at ``AT`` over a synthetic list of ``contacts``."""
     with db.write() as conn:
-        list_id = banks.seed_synthetic_list(conn, "l", 40, seed=1)
+        list_id = banks.seed_synthetic_list(conn, "l", contacts, seed=seed)
         conn.execute("INSERT INTO scripts (name, body) VALUES (?, ?)", ("s", SCRIPT))
         script_id = conn.execute("SELECT max(id) FROM scripts").fetchone()[0]
         base = {"title": "T", "description": "D", "list_id": list_id, "script_id": script_id,
-                "dialing_mode": "predictive"}  # fmt: skip
+                "dialing_mode": mode}  # fmt: skip
         bank_id = banks.create(conn, base).id
         assert bank_id is not None
         banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
@@ -41,13 +43,21 @@ def running_bank(db: Database) -> int:
         return bank_id
 
 
-def make_runner(db: Database, settings: Settings) -> BankRunner:
-    bank_id = running_bank(db)
-    pool = VolunteerPool(db, lambda: NOW)
+def make_runner(
+    db: Database,
+    settings: Settings,
+    mode: str = "predictive",
+    contacts: int = 40,
+    seed: int = 1,
+    clock: Callable[[], float] = lambda: NOW,
+) -> BankRunner:
+    """The runner of a new :func:`running_bank`, its pool and itself on ``clock``."""
+    bank_id = running_bank(db, mode, contacts, seed)
     ami: Any = NoAmi()
     return BankRunner(
-        bank_id, db, ami, pool, EventBus(), settings, EngineConfig(), lambda _: [], lambda: NOW
-    )
+        bank_id, db, ami, VolunteerPool(db, clock), EventBus(), settings, EngineConfig(),
+        lambda _: [], clock,
+    )  # fmt: skip
 
 
 def dial(runner: BankRunner, state: CallState, **kw: Any) -> EngineCall:
