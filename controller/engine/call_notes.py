@@ -14,13 +14,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from controller.model.outcomes import OutcomeError, outcome_for_result
+from controller.telephony.call_states import CAUSE_OUTCOMES
 
 KEEP = 3  # notes kept per volunteer and per bank
 
-NOT_IN_SERVICE = frozenset(
-    {"1", "3", "22", "28", "unallocated", "no_route", "number_changed", "invalid_number"}
+# The tracker's reason names (controller/telephony/call_states.py) by what the volunteer reads.
+NOT_IN_SERVICE = frozenset({"unallocated", "no_route", "number_changed", "invalid_number"})
+NETWORK_BUSY = frozenset(
+    {"destination_out_of_order", "congestion", "network_out_of_order", "temporary_failure"}
 )
-NETWORK_BUSY = frozenset({"27", "34", "38", "41", "42", "congestion", "temporary_failure"})
 RESULT_LABELS = {
     "busy": "Busy",
     "no_answer": "No answer",
@@ -35,14 +37,21 @@ def label_of(result: str, cause: str) -> str:
     if result == "no_answer" and cause == "not_placed":
         return "Could not be placed (it will be tried again)"
     if result == "failed":
-        if cause in NOT_IN_SERVICE:
+        reason = reason_of(cause)
+        if reason in NOT_IN_SERVICE:
             return "Number not in service"
-        if cause == "21" or cause == "call_rejected":
+        if reason == "call_rejected":
             return "Call rejected"
-        if cause in NETWORK_BUSY:
+        if reason in NETWORK_BUSY:
             return "Phone network busy"
         return "Call failed"
     return RESULT_LABELS.get(result, result.replace("_", " ").capitalize())
+
+
+def reason_of(cause: str) -> str:
+    """The tracker's reason name for a Q.850 code (as the attempt stores it), else ``cause``."""
+    known = CAUSE_OUTCOMES.get(int(cause)) if cause.isdigit() else None
+    return known[1] if known else cause
 
 
 def recorded_label(result: str) -> str:

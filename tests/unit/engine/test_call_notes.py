@@ -36,6 +36,7 @@ CLAIM = Claim(1, 1, "+12125550100", "America/New_York", 0, (Member(1, 1),))
         (CallState.REJECTED, "invalid_number", 28, "Number not in service", "Failed / Bad Number"),
         (CallState.REJECTED, "call_rejected", 21, "Call rejected", "Failed / Bad Number"),
         (CallState.FAILED, "congestion", 34, "Phone network busy", "Failed / Bad Number"),
+        (CallState.FAILED, "destination_out_of_order", None, "Phone network busy", "Failed / Bad Number"),  # noqa: E501
         (CallState.FAILED, "unavailable", None, "Call failed", "Failed / Bad Number"),
         (CallState.FAILED, "originate_rejected", None, AGAIN, "No Answer"),
     ],
