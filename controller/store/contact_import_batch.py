@@ -20,7 +20,7 @@ from typing import Any
 
 from controller.model.contacts import ContactRecord
 from controller.model.csv_import import CsvError, ImportPlan, RowError, read_rows
-from controller.store.db import connect
+from controller.store.db import connect, transaction
 
 IMPORT_CACHE_KIB = 262_144  # 256 MiB of SQLite page cache for the import connection
 _CONTACT_COLUMNS = (
@@ -132,18 +132,13 @@ class BatchWriter:
             return 0, 0
         conn = self.conn
         conn.deserialize(batch.data, name="batch")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             self._check_list(conn)
             base = int(conn.execute("SELECT coalesce(max(id), 0) FROM main.contacts").fetchone()[0])
             literals = {"base": base, "list_id": self.list_id, "now": now}
             added = conn.execute(_COPY_CONTACTS.format(**literals)).rowcount
             copy = _COPY_PHONES if added == batch.rows else _COPY_PHONES_OF_ADDED
             phones = conn.execute(copy.format(**literals)).rowcount if added else 0
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return added, phones
 
     def _check_list(self, conn: sqlite3.Connection) -> None:

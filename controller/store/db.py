@@ -124,6 +124,19 @@ class Database:
             conn.close()
 
 
+@contextmanager
+def transaction(conn: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
+    """One transaction on a connection of its own (not :meth:`Database.write`'s writer, e.g.
+    the bulk import's or a bank start's): committed at the end, rolled back on any error."""
+    conn.execute(begin)
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def split_sql(text: str) -> list[str]:
     """Split a script into complete statements (triggers with inner ``;`` stay whole)."""
     statements: list[str] = []

@@ -17,8 +17,6 @@ list or household rule changed meanwhile, the final transaction rebuilds the que
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +24,7 @@ from controller.model import banks as model
 from controller.model.banks import Bank, BankError, Household
 from controller.store import banks as bank_store
 from controller.store import queue_build
-from controller.store.db import Database, connect
+from controller.store.db import Database, connect, transaction
 
 STEP = 20_000  # numbers per transaction: well under a second each on a 1M-contact list
 TABLE = "queue_steps"
@@ -41,17 +39,6 @@ class Snapshot:
     last_phone: int
 
 
-@contextmanager
-def _transaction(conn: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
-    conn.execute(begin)
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
 def start_in_steps(
     db: Database, bank_id: int, now: datetime, actor: str = "", step: int = STEP
 ) -> Bank:
@@ -59,14 +46,14 @@ def start_in_steps(
     in short transactions (nothing is built if the start is refused)."""
     conn = connect(db.path)
     try:
-        with _transaction(conn):
+        with transaction(conn):
             bank = bank_store.get(conn, bank_id)
             model.start(bank, now)  # a refused start raises here, before anything is written
             built = queue_build.is_built(conn, bank_id)
         snap = None if built else _snapshot(conn, bank)
         while snap is not None and build_step(conn, bank_id, snap, step):
             pass
-        with _transaction(conn):
+        with transaction(conn):
             if snap is not None:
                 _complete(conn, bank_id, snap)
             return bank_store.start(conn, bank_id, now, actor)
@@ -93,7 +80,7 @@ def start_due(db: Database, now: datetime) -> list[int]:
 def _snapshot(conn: sqlite3.Connection, bank: Bank) -> Snapshot:
     """The list's eligible numbers in a temporary table, from one read of the database."""
     list_id = int(bank.settings.list_id or 0)
-    with _transaction(conn, "BEGIN"):
+    with transaction(conn, "BEGIN"):
         last = int(conn.execute("SELECT coalesce(max(id), 0) FROM phones").fetchone()[0])
         queue_build.fill(conn, TABLE, list_id)
     _drop_other_steps(conn, bank.id or 0)
@@ -105,7 +92,7 @@ def build_step(conn: sqlite3.Connection, bank_id: int, snap: Snapshot, step: int
     ``step`` numbers are left (the final transaction adds them) or when the list gained
     numbers since the snapshot (so a second start running beside this one, from a later
     snapshot, never finds entries that miss them)."""
-    with _transaction(conn):
+    with transaction(conn):
         after = _last_stored(conn, bank_id)
         row = conn.execute(
             f"SELECT e164 FROM temp.{TABLE} WHERE e164 > ? ORDER BY e164 LIMIT 1 OFFSET ?",
@@ -157,7 +144,7 @@ def _drop_other_steps(conn: sqlite3.Connection, bank_id: int) -> None:
     after = _last_stored(conn, bank_id)
     if not after:
         return
-    with _transaction(conn, "BEGIN"):
+    with transaction(conn, "BEGIN"):
         stored = conn.execute(
             "SELECT count(*) FROM queue_members AS m JOIN queue_entries AS q"
             " ON q.id = m.entry_id WHERE q.bank_id = ?",
@@ -176,6 +163,6 @@ def _drop_other_steps(conn: sqlite3.Connection, bank_id: int) -> None:
             ).fetchone()
         )
     if not same:
-        with _transaction(conn):
+        with transaction(conn):
             if not queue_build.is_built(conn, bank_id):
                 conn.execute("DELETE FROM queue_entries WHERE bank_id = ?", (bank_id,))
