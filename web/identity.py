@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from controller.store import users as user_store
+from controller.store import web_sessions
 from controller.store.db import Database
+from web.sessions import Session, SessionManager
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,17 @@ def load_user(db: Database, user_id: int, username: str) -> CurrentUser | None:
     """
     user = _from_record(user_store.get_user(db, username)) if username else None
     return user if user is not None and user.id == user_id else None
+
+
+def signed_in_user(db: Database, manager: SessionManager, session: Session) -> CurrentUser | None:
+    """The user of a signed-in session while its record is live (not signed out, revoked or
+    expired) and the account is enabled; None otherwise (and for anonymous sessions)."""
+    if session.user_id is None:
+        return None
+    record = web_sessions.active(db, session.sid, manager.clock(), manager.lifetime)
+    if record is None or record["user_id"] != session.user_id:
+        return None
+    return load_user(db, session.user_id, session.username)
 
 
 def check_password(db: Database, username: str, password: str) -> CurrentUser | None:

@@ -1,19 +1,23 @@
 """Request pipeline: session -> access check -> CSRF check -> handler; security headers.
 
 ``session_middleware`` loads the signed session (or starts an anonymous one), resolves the
-user, enforces the route's declared access, checks the CSRF token on state-changing
-requests, and re-issues the cookie when it changed or its idle clock needs a push.
+user (a signed-in cookie counts only while its ``web_sessions`` record is live), enforces
+the route's declared access, checks the CSRF token on state-changing requests, and
+re-issues the cookie when it changed or its idle clock needs a push (a signed-in session's
+record gets the same push: one write a minute at most, none for anonymous visitors).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
+from controller.store import web_sessions
 from web.access import USER_KEY, Access, Handler, allowed, is_api, route_access
-from web.identity import load_user
+from web.identity import signed_in_user
 from web.keys import DB, SESSION_KEY, SESSIONS
 from web.render import render
 from web.sessions import COOKIE_NAME, Session
@@ -85,7 +89,7 @@ def _load_session(request: web.Request) -> tuple[Session, bool]:
     if session is None:
         return manager.new(), False
     if session.user_id is not None:
-        user = load_user(request.app[DB], session.user_id, session.username)
+        user = signed_in_user(request.app[DB], manager, session)
         if user is None:
             return manager.new(), False
         request[USER_KEY] = user
@@ -102,9 +106,9 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
     try:
         response = await _guarded(request, handler, session)
     except web.HTTPException as exc:
-        _store(request, exc, loaded)
+        await _store(request, exc, loaded)
         raise
-    _store(request, response, loaded)
+    await _store(request, response, loaded)
     return response
 
 
@@ -125,11 +129,14 @@ async def _guarded(request: web.Request, handler: Handler, session: Session) -> 
     return await handler(request)
 
 
-def _store(request: web.Request, response: web.StreamResponse, loaded: Session | None) -> None:
+async def _store(
+    request: web.Request, response: web.StreamResponse, loaded: Session | None
+) -> None:
     """Write the cookie unless the valid session it carried is unchanged and recently seen.
 
     ``loaded`` is the session the cookie carried, or None when it was missing, forged,
-    expired or its user gone: then the new session must reach the browser.
+    expired, revoked or its user gone: then the new session must reach the browser. When a
+    signed-in session's cookie is refreshed, its record's last-seen time moves with it.
     """
     if response.prepared:
         return
@@ -137,7 +144,11 @@ def _store(request: web.Request, response: web.StreamResponse, loaded: Session |
     session = request[SESSION_KEY]
     if session is loaded and loaded is not None and not manager.needs_refresh(loaded):
         return
-    manager.set_cookie(response, manager.touch(session), secure=request.secure)
+    touched = manager.touch(session)
+    if session is loaded and session.authenticated:
+        db = request.app[DB]
+        await asyncio.to_thread(web_sessions.touch, db, session.sid, touched.seen)
+    manager.set_cookie(response, touched, secure=request.secure)
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -153,3 +164,12 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.path.startswith("/static/") and "v" in request.query:
         headers["Cache-Control"] = "public, max-age=31536000, immutable"
+
+
+def still_signed_in(request: web.Request) -> bool:
+    """Whether the sign-in a long-lived connection (websocket) was opened with still holds:
+    not signed out or revoked since, not expired, the account still enabled."""
+    session = request.get(SESSION_KEY)
+    if session is None or not session.authenticated:
+        return False
+    return signed_in_user(request.app[DB], request.app[SESSIONS], session) is not None

@@ -1,9 +1,12 @@
 """Signed session cookies with idle and absolute expiry.
 
-The cookie holds a small JSON payload (user id, CSRF token, issue and last-seen times)
-signed with HMAC-SHA256 under a key derived from ``secrets.toml``'s ``session_key``. It is
-HttpOnly, SameSite=Lax, and Secure when the request came over TLS. Nothing secret lives in
-the payload: the CSRF token is also rendered into every page the session sees.
+The cookie holds a small JSON payload (user id, CSRF token, issue and last-seen times, and
+for a signed-in user a random session id) signed with HMAC-SHA256 under a key derived from
+``secrets.toml``'s ``session_key``. It is HttpOnly, SameSite=Lax, and Secure when the
+request came over TLS. A signed-in cookie is only half of a sign-in: the session id must
+also name a live row of ``web_sessions`` (``controller/store/web_sessions.py``), which is
+what signing out, a password change or "sign out everywhere" revoke. Anonymous sessions
+live in the cookie alone.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -19,6 +23,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
+
+from controller.store.web_sessions import Lifetime
 
 COOKIE_NAME = "phonebank_session"
 IDLE_SECONDS = 2 * 3600
@@ -33,6 +39,7 @@ class Session:
     seen: float
     user_id: int | None = None
     username: str = ""
+    sid: str = ""  # the random session id of a sign-in (its hash is the record's key)
 
     @property
     def authenticated(self) -> bool:
@@ -65,7 +72,12 @@ class SessionManager:
     def new(self, user_id: int | None = None, username: str = "") -> Session:
         now = self.clock()
         token = secrets.token_urlsafe(24)
-        return Session(csrf=token, issued=now, seen=now, user_id=user_id, username=username)
+        sid = secrets.token_urlsafe(32) if user_id is not None else ""
+        return Session(token, now, now, user_id=user_id, username=username, sid=sid)
+
+    @property
+    def lifetime(self) -> Lifetime:
+        return Lifetime(self.idle_seconds, self.absolute_seconds)
 
     def encode(self, session: Session) -> str:
         payload = {
@@ -74,6 +86,7 @@ class SessionManager:
             "c": session.csrf,
             "i": session.issued,
             "s": session.seen,
+            "k": session.sid,
         }
         body = _b64(json.dumps(payload, separators=(",", ":")).encode())
         return f"{body}.{self._sign(body)}"
@@ -93,6 +106,7 @@ class SessionManager:
                 seen=float(data["s"]),
                 user_id=None if data["u"] is None else int(data["u"]),
                 username=str(data.get("n", "")),
+                sid=str(data.get("k") or ""),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -120,3 +134,27 @@ class SessionManager:
 
     def _sign(self, body: str) -> str:
         return _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
+
+
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"))
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("CrOS", "ChromeOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "Mac"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_label(user_agent: str) -> str:
+    """A short label for a User-Agent header, e.g. "Firefox on Linux" (at most 80 chars)."""
+    browser = next((name for key, name in _BROWSERS if key in user_agent), "")
+    if not browser and "Safari/" in user_agent:
+        browser = "Safari"
+    system = next((name for key, name in _SYSTEMS if key in user_agent), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    fallback = re.sub(r"[^\x20-\x7e]", "", user_agent).split(" ")[0]
+    return (browser or system or fallback or "unknown browser")[:80]

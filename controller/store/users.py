@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from typing import Any
 
 from controller.model import users as rules
 from controller.model.users import UserError
+from controller.store import web_sessions
 from controller.store.contacts import utc_now
 from controller.store.db import Database
 
@@ -114,14 +116,22 @@ def update_user(
         sets = ", ".join(f"{k} = ?" for k in changes)
         with db.write() as conn:
             conn.execute(f"UPDATE users SET {sets} WHERE id = ?", [*changes.values(), user["id"]])
+            if disabled:  # a locked account's sign-ins end with it
+                web_sessions.revoke_user(db, user["id"], time.time(), web_sessions.LOCKED)
     return _require(db, username)
 
 
-def set_password(db: Database, username: str, password: str) -> None:
+def set_password(
+    db: Database, username: str, password: str, keep_session: str | None = None
+) -> int:
+    """Set the password and sign the user out of every browser but ``keep_session`` (the
+    session id of the one making the change, if it is theirs); how many were signed out."""
     user = _require(db, username)
     password_hash = rules.hash_password(password)
     with db.write() as conn:
         conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user["id"]))
+        reason = web_sessions.PASSWORD_CHANGED
+        return web_sessions.revoke_user(db, user["id"], time.time(), reason, keep_session)
 
 
 def set_pin(db: Database, username: str, pin: str | None = None) -> str:
@@ -148,8 +158,10 @@ def authenticate(db: Database, username: str, password: str) -> dict[str, Any] |
     stored = row["password_hash"] if row is not None else None
     if not rules.verify_password(stored, password) or row is None or row["disabled"]:
         return None
-    if stored and rules.needs_rehash(stored):
-        set_password(db, row["username"], password)
+    if stored and rules.needs_rehash(stored):  # same password, stronger hash: nobody signed out
+        with db.write() as conn:
+            fresh = rules.hash_password(password)
+            conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (fresh, row["id"]))
     return _public(row)
 
 

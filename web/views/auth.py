@@ -1,4 +1,8 @@
-"""Sign in and sign out."""
+"""Sign in and sign out.
+
+Signing in records the session (``controller/store/web_sessions.py``) and prunes old
+records; signing out revokes it, so a copy of the cookie stops working at once.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,13 @@ import asyncio
 
 from aiohttp import web
 
+from controller.store import web_sessions
+from controller.store.db import Database
 from web.access import Access, access, current_user
 from web.identity import CurrentUser, check_password
 from web.keys import DB, LOGIN_LIMITER, SESSION_KEY, SESSIONS
 from web.render import render
+from web.sessions import Session, SessionManager, browser_label
 
 
 def safe_next(value: str | None) -> str:
@@ -61,8 +68,25 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         limiter.failed(address, username)
         return _login_error(request, username, target, "Wrong username or password.", 401)
     limiter.succeeded(username)
-    request[SESSION_KEY] = request.app[SESSIONS].new(user_id=user.id, username=user.username)
+    manager = request.app[SESSIONS]
+    session = manager.new(user_id=user.id, username=user.username)
+    label = browser_label(request.headers.get("User-Agent", ""))
+    previous = request[SESSION_KEY]
+    await asyncio.to_thread(_record_sign_in, request.app[DB], manager, session, previous, label)
+    request[SESSION_KEY] = session
     raise web.HTTPSeeOther(target if target != "/" else home_for(user))
+
+
+def _record_sign_in(
+    db: Database, manager: SessionManager, session: Session, previous: Session, label: str
+) -> None:
+    """Record the new sign-in, end the one this browser had (if any), prune old records."""
+    now = manager.clock()
+    if previous.sid:
+        web_sessions.revoke(db, previous.sid, now, web_sessions.SIGNED_IN_AGAIN)
+    assert session.user_id is not None
+    web_sessions.open_session(db, session.sid, session.user_id, now, label)
+    web_sessions.prune(db, now, manager.lifetime)
 
 
 def _login_error(
@@ -74,7 +98,10 @@ def _login_error(
 
 @access(Access.USER)
 async def logout(request: web.Request) -> web.StreamResponse:
-    request[SESSION_KEY] = request.app[SESSIONS].new()
+    manager = request.app[SESSIONS]
+    sid = request[SESSION_KEY].sid
+    await asyncio.to_thread(web_sessions.revoke, request.app[DB], sid, manager.clock())
+    request[SESSION_KEY] = manager.new()
     raise web.HTTPSeeOther("/login?bye=1")
 
 
