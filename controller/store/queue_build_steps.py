@@ -12,18 +12,23 @@ number already stored, so a start interrupted by a restart resumes when started 
 queue is marked built only in the final transaction. If the list gained numbers or the bank's
 list or household rule changed meanwhile, the final transaction rebuilds the queue in one go
 (:func:`controller.store.queue_build.build`), so a started bank's queue is always complete.
+
+While it runs the start holds the bank's start lock and records how many numbers the queue
+will hold, so pages and commands can tell a start in progress from an interrupted one and
+say how far it has got (:mod:`controller.store.start_progress`).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from controller.model import banks as model
 from controller.model.banks import Bank, BankError, Household
 from controller.store import banks as bank_store
-from controller.store import queue_build
+from controller.store import queue_build, start_progress
 from controller.store.db import Database, connect, transaction
 
 STEP = 20_000  # numbers per transaction: well under a second each on a 1M-contact list
@@ -40,10 +45,33 @@ class Snapshot:
 
 
 def start_in_steps(
-    db: Database, bank_id: int, now: datetime, actor: str = "", step: int = STEP
+    db: Database,
+    bank_id: int,
+    now: datetime,
+    actor: str = "",
+    step: int = STEP,
+    wait: bool = True,
+    on_steps: Callable[[int], None] | None = None,
 ) -> Bank:
     """Start the bank as :func:`controller.store.banks.start` does, building its queue first
-    in short transactions (nothing is built if the start is refused)."""
+    in short transactions (nothing is built if the start is refused).
+
+    Holds the bank's start lock (:mod:`controller.store.start_progress`) meanwhile: another
+    start of the bank waits for it (``wait``) or is refused with ``already_starting``.
+    ``on_steps(total)`` is called, from this thread, when the queue of ``total`` numbers
+    takes more than one step to build (so a caller may answer before it is done)."""
+    with start_progress.building(db.path, bank_id, wait):
+        return _start(db, bank_id, now, actor, step, on_steps)
+
+
+def _start(
+    db: Database,
+    bank_id: int,
+    now: datetime,
+    actor: str,
+    step: int,
+    on_steps: Callable[[int], None] | None,
+) -> Bank:
     conn = connect(db.path)
     try:
         with transaction(conn):
@@ -51,6 +79,10 @@ def start_in_steps(
             model.start(bank, now)  # a refused start raises here, before anything is written
             built = queue_build.is_built(conn, bank_id)
         snap = None if built else _snapshot(conn, bank)
+        if snap is not None:
+            total = _record_total(conn, bank_id, snap)
+            if on_steps is not None and total > step:
+                on_steps(total)
         while snap is not None and build_step(conn, bank_id, snap, step):
             pass
         with transaction(conn):
@@ -63,14 +95,15 @@ def start_in_steps(
 
 def start_due(db: Database, now: datetime) -> list[int]:
     """Start, each in steps, every published bank whose scheduled start has come; returns the
-    ids started (a bank another start got to first, or now refused, is left as it is)."""
+    ids started (a bank another start got to first, is starting, or is now refused, is left
+    as it is)."""
     with db.read() as conn:
         due = [b.id for b in bank_store.list_all(conn, "published") if model.due_to_start(b, now)]
     started = []
     for bank_id in due:
         assert bank_id is not None
         try:
-            start_in_steps(db, bank_id, now, actor="schedule")
+            start_in_steps(db, bank_id, now, actor="schedule", wait=False)
         except BankError:
             continue
         started.append(bank_id)
@@ -85,6 +118,15 @@ def _snapshot(conn: sqlite3.Connection, bank: Bank) -> Snapshot:
         queue_build.fill(conn, TABLE, list_id)
     _drop_other_steps(conn, bank.id or 0)
     return Snapshot(list_id, bank.settings.household is Household.EACH_CONTACT, last)
+
+
+def _record_total(conn: sqlite3.Connection, bank_id: int, snap: Snapshot) -> int:
+    """The number of entries the snapshot gives, stored for the progress shown meanwhile."""
+    counted = "count(*)" if snap.each else "count(DISTINCT e164)"
+    total = int(conn.execute(f"SELECT {counted} FROM temp.{TABLE}").fetchone()[0])
+    with transaction(conn):
+        conn.execute("UPDATE banks SET queue_steps_total = ? WHERE id = ?", (total, bank_id))
+    return total
 
 
 def build_step(conn: sqlite3.Connection, bank_id: int, snap: Snapshot, step: int) -> bool:
