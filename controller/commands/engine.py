@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import click
 
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.engine.dialing import EngineConfig, strategy_for
 from controller.model import banks as model
-from controller.model.banks import BankError, State
+from controller.model.banks import BankError, DialingMode, State
+from controller.pacing import replay as replays
+from controller.pacing.decision import Strategy
 from controller.store import banks as store
 from controller.store import engine_log
 
@@ -74,6 +79,106 @@ def _decision_line(d: dict[str, object]) -> str:
         f"{when}  {d['strategy']}: dial {d['dial']} (dialed {d['dialed']}), "
         f"take back {cancelled}; {d['reason']}; volunteers {len(vols)} ({waiting} waiting), "
         f"calls in flight {len(inputs.get('calls', []))}"
+    )
+
+
+@engine.command("replay")
+@click.argument("bank_id", type=int)
+@click.option("--since", help="First decision time (ISO date-time with offset).")
+@click.option("--until", help="Replay decisions before this time (ISO date-time with offset).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Replay with this pacing setting changed (repeatable): abandon_cap_pct, or"
+              f" a predictive tunable ({', '.join(replays.TUNABLES)}).")  # fmt: skip
+@click.option("--strategy", type=click.Choice(replays.STRATEGIES),
+              help="Replay every decision with this strategy (default: its own).")  # fmt: skip
+@click.option("--ratio", type=float, help="Calls per ready volunteer of --strategy ratio.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True,
+              help="How many differences (and unreadable rows) to list.")  # fmt: skip
+@json_option
+@pass_app
+def replay(
+    app: AppContext,
+    bank_id: int,
+    since: str | None,
+    until: str | None,
+    sets: tuple[str, ...],
+    strategy: str | None,
+    ratio: float | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Decide BANK_ID's stored pacing decisions again, oldest first, each on the snapshot it
+    was made from, with the bank's strategy (changed by --set/--strategy), and compare: how
+    many replay identically, dial more or fewer numbers, cancel other calls or give another
+    reason, then the first differences. Nothing is written."""
+    start, end = _time("--since", since, as_json), _time("--until", until, as_json)
+    began = time.perf_counter()
+    with app.db.read() as conn:
+        try:
+            bank = store.get(conn, bank_id)
+            plan = replays.make_plan(bank.settings, sets, strategy, ratio)
+            replayer = replays.Replayer(plan, _builder(app))
+            if plan.strategy is not None:
+                replayer.strategy(plan.strategy)
+        except (BankError, replays.ReplayError) as exc:
+            fail(str(exc), exc.code, as_json)
+        if not engine_log.count_decisions(conn, bank_id, start, end):
+            span = " in that time" if start is not None or end is not None else ""
+            fail(f"bank {bank_id} has no stored pacing decisions{span}", "no_decisions", as_json)
+        rows = engine_log.decision_rows(conn, bank_id, start, end)
+        summary = replays.replay(rows, replayer, limit)
+    data = {"bank_id": bank_id, "since": since, "until": until, "set": list(sets),
+            "strategy": strategy, "ratio": ratio, **summary.to_dict(),
+            "seconds": round(time.perf_counter() - began, 3)}  # fmt: skip
+    emit(data, as_json, "\n".join(_replay_lines(data, summary)))
+
+
+def _builder(app: AppContext) -> Callable[[DialingMode], Strategy | None]:
+    """The engine's own mode -> strategy function, with its production settings."""
+    config = EngineConfig.from_settings(app.settings)
+    return lambda mode: strategy_for(mode, config)
+
+
+def _time(option: str, text: str | None, as_json: bool) -> float | None:
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+        if when.tzinfo is None:
+            raise ValueError("no offset")
+    except ValueError:
+        fail(f"{option} {text!r}: use an ISO date-time with offset, e.g. 2026-05-01T14:00+00:00",
+             "time_format", as_json)  # fmt: skip
+        return None
+    return when.timestamp()
+
+
+def _replay_lines(data: dict[str, object], s: replays.Summary) -> list[str]:
+    used = ", ".join(f"{name} {n}" for name, n in sorted(s.strategies.items())) or "none"
+    changed = " ".join(data["set"]) if isinstance(data["set"], list) and data["set"] else ""
+    lines = [
+        f"Replayed {s.replayed} decisions of bank {data['bank_id']} in {data['seconds']} s"
+        f" (strategies: {used}{'; ' + changed if changed else ''}).",
+        f"Identical: {s.identical} (of which figures differ: {s.figures_differ}).",
+        f"Dialed more: {s.dialed_more} decisions; dialed fewer: {s.dialed_fewer} decisions.",
+        f"Numbers asked for: stored {s.stored_dials} (dialed {s.stored_dialed}),"
+        f" replayed {s.replayed_dials}.",
+        f"Cancels that differ: {s.cancels_differ}; reasons that changed: {s.reasons_changed}.",
+        f"Unreadable rows: {s.unreadable}.",
+    ]
+    lines += [f"  row {row_id}: {why}" for row_id, why in s.problems]
+    if s.differences:
+        lines.append(f"First {len(s.differences)} differences (stored -> replayed):")
+        lines += [_difference_line(d) for d in s.differences]
+    return lines
+
+
+def _difference_line(d: replays.Difference) -> str:
+    when = datetime.fromtimestamp(d.at, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    (a, b, c), (x, y, z) = d.stored, d.replayed
+    return (
+        f"{when}  dial {a} cancel {b} {c} -> dial {x} cancel {y} {z};"
+        f" {d.waiting} waiting, {d.in_flight} calls in flight"
     )
 
 

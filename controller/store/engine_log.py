@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -55,6 +55,47 @@ def decisions(
             item[key] = json.loads(item[key])
         out.append(item)
     return out
+
+
+def decision_rows(
+    conn: sqlite3.Connection,
+    bank_id: int,
+    since: float | None = None,
+    until: float | None = None,
+    batch: int = 500,
+) -> Iterator[dict[str, Any]]:
+    """A bank's stored pacing decisions as raw rows (JSON columns left as text), oldest
+    first, ``since <= at < until``, fetched ``batch`` rows at a time: a whole day of
+    decisions is never in memory at once. Only rows stored before the first fetch are read
+    (a running engine goes on adding rows meanwhile)."""
+    row = conn.execute(
+        "SELECT coalesce(max(id), 0) FROM pacing_decisions WHERE bank_id = ?", (bank_id,)
+    ).fetchone()
+    last_id, after = int(row[0]), (float("-inf") if since is None else since, -1)
+    end = float("inf") if until is None else until
+    while True:
+        rows = conn.execute(
+            "SELECT * FROM pacing_decisions WHERE bank_id = ? AND at >= ? AND (at > ? OR id > ?)"
+            " AND at < ? AND id <= ? ORDER BY at, id LIMIT ?",
+            (bank_id, after[0], after[0], after[1], end, last_id, batch),
+        ).fetchall()
+        for r in rows:
+            yield dict(r)
+        if len(rows) < batch:
+            return
+        after = (float(rows[-1]["at"]), int(rows[-1]["id"]))
+
+
+def count_decisions(
+    conn: sqlite3.Connection, bank_id: int, since: float | None = None, until: float | None = None
+) -> int:
+    """How many pacing decisions of the bank were stored with ``since <= at < until``."""
+    row = conn.execute(
+        "SELECT count(*) FROM pacing_decisions WHERE bank_id = ? AND at >= ? AND at < ?",
+        (bank_id, float("-inf") if since is None else since,
+         float("inf") if until is None else until),
+    ).fetchone()  # fmt: skip
+    return int(row[0])
 
 
 def record_hangtime(
