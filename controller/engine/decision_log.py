@@ -10,7 +10,10 @@ stored whatever it is. A decision that asks for nothing is stored only when its 
 differs from the last stored one's (or it ends a fruitless run).
 
 The latest decision made (stored or not) is kept in memory for the call screen
-(:attr:`DecisionLog.latest`).
+(:attr:`DecisionLog.latest`), and :attr:`DecisionLog.news` says whether the last one is news
+to the call screens of a power bank's waiting volunteers ("no number can be called right
+now" appears or goes): it started or ended a fruitless run, or it is the first fruitless
+decision since a volunteer became ready.
 """
 
 from __future__ import annotations
@@ -42,19 +45,23 @@ class DecisionLog:
         self._reason = ""  # of the last stored decision
         self._run: tuple[str, int, str] | None = None  # the fruitless run going on
         self._run_stored = 0.0  # when that run was last stored
+        self.news = False  # the latest decision is news to waiting volunteers' screens
 
-    def keep(self, decision: Decision, now: float, dialed: int) -> bool:
-        """Note a decision just made; True when it is to be stored."""
+    def keep(self, decision: Decision, now: float, dialed: int, newest_ready: float = 0.0) -> bool:
+        """Note a decision just made (``newest_ready``: when the last of the bank's waiting
+        volunteers became ready); True when it is to be stored."""
+        before = self.latest.at if self.latest is not None else float("-inf")
         self.latest = Made(now, decision.dial, dialed)
         in_run = self._run is not None
         if decision.dial and not dialed and not decision.cancel:
             key = (decision.strategy, decision.dial, decision.reason)
+            self.news = key != self._run or newest_ready > before
             keep = key != self._run or now - self._run_stored >= self.every
             self._run = key
             if keep:
                 self._run_stored = now
         else:
-            self._run = None
+            self._run, self.news = None, in_run
             keep = bool(dialed or decision.cancel) or in_run or decision.reason != self._reason
         if keep:
             self._reason = decision.reason

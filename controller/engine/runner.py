@@ -177,8 +177,13 @@ class BankRunner:
         return queue.claim_next(self.db, self.bank_id, now, n)
 
     def _record_decision(self, decision: Decision, now: float, dialed: int) -> None:
-        """Store the decision unless it repeats one already on record (decision_log.py)."""
-        if not self.decisions.keep(decision, now, dialed):
+        """Store the decision unless it repeats one already on record (decision_log.py);
+        tell the call screens when numbers stop (or start again) being callable."""
+        waiting = [s.since for s in self.pool.of_bank(self.bank_id) if s.state is VState.WAITING]
+        keep = self.decisions.keep(decision, now, dialed, max(waiting, default=0.0))
+        if self.decisions.news:
+            self.bus.publish("pacing", self.bank_id, fruitless=bool(decision.dial and not dialed))
+        if not keep:
             return
         with self.db.write() as conn:
             engine_log.record_decision(conn, self.bank_id, now, decision.to_dict(), dialed)

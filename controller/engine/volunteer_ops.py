@@ -5,6 +5,7 @@ the signed-in volunteer's id. Each works only on that volunteer's own session an
 page can never act on (or see) another volunteer's call. Refusals raise
 :class:`VolunteerError` with a machine-readable ``code``.
 
+- :func:`awaits_power_dial`: whether news of a power bank's dialing is news to them.
 - :func:`live_state`: the volunteer's state, the wait so far, and their current call (the
   one they talk to, or the one whose report is due), as a plain dict.
 - :func:`ready` / :func:`pause`: queue for the next call, or stop taking calls. Ready is
@@ -41,6 +42,19 @@ def session_of(engine: Engine, volunteer_id: int) -> Session | None:
 def runner_of(engine: Engine, volunteer_id: int) -> BankRunner | None:
     session = session_of(engine, volunteer_id)
     return engine.runners.get(session.bank_id) if session is not None else None
+
+
+def awaits_power_dial(engine: Engine, volunteer_id: int, bank_id: object) -> bool:
+    """Whether this volunteer waits for a call in power bank ``bank_id``: their screen shows
+    its calls on their way and its last numbers (``modes.dial_status``)."""
+    session, runner = session_of(engine, volunteer_id), runner_of(engine, volunteer_id)
+    return (
+        runner is not None
+        and session is not None
+        and runner.bank_id == bank_id
+        and runner.bank.dialing_mode is DialingMode.POWER
+        and session.state is VState.WAITING
+    )
 
 
 def current_call(engine: Engine, volunteer_id: int) -> EngineCall | None:

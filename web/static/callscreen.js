@@ -30,7 +30,7 @@
     cs.receivedAt = Date.now();
     var live = data.live;
     var call = live.call;
-    status.render(data, refresh);
+    status.render(data);
     $("live-bank").textContent = data.bank ? data.bank.title : "";
     renderButtons(live, call);
     if (call) { enterCall(call, data); } else if (live.preview && data.contact) {
@@ -228,8 +228,6 @@
     up: function () { show($("live-conn"), false); },
     down: function () { show($("live-conn"), true); }
   });
-
-  function refresh() { if (cs.ws && cs.ws.readyState === 1) { cs.ws.send("refresh"); } }
 
   function tick() {
     var live = cs.data && cs.data.live;

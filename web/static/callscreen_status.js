@@ -7,6 +7,8 @@
  *   never reached them (busy, not in service, no answer) and the outcome the dialer
  *   recorded for it, naming the contact;
  * - #live-recent: in a power bank, what happened to the last numbers dialed while they wait;
+ *   the server pushes the screen to a power bank's waiting volunteers whenever one of its
+ *   calls is placed or ends and when numbers stop (or start again) being callable;
  * - #live-notice: the bank paused or ended, the volunteer disconnected.
  */
 (function () {
@@ -23,8 +25,6 @@
   };
 
   var NOTHING_TO_CALL = "No number can be called right now. Stay here: the dialer keeps trying.";
-  var CHECK_MS = 2000;  // power bank, nothing on its way: ask for the screen again after this
-  var checkTimer = null;
 
   function show(el, on) { el.classList.toggle("hidden", !on); }
 
@@ -84,16 +84,7 @@
     show(el, text !== "");
   }
 
-  /* A power bank dials for a waiting volunteer on its next pacing step, which no message
-   * announces: while nothing is on its way, the screen is asked for again shortly. */
-  function scheduleCheck(live, refresh) {
-    window.clearTimeout(checkTimer);
-    if (live.state === "waiting" && live.dialing && !live.dialing.in_flight) {
-      checkTimer = window.setTimeout(refresh, CHECK_MS);
-    }
-  }
-
-  function render(data, refresh) {
+  function render(data) {
     var live = data.live;
     var call = live.call;
     var state = live.state;
@@ -104,7 +95,6 @@
     renderResult(live);
     renderRecent(live);
     renderNotice(live);
-    scheduleCheck(live, refresh);
   }
 
   window.phonebankCallStatus = { render: render };

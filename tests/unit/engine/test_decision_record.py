@@ -97,3 +97,23 @@ def test_given_decisions_when_they_dial_cancel_or_repeat_then_actions_and_change
     ]
     assert kept == [True, False, True, True, True, True, False, True]
     assert log.latest is not None and (log.latest.at, log.latest.fruitless) == (33.0, False)
+
+
+def test_given_a_fruitless_run_when_it_starts_a_volunteer_becomes_ready_or_it_ends_then_news() -> (
+    None
+):
+    log = DecisionLog()
+    want = Decision("power", 1, reason="one_per_ready")
+    news = []
+    for at, decision, dialed, ready in [
+        (0.0, want, 0, 0.0),  # a run starts: "no number can be called" appears
+        (0.5, want, 0, 0.0),  # the same run: nothing new
+        (0.7, want, 0, 0.6),  # a volunteer became ready since the last decision
+        (1.0, want, 0, 0.6),
+        (1.5, Decision("power", 2, reason="one_per_ready"), 0, 0.6),  # more wanted
+        (2.0, want, 1, 0.6),  # a number dialed: the run ends
+        (2.5, want, 1, 0.6),
+    ]:
+        log.keep(decision, at, dialed, ready)
+        news.append(log.news)
+    assert news == [True, False, True, False, True, True, False]
