@@ -159,16 +159,20 @@ def _min_ring(strategy: Strategy) -> float:
 
 def read_row(row: Mapping[str, Any]) -> Decision:
     """The stored decision of a ``pacing_decisions`` row with its snapshot rebuilt."""
+    data = dict(row)
     try:
-        data = dict(row)
         for key in ("cancel", "figures", "inputs"):
-            data[key] = json.loads(data[key])
-        decision = Decision.from_dict(data)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ReplayError("unreadable_decision", f"{type(exc).__name__}: {exc}") from None
-    if not isinstance(decision.inputs, PacingSnapshot):
+            data[key] = json.loads(data.get(key, ""))
+    except (ValueError, TypeError) as exc:
+        raise ReplayError("unreadable_decision", f"{key} is not valid JSON ({exc})") from None
+    if not data["inputs"]:
         raise ReplayError("unreadable_decision", "stored without the snapshot it was made from")
-    return decision
+    try:
+        return Decision.from_dict(data)
+    except KeyError as exc:
+        raise ReplayError("unreadable_decision", f"the record has no {exc}") from None
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ReplayError("unreadable_decision", f"the record is not a decision ({exc})") from None
 
 
 def waiting_volunteers(snapshot: PacingSnapshot) -> int:
