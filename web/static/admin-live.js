@@ -1,3 +1,32 @@
+/* A start in progress (the bank page, the banks list): the bank's live websocket tells how
+ * far its queue has got; once the start has ended (running, or interrupted) the page is
+ * shown again. */
+(function () {
+  "use strict";
+  function shownAgain() {
+    var url = new URL(window.location.href);
+    url.searchParams.delete("done");
+    window.location.replace(url.toString());
+  }
+
+  function follow(node) {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var id = node.getAttribute("data-start-bank");
+    var ws = new WebSocket(scheme + window.location.host + "/api/admin/banks/" + id + "/live/ws");
+    ws.onmessage = function (event) {
+      var start = JSON.parse(event.data).start;
+      if (start && start.state === "starting") { node.textContent = start.message; return; }
+      ws.onclose = null;
+      ws.close();
+      shownAgain();
+    };
+    ws.onclose = function () { window.setTimeout(function () { follow(node); }, 2000); };
+  }
+
+  var starting = document.querySelectorAll('[data-start-bank][data-start-state="starting"]');
+  Array.prototype.forEach.call(starting, follow);
+})();
+
 /* The live dashboard: a websocket sends snapshots of the bank (figures, volunteers, chart
  * series); this draws tiles, the filterable volunteers table and three SVG charts. */
 (function () {
@@ -40,7 +69,7 @@
     setFigure("abandon", fmt(rate, 2) + "% / " + cap + "%");
     setFigure("hangtime", fmt(f.hangtime_p50, 2) + " / " + fmt(f.hangtime_p95, 2));
     var state = document.getElementById("live-state");
-    state.textContent = data.bank.state;
+    state.textContent = data.start ? data.start.message : data.bank.state;
     state.className = "state state-" + data.bank.state;
     document.getElementById("sim-count").textContent = String(data.simulated || 0);
   }

@@ -7,6 +7,7 @@ rules and messages are the same ("a stopped bank cannot be restarted", ...).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -19,10 +20,10 @@ from controller.model import banks as model
 from controller.model.banks import Bank
 from controller.store import banks as store
 from controller.store import contacts as contact_store
-from controller.store import queue
+from controller.store import queue, start_progress
+from controller.store import queue_build_steps as steps
 from controller.store import scripts as script_store
 from controller.store import users as user_store
-from controller.store.db import Database
 from controller.store.queue_build_steps import start_in_steps
 from web.access import Access, access
 from web.keys import DB
@@ -37,6 +38,7 @@ from web.views.admin_common import (
 )
 
 ACTOR = "web"
+LOG = logging.getLogger(__name__)
 FORM_FIELDS = ("title", "description", "list_id", "script_id", "dialing_mode", "calling_hours",
                "window_start", "window_end", "max_attempts", "retry_delay_min",
                "abandon_cap_pct", "household", "disclaimer", "folders", "caller_ids", "image",
@@ -52,6 +54,8 @@ DONE = {"publish": "Published.", "start": "Started: dialing begins as volunteers
         "pause": "Paused.", "resume": "Resumed.", "stop": "Stopped for good.",
         "schedule": "Start scheduled: the bank starts by itself at that time.",
         "visibility": "Visibility saved.",
+        "starting": "Starting: the dialing queue is being built; the bank runs by itself once"
+                    " it is ready.",
         "stop-now": "Stopped for good; its live calls are being ended."}  # fmt: skip
 NUMBERS = {"max_attempts": int, "retry_delay_min": int, "abandon_cap_pct": float,
            "suppress_other_bank_hours": int}  # fmt: skip
@@ -97,8 +101,10 @@ def _changes(request: web.Request, form: dict[str, str]) -> dict[str, Any]:
 
 @access(Access.STAFF)
 async def banks_page(request: web.Request) -> web.StreamResponse:
-    with request.app[DB].read() as conn:
+    db = request.app[DB]
+    with db.read() as conn:
         banks = store.list_all(conn)
+        starts = start_progress.read_all(conn, db.path, banks)
     folders = sorted({f for b in banks for f in b.settings.folders})
     folder = request.query.get("folder", "")
     if folder:
@@ -108,7 +114,7 @@ async def banks_page(request: web.Request) -> web.StreamResponse:
     if state:  # as ``bank list --state``
         banks = [b for b in banks if b.state.value == state]
     context = {"banks": banks, "folders": folders, "folder": folder, "states": states,
-               "state": state}  # fmt: skip
+               "state": state, "starts": starts}  # fmt: skip
     return render(request, "admin/banks.html", context)
 
 
@@ -169,12 +175,14 @@ async def edit_bank(request: web.Request) -> web.StreamResponse:
 def bank_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
     bank = load_bank(request)
     assert bank.id is not None
-    with request.app[DB].read() as conn:
+    db = request.app[DB]
+    with db.read() as conn:
         counts = queue.counts(conn, bank.id)
         history = store.history(conn, bank.id)
-    lists = user_store.all_user_lists(request.app[DB])
+        starting = start_progress.read(conn, db.path, bank)
+    lists = user_store.all_user_lists(db)
     context = {"bank": bank, "queue": counts, "history": history, "error": error,
-               "notice": notice, "user_lists": lists}  # fmt: skip
+               "notice": notice, "user_lists": lists, "start": starting}  # fmt: skip
     return render(request, "admin/bank.html", context, 400 if error else 200)
 
 
@@ -204,9 +212,9 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
     if action == "stop" and form.get("confirm") != "yes":
         return bank_page(request, error="Stopping is final: tick the box to confirm.")
     try:
-        if action == "start":
-            await _start(request.app[DB], bank_id)
-        else:
+        if action == "start" and not await _start(request, bank_id):
+            action = "starting"
+        elif action != "start":
             with request.app[DB].write() as conn:
                 store.update(conn, bank_id, _step_of(action, form, lists), ACTOR)
     except DOMAIN_ERRORS as exc:
@@ -214,15 +222,46 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
     changed(request, bank_id, action)
 
 
-async def _start(db: Database, bank_id: int) -> None:
-    """Start off the event loop: the first start builds the queue, which takes seconds on a
-    big list, in short transactions, so the other pages, call screens and the engine's writes
-    go on meanwhile."""
+async def _start(request: web.Request, bank_id: int) -> bool:
+    """Start off the event loop; True once started, False while a big list's queue is still
+    being built (the page then shows how far it has got).
+
+    The build runs in short transactions, so the other pages, call screens and the engine's
+    writes go on meanwhile; the answer waits for it unless it takes more than one step. A
+    second start while one is building is refused (``already_starting``)."""
+    loop = asyncio.get_running_loop()
+    stepping = asyncio.Event()
+
+    def told_steps(_total: int) -> None:
+        loop.call_soon_threadsafe(stepping.set)
 
     def run() -> None:
-        start_in_steps(db, bank_id, datetime.now(UTC), ACTOR)
+        now = datetime.now(UTC)
+        start_in_steps(request.app[DB], bank_id, now, ACTOR, steps.STEP, False, told_steps)
 
-    await asyncio.get_running_loop().run_in_executor(None, run)
+    build = loop.run_in_executor(None, run)
+    told: asyncio.Future[Any] = asyncio.ensure_future(stepping.wait())
+    await asyncio.wait({build, told}, return_when=asyncio.FIRST_COMPLETED)
+    told.cancel()
+    if build.done():
+        build.result()  # a refused start raises here
+        return True
+    _BUILDS.add(build)
+    build.add_done_callback(lambda done: _built(request.app, bank_id, done))
+    return False
+
+
+_BUILDS: set[asyncio.Future[None]] = set()  # starts still building after their page answered
+
+
+def _built(app: web.Application, bank_id: int, build: asyncio.Future[None]) -> None:
+    """A start that went on after its page answered has ended: the engine acts now."""
+    _BUILDS.discard(build)
+    if build.exception() is not None:
+        LOG.error("bank %s: start failed: %s", bank_id, build.exception())
+    engine = engine_of(app)
+    if engine is not None:
+        engine.poke()
 
 
 def changed(request: web.Request, bank_id: int, done: str) -> NoReturn:

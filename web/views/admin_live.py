@@ -1,4 +1,6 @@
-"""The live dashboard of a bank: a page, a JSON snapshot, and a websocket of updates.
+"""The live dashboard of a bank: a page, a JSON snapshot, and a websocket of updates (also
+followed by the bank page and the banks list while a bank is starting: ``start`` says how
+far its queue has got).
 
 The websocket listens to the engine's event bus and sends a fresh snapshot (figures,
 volunteers table, chart series) at most every ``MIN_GAP`` seconds while the bank changes,
@@ -15,7 +17,7 @@ from aiohttp import WSMsgType, web
 
 from controller.engine.admin_ops import live_snapshot, sim_switch
 from controller.engine.plugin import engine_of
-from controller.store import admin_stats, queue, results
+from controller.store import admin_stats, queue, results, start_progress
 from web.access import Access, access
 from web.keys import DB
 from web.render import render
@@ -28,7 +30,10 @@ HEARTBEAT = 3.0
 def snapshot(request: web.Request, bank_id: int) -> dict[str, Any]:
     bank = load_bank(request)
     data = live_snapshot(engine_of(request.app), bank_id)
-    with request.app[DB].read() as conn:
+    db = request.app[DB]
+    with db.read() as conn:
+        starting = start_progress.read(conn, db.path, bank)
+        data["start"] = starting.to_dict() if starting else None  # a start building or halted
         data["series"] = admin_stats.series(conn, bank_id)
         data["results"] = admin_stats.result_counts(conn, bank_id)
         data["outcomes"] = results.outcome_counts(conn, bank_id)
