@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from controller.engine import modes
-from controller.engine.calls import EngineCall, estimator_outcome, result_of
+from controller.engine.calls import EngineCall, censored_ring, estimator_outcome, result_of
 from controller.model.volunteers import VState
 from controller.store import attempts
 from controller.telephony.tracker import TERMINAL, CallState, Transition
@@ -65,9 +65,13 @@ def record_verdict(runner: BankRunner, call: EngineCall, t: Transition) -> None:
 
 def learn(runner: BankRunner, call: EngineCall, t: Transition, state: CallState) -> None:
     """Teach the estimator how this call turned out (as ``state``): its fate, how long it
-    rang and, when screened after an answer, how long screening took."""
+    rang and, when screened after an answer, how long screening took; a call we hung up while
+    it rang only says nobody answered that soon (a censored observation)."""
     fate = estimator_outcome(call, Transition(t.call_id, None, state, t.at))
     if fate is None:
+        ring_s = censored_ring(call, t)  # hung up by us while ringing: not answered by then
+        if ring_s is not None:
+            runner.estimator.observe_unanswered(ring_s)
         return
     answered = call.answered_at
     ring = (answered if answered is not None else t.at) - call.dialed_at

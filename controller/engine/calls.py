@@ -9,7 +9,10 @@ from controller.pacing.estimator import Outcome
 from controller.pacing.snapshot import CallState as PacingCall
 from controller.pacing.snapshot import CallView
 from controller.store.queue import Claim
+from controller.telephony.call_states import DIAL_STATUS_OUTCOMES
 from controller.telephony.tracker import LOST, CallState, Transition
+
+HUNG_UP_UNANSWERED = DIAL_STATUS_OUTCOMES["CANCEL"]  # how a call we hang up before answer ends
 
 
 class CallKind(StrEnum):
@@ -95,3 +98,14 @@ def estimator_outcome(call: EngineCall, t: Transition) -> Outcome | None:
     if t.new is CallState.NO_ANSWER:
         return Outcome.NO_ANSWER
     return None
+
+
+def censored_ring(call: EngineCall, t: Transition) -> float | None:
+    """Seconds (from the dial) a call rang before it was hung up on our side unanswered: the
+    pacer took it back, or the bank stopped (the dialplan's Dial() reports ``CANCEL``).
+    None for any other end, and for a call hung up before it rang: that teaches nothing."""
+    if (t.new, t.reason) != HUNG_UP_UNANSWERED or call.answered_at is not None:
+        return None
+    if call.state is not CallState.RINGING:
+        return None
+    return max(t.at - call.dialed_at, 0.01)

@@ -107,6 +107,8 @@ class Simulator:
         for call_id in decision.cancel:
             call = self._calls.get(call_id)
             if call is not None and call.view.state in (CallState.DIALING, CallState.RINGING):
+                if call.view.state is CallState.RINGING:  # unanswered so far: censored
+                    self.estimator.observe_unanswered(self.now - call.dialed_at)
                 self._end_call(call_id, "cancelled")
         for _ in range(decision.dial):
             self._dial()
