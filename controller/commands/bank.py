@@ -16,10 +16,11 @@ from controller.model import banks as model
 from controller.model.banks import Bank, BankError
 from controller.model.scripts import ScriptError
 from controller.store import banks as store
-from controller.store import queue, results
+from controller.store import queue, results, start_progress
 from controller.store import scripts as script_store
 from controller.store.queue_build_steps import start_in_steps
 from controller.store.results import ResultsError
+from controller.store.start_progress import StartProgress
 
 ACTOR = "cli"
 
@@ -168,12 +169,23 @@ def show(app: AppContext, bank_id: int, as_json: bool) -> None:
     """Show every setting of BANK_ID."""
     with clear_errors(as_json), app.db.read() as conn:
         b = store.get(conn, bank_id)
+        starting = start_progress.read(conn, app.db.path, b)
         text = (
             _show(b)
+            + _start_line(starting)
             + "\n"
             + "\n".join(f"  {k}: {v}" for k, v in model.settings_to_dict(b.settings).items())
         )
-        emit(store.to_dict(b), as_json, text)
+        emit({**store.to_dict(b), **_start_of(starting)}, as_json, text)
+
+
+def _start_of(starting: StartProgress | None) -> dict[str, Any]:
+    """``start``: a start in progress or interrupted (state, queued, total, message)."""
+    return {"start": starting.to_dict() if starting else None}
+
+
+def _start_line(starting: StartProgress | None) -> str:
+    return f"\n  {starting.message}" if starting else ""
 
 
 @bank.command("list")
@@ -184,8 +196,13 @@ def list_(app: AppContext, state: str | None, as_json: bool) -> None:
     """List banks (optionally only those in one state)."""
     with app.db.read() as conn:
         found = store.list_all(conn, state)
-    data = [store.to_dict(b) for b in found]
-    text = "\n".join(f"{b.id}\t{b.state.value}\t{b.settings.title}" for b in found)
+        starts = start_progress.read_all(conn, app.db.path, found)
+    data = [{**store.to_dict(b), **_start_of(starts.get(b.id or 0))} for b in found]
+    text = "\n".join(
+        f"{b.id}\t{b.state.value}\t{b.settings.title}"
+        + (f"\t{starts[b.id].message}" if b.id in starts else "")
+        for b in found
+    )
     emit(data, as_json, text or "No banks.")
 
 
@@ -223,7 +240,8 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
     """Start BANK_ID now (inside its campaign window) or schedule it with --at.
 
     The first start freezes the contact list and builds the dialing queue (in short
-    transactions, so a running appliance goes on meanwhile).
+    transactions, so a running appliance goes on meanwhile); a second start meanwhile is
+    refused (already_starting), and `bank status` shows how far the queue has got.
     """
     if at is not None:
         try:
@@ -236,7 +254,7 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
         _step(app, bank_id, lambda b: model.schedule(b, when), as_json)
         return
     with clear_errors(as_json):
-        b = start_in_steps(app.db, bank_id, datetime.now(UTC), ACTOR)
+        b = start_in_steps(app.db, bank_id, datetime.now(UTC), ACTOR, wait=False)
         with app.db.read() as conn:
             counts = queue.counts(conn, bank_id)
         data = {**store.to_dict(b), "queue": counts}
@@ -281,6 +299,7 @@ def status(app: AppContext, bank_id: int, as_json: bool) -> None:
     """State, queue, calls, outcomes and volunteer engagement of BANK_ID."""
     with clear_errors(as_json), app.db.read() as conn:
         b = store.get(conn, bank_id)
+        starting = start_progress.read(conn, app.db.path, b)
         data: dict[str, Any] = {
             "bank": store.to_dict(b),
             "queue": queue.counts(conn, bank_id),
@@ -288,10 +307,12 @@ def status(app: AppContext, bank_id: int, as_json: bool) -> None:
             "outcomes": results.outcome_counts(conn, bank_id),
             "engagement": results.engagement(conn, bank_id),
             "history": store.history(conn, bank_id),
+            **_start_of(starting),
         }
     q, c = data["queue"], data["calls"]
     text = (
-        f"{_show(b)}\n  queue: {q['ready']} ready ({q['waiting']} waiting), {q['dialing']}"
+        f"{_show(b)}{_start_line(starting)}\n  queue: {q['ready']} ready ({q['waiting']}"
+        f" waiting), {q['dialing']}"
         f" dialing, {q['done']} done\n  calls: {c['attempts']} attempts, {c['answered']}"
         f" answered, abandon rate {c['abandon_rate_pct']}%\n  outcomes: "
         + (", ".join(f"{k} {v}" for k, v in data["outcomes"].items()) or "none yet")
