@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 import click
@@ -10,6 +11,7 @@ import click
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app
 from controller.model.users import ROLES, UserError
 from controller.store import users as store
+from controller.store import web_sessions
 
 
 def _line(u: dict[str, Any]) -> str:
@@ -112,12 +114,30 @@ def pin(app: AppContext, username: str, pin: str | None, as_json: bool) -> None:
 @json_option
 @pass_app
 def passwd(app: AppContext, username: str, password: str, as_json: bool) -> None:
-    """Set USERNAME's web password (8+ characters)."""
+    """Set USERNAME's web password (8+ characters); signs them out of every browser."""
     try:
-        store.set_password(app.db, username, password)
+        count = store.set_password(app.db, username, password)
     except UserError as exc:
         fail(exc.message, exc.code, as_json)
-    emit({"username": username, "password_set": True}, as_json, f"Password set for {username}.")
+        return
+    data = {"username": username, "password_set": True, "signed_out": count}
+    emit(data, as_json, f"Password set for {username}. Signed out of {count} browser(s).")
+
+
+@users.command("signout")
+@click.argument("username")
+@json_option
+@pass_app
+def signout(app: AppContext, username: str, as_json: bool) -> None:
+    """Sign USERNAME out of every browser (a lost laptop, a shared computer)."""
+    user = store.get_user(app.db, username)
+    if user is None:
+        fail(f"no user called {username!r}", "no_such_user", as_json)
+        return
+    reason = web_sessions.SIGNED_OUT_EVERYWHERE
+    count = web_sessions.revoke_user(app.db, int(user["id"]), time.time(), reason)
+    data = {"username": user["username"], "signed_out": count}
+    emit(data, as_json, f"{user['username']} signed out of {count} browser(s).")
 
 
 @users.group("lists", invoke_without_command=True)

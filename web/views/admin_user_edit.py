@@ -3,19 +3,23 @@
 Same store functions as ``phonebank users set|passwd|pin`` and ``phonebank users lists``,
 so the rules and messages are the same. Accounts are not deleted (their calls and reports
 stay attributed): locking one signs it out everywhere, as ``users set --disable`` does.
+Setting a password signs the user out of every browser (but the admin's own, when it is
+their own password); "Sign out everywhere" does just that, as ``users signout``.
 Locking an account and deleting a user list ask for a confirmation box.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
 
 from controller.model.users import UserError
 from controller.store import users as user_store
+from controller.store import web_sessions
 from web.access import Access, access, current_user
-from web.keys import DB
+from web.keys import DB, SESSION_KEY, SESSIONS
 from web.views.admin_common import delete_named, form_data, sentence
 from web.views.admin_users import users_page
 
@@ -64,11 +68,32 @@ async def set_user(request: web.Request) -> web.StreamResponse:
 async def set_password(request: web.Request) -> web.StreamResponse:
     form = await form_data(request)
     username = form.get("username", "")
+    me = current_user(request)
+    mine = me is not None and me.username == username.strip().lower()
+    keep = request[SESSION_KEY].sid if mine else None  # your own browser stays signed in
+    args = (request.app[DB], username, form.get("password", ""), keep)
     try:
-        user_store.set_password(request.app[DB], username, form.get("password", ""))
+        count = await asyncio.to_thread(user_store.set_password, *args)
     except UserError as exc:
         return users_page(request, error=sentence(exc.message))
-    return users_page(request, notice=f"Password set for {username}.")
+    notice = f"Password set for {username}. Signed out of {count} browser(s)."
+    return users_page(request, notice=notice)
+
+
+@access(Access.ADMIN)
+async def sign_out_everywhere(request: web.Request) -> web.StreamResponse:
+    """End every session of the user (``phonebank users signout``); yours too if it is you."""
+    form = await form_data(request)
+    db = request.app[DB]
+    user = user_store.get_user(db, form.get("username", ""))
+    if user is None:
+        return users_page(request, error=f"No user called {form.get('username', '')!r}.")
+    manager = request.app[SESSIONS]
+    reason = web_sessions.SIGNED_OUT_EVERYWHERE
+    args = (db, int(user["id"]), manager.clock(), reason)
+    count = await asyncio.to_thread(web_sessions.revoke_user, *args)
+    notice = f"{user['username']}: signed out of {count} browser(s)."
+    return users_page(request, notice=notice)
 
 
 @access(Access.ADMIN)
@@ -101,5 +126,6 @@ async def remove_members(request: web.Request) -> web.StreamResponse:
 def setup(app: web.Application) -> None:
     app.router.add_post("/admin/users/set", set_user)
     app.router.add_post("/admin/users/password", set_password)
+    app.router.add_post("/admin/users/signout", sign_out_everywhere)
     app.router.add_post("/admin/users/lists/delete", delete_list)
     app.router.add_post("/admin/users/lists/remove", remove_members)

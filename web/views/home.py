@@ -1,4 +1,5 @@
-"""The front door: sends each user to their screen; the account and admin landing pages."""
+"""The front door: sends each user to their screen; the admin landing page (the account
+page is ``account.py``)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,6 @@ from web.views.auth import home_for
 async def index(request: web.Request) -> web.StreamResponse:
     user = current_user(request)
     raise web.HTTPFound("/login" if user is None else home_for(user))
-
-
-@access(Access.USER)
-async def account(request: web.Request) -> web.StreamResponse:
-    return render(request, "account.html")
 
 
 @access(Access.STAFF)
@@ -47,6 +43,5 @@ async def session_info(request: web.Request) -> web.StreamResponse:
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/", index, name="index")
-    app.router.add_get("/account", account, name="account")
     app.router.add_get("/admin", admin_home, name="admin")
     app.router.add_get("/api/session", session_info, name="api_session")

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from web.access import Access, access, allowed, current_user
-from web.identity import load_user
-from web.keys import DB, PHONES
+from web.identity import signed_in_user
+from web.keys import DB, PHONES, SESSION_KEY, SESSIONS
 from web.phones import WS_PATH, SipGate, credentials_payload
 from web.render import render
 
@@ -40,10 +40,10 @@ async def socket(request: web.Request) -> web.StreamResponse:
     assert user is not None  # guaranteed by Access.CALLER
     phones = request.app[PHONES]
     account = await phones.account_for(user.id, user.label)
-    db = request.app[DB]
+    db, manager, session = request.app[DB], request.app[SESSIONS], request[SESSION_KEY]
 
-    def still_allowed() -> bool:
-        fresh = load_user(db, user.id, user.username)
+    def still_allowed() -> bool:  # the sign-in too: a revoked session may not call
+        fresh = signed_in_user(db, manager, session)
         return fresh is not None and allowed(Access.CALLER, fresh)
 
     return await phones.relay(request, SipGate(account.username, still_allowed))
