@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 from test_admin_pages import GOOD_SCRIPT, admin, create_bank, seed_list
+from web_test_helpers import login
 
 from controller.store import banks as bank_store
 from controller.store import queue
 from controller.store import queue_build_steps as steps
 from controller.store.db import Database
 from web.views import admin_banks
+from web.views.callscreen_data import STARTING
 
 Client = TestClient[Any, Any]
 
@@ -49,7 +51,7 @@ async def until_running(db: Database, bank_id: int) -> None:
     raise AssertionError("the bank did not start")
 
 
-async def test_given_a_big_start_held_halfway_when_pages_are_read_and_start_pressed_again_then_progress_and_a_refusal(  # noqa: E501
+async def test_given_a_big_start_held_halfway_when_pages_are_read_and_start_pressed_again_then_progress_a_refusal_and_starting_for_volunteers(  # noqa: E501
     client: Client, make_user: Callable[..., int], db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = await admin(client, make_user)
@@ -86,6 +88,11 @@ async def test_given_a_big_start_held_halfway_when_pages_are_read_and_start_pres
         assert again.status == 400
         assert "This bank is already starting" in await again.text()
         assert stored(db, bank_id) == before == ("published", 1002, 3000)
+        make_user("vol")
+        await login(client, "vol")
+        feed = await (await client.get("/banks")).text()
+        assert f'data-bank-id="{bank_id}"' in feed and STARTING in feed
+        await login(client, "boss")
     finally:
         go_on.set()
     await until_running(db, bank_id)

@@ -16,13 +16,15 @@ from controller.store import banks as bank_store
 from controller.store import contacts as contact_store
 from controller.store import fields as field_store
 from controller.store import scripts as script_store
+from controller.store import start_progress
 from controller.store.db import Database
 from web.identity import CurrentUser
 
 NOT_STARTED = "This phone bank has not started yet. Come back when your organizer starts it."
+STARTING = "This phone bank is starting: calling opens in a moment."
 
 
-def bank_card(bank: Bank) -> dict[str, Any]:
+def bank_card(bank: Bank, starting: bool = False) -> dict[str, Any]:
     """A bank in the volunteer's feed (no list, caller ids or other settings)."""
     s = bank.settings
     return {
@@ -35,7 +37,9 @@ def bank_card(bank: Bank) -> dict[str, Any]:
         "state": bank.state.value,
         "running": bank.state.value == "running",
         "mode": s.dialing_mode.value,
-        "status_text": "Calling now" if bank.state.value == "running" else NOT_STARTED,
+        "status_text": "Calling now"
+        if bank.state.value == "running"
+        else (STARTING if starting else NOT_STARTED),
     }
 
 
@@ -44,9 +48,16 @@ def visible_bank(db: Database, user_id: int, bank_id: int) -> Bank | None:
         return next((b for b in bank_store.visible_banks(conn, user_id) if b.id == bank_id), None)
 
 
+def is_starting(db: Database, bank: Bank) -> bool:
+    """Whether the bank's start is building its queue now (it opens once that is done)."""
+    published = bank.state.value == "published" and bank.id is not None
+    return published and start_progress.is_building(db.path, int(bank.id or 0))
+
+
 def feed(db: Database, user_id: int) -> list[dict[str, Any]]:
     with db.read() as conn:
-        return [bank_card(b) for b in bank_store.visible_banks(conn, user_id)]
+        banks = bank_store.visible_banks(conn, user_id)
+    return [bank_card(b, is_starting(db, b)) for b in banks]
 
 
 def outcomes() -> list[dict[str, str]]:

@@ -80,7 +80,7 @@ async def bank_page(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound(text="This phone bank is not open to you.")
     _record(request, bank_id, "seen", user.id)
     context = {
-        "bank": data.bank_card(bank),
+        "bank": data.bank_card(bank, data.is_starting(request.app[DB], bank)),
         "script": data.script_blocks(request.app[DB], bank, user, None),
         "dialin": dialin_info(request, user),
         "joined": _joined(request, user) == bank_id,
