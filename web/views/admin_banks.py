@@ -257,7 +257,7 @@ _BUILDS: set[asyncio.Future[None]] = set()  # starts still building after their 
 def _built(app: web.Application, bank_id: int, build: asyncio.Future[None]) -> None:
     """A start that went on after its page answered has ended: the engine acts now."""
     _BUILDS.discard(build)
-    if build.exception() is not None:
+    if not build.cancelled() and build.exception() is not None:
         LOG.error("bank %s: start failed: %s", bank_id, build.exception())
     engine = engine_of(app)
     if engine is not None:
