@@ -12,14 +12,16 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from aiohttp import DummyCookieJar
+from aiohttp import DummyCookieJar, WSMsgType
 from aiohttp.test_utils import TestClient
+from test_admin_pages import create_bank, seed_list
 from web_test_helpers import PASSWORD, csrf_token, login
 
 from controller.store import users as user_store
 from controller.store import web_sessions
 from controller.store.db import Database
 from web.keys import SESSIONS
+from web.middleware import SIGNED_OUT_CLOSE
 from web.sessions import COOKIE_NAME
 
 Client = TestClient[Any, Any]
@@ -239,3 +241,19 @@ async def test_given_a_revoked_session_when_opening_the_call_screen_socket_then_
     user_store.set_password(db, "ana", "a changed passphrase")  # as `users passwd` does
     assert await replay(client, copied, "/api/call/ws") == 401  # API: "Please sign in first."
     assert await replay(client, copied, "/phone/ws") == 302  # to the login page
+
+
+async def test_given_an_open_live_socket_when_the_sign_in_is_revoked_then_it_closes(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    make_user("boss", role="admin")
+    await login(client, "boss")
+    bank_id = await create_bank(client, await csrf_token(client, "/admin"), seed_list(db, 2))
+    async with client.ws_connect(f"/api/admin/banks/{bank_id}/live/ws") as ws:
+        first = await ws.receive_json(timeout=10)
+        assert first["bank"]["id"] == bank_id
+        user = user_store.get_user(db, "boss")
+        assert user is not None
+        web_sessions.revoke_user(db, user["id"], 0.0, web_sessions.SIGNED_OUT_EVERYWHERE)
+        closed = await ws.receive(timeout=10)  # the next snapshot is due within 3.5 s
+        assert closed.type == WSMsgType.CLOSE and closed.data == SIGNED_OUT_CLOSE

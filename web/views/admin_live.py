@@ -20,6 +20,7 @@ from controller.engine.plugin import engine_of
 from controller.store import admin_stats, queue, results, start_progress
 from web.access import Access, access
 from web.keys import DB
+from web.middleware import SIGNED_OUT_CLOSE, still_signed_in
 from web.render import render
 from web.views.admin_common import bank_id_of, load_bank
 
@@ -67,6 +68,9 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
     reader = asyncio.ensure_future(_drain(ws))
     try:
         while not ws.closed and not reader.done():
+            if not still_signed_in(request):  # signed out, revoked or locked since it opened
+                await ws.close(code=SIGNED_OUT_CLOSE, message=b"signed out")
+                break
             await ws.send_json(snapshot(request, bank_id))
             await _wait_change(queue_, bank_id)
             await asyncio.sleep(MIN_GAP)

@@ -23,6 +23,7 @@ from controller.model.volunteers import VolunteerError
 from controller.store import banks as bank_store
 from web.access import Access, access
 from web.keys import DB
+from web.middleware import SIGNED_OUT_CLOSE, still_signed_in
 from web.render import render
 from web.views import callscreen_data as data
 from web.views.volunteer import _user, error
@@ -117,6 +118,9 @@ async def socket(request: web.Request) -> web.StreamResponse:
     seen: dict[str, str] = {}
 
     async def push() -> None:
+        if not still_signed_in(request):  # signed out, revoked or locked since it opened
+            await ws.close(code=SIGNED_OUT_CLOSE, message=b"signed out")
+            return
         body = payload(request, engine, user.id)
         if body["live"].get("call"):
             seen["call"] = body["live"]["call"]["call_id"]
