@@ -17,6 +17,7 @@ from controller.model.banks import Bank, BankError
 from controller.model.scripts import ScriptError
 from controller.store import banks as store
 from controller.store import queue, results, start_progress
+from controller.store import queue_build_steps as steps
 from controller.store import scripts as script_store
 from controller.store.queue_build_steps import start_in_steps
 from controller.store.results import ResultsError
@@ -254,7 +255,13 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
         _step(app, bank_id, lambda b: model.schedule(b, when), as_json)
         return
     with clear_errors(as_json):
-        b = start_in_steps(app.db, bank_id, datetime.now(UTC), ACTOR, wait=False)
+
+        def told(total: int) -> None:
+            if not as_json:
+                click.echo(f"Starting: building the queue of {total:,} numbers...", err=True)
+
+        now = datetime.now(UTC)
+        b = start_in_steps(app.db, bank_id, now, ACTOR, steps.STEP, wait=False, on_steps=told)
         with app.db.read() as conn:
             counts = queue.counts(conn, bank_id)
         data = {**store.to_dict(b), "queue": counts}

@@ -60,8 +60,10 @@ def test_given_a_start_stopped_after_two_steps_when_shown_then_every_command_say
     assert message in run(home, "bank", "status", str(bank_id)).stdout
     assert f"{bank_id}\tpublished\tGOTV\t{message}" in run(home, "bank", "list").stdout
     monkeypatch.setattr(steps, "build_step", real_step)
-    started = ok_json(home, "bank", "start", str(bank_id))
-    assert started["state"] == "running" and started["queue"]["ready"] == 30
+    monkeypatch.setattr(steps, "STEP", 4)
+    started = run(home, "bank", "start", str(bank_id))
+    assert started.stderr == "Starting: building the queue of 30 numbers...\n"
+    assert started.stdout == f"Bank {bank_id} is running; 30 numbers queued.\n"
     assert starts_shown(home, bank_id) == [None] * 3
 
 
