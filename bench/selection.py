@@ -60,7 +60,7 @@ LONGEST_HOLD = [0.0]  # seconds: the longest writer transaction of the last star
 
 def _timed_transactions() -> None:
     """Make :func:`start_in_steps` note how long each of its writer transactions lasts."""
-    real = queue_build_steps._transaction
+    real = queue_build_steps.transaction
 
     @contextmanager
     def timed(conn: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
@@ -70,7 +70,7 @@ def _timed_transactions() -> None:
         if begin == "BEGIN IMMEDIATE":
             LONGEST_HOLD[0] = max(LONGEST_HOLD[0], time.perf_counter() - t0)
 
-    queue_build_steps._transaction = timed
+    queue_build_steps.transaction = timed  # type: ignore[assignment]
 
 
 def _time(claims: int, claim: Callable[[], object]) -> tuple[float, float, float]:
