@@ -1,0 +1,58 @@
+"""Session records on the real database file: expiry, revocation, keeping one, pruning."""
+
+from __future__ import annotations
+
+from controller.store import users, web_sessions
+from controller.store.db import Database
+
+LIFE = web_sessions.Lifetime(idle_seconds=600, absolute_seconds=3600)
+T0 = 1_700_000_000.0
+
+
+def test_given_a_record_when_idle_or_absolute_time_passes_then_it_is_no_longer_active(
+    db: Database,
+) -> None:
+    uid = int(users.create_user(db, "ana")["id"])
+    web_sessions.open_session(db, "sid-1", uid, T0, "Firefox on Linux")
+    assert web_sessions.active(db, "sid-1", T0 + 600, LIFE) is not None
+    assert web_sessions.active(db, "sid-1", T0 + 601, LIFE) is None  # idle
+    for step in range(1, 7):
+        web_sessions.touch(db, "sid-1", T0 + step * 590)
+    assert web_sessions.active(db, "sid-1", T0 + 3540, LIFE) is not None
+    assert web_sessions.active(db, "sid-1", T0 + 3601, LIFE) is None  # absolute, though seen
+    assert web_sessions.active(db, "", T0, LIFE) is None
+    assert web_sessions.active(db, "never-issued", T0, LIFE) is None
+
+
+def test_given_three_sessions_when_revoking_all_but_one_then_only_it_stays_and_reasons_recorded(
+    db: Database,
+) -> None:
+    ana = int(users.create_user(db, "ana")["id"])
+    bob = int(users.create_user(db, "bob")["id"])
+    for sid in ("a1", "a2", "a3"):
+        web_sessions.open_session(db, sid, ana, T0)
+    web_sessions.open_session(db, "b1", bob, T0)
+    reason = web_sessions.SIGNED_OUT_ELSEWHERE
+    assert web_sessions.revoke_user(db, ana, T0 + 1, reason, keep="a2") == 2
+    assert [r["id_hash"] for r in web_sessions.for_user(db, ana, T0 + 2, LIFE)] == [
+        web_sessions.hash_id("a2")
+    ]
+    assert web_sessions.active(db, "b1", T0 + 2, LIFE) is not None  # other users untouched
+    assert web_sessions.revoke(db, "a1", T0 + 3) is False  # already ended
+    with db.read() as conn:
+        stored = {
+            r[0]: r[1] for r in conn.execute("SELECT id_hash, revoked_reason FROM web_sessions")
+        }
+    assert stored[web_sessions.hash_id("a1")] == reason and "a1" not in stored  # only hashes
+
+
+def test_given_a_password_set_when_keeping_one_session_then_the_rest_are_revoked(
+    db: Database,
+) -> None:
+    uid = int(users.create_user(db, "ana", password="first passphrase")["id"])
+    web_sessions.open_session(db, "mine", uid, T0)
+    web_sessions.open_session(db, "laptop", uid, T0)
+    assert users.set_password(db, "ana", "second passphrase", keep_session="mine") == 1
+    assert web_sessions.active(db, "mine", T0, LIFE) is not None
+    assert web_sessions.active(db, "laptop", T0, LIFE) is None
+    assert users.set_password(db, "ana", "third passphrase") == 1  # and then the last one
