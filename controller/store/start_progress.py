@@ -29,7 +29,10 @@ from typing import Any
 from controller.model.banks import Bank, BankError, State
 
 LOCK_WAIT = 0.25  # s a refused second start waits first (a page reading the lock holds it µs)
-ALREADY_STARTING = "this bank is already starting (its dialing queue is being built); it runs by itself once the queue is ready"  # noqa: E501
+ALREADY_STARTING = (
+    "this bank is already starting (its dialing queue is being built);"
+    " it runs by itself once the queue is ready"
+)
 
 
 @dataclass(frozen=True)
