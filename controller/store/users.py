@@ -159,8 +159,8 @@ def authenticate(db: Database, username: str, password: str) -> dict[str, Any] |
     if not rules.verify_password(stored, password) or row is None or row["disabled"]:
         return None
     if stored and rules.needs_rehash(stored):  # same password, stronger hash: nobody signed out
+        fresh = rules.hash_password(password)
         with db.write() as conn:
-            fresh = rules.hash_password(password)
             conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (fresh, row["id"]))
     return _public(row)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from argon2 import PasswordHasher
+
 from controller.store import users, web_sessions
 from controller.store.db import Database
 
@@ -56,3 +58,18 @@ def test_given_a_password_set_when_keeping_one_session_then_the_rest_are_revoked
     assert web_sessions.active(db, "mine", T0, LIFE) is not None
     assert web_sessions.active(db, "laptop", T0, LIFE) is None
     assert users.set_password(db, "ana", "third passphrase") == 1  # and then the last one
+
+
+def test_given_an_old_style_hash_when_signing_in_upgrades_it_then_nobody_is_signed_out(
+    db: Database,
+) -> None:
+    uid = int(users.create_user(db, "ana", password="first passphrase")["id"])
+    weak = PasswordHasher(time_cost=1, memory_cost=8192).hash("first passphrase")
+    with db.write() as conn:
+        conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (weak, uid))
+    web_sessions.open_session(db, "laptop", uid, T0)
+    assert users.authenticate(db, "ana", "first passphrase") is not None
+    with db.read() as conn:
+        upgraded = conn.execute("SELECT password_hash FROM users WHERE id = ?", (uid,)).fetchone()
+    assert upgraded[0] != weak  # rehashed with today's settings
+    assert web_sessions.active(db, "laptop", T0, LIFE) is not None

@@ -82,11 +82,12 @@ def _record_sign_in(
 ) -> None:
     """Record the new sign-in, end the one this browser had (if any), prune old records."""
     now = manager.clock()
-    if previous.sid:
-        web_sessions.revoke(db, previous.sid, now, web_sessions.SIGNED_IN_AGAIN)
     assert session.user_id is not None
-    web_sessions.open_session(db, session.sid, session.user_id, now, label)
-    web_sessions.prune(db, now, manager.lifetime)
+    with db.write():  # one transaction
+        if previous.sid:
+            web_sessions.revoke(db, previous.sid, now, web_sessions.SIGNED_IN_AGAIN)
+        web_sessions.open_session(db, session.sid, session.user_id, now, label)
+        web_sessions.prune(db, now, manager.lifetime)
 
 
 def _login_error(
