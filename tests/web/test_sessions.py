@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from web.ratelimit import LoginLimiter
-from web.sessions import SessionManager
+from web.sessions import SessionManager, browser_label
 
 
 class Clock:
@@ -95,3 +95,30 @@ def test_given_a_request_over_tls_when_the_cookie_is_set_then_it_is_secure() -> 
     manager.set_cookie(response, manager.new(user_id=1), secure=True)
     cookie = response.cookies["phonebank_session"].OutputString()
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_given_user_agent_headers_when_labelled_then_a_short_browser_and_system_name() -> None:
+    chrome = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
+        " Chrome/130.0.0.0 Safari/537.36"
+    )
+    safari = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15"
+        " (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+    )
+    assert browser_label(chrome) == "Chrome on Windows"
+    assert browser_label(chrome + " Edg/130.0") == "Edge on Windows"
+    assert browser_label(safari) == "Safari on iPhone"
+    assert browser_label("curl/8.5.0") == "curl/8.5.0"
+    assert browser_label("") == "unknown browser"
+    assert len(browser_label("x" * 500)) == 80
+
+
+def test_given_a_signed_in_session_when_encoded_then_its_id_travels_and_anonymous_has_none() -> (
+    None
+):
+    manager = SessionManager("key", clock=Clock())
+    signed_in, anonymous = manager.new(user_id=7, username="ana"), manager.new()
+    assert len(signed_in.sid) >= 40 and anonymous.sid == ""
+    decoded = manager.decode(manager.encode(signed_in))
+    assert decoded is not None and decoded.sid == signed_in.sid
