@@ -20,7 +20,10 @@
       ws.close();
       shownAgain();
     };
-    ws.onclose = function () { window.setTimeout(function () { follow(node); }, 2000); };
+    ws.onclose = function (event) {
+      if (event.code === 4401) { shownAgain(); return; }  // signed out: the page says so
+      window.setTimeout(function () { follow(node); }, 2000);
+    };
   }
 
   var starting = document.querySelectorAll('[data-start-bank][data-start-state="starting"]');
