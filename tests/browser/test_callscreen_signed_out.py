@@ -1,0 +1,50 @@
+"""An open call screen whose sign-in is taken back (another browser signed it out), on the
+real PBX: its live socket closes at its next update and does not come back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from browser_harness import wait_until
+from playwright.sync_api import Page
+from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
+    PASSWORD,
+    CallServer,
+    call_server,
+    join_with_browser,
+    make_bank,
+    sign_in,
+)
+
+from controller.store import web_sessions
+from controller.store.db import Database
+
+pytestmark = [pytest.mark.pbx, pytest.mark.browser, pytest.mark.timeout(420)]
+
+STATUS = """async (url) => (await fetch(url, {headers: {Accept: "application/json"}})).status"""
+WATCH = """() => { const cs = window.phonebankCallscreen;
+  cs.ws.addEventListener("close", (e) => { cs.closedWith = e.code; }); return true; }"""
+
+
+def test_given_an_open_call_screen_when_its_sign_in_is_revoked_then_the_socket_closes_for_good(
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    uid = make_user("vera", PASSWORD, display_name="Vera Caller")
+    bank_id = make_bank(db, 2, "human:1:60", call_server)
+    sign_in(page, call_server, "vera", "/banks")
+    join_with_browser(page, call_server, bank_id)
+    wait_until(page, "() => window.phonebankCallscreen.ws.readyState === 1")
+    page.evaluate(WATCH)
+    revoked = web_sessions.SIGNED_OUT_EVERYWHERE
+    assert web_sessions.revoke_user(db, uid, time.time(), revoked) == 1
+    page.evaluate("() => window.phonebankCallscreen.ws.send('refresh')")
+    assert wait_until(page, "() => window.phonebankCallscreen.closedWith") == 4401
+    reconnects = page.evaluate("() => window.phonebankCallscreen.reconnects")
+    wait_until(page, f"() => window.phonebankCallscreen.reconnects >= {reconnects + 2}")
+    assert page.evaluate("() => window.phonebankCallscreen.ws.readyState") != 1  # refused
+    assert page.evaluate(STATUS, "/api/call/state") == 401
