@@ -1,5 +1,6 @@
-"""An open call screen whose sign-in is taken back (another browser signed it out), on the
-real PBX: its live socket closes at its next update and does not come back."""
+"""An open call screen whose sign-in is taken back (signed out everywhere), on the real PBX:
+its live socket closes at its next update and does not come back, and the volunteer, left
+with no sign-in at all, leaves the bank."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
     call_server,
     join_with_browser,
     make_bank,
+    rows,
     sign_in,
 )
 
@@ -48,3 +50,8 @@ def test_given_an_open_call_screen_when_its_sign_in_is_revoked_then_the_socket_c
     wait_until(page, f"() => window.phonebankCallscreen.reconnects >= {reconnects + 2}")
     assert page.evaluate("() => window.phonebankCallscreen.ws.readyState") != 1  # refused
     assert page.evaluate(STATUS, "/api/call/state") == 401
+    left = "SELECT left_at FROM volunteer_sessions WHERE volunteer_id = ? AND bank_id = ?"
+    deadline = time.monotonic() + 20
+    while rows(db, left, uid, bank_id)[0]["left_at"] is None:
+        assert time.monotonic() < deadline, "the volunteer is still in the bank"
+        time.sleep(0.1)

@@ -21,8 +21,9 @@ from controller.engine.plugin import engine_of
 from controller.model.banks import DialingMode
 from controller.model.volunteers import VolunteerError
 from controller.store import banks as bank_store
+from controller.store import web_sessions
 from web.access import Access, access
-from web.keys import DB
+from web.keys import DB, SESSIONS
 from web.middleware import SIGNED_OUT_CLOSE, still_signed_in
 from web.render import render
 from web.views import callscreen_data as data
@@ -107,6 +108,17 @@ def _relevant(message: dict[str, Any], engine: Engine, user_id: int, seen: dict[
     return False
 
 
+async def _leave_if_signed_out_everywhere(
+    request: web.Request, engine: Engine, user_id: int
+) -> None:
+    """A volunteer left with no live sign-in (signed out everywhere, password reset, account
+    locked) leaves the bank, line closed, as when ending their session; one still signed in
+    on another browser stays."""
+    manager = request.app[SESSIONS]
+    if not web_sessions.for_user(request.app[DB], user_id, manager.clock(), manager.lifetime):
+        await ops.end_session(engine, user_id)
+
+
 @access(Access.CALLER)
 async def socket(request: web.Request) -> web.StreamResponse:
     """Live updates: the full call screen on connect and after every change of this
@@ -119,6 +131,7 @@ async def socket(request: web.Request) -> web.StreamResponse:
 
     async def push() -> None:
         if not still_signed_in(request):  # signed out, revoked or locked since it opened
+            await _leave_if_signed_out_everywhere(request, engine, user.id)
             await ws.close(code=SIGNED_OUT_CLOSE, message=b"signed out")
             return
         body = payload(request, engine, user.id)
