@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands import bank_run
+from controller.commands.bank_run import clear_errors
+from controller.commands.common import AppContext, emit, json_option, pass_app
 from controller.commands.export import export_options, write_export
 from controller.model import banks as model
 from controller.model.banks import Bank, BankError
-from controller.model.scripts import ScriptError
 from controller.store import banks as store
 from controller.store import queue, results, start_progress
-from controller.store import queue_build_steps as steps
 from controller.store import scripts as script_store
-from controller.store.queue_build_steps import start_in_steps
-from controller.store.results import ResultsError
 from controller.store.start_progress import StartProgress
-
-ACTOR = "cli"
-
-
-@contextmanager
-def clear_errors(as_json: bool) -> Iterator[None]:
-    """Turn domain errors into a clear message and exit 1 (nothing was written)."""
-    try:
-        yield
-    except (BankError, ScriptError, ResultsError) as exc:
-        fail(str(exc), getattr(exc, "code", "error"), as_json)
 
 
 def _parse_value(text: str) -> Any:
@@ -207,97 +192,6 @@ def list_(app: AppContext, state: str | None, as_json: bool) -> None:
     emit(data, as_json, text or "No banks.")
 
 
-@bank.command("publish")
-@click.argument("bank_id", type=int)
-@click.option(
-    "--private",
-    "user_lists",
-    multiple=True,
-    type=int,
-    metavar="USER_LIST_ID",
-    help="Only members of these user lists see it (repeatable); default public.",
-)
-@json_option
-@pass_app
-def publish(app: AppContext, bank_id: int, user_lists: tuple[int, ...], as_json: bool) -> None:
-    """Publish BANK_ID so volunteers can see it. A public bank never goes private again."""
-    visibility = "private" if user_lists else "public"
-    _step(app, bank_id, lambda b: model.publish(b, visibility, user_lists), as_json)
-
-
-def _step(app: AppContext, bank_id: int, step: Callable[[Bank], Bank], as_json: bool) -> None:
-    with clear_errors(as_json):
-        with app.db.write() as conn:
-            b = store.update(conn, bank_id, step, ACTOR)
-        emit(store.to_dict(b), as_json, f"Bank {b.id} is now {b.state.value}.")
-
-
-@bank.command("start")
-@click.argument("bank_id", type=int)
-@click.option("--at", "at", help="Schedule the start instead (ISO date-time with offset).")
-@json_option
-@pass_app
-def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
-    """Start BANK_ID now (inside its campaign window) or schedule it with --at.
-
-    The first start freezes the contact list and builds the dialing queue (in short
-    transactions, so a running appliance goes on meanwhile); a second start meanwhile is
-    refused (already_starting), and `bank status` shows how far the queue has got.
-    """
-    if at is not None:
-        try:
-            when = datetime.fromisoformat(at)
-            if when.tzinfo is None:
-                raise ValueError("no offset")
-        except ValueError:
-            fail(f"--at {at!r}: use an ISO date-time with offset", "at_format", as_json)
-            return
-        _step(app, bank_id, lambda b: model.schedule(b, when), as_json)
-        return
-    with clear_errors(as_json):
-
-        def told(total: int) -> None:
-            if not as_json:
-                click.echo(f"Starting: building the queue of {total:,} numbers...", err=True)
-
-        now = datetime.now(UTC)
-        b = start_in_steps(app.db, bank_id, now, ACTOR, steps.STEP, wait=False, on_steps=told)
-        with app.db.read() as conn:
-            counts = queue.counts(conn, bank_id)
-        data = {**store.to_dict(b), "queue": counts}
-        emit(data, as_json, f"Bank {b.id} is running; {counts['ready']} numbers queued.")
-
-
-@bank.command("pause")
-@click.argument("bank_id", type=int)
-@json_option
-@pass_app
-def pause(app: AppContext, bank_id: int, as_json: bool) -> None:
-    """Pause (archive) a running BANK_ID; `resume` continues it."""
-    _step(app, bank_id, model.pause, as_json)
-
-
-@bank.command("resume")
-@click.argument("bank_id", type=int)
-@json_option
-@pass_app
-def resume(app: AppContext, bank_id: int, as_json: bool) -> None:
-    """Resume a paused BANK_ID."""
-    _step(app, bank_id, model.resume, as_json)
-
-
-@bank.command("stop")
-@click.argument("bank_id", type=int)
-@click.option("--yes", is_flag=True, help="Confirm: a stopped bank never restarts.")
-@json_option
-@pass_app
-def stop(app: AppContext, bank_id: int, yes: bool, as_json: bool) -> None:
-    """Stop BANK_ID for good (needs --yes)."""
-    if not yes:
-        fail("stopping is final; add --yes to confirm", "confirm_required", as_json)
-    _step(app, bank_id, model.stop, as_json)
-
-
 @bank.command("status")
 @click.argument("bank_id", type=int)
 @json_option
@@ -335,5 +229,8 @@ def export(app: AppContext, bank_id: int, kind: str, output: str | None, as_json
     """Export BANK_ID's results as CSV (same as `phonebank export KIND BANK_ID`)."""
     write_export(app, bank_id, kind, output, as_json)
 
+
+for _command in bank_run.COMMANDS:
+    bank.add_command(_command)
 
 COMMANDS = [bank]
