@@ -230,7 +230,7 @@ def export(app: AppContext, bank_id: int, kind: str, output: str | None, as_json
     write_export(app, bank_id, kind, output, as_json)
 
 
-for _command in bank_run.COMMANDS:
+for _command in bank_run.LIFECYCLE:
     bank.add_command(_command)
 
 COMMANDS = [bank]

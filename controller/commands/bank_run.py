@@ -127,4 +127,4 @@ def stop(app: AppContext, bank_id: int, yes: bool, as_json: bool) -> None:
     _step(app, bank_id, model.stop, as_json)
 
 
-COMMANDS = [publish, start, pause, resume, stop]
+LIFECYCLE = [publish, start, pause, resume, stop]  # on the bank group (bank.py)
