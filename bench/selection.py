@@ -38,7 +38,8 @@ NOW_DT = datetime(2026, 5, 1, 22, 0, tzinfo=UTC)  # 12:00-18:00 in every zone of
 NOW = NOW_DT.timestamp()
 
 
-def _bank(db: Database, list_id: int, title: str, in_steps: bool = False) -> int:
+def published_bank(db: Database, list_id: int, title: str) -> int:
+    """A new bank on ``list_id`` with a one-block script, published (not started)."""
     with db.write() as conn:
         conn.execute("INSERT OR IGNORE INTO scripts (name, body) VALUES ('bench', ?)",
                      ('{"name": "bench", "blocks": [{"id": "a", "title": "A"}]}',))  # fmt: skip
@@ -48,10 +49,16 @@ def _bank(db: Database, list_id: int, title: str, in_steps: bool = False) -> int
         bank_id = banks.create(conn, changes).id
         assert bank_id is not None
         banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
-        if not in_steps:
-            banks.start(conn, bank_id, NOW_DT)
+    return bank_id
+
+
+def _bank(db: Database, list_id: int, title: str, in_steps: bool = False) -> int:
+    bank_id = published_bank(db, list_id, title)
     if in_steps:
         queue_build_steps.start_in_steps(db, bank_id, NOW_DT)
+    else:
+        with db.write() as conn:
+            banks.start(conn, bank_id, NOW_DT)
     return bank_id
 
 

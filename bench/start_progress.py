@@ -23,25 +23,14 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from controller.model import banks as bank_model
+from selection import published_bank
+
 from controller.store import banks, queue_build_steps, start_progress
 from controller.store.db import Database, open_database
 
 NOW_DT = datetime(2026, 5, 1, 22, 0, tzinfo=UTC)
-
-
-def _published(db: Database, list_id: int, title: str) -> int:
-    with db.write() as conn:
-        conn.execute("INSERT OR IGNORE INTO scripts (name, body) VALUES ('bench', ?)",
-                     ('{"name": "bench", "blocks": [{"id": "a", "title": "A"}]}',))  # fmt: skip
-        script_id = conn.execute("SELECT id FROM scripts WHERE name = 'bench'").fetchone()[0]
-        changes = {"title": title, "description": "bench", "list_id": list_id,
-                   "script_id": script_id}  # fmt: skip
-        bank_id = banks.create(conn, changes).id
-        assert bank_id is not None
-        banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
-        return bank_id
 
 
 def _reads(db: Database, bank_id: int, count: int) -> tuple[float, float, Any]:
@@ -60,7 +49,7 @@ def run_size(size: int, reads: int, workdir: Path) -> list[str]:
     db = open_database(workdir / f"bench-{size}.db")
     with db.write() as conn:
         list_id = banks.seed_synthetic_list(conn, f"bench{size}", size, household_every=10)
-    starting, idle = _published(db, list_id, "starting"), _published(db, list_id, "idle")
+    starting, idle = published_bank(db, list_id, "starting"), published_bank(db, list_id, "idle")
     halfway, go_on = threading.Event(), threading.Event()
     real_step, calls = queue_build_steps.build_step, [0]
     steps = size // 2 // queue_build_steps.STEP
