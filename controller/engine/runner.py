@@ -34,7 +34,7 @@ from controller.engine.dialing import (
 from controller.engine.figures import Figures, publish_figures
 from controller.engine.recovery import recover
 from controller.engine.volunteers import VolunteerPool
-from controller.model.banks import BankSettings
+from controller.model.banks import BankSettings, DialingMode
 from controller.model.volunteers import Session, VState
 from controller.pacing.decision import Decision
 from controller.pacing.estimator import Estimator
@@ -179,14 +179,22 @@ class BankRunner:
     def _record_decision(self, decision: Decision, now: float, dialed: int) -> None:
         """Store the decision unless it repeats one already on record (decision_log.py);
         tell the call screens when numbers stop (or start again) being callable."""
-        waiting = [s.since for s in self.pool.of_bank(self.bank_id) if s.state is VState.WAITING]
-        keep = self.decisions.keep(decision, now, dialed, max(waiting, default=0.0))
-        if self.decisions.news:
-            self.bus.publish("pacing", self.bank_id, fruitless=bool(decision.dial and not dialed))
+        fruitless = bool(decision.dial and not dialed)
+        keep = self.decisions.keep(decision, now, dialed, self._newest_ready(fruitless))
+        if self.decisions.news and self.bank.dialing_mode is DialingMode.POWER:
+            self.bus.publish("pacing", self.bank_id, fruitless=fruitless)
         if not keep:
             return
         with self.db.write() as conn:
             engine_log.record_decision(conn, self.bank_id, now, decision.to_dict(), dialed)
+
+    def _newest_ready(self, fruitless: bool) -> float:
+        """When the last of the bank's waiting volunteers became ready (0: none, or the
+        decision could dial: only a fruitless one may be news to them)."""
+        if not fruitless:
+            return 0.0
+        sessions = self.pool.of_bank(self.bank_id)
+        return max((s.since for s in sessions if s.state is VState.WAITING), default=0.0)
 
     def dial_claims(self, claims: list[Claim], now: float, reserved_for: int | None = None) -> int:
         """Write each attempt (durable), then originate it; returns the calls placed."""

@@ -5,7 +5,7 @@ the signed-in volunteer's id. Each works only on that volunteer's own session an
 page can never act on (or see) another volunteer's call. Refusals raise
 :class:`VolunteerError` with a machine-readable ``code``.
 
-- :func:`awaits_power_dial`: whether news of a power bank's dialing is news to them.
+- :func:`power_dial_news`: whether news of a power bank's dialing changes their screen.
 - :func:`live_state`: the volunteer's state, the wait so far, and their current call (the
   one they talk to, or the one whose report is due), as a plain dict.
 - :func:`ready` / :func:`pause`: queue for the next call, or stop taking calls. Ready is
@@ -29,6 +29,7 @@ from controller.model.banks import DialingMode
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.telephony import actions
 from controller.telephony.ami import AmiError
+from controller.telephony.call_states import TERMINAL, CallState
 
 if TYPE_CHECKING:
     from controller.engine.engine import Engine
@@ -44,14 +45,22 @@ def runner_of(engine: Engine, volunteer_id: int) -> BankRunner | None:
     return engine.runners.get(session.bank_id) if session is not None else None
 
 
-def awaits_power_dial(engine: Engine, volunteer_id: int, bank_id: object) -> bool:
-    """Whether this volunteer waits for a call in power bank ``bank_id``: their screen shows
-    its calls on their way and its last numbers (``modes.dial_status``)."""
+# The call states that change what a waiting power volunteer sees (``modes.dial_status``):
+# a call placed, no longer on its way (a volunteer took it, dropped, a machine), or ended.
+DIAL_NEWS = TERMINAL | {CallState.DIALING, CallState.BRIDGED, CallState.DROPPED, CallState.MACHINE}
+
+
+def power_dial_news(engine: Engine, volunteer_id: int, message: dict[str, Any]) -> bool:
+    """Whether a bus message about a bank's dialing (``call`` or ``pacing``) changes this
+    volunteer's screen: they wait in that power bank, and the message places or ends a call
+    or says numbers stopped (or started again) being callable."""
+    if message.get("topic") == "call" and message.get("state") not in DIAL_NEWS:
+        return False
     session, runner = session_of(engine, volunteer_id), runner_of(engine, volunteer_id)
     return (
         runner is not None
         and session is not None
-        and runner.bank_id == bank_id
+        and runner.bank_id == message.get("bank_id")
         and runner.bank.dialing_mode is DialingMode.POWER
         and session.state is VState.WAITING
     )

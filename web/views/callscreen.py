@@ -99,9 +99,7 @@ def _relevant(message: dict[str, Any], engine: Engine, user_id: int, seen: dict[
         return bool(message.get("bank_id") == session.bank_id)
     if topic == "figures" and message.get("bank_id") == session.bank_id:
         return str(message.get("state")) != seen.get("bank_mode")  # e.g. resumed
-    if topic in ("call", "pacing") and ops.awaits_power_dial(
-        engine, user_id, message.get("bank_id")
-    ):
+    if topic in ("call", "pacing") and ops.power_dial_news(engine, user_id, message):
         return True  # a call of their bank placed or ended, numbers (not) callable
     if topic in ("call", "hangtime"):
         return message.get("call_id") in (session.call_id, seen.get("call"))

@@ -6,11 +6,13 @@ session is a stand-in and nothing is dialed)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
 
 from test_runner_pacing import make_runner
 
 from controller.config import Settings
-from controller.engine import modes
+from controller.engine import modes, volunteer_ops
 from controller.engine.decision_log import REPEAT_EVERY, DecisionLog
 from controller.engine.runner import BankRunner
 from controller.pacing.decision import Decision
@@ -117,3 +119,23 @@ def test_given_a_fruitless_run_when_it_starts_a_volunteer_becomes_ready_or_it_en
         log.keep(decision, at, dialed, ready)
         news.append(log.news)
     assert news == [True, False, True, False, True, True, False]
+
+
+def test_given_a_waiting_power_volunteer_when_calls_move_then_only_placed_and_ended_are_news(
+    db: Database, settings: Settings
+) -> None:
+    runner = make_runner(db, settings, "power", contacts=5, seed=3, clock=Clock(NIGHT))
+    ready_volunteer(runner, 7)
+    engine: Any = SimpleNamespace(pool=runner.pool, runners={runner.bank_id: runner})
+
+    def news(topic: str, state: str = "", bank_id: int = runner.bank_id) -> bool:
+        message = {"topic": topic, "bank_id": bank_id, "state": state}
+        return volunteer_ops.power_dial_news(engine, 7, message)
+
+    moved = {s: news("call", s) for s in ("dialing", "ringing", "answered", "human", "busy")}
+    assert moved == {"dialing": True, "ringing": False, "answered": False, "human": False,
+                     "busy": True}  # fmt: skip
+    assert news("pacing") and news("call", "bridged") and news("call", "machine")
+    assert not news("call", "ended", bank_id=runner.bank_id + 1)  # another bank's call
+    runner.pool.pause(7)
+    assert not news("call", "ended")  # not waiting: nothing on their screen to change
