@@ -118,12 +118,19 @@ def read(conn: sqlite3.Connection, db_path: Path, bank: Bank) -> StartProgress |
     if row is None or row[0]:
         return None
     now_building = is_building(db_path, bank.id)
+    if not now_building and _queue_built(conn, bank.id):
+        return None  # the build finished between the first read and the lock probe
     counted = conn.execute("SELECT count(*) FROM queue_entries WHERE bank_id = ?", (bank.id,))
     queued = int(counted.fetchone()[0])
     if not now_building and not queued:
         return None
     total = None if row[1] is None else int(row[1])
     return StartProgress(bank.id, queued, total, now_building)
+
+
+def _queue_built(conn: sqlite3.Connection, bank_id: int) -> bool:
+    row = conn.execute("SELECT queue_built_at FROM banks WHERE id = ?", (bank_id,)).fetchone()
+    return row is None or bool(row[0])
 
 
 def read_all(

@@ -100,3 +100,32 @@ def test_given_a_published_bank_never_started_when_read_then_no_progress(db: Dat
     assert StartProgress(bank_id, 240_000, 1_000_000, True).message == (
         "Starting: queue 240,000 of 1,000,000 numbers"
     )
+
+
+def test_given_a_start_that_finishes_between_the_reads_when_read_then_no_interrupted_start(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank_id = make_bank(db, contacts=30, start=False)
+    real_step = steps.build_step
+    calls: list[int] = []
+
+    def failing_step(*args: Any) -> bool:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the appliance stops here")
+        return real_step(*args)
+
+    monkeypatch.setattr(steps, "build_step", failing_step)
+    with pytest.raises(RuntimeError):
+        steps.start_in_steps(db, bank_id, NOW_DT, "t", 4)
+    with db.read() as conn:
+        bank = banks.get(conn, bank_id)  # published, its queue not yet built
+
+    def finished_meanwhile(*args: Any) -> bool:
+        with db.write() as conn:  # the build ends, and lets go of its lock, in between
+            conn.execute("UPDATE banks SET queue_built_at = 'x' WHERE id = ?", (bank_id,))
+        return False
+
+    monkeypatch.setattr(start_progress, "is_building", finished_meanwhile)
+    with db.read() as conn:
+        assert start_progress.read(conn, db.path, bank) is None
