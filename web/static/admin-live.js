@@ -171,7 +171,8 @@
     var ws = new WebSocket(scheme + window.location.host + "/api/admin/banks/" + bankId + "/live/ws");
     ws.onopen = function () { conn.textContent = "live"; };
     ws.onmessage = function (event) { apply(JSON.parse(event.data)); };
-    ws.onclose = function () {
+    ws.onclose = function (event) {
+      if (event.code === 4401) { window.location.reload(); return; }  // signed out: sign in
       conn.textContent = "reconnecting…";
       window.setTimeout(connect, 2000);
     };

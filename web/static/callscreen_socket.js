@@ -1,7 +1,8 @@
 /* Phonebank call screen: the live-updates socket.
  *
  * The server pushes the whole screen over it on connect and after every change. A socket
- * that closes is reopened (backing off up to 5 s). When the tab comes back (shown again,
+ * that closes is reopened (backing off up to 5 s), except one closed with 4401 (the sign-in
+ * ended): the page is reloaded instead, and the server answers with the sign-in page. When the tab comes back (shown again,
  * resumed after the browser froze it, back online, restored from the back/forward cache)
  * the page asks for the screen at once; a socket that stays silent then is dead (the
  * network dropped it while the tab slept, and nobody said so) and is replaced.
@@ -22,8 +23,9 @@ window.phonebankLiveSocket = function (cs, path, handlers) {
       cs.messages += 1;
       if (msg.type === "state") { handlers.state(msg); }
     });
-    ws.addEventListener("close", function () {
+    ws.addEventListener("close", function (event) {
       if (cs.ws !== ws) { return; }
+      if (event.code === 4401) { window.location.reload(); return; }  // signed out: sign in again
       cs.reconnects += 1;
       handlers.down();
       var delay = Math.min(5000, 250 * Math.pow(2, cs.retry++));
