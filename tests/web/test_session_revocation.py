@@ -20,7 +20,7 @@ from web_test_helpers import PASSWORD, csrf_token, login
 from controller.store import users as user_store
 from controller.store import web_sessions
 from controller.store.db import Database
-from web.keys import SESSIONS
+from web.keys import LOGIN_LIMITER, SESSIONS
 from web.middleware import SIGNED_OUT_CLOSE
 from web.sessions import COOKIE_NAME
 
@@ -104,6 +104,22 @@ async def test_given_a_wrong_current_password_when_changing_then_refused_and_not
     assert "current password is not right" in await refused.text()
     assert (await other.get("/account", allow_redirects=False)).status == 200
     assert user_store.authenticate(db, "ana", PASSWORD) is not None
+
+
+async def test_given_a_wrong_then_a_right_current_password_when_changing_then_the_limiter_forgets(
+    client: Client, make_user: Callable[..., int]
+) -> None:
+    make_user("ana")
+    await login(client, "ana")
+    token = await csrf_token(client, "/account")
+    new = "a brand new passphrase"
+    form = {"_csrf": token, "current": "not my password", "password": new, "password2": new}
+    assert (await client.post("/account/password", data=form)).status == 400
+    form["current"] = PASSWORD
+    assert (await client.post("/account/password", data=form)).status == 200
+    limiter = client.server.app[LOGIN_LIMITER]
+    limiter.max_failures = 1  # one failure left on the account would now hold it back
+    assert limiter.retry_after("another address", "ana") == 0
 
 
 async def test_given_an_admin_setting_a_volunteers_password_then_all_their_browsers_are_out(

@@ -88,6 +88,7 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     if await asyncio.to_thread(check_password, db, user.username, form.get("current", "")) is None:
         limiter.failed(address, user.username)
         return account_page(request, error="Your current password is not right.", status=400)
+    limiter.succeeded(user.username)
     sid = request[SESSION_KEY].sid
     try:
         count = await asyncio.to_thread(user_store.set_password, db, user.username, new, sid)
