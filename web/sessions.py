@@ -24,11 +24,11 @@ from typing import Any
 
 from aiohttp import web
 
-from controller.store.web_sessions import Lifetime
+from controller.store.web_sessions import DEFAULT_LIFETIME, Lifetime
 
 COOKIE_NAME = "phonebank_session"
-IDLE_SECONDS = 2 * 3600
-ABSOLUTE_SECONDS = 12 * 3600
+IDLE_SECONDS = int(DEFAULT_LIFETIME.idle_seconds)
+ABSOLUTE_SECONDS = int(DEFAULT_LIFETIME.absolute_seconds)
 REFRESH_SECONDS = 60
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from typing import Any
 
 import click
@@ -11,7 +10,6 @@ import click
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app
 from controller.model.users import ROLES, UserError
 from controller.store import users as store
-from controller.store import web_sessions
 
 
 def _line(u: dict[str, Any]) -> str:
@@ -130,14 +128,16 @@ def passwd(app: AppContext, username: str, password: str, as_json: bool) -> None
 @pass_app
 def signout(app: AppContext, username: str, as_json: bool) -> None:
     """Sign USERNAME out of every browser (a lost laptop, a shared computer)."""
-    user = store.get_user(app.db, username)
-    if user is None:
-        fail(f"no user called {username!r}", "no_such_user", as_json)
+    try:
+        name, count = store.sign_out_everywhere(app.db, username)
+    except UserError as exc:
+        fail(exc.message, exc.code, as_json)
         return
-    reason = web_sessions.SIGNED_OUT_EVERYWHERE
-    count = web_sessions.revoke_user(app.db, int(user["id"]), time.time(), reason)
-    data = {"username": user["username"], "signed_out": count}
-    emit(data, as_json, f"{user['username']} signed out of {count} browser(s).")
+    emit(
+        {"username": name, "signed_out": count},
+        as_json,
+        f"{name} signed out of {count} browser(s).",
+    )
 
 
 @users.group("lists", invoke_without_command=True)

@@ -122,7 +122,11 @@ def update_user(
 
 
 def set_password(
-    db: Database, username: str, password: str, keep_session: str | None = None
+    db: Database,
+    username: str,
+    password: str,
+    keep_session: str | None = None,
+    lifetime: web_sessions.Lifetime = web_sessions.DEFAULT_LIFETIME,
 ) -> int:
     """Set the password and sign the user out of every browser but ``keep_session`` (the
     session id of the one making the change, if it is theirs); how many were signed out."""
@@ -131,7 +135,17 @@ def set_password(
     with db.write() as conn:
         conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user["id"]))
         reason = web_sessions.PASSWORD_CHANGED
-        return web_sessions.revoke_user(db, user["id"], time.time(), reason, keep_session)
+        return web_sessions.revoke_user(db, user["id"], time.time(), reason, keep_session, lifetime)
+
+
+def sign_out_everywhere(
+    db: Database, username: str, lifetime: web_sessions.Lifetime = web_sessions.DEFAULT_LIFETIME
+) -> tuple[str, int]:
+    """End every session of the user; their username and how many live ones ended."""
+    user = _require(db, username)
+    reason = web_sessions.SIGNED_OUT_EVERYWHERE
+    count = web_sessions.revoke_user(db, user["id"], time.time(), reason, lifetime=lifetime)
+    return str(user["username"]), count
 
 
 def set_pin(db: Database, username: str, pin: str | None = None) -> str:

@@ -35,6 +35,9 @@ class Lifetime:
     absolute_seconds: float
 
 
+DEFAULT_LIFETIME = Lifetime(idle_seconds=2 * 3600, absolute_seconds=12 * 3600)
+
+
 def hash_id(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
@@ -89,19 +92,28 @@ def revoke(db: Database, session_id: str, now: float, reason: str = SIGNED_OUT) 
 
 
 def revoke_user(
-    db: Database, user_id: int, now: float, reason: str, keep: str | None = None
+    db: Database,
+    user_id: int,
+    now: float,
+    reason: str,
+    keep: str | None = None,
+    lifetime: Lifetime = DEFAULT_LIFETIME,
 ) -> int:
-    """End every open session of the user except ``keep`` (a session id); how many ended.
-
-    Sessions that merely expired are ended too, so nothing of theirs is left open."""
+    """End every open session of the user except ``keep`` (a session id); how many live
+    ones ended. Sessions that merely expired are marked too, but not counted."""
     keep_hash = hash_id(keep) if keep else ""
+    mine = "user_id = ? AND id_hash != ?"
     with db.write() as conn:
-        cur = conn.execute(
+        live = conn.execute(
+            f"SELECT count(*) FROM web_sessions WHERE {mine} AND {_ALIVE}",
+            (user_id, keep_hash, *_alive_args(now, lifetime)),
+        ).fetchone()[0]
+        conn.execute(
             "UPDATE web_sessions SET revoked_at = ?, revoked_reason = ?"
-            " WHERE user_id = ? AND revoked_at IS NULL AND id_hash != ?",
+            f" WHERE {mine} AND revoked_at IS NULL",
             (now, reason, user_id, keep_hash),
         )
-    return cur.rowcount
+    return int(live)
 
 
 def for_user(db: Database, user_id: int, now: float, lifetime: Lifetime) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from argon2 import PasswordHasher
 
 from controller.store import users, web_sessions
@@ -52,12 +54,27 @@ def test_given_a_password_set_when_keeping_one_session_then_the_rest_are_revoked
     db: Database,
 ) -> None:
     uid = int(users.create_user(db, "ana", password="first passphrase")["id"])
-    web_sessions.open_session(db, "mine", uid, T0)
-    web_sessions.open_session(db, "laptop", uid, T0)
+    now = time.time()  # set_password reads the clock: these sessions are live
+    web_sessions.open_session(db, "mine", uid, now)
+    web_sessions.open_session(db, "laptop", uid, now)
     assert users.set_password(db, "ana", "second passphrase", keep_session="mine") == 1
-    assert web_sessions.active(db, "mine", T0, LIFE) is not None
-    assert web_sessions.active(db, "laptop", T0, LIFE) is None
+    assert web_sessions.active(db, "mine", now, LIFE) is not None
+    assert web_sessions.active(db, "laptop", now, LIFE) is None
     assert users.set_password(db, "ana", "third passphrase") == 1  # and then the last one
+
+
+def test_given_a_live_and_a_long_expired_session_when_revoking_the_user_then_one_is_counted(
+    db: Database,
+) -> None:
+    uid = int(users.create_user(db, "ana")["id"])
+    web_sessions.open_session(db, "old", uid, T0 - 86400)
+    web_sessions.open_session(db, "new", uid, T0)
+    reason = web_sessions.SIGNED_OUT_EVERYWHERE
+    assert web_sessions.revoke_user(db, uid, T0 + 1, reason, lifetime=LIFE) == 1
+    with db.read() as conn:
+        ended = conn.execute("SELECT count(*) FROM web_sessions WHERE revoked_at IS NOT NULL")
+        assert ended.fetchone()[0] == 2  # the expired one is marked too
+    assert web_sessions.revoke_user(db, uid, T0 + 2, reason, lifetime=LIFE) == 0
 
 
 def test_given_an_old_style_hash_when_signing_in_upgrades_it_then_nobody_is_signed_out(

@@ -68,7 +68,7 @@ async def sign_out_others(request: web.Request) -> web.StreamResponse:
     manager = request.app[SESSIONS]
     reason = web_sessions.SIGNED_OUT_ELSEWHERE
     sid = request[SESSION_KEY].sid
-    args = (request.app[DB], user.id, manager.clock(), reason, sid)
+    args = (request.app[DB], user.id, manager.clock(), reason, sid, manager.lifetime)
     count = await asyncio.to_thread(web_sessions.revoke_user, *args)
     return account_page(request, notice=f"Signed out of {count} other browser(s).")
 
@@ -89,9 +89,9 @@ async def change_password(request: web.Request) -> web.StreamResponse:
         limiter.failed(address, user.username)
         return account_page(request, error="Your current password is not right.", status=400)
     limiter.succeeded(user.username)
-    sid = request[SESSION_KEY].sid
+    args = (db, user.username, new, request[SESSION_KEY].sid, request.app[SESSIONS].lifetime)
     try:
-        count = await asyncio.to_thread(user_store.set_password, db, user.username, new, sid)
+        count = await asyncio.to_thread(user_store.set_password, *args)
     except UserError as exc:
         return account_page(request, error=sentence(exc.message), status=400)
     notice = f"Password changed; signed out of {count} other browser(s)."

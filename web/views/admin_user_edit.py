@@ -17,7 +17,6 @@ from aiohttp import web
 
 from controller.model.users import UserError
 from controller.store import users as user_store
-from controller.store import web_sessions
 from web.access import Access, access, current_user
 from web.keys import DB, SESSION_KEY, SESSIONS
 from web.views.admin_common import delete_named, form_data, sentence
@@ -71,7 +70,8 @@ async def set_password(request: web.Request) -> web.StreamResponse:
     me = current_user(request)
     mine = me is not None and me.username == username.strip().lower()
     keep = request[SESSION_KEY].sid if mine else None  # your own browser stays signed in
-    args = (request.app[DB], username, form.get("password", ""), keep)
+    lifetime = request.app[SESSIONS].lifetime
+    args = (request.app[DB], username, form.get("password", ""), keep, lifetime)
     try:
         count = await asyncio.to_thread(user_store.set_password, *args)
     except UserError as exc:
@@ -85,15 +85,12 @@ async def sign_out_everywhere(request: web.Request) -> web.StreamResponse:
     """End every session of the user (``phonebank users signout``); yours too if it is you."""
     form = await form_data(request)
     db = request.app[DB]
-    user = user_store.get_user(db, form.get("username", ""))
-    if user is None:
-        return users_page(request, error=f"No user called {form.get('username', '')!r}.")
-    manager = request.app[SESSIONS]
-    reason = web_sessions.SIGNED_OUT_EVERYWHERE
-    args = (db, int(user["id"]), manager.clock(), reason)
-    count = await asyncio.to_thread(web_sessions.revoke_user, *args)
-    notice = f"{user['username']}: signed out of {count} browser(s)."
-    return users_page(request, notice=notice)
+    args = (db, form.get("username", ""), request.app[SESSIONS].lifetime)
+    try:
+        name, count = await asyncio.to_thread(user_store.sign_out_everywhere, *args)
+    except UserError as exc:
+        return users_page(request, error=sentence(exc.message))
+    return users_page(request, notice=f"{name}: signed out of {count} browser(s).")
 
 
 @access(Access.ADMIN)
