@@ -44,10 +44,11 @@ def test_given_three_sessions_when_revoking_all_but_one_then_only_it_stays_and_r
     assert web_sessions.active(db, "b1", T0 + 2, LIFE) is not None  # other users untouched
     assert web_sessions.revoke(db, "a1", T0 + 3) is False  # already ended
     with db.read() as conn:
-        stored = {
-            r[0]: r[1] for r in conn.execute("SELECT id_hash, revoked_reason FROM web_sessions")
-        }
-    assert stored[web_sessions.hash_id("a1")] == reason and "a1" not in stored  # only hashes
+        stored = [dict(r) for r in conn.execute("SELECT * FROM web_sessions")]
+    by_hash = {r["id_hash"]: r for r in stored}
+    assert by_hash[web_sessions.hash_id("a1")]["revoked_reason"] == reason
+    raw_ids = {"a1", "a2", "a3", "b1"}
+    assert not [v for row in stored for v in row.values() if str(v) in raw_ids]  # only hashes
 
 
 def test_given_a_password_set_when_keeping_one_session_then_the_rest_are_revoked(
