@@ -166,6 +166,11 @@ def _replay_lines(data: dict[str, object], s: replays.Summary) -> list[str]:
         f"Cancels that differ: {s.cancels_differ}; reasons that changed: {s.reasons_changed}.",
         f"Unreadable rows: {s.unreadable}.",
     ]
+    lines += [
+        f"{name}: not used by {used_by} ({n} decisions)"
+        for name, per in sorted(s.unused.items())
+        for used_by, n in sorted(per.items())
+    ]
     lines += [f"  row {row_id}: {why}" for row_id, why in s.problems]
     if s.differences:
         lines.append(f"First {len(s.differences)} differences (stored -> replayed):")

@@ -127,6 +127,13 @@ class Replayer:
     def __init__(self, plan: Plan, build: Callable[[DialingMode], Strategy | None]) -> None:
         self.plan, self.build = plan, build
         self._made: dict[str, Strategy] = {}
+        self._ignores: dict[str, tuple[str, ...]] = {}  # tunables a strategy does not have
+        self.unused: dict[str, dict[str, int]] = {}  # tunable -> strategy -> decisions
+
+    def _count_unused(self, stored: str, used_by: str) -> None:
+        for name in self._ignores[self.plan.strategy or stored]:
+            per = self.unused.setdefault(name, {})
+            per[used_by] = per.get(used_by, 0) + 1
 
     def strategy(self, stored: str) -> Strategy:
         name = self.plan.strategy or stored
@@ -141,6 +148,7 @@ class Replayer:
         elif name not in MODES or base is None:
             raise ReplayError("unknown_strategy", f"no strategy named {name!r} to replay with")
         mine = {k: v for k, v in self.plan.tunables.items() if hasattr(base, k)}
+        self._ignores[name] = tuple(k for k in self.plan.tunables if k not in mine)
         return replace(base, **mine) if mine else base  # type: ignore[type-var]
 
     def decide(self, row: Mapping[str, Any]) -> tuple[Decision, Decision]:
@@ -150,7 +158,9 @@ class Replayer:
         snapshot = stored.inputs
         if self.plan.cap is not None:
             snapshot = replace(snapshot, ledger=replace(snapshot.ledger, cap=self.plan.cap))
-        return stored, self.strategy(stored.strategy).decide(snapshot)
+        again = self.strategy(stored.strategy).decide(snapshot)
+        self._count_unused(stored.strategy, again.strategy)
+        return stored, again
 
 
 def _min_ring(strategy: Strategy) -> float:
@@ -223,6 +233,7 @@ class Summary:
     differences: list[Difference] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (row id, why)
     strategies: dict[str, int] = field(default_factory=dict)  # replayed with, per name
+    unused: dict[str, dict[str, int]] = field(default_factory=dict)  # a --set nobody used
 
     def add(self, row_id: int, dialed: int, stored: Decision, again: Decision) -> None:
         self.replayed += 1
@@ -234,12 +245,7 @@ class Summary:
         self.dialed_fewer += again.dial < stored.dial
         self.cancels_differ += again.cancel != stored.cancel
         self.reasons_changed += again.reason != stored.reason
-        same = (again.dial, again.cancel, again.reason) == (
-            stored.dial,
-            stored.cancel,
-            stored.reason,
-        )
-        if same:
+        if _action(again) == _action(stored):
             self.identical += 1
             self.figures_differ += (again.figures, again.ratio) != (stored.figures, stored.ratio)
         elif len(self.differences) < self.limit:
@@ -286,4 +292,5 @@ def replay(rows: Iterable[Mapping[str, Any]], replayer: Replayer, limit: int = 2
             summary.bad_row(row_id, str(exc))
             continue
         summary.add(row_id, int(row.get("dialed") or 0), stored, again)
+    summary.unused = {k: dict(v) for k, v in replayer.unused.items()}
     return summary

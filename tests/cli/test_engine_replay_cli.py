@@ -88,6 +88,19 @@ def test_given_a_predictive_day_when_replayed_as_progressive_or_ratio_then_that_
     assert ratio["strategies"] == {"fixed_ratio": ratio["replayed"]}
 
 
+async def test_given_a_power_day_when_replayed_with_a_predictive_tunable_then_it_says_unused(
+    home: Path, db: Database, settings: Settings
+) -> None:
+    power = await run_day(db, settings, "power", seconds=300.0, events=BUSY_DAY)
+    data = ok_json(home, str(power), "--set", "marginal=1")
+    assert data["replayed"] > 0 and data["identical"] == data["replayed"]
+    assert data["unused"] == {"marginal": {"progressive": data["replayed"]}}
+    text = run(home, str(power), "--set", "marginal=1")
+    assert text.exit_code == 0, text.output
+    assert f"marginal: not used by progressive ({data['replayed']} decisions)" in text.output
+    assert ok_json(home, str(power))["unused"] == {}
+
+
 def test_given_a_time_window_when_replayed_then_only_its_decisions(
     home: Path, db: Database, day: int
 ) -> None:
