@@ -10,7 +10,7 @@ from controller.config import Settings
 from controller.engine.dialing import EngineConfig, strategy_for
 from controller.model.banks import BankSettings, DialingMode
 from controller.pacing.decision import Strategy
-from controller.pacing.replay import Plan, Replayer, ReplayError, make_plan, replay
+from controller.pacing.replay import Plan, Replayer, ReplayError, make_plan, read_row, replay
 from controller.pacing.snapshot import VolunteerState
 from controller.pacing.strategies import TSR_MIN_RING, cancellable
 from controller.store import banks, engine_log
@@ -52,11 +52,18 @@ async def test_given_a_predictive_day_when_replayed_with_less_boldness_then_fewe
         summary = replay(
             engine_log.decision_rows(conn, bank_id), replayer(db, bank_id, "marginal=0.5"), 5
         )
+        by_id = {int(r["id"]): read_row(r) for r in engine_log.decision_rows(conn, bank_id)}
     assert summary.replayed_dials < summary.stored_dials
     assert summary.dialed_fewer > 0 and summary.dialed_more == 0
     assert len(summary.differences) == min(5, summary.replayed - summary.identical)
     for d in summary.differences:
-        assert d.replayed[0] < d.stored[0] and d.in_flight >= 0 and d.waiting >= 0
+        snapshot = by_id[d.id].inputs
+        assert snapshot is not None and d.at == snapshot.now
+        assert d.replayed[0] < d.stored[0]
+        assert (d.waiting, d.in_flight) == (
+            snapshot.count(VolunteerState.WAITING),
+            len(snapshot.calls),
+        )
 
 
 async def test_given_a_predictive_day_when_replayed_as_progressive_then_never_over_one_per_ready(
