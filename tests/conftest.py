@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from controller.config import Settings, load_settings
+from controller.store import queue_build_steps
 from controller.store.db import Database, open_database
 
 
@@ -28,3 +30,25 @@ def db(settings: Settings) -> Iterator[Database]:
     database = open_database(settings.db_path)
     yield database
     database.close()
+
+
+@pytest.fixture
+def crash_start_after(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], Callable[[], None]]:
+    """``crash_start_after(n)``: the next bank start in steps dies (RuntimeError) once ``n``
+    steps are stored, as when the appliance stops mid-start; call what it returns to let
+    the next start run whole."""
+
+    def arm(done: int) -> Callable[[], None]:
+        real_step = queue_build_steps.build_step
+        calls: list[int] = []
+
+        def crashing_step(*args: Any) -> bool:
+            calls.append(1)
+            if len(calls) == done + 1:
+                raise RuntimeError("the appliance stops here")
+            return real_step(*args)
+
+        monkeypatch.setattr(queue_build_steps, "build_step", crashing_step)
+        return lambda: monkeypatch.setattr(queue_build_steps, "build_step", real_step)
+
+    return arm

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,19 +40,12 @@ def starts_shown(home: Path, bank_id: int) -> list[Any]:
 
 
 def test_given_a_start_stopped_after_two_steps_when_shown_then_every_command_says_press_start_to_resume(  # noqa: E501
-    home: Path, monkeypatch: pytest.MonkeyPatch
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    crash_start_after: Callable[[int], Callable[[], None]],
 ) -> None:
     bank_id = published(home, 30)
-    real_step = steps.build_step
-    calls: list[int] = []
-
-    def stopping_step(*args: Any) -> bool:
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("the appliance stops here")
-        return real_step(*args)
-
-    monkeypatch.setattr(steps, "build_step", stopping_step)
+    heal = crash_start_after(2)
     with pytest.raises(RuntimeError):
         start_in_steps_of(home, bank_id)
     message = "Start interrupted at 10 of 30 numbers: press Start to resume"
@@ -59,7 +53,7 @@ def test_given_a_start_stopped_after_two_steps_when_shown_then_every_command_say
     assert starts_shown(home, bank_id) == [expected] * 3
     assert message in run(home, "bank", "status", str(bank_id)).stdout
     assert f"{bank_id}\tpublished\tGOTV\t{message}" in run(home, "bank", "list").stdout
-    monkeypatch.setattr(steps, "build_step", real_step)
+    heal()
     monkeypatch.setattr(steps, "STEP", 4)
     started = run(home, "bank", "start", str(bank_id))
     assert started.stderr == "Starting: building the queue of 30 numbers...\n"

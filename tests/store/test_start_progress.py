@@ -4,6 +4,7 @@ apart from one still building, and refuses a second start without writing anythi
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -68,26 +69,17 @@ def test_given_a_start_held_after_two_steps_when_read_and_started_again_then_pro
 
 
 def test_given_a_start_stopped_after_two_steps_when_read_then_interrupted_and_a_start_resumes(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: Database, crash_start_after: Callable[[int], Callable[[], None]]
 ) -> None:
     bank_id = make_bank(db, contacts=30, household_every=3, start=False)
-    real_step = steps.build_step
-    calls: list[int] = []
-
-    def failing_step(*args: Any) -> bool:
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("the appliance stops here")
-        return real_step(*args)
-
-    monkeypatch.setattr(steps, "build_step", failing_step)
+    heal = crash_start_after(2)
     with pytest.raises(RuntimeError):
         steps.start_in_steps(db, bank_id, NOW_DT, "t", 4)
     found = progress(db, bank_id)
     assert found == StartProgress(bank_id, 10, 20, building=False)  # 30 contacts, 20 numbers
     assert found.message == "Start interrupted at 10 of 20 numbers: press Start to resume"
     assert found.to_dict()["state"] == "interrupted"
-    monkeypatch.setattr(steps, "build_step", real_step)
+    heal()
     steps.start_in_steps(db, bank_id, NOW_DT, "t", 4, wait=False)
     assert progress(db, bank_id) is None
     assert len([r for r in queue_of(db, bank_id) if len(r) > 1]) == 20
@@ -103,19 +95,12 @@ def test_given_a_published_bank_never_started_when_read_then_no_progress(db: Dat
 
 
 def test_given_a_start_that_finishes_between_the_reads_when_read_then_no_interrupted_start(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    crash_start_after: Callable[[int], Callable[[], None]],
 ) -> None:
     bank_id = make_bank(db, contacts=30, start=False)
-    real_step = steps.build_step
-    calls: list[int] = []
-
-    def failing_step(*args: Any) -> bool:
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("the appliance stops here")
-        return real_step(*args)
-
-    monkeypatch.setattr(steps, "build_step", failing_step)
+    crash_start_after(2)
     with pytest.raises(RuntimeError):
         steps.start_in_steps(db, bank_id, NOW_DT, "t", 4)
     with db.read() as conn:

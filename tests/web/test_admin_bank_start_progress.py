@@ -104,20 +104,14 @@ async def test_given_a_big_start_held_halfway_when_pages_are_read_and_start_pres
 
 
 async def test_given_a_start_interrupted_halfway_when_the_pages_are_read_then_they_say_press_start_to_resume(  # noqa: E501
-    client: Client, make_user: Callable[..., int], db: Database, monkeypatch: pytest.MonkeyPatch
+    client: Client,
+    make_user: Callable[..., int],
+    db: Database,
+    crash_start_after: Callable[[int], Callable[[], None]],
 ) -> None:
     token = await admin(client, make_user)
     bank_id = await published_bank(client, token, db, 3000)
-    real_step = steps.build_step
-    calls: list[int] = []
-
-    def stopping_step(*args: Any) -> bool:
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("the appliance stops here")
-        return real_step(*args)
-
-    monkeypatch.setattr(steps, "build_step", stopping_step)
+    heal = crash_start_after(2)
     with pytest.raises(RuntimeError):
         await asyncio.to_thread(steps.start_in_steps, db, bank_id, datetime.now(UTC), "t", 500)
     message = "Start interrupted at 1,002 of 3,000 numbers: press Start to resume"
@@ -125,7 +119,7 @@ async def test_given_a_start_interrupted_halfway_when_the_pages_are_read_then_th
     assert f'data-start-state="interrupted">{message}<' in page
     assert 'data-testid="start"' in page
     assert message in await (await client.get("/admin/banks")).text()
-    monkeypatch.setattr(steps, "build_step", real_step)
+    heal()
     resumed = await client.post(f"/admin/banks/{bank_id}/start", data={"_csrf": token})
     assert resumed.status == 200 and "Started: dialing begins" in await resumed.text()
     assert stored(db, bank_id)[:2] == ("running", 3000)
