@@ -280,17 +280,25 @@ def _difference(row_id: int, stored: Decision, again: Decision) -> Difference:
     )
 
 
-def replay(rows: Iterable[Mapping[str, Any]], replayer: Replayer, limit: int = 20) -> Summary:
+def replay(
+    rows: Iterable[Mapping[str, Any]],
+    replayer: Replayer,
+    limit: int = 20,
+    on_progress: Callable[[int], None] | None = None,
+) -> Summary:
     """Decide every stored row again, in order; a row that cannot be read is counted and
-    reported, and the replay goes on with the others."""
+    reported, and the replay goes on with the others. ``on_progress`` (when given) is called
+    after each row with how many rows are done so far (the caller decides what to show)."""
     summary = Summary(limit)
-    for row in rows:
+    for done, row in enumerate(rows, 1):
         row_id = int(row.get("id") or 0)
         try:
             stored, again = replayer.decide(row)
         except ReplayError as exc:
             summary.bad_row(row_id, str(exc))
-            continue
-        summary.add(row_id, int(row.get("dialed") or 0), stored, again)
+        else:
+            summary.add(row_id, int(row.get("dialed") or 0), stored, again)
+        if on_progress is not None:
+            on_progress(done)
     summary.unused = {k: dict(v) for k, v in replayer.unused.items()}
     return summary

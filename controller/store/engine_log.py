@@ -14,6 +14,7 @@ from typing import Any
 
 ABANDON_WINDOW = timedelta(days=30)
 LIVE_RESULTS = ("bridged", "dropped", "completed", "human")
+_NO_ID_BOUND = 2**63 - 1  # SQLite's largest integer
 
 
 def record_decision(
@@ -57,21 +58,31 @@ def decisions(
     return out
 
 
+def last_decision_id(conn: sqlite3.Connection, bank_id: int) -> int:
+    """The id of the bank's latest stored pacing decision (0 when there is none): a bound
+    that keeps a count and the rows read after it to the same decisions while a running
+    engine goes on adding rows."""
+    row = conn.execute(
+        "SELECT coalesce(max(id), 0) FROM pacing_decisions WHERE bank_id = ?", (bank_id,)
+    ).fetchone()
+    return int(row[0])
+
+
 def decision_rows(
     conn: sqlite3.Connection,
     bank_id: int,
     since: float | None = None,
     until: float | None = None,
     batch: int = 500,
+    last_id: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """A bank's stored pacing decisions as raw rows (JSON columns left as text), oldest
     first, ``since <= at < until``, fetched ``batch`` rows at a time: a whole day of
     decisions is never in memory at once. Only rows stored before the first fetch are read
-    (a running engine goes on adding rows meanwhile)."""
-    row = conn.execute(
-        "SELECT coalesce(max(id), 0) FROM pacing_decisions WHERE bank_id = ?", (bank_id,)
-    ).fetchone()
-    last_id, after = int(row[0]), (float("-inf") if since is None else since, -1)
+    (a running engine goes on adding rows meanwhile), or those up to ``last_id`` when given."""
+    if last_id is None:
+        last_id = last_decision_id(conn, bank_id)
+    after = (float("-inf") if since is None else since, -1)
     end = float("inf") if until is None else until
     while True:
         rows = conn.execute(
@@ -87,13 +98,19 @@ def decision_rows(
 
 
 def count_decisions(
-    conn: sqlite3.Connection, bank_id: int, since: float | None = None, until: float | None = None
+    conn: sqlite3.Connection,
+    bank_id: int,
+    since: float | None = None,
+    until: float | None = None,
+    last_id: int | None = None,
 ) -> int:
-    """How many pacing decisions of the bank were stored with ``since <= at < until``."""
+    """How many pacing decisions of the bank were stored with ``since <= at < until`` (and
+    ``id <= last_id`` when given): the same range :func:`decision_rows` reads."""
     row = conn.execute(
-        "SELECT count(*) FROM pacing_decisions WHERE bank_id = ? AND at >= ? AND at < ?",
+        "SELECT count(*) FROM pacing_decisions WHERE bank_id = ? AND at >= ? AND at < ?"
+        " AND id <= ?",
         (bank_id, float("-inf") if since is None else since,
-         float("inf") if until is None else until),
+         float("inf") if until is None else until, _NO_ID_BOUND if last_id is None else last_id),
     ).fetchone()  # fmt: skip
     return int(row[0])
 

@@ -5,6 +5,7 @@ other settings and another strategy; every refusal says what is wrong and writes
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli import main
+from controller.commands import progress
 from controller.config import Settings
 from controller.store import banks, engine_log
 from controller.store.db import Database
@@ -122,6 +124,77 @@ def test_given_a_row_that_cannot_be_read_when_replayed_then_reported_counted_and
     assert "Unreadable rows: 1." in text.output
     assert f"row {row_id}: figures is not valid JSON" in text.output
     assert f"Replayed {stored - 1} decisions" in text.output
+
+
+PROGRESS = re.compile(r"replayed ([\d,]+) of ([\d,]+) decisions")
+
+
+def progress_lines(stderr: str) -> list[tuple[int, int]]:
+    """(done, total) of every stderr line; a line that is not progress fails the test."""
+    found = [PROGRESS.fullmatch(line) for line in stderr.splitlines()]
+    assert found and all(found), stderr
+    return [(int(m[1].replace(",", "")), int(m[2].replace(",", ""))) for m in found if m]
+
+
+def without_time(text: str) -> str:
+    return re.sub(r" in [\d.]+ s ", " in T s ", text)
+
+
+def test_given_progress_when_replaying_then_counts_on_stderr_and_stdout_as_without_it(
+    home: Path, db: Database, day: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with db.read() as conn:
+        stored = engine_log.count_decisions(conn, day)
+    plain = run(home, str(day), "--limit", "3")
+    assert plain.exit_code == 0 and plain.stderr == "", plain.output  # stderr: no terminal
+    monkeypatch.setattr(progress, "EVERY", 0.0)  # a line after every decision
+    shown = run(home, str(day), "--limit", "3", "--progress")
+    assert shown.exit_code == 0, shown.output
+    assert without_time(shown.stdout) == without_time(plain.stdout)
+    lines = progress_lines(shown.stderr)
+    assert lines == [(n, stored) for n in range(1, stored + 1)] + [(stored, stored)]
+    assert run(home, str(day), "--no-progress").stderr == ""
+
+
+def test_given_progress_and_a_time_window_when_replaying_then_it_ends_with_the_window_count(
+    home: Path, db: Database, day: int
+) -> None:
+    with db.read() as conn:
+        stored = engine_log.count_decisions(conn, day, NOW + 60.0, NOW + 120.0)
+    shown = run(home, str(day), "--since", iso(60.0), "--until", iso(120.0), "--progress")
+    assert shown.exit_code == 0, shown.output
+    assert progress_lines(shown.stderr)[-1] == (stored, stored)
+    assert f"Replayed {stored} decisions" in shown.stdout and not PROGRESS.search(shown.stdout)
+
+
+def test_given_json_and_progress_when_replaying_then_stdout_is_the_same_json(
+    home: Path, day: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = ok_json(home, str(day), "--set", "marginal=0.5")
+    monkeypatch.setattr(progress, "EVERY", 0.0)
+    shown = run(home, str(day), "--set", "marginal=0.5", "--json", "--progress")
+    assert shown.exit_code == 0, shown.output
+    data = json.loads(shown.stdout)
+    assert {**data, "seconds": 0} == {**plain, "seconds": 0}
+    assert progress_lines(shown.stderr)[-1] == (plain["replayed"], plain["replayed"])
+
+
+def test_given_a_fake_clock_when_progress_is_called_then_a_line_at_most_every_two_seconds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    now = [100.0]
+    report = progress.Progress(51_000, "replayed", "decisions", clock=lambda: now[0])
+    for done, at in enumerate([100.5, 101.9, 102.0, 103.0, 103.9, 104.1], 1):
+        now[0] = at
+        report(done * 1000)
+    report.finish(51_000)
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert out.err.splitlines() == [
+        "replayed 3,000 of 51,000 decisions",
+        "replayed 6,000 of 51,000 decisions",
+        "replayed 51,000 of 51,000 decisions",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -139,3 +139,25 @@ def test_given_good_overrides_when_planning_then_tunables_cap_and_strategy_kept(
     assert plan == Plan({"marginal": 1.5, "max_burst": 2.0}, 0.02, None, None)
     ratio = Replayer(make_plan(BankSettings(), [], "ratio", 2.5), engine_strategy)
     assert ratio.strategy("predictive").name == "fixed_ratio"
+
+
+async def test_given_decisions_stored_after_the_count_when_read_to_its_bound_then_rows_match_it(
+    db: Database, settings: Settings
+) -> None:
+    bank_id = await run_day(db, settings, seconds=120.0)
+    with db.read() as conn:
+        last_id = engine_log.last_decision_id(conn, bank_id)
+        counted = engine_log.count_decisions(conn, bank_id, last_id=last_id)
+    with db.write() as conn:  # a running engine goes on deciding meanwhile
+        conn.execute(
+            "INSERT INTO pacing_decisions (bank_id, at, strategy, dial, dialed, cancel, ratio,"
+            " reason, figures, inputs) SELECT bank_id, at + 1, strategy, dial, dialed, cancel,"
+            " ratio, reason, figures, inputs FROM pacing_decisions WHERE bank_id = ?",
+            (bank_id,),
+        )
+    progress: list[int] = []
+    with db.read() as conn:
+        rows = engine_log.decision_rows(conn, bank_id, batch=7, last_id=last_id)
+        summary = replay(rows, replayer(db, bank_id), on_progress=progress.append)
+        assert engine_log.count_decisions(conn, bank_id) == 2 * counted > 0
+    assert summary.replayed == counted and progress == list(range(1, counted + 1))
