@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.model import dnc_notices as notices
 from controller.model.phones import PhoneError
 from controller.store import dnc as store
 
@@ -29,8 +30,7 @@ def add(app: AppContext, number: str, reason: str, as_json: bool) -> None:
     except PhoneError as exc:
         fail(exc.message, exc.code, as_json)
         return
-    text = f"{e164} added to Do Not Call." if new else f"{e164} was already on Do Not Call."
-    emit({"e164": e164, "added": new}, as_json, text)
+    emit({"e164": e164, "added": new}, as_json, notices.added(e164, new))
 
 
 @dnc.command("import")
@@ -45,7 +45,7 @@ def import_(app: AppContext, file: Path, reason: str, source: str, as_json: bool
     Bad numbers are listed with their line and skipped.
     """
     report = store.import_file(app.db, file, reason, source)
-    lines = [f"{report.added} numbers added, {report.already} already on the list."]
+    lines = [notices.imported(report.added, report.already)]
     lines += [f"  line {e['line']}: {e['reason']}" for e in report.errors]
     emit(asdict(report), as_json, "\n".join(lines))
 
@@ -75,8 +75,8 @@ def remove(app: AppContext, number: str, as_json: bool) -> None:
         fail(exc.message, exc.code, as_json)
         return
     if not found:
-        fail(f"{e164} is not on the Do Not Call list", "not_on_dnc", as_json)
-    emit({"e164": e164, "removed": True}, as_json, f"{e164} removed from Do Not Call.")
+        fail(notices.listed(e164, False), "not_on_dnc", as_json)
+    emit({"e164": e164, "removed": True}, as_json, notices.removed(e164))
 
 
 @dnc.command("check")
@@ -90,8 +90,7 @@ def check(app: AppContext, number: str, as_json: bool) -> None:
     except PhoneError as exc:
         fail(exc.message, exc.code, as_json)
         return
-    emit({"e164": e164, "on_dnc": listed}, as_json,
-         f"{e164} is {'on' if listed else 'not on'} Do Not Call.")  # fmt: skip
+    emit({"e164": e164, "on_dnc": listed}, as_json, notices.listed(e164, listed))
 
 
 COMMANDS = [dnc]

@@ -39,7 +39,20 @@ def test_given_file_when_imported_then_counts_and_bad_lines_reported(
     path.write_text("6175550101\n617-555-0102\nabc\n")
     result = run(home, "dnc", "import", str(path))
     assert result.exit_code == 0
-    assert "2 numbers added, 0 already on the list." in result.output
+    assert "2 numbers added, 0 already on Do Not Call." in result.output
     assert "line 3:" in result.output
     data = json.loads(run(home, "dnc", "import", str(path), "--json").output)
     assert (data["added"], data["already"]) == (0, 2)
+
+
+def test_given_a_number_when_added_removed_and_checked_then_the_page_wording_each_time(
+    home: Path,
+) -> None:
+    number = "(212) 555-0108"
+    assert run(home, "dnc", "add", number).stdout == "+12125550108 added to Do Not Call.\n"
+    assert run(home, "dnc", "add", number).stdout == "+12125550108 was already on Do Not Call.\n"
+    assert run(home, "dnc", "check", number).stdout == "+12125550108 is on Do Not Call.\n"
+    assert run(home, "dnc", "remove", number).stdout == "+12125550108 removed from Do Not Call.\n"
+    gone = run(home, "dnc", "remove", number)
+    assert gone.exit_code == 1 and gone.stderr == "Error: +12125550108 is not on Do Not Call.\n"
+    assert run(home, "dnc", "check", number).stdout == "+12125550108 is not on Do Not Call.\n"

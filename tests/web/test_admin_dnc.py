@@ -40,7 +40,7 @@ async def test_given_a_file_of_numbers_when_uploaded_then_good_ones_are_added_an
     )
     page = await done.text()
     assert done.status == 200
-    assert "1 numbers added, 1 already on the list. 2 lines skipped" in page
+    assert "1 number added, 1 already on Do Not Call. 2 lines skipped" in page
     assert '<td class="num">4</td>' in page and '<td class="num">6</td>' in page
     assert numbers(db) == ["+12125550101", "+12125550102"]
     added = next(e for e in dnc_store.entries(db) if e["e164"] == "+12125550101")
@@ -68,7 +68,7 @@ async def test_given_a_listed_number_when_taken_off_with_confirmation_then_it_is
     unknown = await client.post(
         "/admin/contacts/dnc/remove", data={**form, "number": "2125550199", "confirm": "yes"}
     )
-    assert "+12125550199 is not on the Do Not Call list." in await unknown.text()
+    assert "+12125550199 is not on Do Not Call." in await unknown.text()
     removed = await client.post("/admin/contacts/dnc/remove", data={**form, "confirm": "yes"})
     assert removed.status == 200 and "+12125550103 removed from Do Not Call." in (
         await removed.text()
@@ -91,6 +91,18 @@ async def test_given_a_volunteer_or_a_visitor_when_uploading_or_removing_then_re
     form = {"_csrf": token, "number": "2125550104", "confirm": "yes"}
     assert (await client.post("/admin/contacts/dnc/remove", data=form)).status == 403
     assert numbers(db) == ["+12125550104"]
+
+
+async def test_given_a_number_when_added_twice_on_the_page_then_the_cli_wording_each_time(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    form = {"_csrf": token, "number": "(212) 555-0108", "reason": "asked"}
+    first = await client.post("/admin/contacts/dnc", data=form)
+    assert first.status == 200 and "+12125550108 added to Do Not Call." in await first.text()
+    again = await client.post("/admin/contacts/dnc", data=form)
+    assert "+12125550108 was already on Do Not Call." in await again.text()
+    assert numbers(db) == ["+12125550108"]
 
 
 async def test_given_a_listed_number_when_checking_numbers_then_each_answer_is_right(

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from controller.model import dnc_notices
 from controller.model.csv_import import TARGETS, CsvError, auto_target
 from controller.model.phones import PhoneError
 from controller.store import contact_import
@@ -201,8 +202,7 @@ async def dnc_add(request: web.Request) -> web.StreamResponse:
         e164, new = dnc_store.add(request.app[DB], form.get("number", ""), form.get("reason", ""))
     except PhoneError as exc:
         return contacts_page(request, error=f"Do Not Call: {exc}")
-    notice = f"{e164} is on the Do Not Call list" + ("." if new else " (it already was).")
-    return contacts_page(request, notice=notice)
+    return contacts_page(request, notice=dnc_notices.added(e164, new))
 
 
 def setup(app: web.Application) -> None:

@@ -13,6 +13,7 @@ import shutil
 
 from aiohttp import web
 
+from controller.model import dnc_notices as notices
 from controller.model.phones import PhoneError
 from controller.store import dnc as dnc_store
 from web.access import Access, access
@@ -39,7 +40,7 @@ async def dnc_import(request: web.Request) -> web.StreamResponse:
         )  # a long file must not hold up the other pages
     finally:
         path.unlink(missing_ok=True)
-    notice = f"{report.added} numbers added, {report.already} already on the list."
+    notice = notices.imported(report.added, report.already)
     if report.errors:
         notice += f" {len(report.errors)} lines skipped (listed below)."
     return contacts_page(request, notice=notice, dnc_report=report)
@@ -55,8 +56,8 @@ async def dnc_remove(request: web.Request) -> web.StreamResponse:
     except PhoneError as exc:
         return contacts_page(request, error=f"Do Not Call: {exc.message}")
     if not found:
-        return contacts_page(request, error=f"{e164} is not on the Do Not Call list.")
-    return contacts_page(request, notice=f"{e164} removed from Do Not Call.")
+        return contacts_page(request, error=notices.listed(e164, False))
+    return contacts_page(request, notice=notices.removed(e164))
 
 
 @access(Access.STAFF)
@@ -66,7 +67,7 @@ async def dnc_check(request: web.Request) -> web.StreamResponse:
         e164, listed = dnc_store.lookup(request.app[DB], request.query.get("number", ""))
     except PhoneError as exc:
         return contacts_page(request, error=f"Do Not Call: {exc.message}")
-    return contacts_page(request, notice=f"{e164} is {'on' if listed else 'not on'} Do Not Call.")
+    return contacts_page(request, notice=notices.listed(e164, listed))
 
 
 def setup(app: web.Application) -> None:
