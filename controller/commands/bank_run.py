@@ -23,6 +23,7 @@ from controller.store import queue
 from controller.store import queue_build_steps as steps
 from controller.store.queue_build_steps import start_in_steps
 from controller.store.results import ResultsError
+from controller.store.start_progress import queue_unit
 
 ACTOR = "cli"
 
@@ -84,17 +85,20 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
         _step(app, bank_id, lambda b: model.schedule(b, when), as_json)
         return
     with clear_errors(as_json):
+        with app.db.read() as conn:
+            unit = queue_unit(store.get(conn, bank_id).settings.household)
 
         def told(total: int) -> None:
             if not as_json:
-                click.echo(f"Starting: building the queue of {total:,} numbers...", err=True)
+                click.echo(f"Starting: building the queue of {total:,} {unit}...", err=True)
 
         now = datetime.now(UTC)
         b = start_in_steps(app.db, bank_id, now, ACTOR, steps.STEP, wait=False, on_steps=told)
         with app.db.read() as conn:
             counts = queue.counts(conn, bank_id)
         data = {**store.to_dict(b), "queue": counts}
-        emit(data, as_json, f"Bank {b.id} is running; {counts['ready']} numbers queued.")
+        unit = queue_unit(b.settings.household)
+        emit(data, as_json, f"Bank {b.id} is running; {counts['ready']:,} {unit} queued.")
 
 
 @click.command("pause")

@@ -10,8 +10,10 @@ engine's scheduled starts). The operating system drops the lock when that proces
 - no lock, but queue entries stored and the queue not marked built: the start was
   *interrupted* (the appliance stopped meanwhile); starting again resumes it.
 
-The numbers: entries stored so far (``queue_entries``) of the total the start recorded in
-``banks.queue_steps_total`` once it had read the list.
+The figures: entries stored so far (``queue_entries``) of the total the start recorded in
+``banks.queue_steps_total`` once it had read the list. An entry is a number when a shared
+number is dialed once per household (``one_call``), and a call to one contact at one number
+when every contact gets their own call (``each_contact``): :func:`queue_unit` names it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from controller.model.banks import Bank, BankError, State
+from controller.model.banks import Bank, BankError, Household, State
 
 LOCK_WAIT = 0.25  # s a refused second start waits first (a page reading the lock holds it µs)
 ALREADY_STARTING = (
@@ -35,14 +37,22 @@ ALREADY_STARTING = (
 )
 
 
+def queue_unit(household: Household) -> str:
+    """What a bank's queue entries are: "numbers" (a number shared by a household is one
+    entry) or "calls" (one entry per contact and number)."""
+    return "calls" if household is Household.EACH_CONTACT else "numbers"
+
+
 @dataclass(frozen=True)
 class StartProgress:
-    """A start in progress (``building``) or interrupted: ``queued`` of ``total`` numbers."""
+    """A start in progress (``building``) or interrupted: ``queued`` of ``total`` queue
+    entries, which are ``unit`` (see :func:`queue_unit`)."""
 
     bank_id: int
     queued: int
     total: int | None  # None until the start has read the list
     building: bool
+    unit: str = "numbers"
 
     @property
     def message(self) -> str:
@@ -50,13 +60,13 @@ class StartProgress:
         if self.building:
             if not self.queued and self.total is None:
                 return "Starting: reading the list's numbers"
-            return f"Starting: queue {self.queued:,}{of} numbers"
-        return f"Start interrupted at {self.queued:,}{of} numbers: press Start to resume"
+            return f"Starting: queue {self.queued:,}{of} {self.unit}"
+        return f"Start interrupted at {self.queued:,}{of} {self.unit}: press Start to resume"
 
     def to_dict(self) -> dict[str, Any]:
         state = "starting" if self.building else "interrupted"
         return {"state": state, "queued": self.queued, "total": self.total,
-                "message": self.message}  # fmt: skip
+                "unit": self.unit, "message": self.message}  # fmt: skip
 
 
 def lock_path(db_path: Path, bank_id: int) -> Path:
@@ -125,7 +135,8 @@ def read(conn: sqlite3.Connection, db_path: Path, bank: Bank) -> StartProgress |
     if not now_building and not queued:
         return None
     total = None if row[1] is None else int(row[1])
-    return StartProgress(bank.id, queued, total, now_building)
+    unit = queue_unit(bank.settings.household)
+    return StartProgress(bank.id, queued, total, now_building, unit)
 
 
 def _queue_built(conn: sqlite3.Connection, bank_id: int) -> bool:

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_bank_cli import create, ok_json, run, seed
+from test_bank_cli import SCRIPT, create, ok_json, run, seed
 
+from controller.store import banks
 from controller.store import queue_build_steps as steps
 from controller.store.db import open_database
 
@@ -49,7 +50,8 @@ def test_given_a_start_stopped_after_two_steps_when_shown_then_every_command_say
     with pytest.raises(RuntimeError):
         start_in_steps_of(home, bank_id)
     message = "Start interrupted at 10 of 30 numbers: press Start to resume"
-    expected = {"state": "interrupted", "queued": 10, "total": 30, "message": message}
+    expected = {"state": "interrupted", "queued": 10, "total": 30, "unit": "numbers",
+                "message": message}  # fmt: skip
     assert starts_shown(home, bank_id) == [expected] * 3
     assert message in run(home, "bank", "status", str(bank_id)).stdout
     assert f"{bank_id}\tpublished\tGOTV\t{message}" in run(home, "bank", "list").stdout
@@ -82,7 +84,8 @@ def test_given_a_start_building_when_started_again_then_already_starting_and_not
     try:
         assert midway.wait(30)
         message = "Starting: queue 10 of 30 numbers"
-        expected = {"state": "starting", "queued": 10, "total": 30, "message": message}
+        expected = {"state": "starting", "queued": 10, "total": 30, "unit": "numbers",
+                    "message": message}  # fmt: skip
         assert starts_shown(home, bank_id) == [expected] * 3
         assert message in run(home, "bank", "show", str(bank_id)).stdout
         again = run(home, "bank", "start", str(bank_id), "--json")
@@ -94,3 +97,33 @@ def test_given_a_start_building_when_started_again_then_already_starting_and_not
         go_on.set()
         building.join(30)
     assert ok_json(home, "bank", "status", str(bank_id))["queue"]["ready"] == 30
+
+
+def test_given_a_bank_calling_each_contact_of_shared_numbers_when_its_start_is_shown_then_it_counts_calls(  # noqa: E501
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    crash_start_after: Callable[[int], Callable[[], None]],
+) -> None:
+    db = open_database(home / "phonebank.db")
+    with db.write() as conn:  # 30 contacts sharing 20 numbers: one call per contact, 30 calls
+        banks.seed_synthetic_list(conn, "Voters", 30, household_every=3)
+    db.close()
+    (home / "s.yaml").write_text(SCRIPT)
+    assert run(home, "script", "import", str(home / "s.yaml")).exit_code == 0
+    bank_id = create(home, "--set", "household=each_contact")
+    assert run(home, "bank", "publish", str(bank_id)).exit_code == 0
+    heal = crash_start_after(2)
+    with pytest.raises(RuntimeError):
+        start_in_steps_of(home, bank_id)
+    shown = starts_shown(home, bank_id)
+    queued = shown[0]["queued"]
+    message = f"Start interrupted at {queued} of 30 calls: press Start to resume"
+    expected = {"state": "interrupted", "queued": queued, "total": 30, "unit": "calls",
+                "message": message}  # fmt: skip
+    assert shown == [expected] * 3 and 10 < queued < 30  # 10 numbers, some shared
+    assert message in run(home, "bank", "status", str(bank_id)).stdout
+    heal()
+    monkeypatch.setattr(steps, "STEP", 4)
+    started = run(home, "bank", "start", str(bank_id))
+    assert started.stderr == "Starting: building the queue of 30 calls...\n"
+    assert started.stdout == f"Bank {bank_id} is running; 30 calls queued.\n"

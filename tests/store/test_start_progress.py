@@ -94,6 +94,22 @@ def test_given_a_published_bank_never_started_when_read_then_no_progress(db: Dat
     )
 
 
+def test_given_a_bank_calling_each_contact_when_its_start_stops_then_it_counts_calls_not_numbers(
+    db: Database, crash_start_after: Callable[[int], Callable[[], None]]
+) -> None:
+    bank_id = make_bank(db, contacts=30, household_every=3, start=False, household="each_contact")
+    crash_start_after(2)
+    with pytest.raises(RuntimeError):
+        steps.start_in_steps(db, bank_id, NOW_DT, "t", 4)
+    found = progress(db, bank_id)
+    assert found is not None and (found.total, found.unit) == (30, "calls")  # 20 numbers
+    assert found.queued == len(queue_of(db, bank_id)) > 0
+    assert found.message == (
+        f"Start interrupted at {found.queued} of 30 calls: press Start to resume"
+    )
+    assert found.to_dict()["unit"] == "calls"
+
+
 def test_given_a_start_that_finishes_between_the_reads_when_read_then_no_interrupted_start(
     db: Database,
     monkeypatch: pytest.MonkeyPatch,

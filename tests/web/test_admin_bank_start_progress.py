@@ -82,6 +82,7 @@ async def test_given_a_big_start_held_halfway_when_pages_are_read_and_start_pres
         assert "Starting: queue 1,002 of 3,000 numbers" in listed
         live = await (await client.get(f"/api/admin/banks/{bank_id}/live")).json()
         assert live["start"] == {"state": "starting", "queued": 1002, "total": 3000,
+                                 "unit": "numbers",
                                  "message": "Starting: queue 1,002 of 3,000 numbers"}  # fmt: skip
         before = stored(db, bank_id)
         again = await client.post(f"/admin/banks/{bank_id}/start", data={"_csrf": token})
