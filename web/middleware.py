@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
 from aiohttp import web
@@ -147,7 +148,7 @@ async def _store(
     touched = manager.touch(session)
     if session is loaded and session.authenticated:
         db = request.app[DB]
-        await asyncio.to_thread(web_sessions.touch, db, session.sid, touched.seen)
+        await asyncio.to_thread(web_sessions.touch, db, session.sid, touched.seen, manager.lifetime)
     manager.set_cookie(response, touched, secure=request.secure)
 
 
@@ -176,3 +177,20 @@ def still_signed_in(request: web.Request) -> bool:
     if session is None or not session.authenticated:
         return False
     return signed_in_user(request.app[DB], request.app[SESSIONS], session) is not None
+
+
+async def hold_sign_in(request: web.Request, on_ended: Callable[[], Awaitable[None]]) -> None:
+    """Run beside a live page's socket: every ``keepalive_seconds`` push the sign-in's record
+    (someone on an open call screen or dashboard is at work, even when nothing changes for
+    hours), or, once the sign-in has ended (signed out, revoked, locked, expired), await
+    ``on_ended`` (which closes the socket with ``SIGNED_OUT_CLOSE``) and return."""
+    manager, db = request.app[SESSIONS], request.app[DB]
+    session = request[SESSION_KEY]
+    while True:
+        await asyncio.sleep(manager.keepalive_seconds)
+        alive = still_signed_in(request) and await asyncio.to_thread(
+            web_sessions.touch, db, session.sid, manager.clock(), manager.lifetime
+        )
+        if not alive:
+            await on_ended()
+            return

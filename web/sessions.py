@@ -5,8 +5,10 @@ for a signed-in user a random session id) signed with HMAC-SHA256 under a key de
 ``secrets.toml``'s ``session_key``. It is HttpOnly, SameSite=Lax, and Secure when the
 request came over TLS. A signed-in cookie is only half of a sign-in: the session id must
 also name a live row of ``web_sessions`` (``controller/store/web_sessions.py``), which is
-what signing out, a password change or "sign out everywhere" revoke. Anonymous sessions
-live in the cookie alone.
+what signing out, a password change or "sign out everywhere" revoke. That row also keeps a
+sign-in's idle clock (the cookie's is checked for anonymous sessions only), so a call screen
+left open, whose socket pushes the row, stays signed in until the absolute limit. Anonymous
+sessions live in the cookie alone.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ COOKIE_NAME = "phonebank_session"
 IDLE_SECONDS = int(DEFAULT_LIFETIME.idle_seconds)
 ABSOLUTE_SECONDS = int(DEFAULT_LIFETIME.absolute_seconds)
 REFRESH_SECONDS = 60
+KEEPALIVE_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,12 @@ class SessionManager:
     def lifetime(self) -> Lifetime:
         return Lifetime(self.idle_seconds, self.absolute_seconds)
 
+    @property
+    def keepalive_seconds(self) -> float:
+        """How often an open live page's socket pushes its sign-in's record: well inside the
+        idle time, at most every 5 minutes."""
+        return min(KEEPALIVE_SECONDS, self.idle_seconds / 4)
+
     def encode(self, session: Session) -> str:
         payload = {
             "u": session.user_id,
@@ -111,8 +120,10 @@ class SessionManager:
         except (ValueError, KeyError, TypeError):
             return None
         now = self.clock()
-        if now - session.seen > self.idle_seconds or now - session.issued > self.absolute_seconds:
+        if now - session.issued > self.absolute_seconds:
             return None
+        if session.user_id is None and now - session.seen > self.idle_seconds:
+            return None  # a sign-in's idle clock is its record's (an open live page pushes it)
         return session
 
     def touch(self, session: Session) -> Session:

@@ -2,7 +2,8 @@
 
 The browser's cookie carries a random session id; only its SHA-256 is stored. A row is
 written when someone signs in (never for anonymous visits), its ``last_seen`` is pushed
-when the cookie is refreshed (at most once a minute), and it is revoked by signing out,
+when the cookie is refreshed (at most once a minute) and while a live page (call screen,
+live dashboard) keeps its socket open, and it is revoked by signing out,
 a password change, "sign out everywhere" or locking the account. Times are Unix seconds;
 callers pass ``now`` so the web layer's clock decides. Rows expired or revoked more than
 ``KEEP_SECONDS`` ago are pruned.
@@ -71,13 +72,16 @@ def active(db: Database, session_id: str, now: float, lifetime: Lifetime) -> dic
     return dict(row) if row is not None else None
 
 
-def touch(db: Database, session_id: str, now: float) -> None:
-    """Push the session's last-seen time (the cookie refresh calls this, once a minute)."""
+def touch(db: Database, session_id: str, now: float, lifetime: Lifetime = DEFAULT_LIFETIME) -> bool:
+    """Push a live session's last-seen time (the cookie refresh calls this once a minute, an
+    open live page's socket every few minutes); False when it was revoked or had already
+    expired, which a late push never revives."""
     with db.write() as conn:
-        conn.execute(
-            "UPDATE web_sessions SET last_seen = ? WHERE id_hash = ? AND revoked_at IS NULL",
-            (now, hash_id(session_id)),
+        cur = conn.execute(
+            f"UPDATE web_sessions SET last_seen = ? WHERE id_hash = ? AND {_ALIVE}",
+            (now, hash_id(session_id), *_alive_args(now, lifetime)),
         )
+    return cur.rowcount > 0
 
 
 def revoke(db: Database, session_id: str, now: float, reason: str = SIGNED_OUT) -> bool:

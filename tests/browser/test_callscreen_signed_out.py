@@ -1,7 +1,11 @@
-"""An open call screen whose sign-in is taken back (signed out everywhere), on the real PBX:
-its live socket closes (4401) at its next update, the page reloads onto the sign-in page
-instead of reopening the socket, and the volunteer, left with no sign-in at all, leaves the
-bank."""
+"""An open call screen and its sign-in, on the real PBX.
+
+- Taken back (signed out everywhere): its live socket closes (4401), the page reloads onto
+  the sign-in page instead of reopening the socket, and the volunteer, left with no sign-in
+  at all, leaves the bank.
+- Left open past the idle time with no request but its socket: the socket keeps the sign-in
+  alive, so the volunteer stays in the bank and signed in.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
 
 from controller.store import web_sessions
 from controller.store.db import Database
+from web.keys import SESSIONS
 
 pytestmark = [pytest.mark.pbx, pytest.mark.browser, pytest.mark.timeout(420)]
 
@@ -54,3 +59,26 @@ def test_given_an_open_call_screen_when_its_sign_in_is_revoked_then_it_lands_on_
     while rows(db, left, uid, bank_id)[0]["left_at"] is None:
         assert time.monotonic() < deadline, "the volunteer is still in the bank"
         time.sleep(0.1)
+
+
+def test_given_a_call_screen_left_open_past_the_idle_time_then_it_stays_signed_in_and_in_the_bank(
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    idle = 12  # seconds (2 hours in service); the socket pushes the sign-in every idle / 4
+    call_server.app[SESSIONS].idle_seconds = idle
+    uid = make_user("vera", PASSWORD, display_name="Vera Caller")
+    bank_id = make_bank(db, 2, "human:1:60", call_server)
+    sign_in(page, call_server, "vera", "/banks")
+    join_with_browser(page, call_server, bank_id)
+    page.wait_for_timeout(int(2.5 * idle * 1000))  # no request but the open sockets
+    assert page.url == f"{call_server.url}/call"
+    assert page.evaluate("() => window.phonebankCallscreen.ws.readyState") == 1
+    left = "SELECT left_at FROM volunteer_sessions WHERE volunteer_id = ? AND bank_id = ?"
+    assert rows(db, left, uid, bank_id)[0]["left_at"] is None
+    answer = page.evaluate(
+        "async () => { const r = await fetch('/account'); return [r.status, r.url]; }"
+    )
+    assert answer == [200, f"{call_server.url}/account"]  # not sent to the sign-in page

@@ -21,11 +21,27 @@ def test_given_a_record_when_idle_or_absolute_time_passes_then_it_is_no_longer_a
     assert web_sessions.active(db, "sid-1", T0 + 600, LIFE) is not None
     assert web_sessions.active(db, "sid-1", T0 + 601, LIFE) is None  # idle
     for step in range(1, 7):
-        web_sessions.touch(db, "sid-1", T0 + step * 590)
+        assert web_sessions.touch(db, "sid-1", T0 + step * 590, LIFE)
     assert web_sessions.active(db, "sid-1", T0 + 3540, LIFE) is not None
     assert web_sessions.active(db, "sid-1", T0 + 3601, LIFE) is None  # absolute, though seen
     assert web_sessions.active(db, "", T0, LIFE) is None
     assert web_sessions.active(db, "never-issued", T0, LIFE) is None
+
+
+def test_given_an_expired_or_revoked_record_when_touched_then_it_stays_ended(
+    db: Database,
+) -> None:
+    uid = int(users.create_user(db, "ana")["id"])
+    web_sessions.open_session(db, "idle", uid, T0)
+    web_sessions.open_session(db, "gone", uid, T0)
+    web_sessions.revoke(db, "gone", T0 + 1)
+    assert not web_sessions.touch(db, "idle", T0 + 601, LIFE)  # a late push revives nothing
+    assert web_sessions.active(db, "idle", T0 + 602, LIFE) is None
+    assert not web_sessions.touch(db, "gone", T0 + 2, LIFE)
+    assert web_sessions.active(db, "gone", T0 + 3, LIFE) is None
+    with db.read() as conn:
+        seen = [r[0] for r in conn.execute("SELECT last_seen FROM web_sessions ORDER BY id")]
+    assert seen == [T0, T0]
 
 
 def test_given_three_sessions_when_revoking_all_but_one_then_only_it_stays_and_reasons_recorded(

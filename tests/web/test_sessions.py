@@ -37,14 +37,25 @@ def test_given_a_cookie_signed_with_another_key_when_decoded_then_it_is_refused(
     assert SessionManager("new-key", clock=clock).decode(cookie) is None
 
 
-def test_given_an_idle_session_when_the_idle_time_passes_then_it_expires() -> None:
+def test_given_an_idle_anonymous_session_when_the_idle_time_passes_then_it_expires() -> None:
     clock = Clock()
     manager = SessionManager("key", idle_seconds=600, absolute_seconds=7200, clock=clock)
-    cookie = manager.encode(manager.new(user_id=7))
+    cookie = manager.encode(manager.new())
     clock.now += 599
     assert manager.decode(cookie) is not None
     clock.now += 2
     assert manager.decode(cookie) is None
+
+
+def test_given_a_signed_in_cookie_past_its_idle_time_then_its_record_decides() -> None:
+    clock = Clock()
+    manager = SessionManager("key", idle_seconds=600, absolute_seconds=7200, clock=clock)
+    cookie = manager.encode(manager.new(user_id=7))
+    clock.now += 601  # an open call screen may have kept the record alive meanwhile
+    decoded = manager.decode(cookie)
+    assert decoded is not None and decoded.user_id == 7
+    clock.now += 7200
+    assert manager.decode(cookie) is None  # the absolute limit holds for every cookie
 
 
 def test_given_an_active_session_when_the_absolute_limit_passes_then_it_expires() -> None:

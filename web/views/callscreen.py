@@ -24,7 +24,7 @@ from controller.store import banks as bank_store
 from controller.store import web_sessions
 from web.access import Access, access
 from web.keys import DB, SESSIONS
-from web.middleware import SIGNED_OUT_CLOSE, still_signed_in
+from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, still_signed_in
 from web.render import render
 from web.views import callscreen_data as data
 from web.views.volunteer import _user, error
@@ -127,10 +127,13 @@ async def socket(request: web.Request) -> web.StreamResponse:
     queue = engine.bus.subscribe()
     seen: dict[str, str] = {}
 
+    async def signed_out() -> None:
+        await _leave_if_signed_out_everywhere(request, engine, user.id)
+        await ws.close(code=SIGNED_OUT_CLOSE, message=b"signed out")
+
     async def push() -> None:
         if not still_signed_in(request):  # signed out, revoked or locked since it opened
-            await _leave_if_signed_out_everywhere(request, engine, user.id)
-            await ws.close(code=SIGNED_OUT_CLOSE, message=b"signed out")
+            await signed_out()
             return
         body = payload(request, engine, user.id)
         if body["live"].get("call"):
@@ -144,7 +147,10 @@ async def socket(request: web.Request) -> web.StreamResponse:
             if _relevant(message, engine, user.id, seen):
                 await push()
 
-    task = asyncio.ensure_future(pump())
+    tasks = [
+        asyncio.ensure_future(pump()),
+        asyncio.ensure_future(hold_sign_in(request, signed_out)),
+    ]
     try:
         await push()
         async for msg in ws:
@@ -152,9 +158,10 @@ async def socket(request: web.Request) -> web.StreamResponse:
                 await push()
     finally:
         engine.bus.unsubscribe(queue)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-            await task
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await task
     return ws
 
 
