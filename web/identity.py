@@ -1,4 +1,5 @@
-"""The signed-in user as the web layer sees it, read from the users store per request."""
+"""The signed-in user as the web layer sees it: read with its sign-in record, in one query per
+request."""
 
 from __future__ import annotations
 
@@ -40,24 +41,16 @@ def _from_record(record: dict[str, Any] | None) -> CurrentUser | None:
     )
 
 
-def load_user(db: Database, user_id: int, username: str) -> CurrentUser | None:
-    """The enabled user signed in as ``username``/``user_id``, or None.
-
-    Both must still match: a deleted, disabled or re-created account signs its sessions out.
-    """
-    user = _from_record(user_store.get_user(db, username)) if username else None
-    return user if user is not None and user.id == user_id else None
-
-
 def signed_in_user(db: Database, manager: SessionManager, session: Session) -> CurrentUser | None:
     """The user of a signed-in session while its record is live (not signed out, revoked or
     expired) and the account is enabled; None otherwise (and for anonymous sessions)."""
     if session.user_id is None:
         return None
-    record = web_sessions.active(db, session.sid, manager.clock(), manager.lifetime)
-    if record is None or record["user_id"] != session.user_id:
+    record = web_sessions.active_user(db, session.sid, manager.clock(), manager.lifetime)
+    user = _from_record(record)
+    if user is None or user.id != session.user_id or user.username != session.username:
         return None
-    return load_user(db, session.user_id, session.username)
+    return user
 
 
 def check_password(db: Database, username: str, password: str) -> CurrentUser | None:

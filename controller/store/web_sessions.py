@@ -72,6 +72,23 @@ def active(db: Database, session_id: str, now: float, lifetime: Lifetime) -> dic
     return dict(row) if row is not None else None
 
 
+def active_user(
+    db: Database, session_id: str, now: float, lifetime: Lifetime
+) -> dict[str, Any] | None:
+    """The user of a live session (id, username, display name, role, can make calls,
+    disabled), read with the session in one query; None when the session is not live."""
+    if not session_id:
+        return None
+    with db.read() as conn:
+        row = conn.execute(
+            "SELECT u.id, u.username, u.display_name, u.role, u.can_make_calls, u.disabled"
+            f" FROM web_sessions JOIN users u ON u.id = web_sessions.user_id"
+            f" WHERE id_hash = ? AND {_ALIVE}",
+            (hash_id(session_id), *_alive_args(now, lifetime)),
+        ).fetchone()
+    return dict(row) if row is not None else None
+
+
 def touch(db: Database, session_id: str, now: float, lifetime: Lifetime = DEFAULT_LIFETIME) -> bool:
     """Push a live session's last-seen time (the cookie refresh calls this once a minute, an
     open live page's socket every few minutes); False when it was revoked or had already

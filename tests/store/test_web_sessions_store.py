@@ -44,6 +44,28 @@ def test_given_an_expired_or_revoked_record_when_touched_then_it_stays_ended(
     assert seen == [T0, T0]
 
 
+def test_given_a_live_session_then_its_user_comes_with_it_and_an_ended_one_gives_none(
+    db: Database,
+) -> None:
+    uid = int(users.create_user(db, "ana", display_name="Ana", role="manager")["id"])
+    web_sessions.open_session(db, "sid", uid, T0)
+    user = web_sessions.active_user(db, "sid", T0 + 1, LIFE)
+    assert user is not None
+    assert (user["id"], user["username"], user["display_name"], user["role"]) == (
+        uid,
+        "ana",
+        "Ana",
+        "manager",
+    )
+    assert (user["can_make_calls"], user["disabled"]) == (1, 0)
+    with db.write() as conn:  # locked behind the store's back: its sign-ins stay recorded
+        conn.execute("UPDATE users SET disabled = 1 WHERE id = ?", (uid,))
+    locked = web_sessions.active_user(db, "sid", T0 + 2, LIFE)
+    assert locked is not None and locked["disabled"] == 1  # the web layer refuses it
+    assert web_sessions.active_user(db, "sid", T0 + 602, LIFE) is None  # idle
+    assert web_sessions.active_user(db, "", T0, LIFE) is None
+
+
 def test_given_three_sessions_when_revoking_all_but_one_then_only_it_stays_and_reasons_recorded(
     db: Database,
 ) -> None:
