@@ -23,7 +23,7 @@ def users() -> None:
     """Manage users: admins, managers and volunteers.
 
     Admins can do everything; managers run phone banks, contacts, results and volunteers;
-    volunteers make calls (when allowed to). Every user has a dial-in PIN of 6+ digits.
+    volunteers make calls (when allowed to). Every user has a dial-in PIN of 6 to 12 digits.
     """
 
 
@@ -93,7 +93,7 @@ def set_(
 
 @users.command("pin")
 @click.argument("username")
-@click.option("--set", "pin", metavar="DIGITS", help="Use this PIN (6+ digits) instead.")
+@click.option("--set", "pin", metavar="DIGITS", help="Use this PIN (6 to 12 digits) instead.")
 @json_option
 @pass_app
 def pin(app: AppContext, username: str, pin: str | None, as_json: bool) -> None:

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "volunteer": frozenset(),
 }
 PIN_LENGTH = 6
+PIN_MAX_LENGTH = 12  # the dial-in prompt reads at most 12 digits (pbx-extensions.conf.j2)
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _HASHER = PasswordHasher()
@@ -78,8 +79,8 @@ def validate_password(password: str) -> str:
 
 def validate_pin(pin: str) -> str:
     clean = pin.strip()
-    if not clean.isdigit() or not clean.isascii() or len(clean) < PIN_LENGTH:
-        raise UserError("bad_pin", f"a PIN is at least {PIN_LENGTH} digits")
+    if not clean.isdigit() or not clean.isascii() or not PIN_LENGTH <= len(clean) <= PIN_MAX_LENGTH:
+        raise UserError("bad_pin", f"a PIN is {PIN_LENGTH} to {PIN_MAX_LENGTH} digits")
     return clean
 
 

@@ -47,11 +47,16 @@ def test_given_roles_when_validated_then_only_the_three_roles() -> None:
     assert info.value.code == "bad_role"
 
 
-@pytest.mark.parametrize("pin", ["12345", "12345a", "", "１２３４５６"])
+@pytest.mark.parametrize("pin", ["12345", "12345a", "", "１２３４５６", "1234567890123"])
 def test_given_bad_pin_when_validated_then_refused(pin: str) -> None:
     with pytest.raises(UserError) as info:
         validate_pin(pin)
     assert info.value.code == "bad_pin"
+
+
+def test_given_a_pin_of_six_or_twelve_digits_then_kept_as_typed() -> None:
+    assert validate_pin(" 123456 ") == "123456"
+    assert validate_pin("123456789012") == "123456789012"  # the most the phone prompt reads
 
 
 def test_given_short_password_when_validated_then_weak_password() -> None:
