@@ -10,6 +10,7 @@ engine, 0200-0299 CRM sync, 0300-0399 web.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -32,6 +33,17 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+def owner_only(path: Path) -> None:
+    """Make the database file (created empty when missing) and its WAL and shared-memory
+    files readable and writable by their owner only: it holds dial-in PINs, password hashes
+    and contacts' personal data. SQLite gives the WAL files it creates the database's mode."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
+
+
 class Database:
     """The application's database file.
 
@@ -47,6 +59,7 @@ class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only(self.path)
         self._writer = connect(self.path)
         self._writer.execute("PRAGMA journal_mode = WAL")
         self._writer.execute("PRAGMA synchronous = NORMAL")

@@ -46,3 +46,29 @@ def test_given_trigger_with_inner_semicolons_when_split_then_kept_whole() -> Non
 def test_given_dangling_statement_when_split_then_error() -> None:
     with pytest.raises(ValueError, match="incomplete"):
         split_sql("CREATE TABLE t (a)")
+
+
+def test_given_a_new_database_when_written_then_it_and_its_wal_files_are_owner_only(
+    tmp_path: Path,
+) -> None:
+    db = open_database(tmp_path / "new.db")
+    with db.write() as conn:
+        conn.execute("INSERT INTO meta (key, value) VALUES ('a', 'b')")
+    files = [tmp_path / n for n in ("new.db", "new.db-wal", "new.db-shm")]
+    assert {f.name: oct(f.stat().st_mode & 0o777) for f in files} == {
+        f.name: "0o600" for f in files
+    }
+
+
+def test_given_a_world_readable_database_when_opened_then_it_is_made_owner_only(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    open_database(path)._writer.close()
+    for name in ("old.db", "old.db-wal", "old.db-shm"):
+        if (tmp_path / name).exists():
+            (tmp_path / name).chmod(0o644)
+    db = open_database(path)
+    with db.read() as conn:
+        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] > 0
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
