@@ -109,14 +109,24 @@ def login_file(settings: Settings) -> Path:
     return settings.home / LOGIN_FILE
 
 
+def stored_logins(settings: Settings, db: Database) -> dict[str, str] | None:
+    """The demo logins when the demo has made them (its file and both accounts), else None."""
+    path = login_file(settings)
+    if not path.exists():
+        return None
+    stored = tomllib.loads(path.read_text())
+    logins = {str(k): str(v) for k, v in stored.get("logins", {}).items()}
+    if all(user_store.get_user(db, name) for name in logins) and len(logins) == 2:
+        return logins
+    return None
+
+
 def demo_logins(settings: Settings, db: Database) -> dict[str, str]:
     """The demo logins (created with fresh passwords at the first run)."""
+    found = stored_logins(settings, db)
+    if found is not None:
+        return found
     path = login_file(settings)
-    if path.exists():
-        stored = tomllib.loads(path.read_text())
-        logins = {str(k): str(v) for k, v in stored.get("logins", {}).items()}
-        if all(user_store.get_user(db, name) for name in logins) and len(logins) == 2:
-            return logins
     logins = {ADMIN: secrets.token_urlsafe(12), VOLUNTEER: secrets.token_urlsafe(12)}
     for name, role, label in ((ADMIN, "admin", "Demo Admin"), (VOLUNTEER, "volunteer", "Demo")):
         if user_store.get_user(db, name) is None:

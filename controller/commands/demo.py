@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from controller.commands.common import AppContext, emit, json_option, pass_app
-from controller.demo import LOGIN_FILE, demo_logins, prepare
+from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.demo import LOGIN_FILE, prepare, stored_logins
 
 
 @click.group("demo")
@@ -17,11 +17,20 @@ def demo() -> None:
 @json_option
 @pass_app
 def logins(app: AppContext, as_json: bool) -> None:
-    """Print the demo admin and volunteer logins (created at the first use).
+    """Print the demo admin and volunteer logins, once the demo has made them (`phonebank
+    run` without --no-demo, or `phonebank demo setup`); this command creates no account.
 
     The passwords live in clear only in demo-logins.toml in the home (mode 0600).
     """
-    found = demo_logins(app.settings, app.db)
+    found = stored_logins(app.settings, app.db)
+    if found is None:
+        fail(
+            "there is no demo on this appliance: `phonebank demo setup` (or `phonebank run`"
+            " without --no-demo) creates it and its logins",
+            "no_demo",
+            as_json,
+        )
+        return
     text = "\n".join(f"{name}\t{password}" for name, password in found.items())
     emit({"logins": found, "file": LOGIN_FILE}, as_json, text)
 
