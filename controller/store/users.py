@@ -116,9 +116,23 @@ def update_user(
         sets = ", ".join(f"{k} = ?" for k in changes)
         with db.write() as conn:
             conn.execute(f"UPDATE users SET {sets} WHERE id = ?", [*changes.values(), user["id"]])
+            _keep_an_admin(conn, user)
             if disabled:  # a locked account's sign-ins end with it
                 web_sessions.revoke_user(db, user["id"], time.time(), web_sessions.LOCKED)
     return _require(db, username)
+
+
+def _keep_an_admin(conn: sqlite3.Connection, before: dict[str, Any]) -> None:
+    """Refuse a change that leaves no enabled admin (the caller's transaction rolls back):
+    nobody could manage users or settings from the web any more."""
+    if before["role"] != "admin" or before["disabled"]:
+        return
+    left = conn.execute("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0")
+    if left.fetchone()[0] == 0:
+        raise UserError(
+            "last_admin",
+            f"{before['username']} is the only enabled admin: make another user admin first",
+        )
 
 
 def set_password(

@@ -104,3 +104,22 @@ def test_given_user_lists_when_members_added_then_listed_and_filterable(db: Data
     users.delete_user_list(db, "Tuesday crew")
     assert users.all_user_lists(db) == []
     assert len(users.all_users(db)) == 3
+
+
+def test_given_the_only_enabled_admin_when_demoted_or_locked_then_refused_and_unchanged(
+    db: Database,
+) -> None:
+    users.create_user(db, "lee", role="admin")
+    users.create_user(db, "vic")  # a volunteer can change with no admin involved
+    for change in ({"role": "volunteer"}, {"disabled": True}):
+        with pytest.raises(UserError) as info:
+            users.update_user(db, "lee", **change)
+        assert info.value.code == "last_admin"
+        lee = users.get_user(db, "lee")
+        assert lee is not None and (lee["role"], lee["disabled"]) == ("admin", False)
+    assert users.update_user(db, "lee", display_name="Lee L")["display_name"] == "Lee L"
+    assert users.update_user(db, "vic", role="manager")["role"] == "manager"
+    users.create_user(db, "ana", role="admin")
+    assert users.update_user(db, "lee", disabled=True)["disabled"] is True  # ana is left
+    with pytest.raises(UserError):
+        users.update_user(db, "ana", role="manager")
