@@ -44,10 +44,15 @@ def _problems_text(problems: list[Problem]) -> str:
     )
 
 
+REFUSALS = ("script_exists", "script_in_use")  # about saving, not about the script's content
+
+
 def _report(problems: list[Problem], as_json: bool) -> None:
     data = [{"code": p.code, "message": p.message, "block": p.block} for p in problems]
     if as_json:
         click.echo(json.dumps({"error": problems[0].code, "problems": data}, indent=2), err=True)
+    elif len(problems) == 1 and problems[0].code in REFUSALS:
+        click.echo(f"Error: {problems[0].message}", err=True)
     else:
         click.echo(f"Error: the script has {len(problems)} problem(s):", err=True)
         click.echo(_problems_text(problems), err=True)
@@ -76,20 +81,32 @@ def validate(app: AppContext, file: Path, as_json: bool) -> None:
 
 @script.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--replace", is_flag=True, help="Overwrite the script with the same name.")
+@click.option("--replace", is_flag=True,
+              help="Overwrite the script with the same name (refused while a started or"
+              " stopped bank uses it; draft and published banks using it follow).")  # fmt: skip
 @json_option
 @pass_app
 def import_(app: AppContext, file: Path, replace: bool, as_json: bool) -> None:
-    """Validate and save the script in FILE (nothing is saved if it has problems)."""
+    """Validate and save the script in FILE (nothing is saved if it has problems).
+
+    With --replace, the same-named script is updated, unless a running, paused or stopped
+    bank uses it (script_in_use: import it under another name and attach that to the
+    banks meant to change). Draft and published banks using it follow, and are named.
+    """
     try:
         loaded = _load(file)
         with app.db.write() as conn:
             script_id = store.save(conn, loaded, replace=replace)
+            using = store.banks_using(conn, script_id)
     except ScriptError as exc:
         _report(exc.problems, as_json)
         return
-    emit({"id": script_id, "name": loaded.name, "blocks": len(loaded.blocks)}, as_json,
-         f"Saved script {script_id}: {loaded.name!r} ({len(loaded.blocks)} blocks).")  # fmt: skip
+    text = f"Saved script {script_id}: {loaded.name!r} ({len(loaded.blocks)} blocks)."
+    if using:
+        text += f" Used by {store.bank_list(using)}, which now show it."
+    banks = [i for i, _ in using]
+    emit({"id": script_id, "name": loaded.name, "blocks": len(loaded.blocks), "banks": banks},
+         as_json, text)  # fmt: skip
 
 
 @script.command("export")

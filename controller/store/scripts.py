@@ -40,30 +40,157 @@ def check(conn: sqlite3.Connection, script: Script) -> list[Problem]:
     return model.validate(script, field_options(conn))
 
 
-def save(conn: sqlite3.Connection, script: Script, replace: bool = False) -> int:
-    """Insert (or with ``replace``, update the same-named) script; invalid ones raise."""
+STARTED = ("running", "paused", "stopped")  # a script these banks use is never rewritten
+
+
+@dataclass(frozen=True)
+class BankSave:
+    """What the editor of one bank saved: the script id, the name it got, and why (if moved)."""
+
+    script_id: int
+    name: str
+    note: str = ""
+
+
+def banks_using(conn: sqlite3.Connection, script_id: int) -> list[tuple[int, str]]:
+    """(bank id, state) of every bank whose script is ``script_id``."""
+    rows = conn.execute("SELECT id, state FROM banks WHERE script_id = ? ORDER BY id", (script_id,))
+    return [(int(r["id"]), str(r["state"])) for r in rows]
+
+
+def bank_list(banks: list[tuple[int, str]], states: bool = False) -> str:
+    """``bank 3`` / ``banks 1, 3 and 4`` (``bank 1 (stopped)`` with ``states``)."""
+    names = [f"{i} ({st})" if states else str(i) for i, st in banks]
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return ("bank " if len(names) == 1 else "banks ") + text
+
+
+def _id_by_name(conn: sqlite3.Connection, name: str) -> int | None:
+    row = conn.execute("SELECT id FROM scripts WHERE name = ? COLLATE NOCASE", (name,)).fetchone()
+    return int(row["id"]) if row else None
+
+
+def _used_by(conn: sqlite3.Connection, script_id: int) -> str:
+    banks = banks_using(conn, script_id)
+    return f"used by {bank_list(banks)}" if banks else "used by no bank"
+
+
+def _valid(conn: sqlite3.Connection, script: Script) -> None:
     problems = check(conn, script)
     if problems:
         raise ScriptError(problems)
-    body = json.dumps(model.to_dict(script), sort_keys=True)
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    row = conn.execute(
-        "SELECT id FROM scripts WHERE name = ? COLLATE NOCASE", (script.name,)
-    ).fetchone()
-    if row is not None:
-        if not replace:
-            raise ScriptError(
-                [Problem("script_exists", f"a script named {script.name!r} exists (use --replace)")]
-            )
-        conn.execute(
-            "UPDATE scripts SET body = ?, updated_at = ? WHERE id = ?", (body, now, row["id"])
-        )
-        return int(row["id"])
+
+
+def _dump(script: Script, name: str) -> str:
+    """The stored form of ``script`` under the name it is saved as."""
+    return json.dumps({**model.to_dict(script), "name": name}, sort_keys=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _insert(conn: sqlite3.Connection, name: str, body: str) -> int:
+    now = _now()
     cur = conn.execute(
         "INSERT INTO scripts (name, body, created_at, updated_at) VALUES (?, ?, ?, ?)",
-        (script.name, body, now, now),
+        (name, body, now, now),
     )
     return int(cur.lastrowid or 0)
+
+
+def _update(conn: sqlite3.Connection, script_id: int, name: str, body: str) -> None:
+    conn.execute(
+        "UPDATE scripts SET name = ?, body = ?, updated_at = ? WHERE id = ?",
+        (name, body, _now(), script_id),
+    )
+
+
+def refuse_if_started(
+    conn: sqlite3.Connection, script_id: int, name: str, bank_id: int = 0
+) -> None:
+    """``script_in_use`` if a running, paused or stopped bank (other than ``bank_id``) uses it."""
+    started = [(i, st) for i, st in banks_using(conn, script_id) if st in STARTED and i != bank_id]
+    if started:
+        raise ScriptError([Problem("script_in_use", (
+            f"script {name!r} is used by {bank_list(started, states=True)}: a script that a"
+            " started or stopped bank uses is never changed; save this one under another name"
+        ))])  # fmt: skip
+
+
+def save(conn: sqlite3.Connection, script: Script, replace: bool = False, bank_id: int = 0) -> int:
+    """Insert (or with ``replace``, update the same-named) script; invalid ones raise.
+
+    Replacing is refused (``script_in_use``) while a running, paused or stopped bank other
+    than ``bank_id`` uses the script; drafts and published banks using it follow the change.
+    """
+    _valid(conn, script)
+    body = _dump(script, script.name)
+    found = _id_by_name(conn, script.name)
+    if found is None:
+        return _insert(conn, script.name, body)
+    if not replace:
+        msg = f"a script named {script.name!r} exists ({_used_by(conn, found)}) (use --replace)"
+        raise ScriptError([Problem("script_exists", msg)])
+    refuse_if_started(conn, found, script.name, bank_id)
+    _update(conn, found, script.name, body)
+    return found
+
+
+def free_name(conn: sqlite3.Connection, name: str, bank_id: int) -> str:
+    """``name`` if no script has it, else ``name (bank N)`` (then ``(bank N, 2)``, ...)."""
+    candidate, n = name, 1
+    while _id_by_name(conn, candidate) is not None:
+        n += 1
+        candidate = f"{name} (bank {bank_id})" if n == 2 else f"{name} (bank {bank_id}, {n - 1})"
+    return candidate
+
+
+def save_for_bank(conn: sqlite3.Connection, bank_id: int, script: Script) -> BankSave:
+    """The editor of bank ``bank_id`` saves its script: no other bank's script ever changes.
+
+    The bank's own script is updated in place when no other bank uses it. When other banks
+    share it, or the name typed belongs to another script, the bank gets a new script of its
+    own (under a free name) and the others keep theirs byte for byte; ``note`` says why.
+    """
+    from controller.store import banks as bank_store  # banks reads scripts: import on use
+
+    bank = bank_store.get(conn, bank_id)
+    if bank.state.value == "stopped":
+        raise bank_stopped()
+    _valid(conn, script)
+    own = bank.settings.script_id
+    others = [b for b in banks_using(conn, own) if b[0] != bank_id] if own is not None else []
+    writable = own is not None and not others and get(conn, own) is not None
+    named = _id_by_name(conn, script.name)
+    taken = named is not None and not (writable and named == own)
+    name = free_name(conn, script.name, bank_id) if taken else script.name
+    if writable and own is not None:
+        _update(conn, own, name, _dump(script, name))
+        script_id = own
+    else:
+        script_id = _insert(conn, name, _dump(script, name))
+    bank_store.edit(conn, bank_id, {"script_id": script_id})
+    return BankSave(script_id, name, _note(conn, script.name, name, named, own, others))
+
+
+def bank_stopped() -> Exception:
+    from controller.model.banks import BankError
+
+    return BankError("bank_stopped", "a stopped bank can no longer be edited")
+
+
+def _note(
+    conn: sqlite3.Connection, typed: str, name: str, named: int | None, own: int | None,
+    others: list[tuple[int, str]],
+) -> str:  # fmt: skip
+    if named is not None and named != own and name != typed:
+        return (f"the name {typed!r} belongs to another script ({_used_by(conn, named)}),"
+                f" left unchanged: this bank's script was saved as {name!r}")  # fmt: skip
+    if others:
+        return (f"the script was also used by {bank_list(others)}, which keep it unchanged:"
+                f" this bank now has its own script {name!r}")  # fmt: skip
+    return ""
 
 
 def get(conn: sqlite3.Connection, ref: int | str) -> StoredScript | None:

@@ -167,7 +167,12 @@
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": token }
     }).then(function (response) {
       return response.json().then(function (result) {
-        if (response.ok) { showProblems([]); statusEl.textContent = "Saved."; return; }
+        if (response.ok) {
+          showProblems([]);
+          script.name = nameEl.value = result.name || script.name;
+          statusEl.textContent = result.notice ? "Saved. " + result.notice : "Saved.";
+          return;
+        }
         statusEl.textContent = "Not saved: fix the problems shown.";
         showProblems(result.problems || [{ message: result.message || "not saved" }]);
       });

@@ -14,12 +14,11 @@ from aiohttp import web
 
 from controller.model import scripts as script_model
 from controller.model.scripts import Problem, ScriptError
-from controller.store import banks as bank_store
 from controller.store import scripts as script_store
 from web.access import Access, access
 from web.keys import DB
 from web.render import render
-from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, error_json, load_bank
+from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, error_json, load_bank, sentence
 
 STARTER = {
     "blocks": [
@@ -30,10 +29,10 @@ STARTER = {
 }  # fmt: skip
 
 
-def _script_of(conn: Any, script_id: int | None, title: str) -> dict[str, Any]:
+def _script_of(conn: Any, bank_id: int, script_id: int | None, title: str) -> dict[str, Any]:
     found = script_store.get(conn, script_id) if script_id is not None else None
-    if found is None:
-        return {"name": f"{title} script", **STARTER}
+    if found is None:  # a new script: suggest a name no other script has
+        return {"name": script_store.free_name(conn, f"{title} script", bank_id), **STARTER}
     return {"id": found.id, "name": found.script.name, **script_model.to_dict(found.script)}
 
 
@@ -45,20 +44,28 @@ async def script_page(request: web.Request) -> web.StreamResponse:
 def script_view(request: web.Request, error: str = "", notice: str = "") -> web.Response:
     bank = load_bank(request)
     with request.app[DB].read() as conn:
-        script = _script_of(conn, bank.settings.script_id, bank.settings.title)
+        script = _script_of(conn, bank_id_of(request), bank.settings.script_id, bank.settings.title)
         fields = script_store.field_options(conn)
+        sid = bank.settings.script_id
+        others = [b for b in script_store.banks_using(conn, sid) if b[0] != bank.id] if sid else []
     data = {
         "script": script,
         "fields": fields,
         "variables": {k: sorted(v) for k, v in script_model.VARIABLES.items()},
     }
-    context = {"bank": bank, "editor_data": json.dumps(data), "error": error, "notice": notice}
+    shared = script_store.bank_list(others) if others else ""
+    context = {"bank": bank, "editor_data": json.dumps(data), "error": error, "notice": notice,
+               "shared_with": shared}  # fmt: skip
     return render(request, "admin/script.html", context, 400 if error else 200)
 
 
 @access(Access.STAFF)
 async def save_script(request: web.Request) -> web.StreamResponse:
-    """Validate and save the script, and make it the bank's script."""
+    """Validate and save the script as this bank's own (see ``scripts.save_for_bank``).
+
+    Another bank's script is never changed: when this bank shares its script, or the name
+    typed belongs to another script, the bank gets its own copy and ``notice`` says so.
+    """
     bank_id = bank_id_of(request)
     try:
         body = await request.json()
@@ -67,11 +74,12 @@ async def save_script(request: web.Request) -> web.StreamResponse:
     try:
         script = script_model.from_dict(body)
         with request.app[DB].write() as conn:
-            script_id = script_store.save(conn, script, replace=True)
-            bank_store.edit(conn, bank_id, {"script_id": script_id})
+            saved = script_store.save_for_bank(conn, bank_id, script)
     except DOMAIN_ERRORS as exc:
         return error_json(exc)
-    return web.json_response({"ok": True, "script_id": script_id, "bank_id": bank_id})
+    notice = sentence(saved.note) if saved.note else ""
+    return web.json_response({"ok": True, "script_id": saved.script_id, "bank_id": bank_id,
+                              "name": saved.name, "notice": notice})  # fmt: skip
 
 
 def setup(app: web.Application) -> None:

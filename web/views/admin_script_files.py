@@ -3,6 +3,8 @@
 Same loader and rules as ``phonebank script export`` and ``phonebank script import``: an
 uploaded script with any problem (dangling branch, unreachable block, unknown variable or
 field, a name already taken unless replacing) is not saved and every problem is listed.
+Replacing never changes a script that a started or stopped bank other than this one uses
+(``script_in_use``); drafts and published banks sharing it follow, and the notice names them.
 """
 
 from __future__ import annotations
@@ -79,8 +81,11 @@ async def upload(request: web.Request) -> web.StreamResponse:
     try:
         loaded = script_cmd._load(path)
         with request.app[DB].write() as conn:
-            script_id = script_store.save(conn, loaded, replace=replace)
+            if bank_store.get(conn, bank_id).state.value == "stopped":
+                raise script_store.bank_stopped()
+            script_id = script_store.save(conn, loaded, replace=replace, bank_id=bank_id)
             bank_store.edit(conn, bank_id, {"script_id": script_id})
+            others = [b for b in script_store.banks_using(conn, script_id) if b[0] != bank_id]
     except ScriptError as exc:
         return script_view(request, error=_problems(exc))
     except DOMAIN_ERRORS as exc:
@@ -88,6 +93,8 @@ async def upload(request: web.Request) -> web.StreamResponse:
     finally:
         path.unlink(missing_ok=True)
     notice = f"Saved script {loaded.name!r} ({len(loaded.blocks)} blocks) for this bank."
+    if others:
+        notice += f" It is also the script of {script_store.bank_list(others)}: theirs changed too."
     return script_view(request, notice=notice)
 
 
