@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from controller.model.fields import FieldError, FieldSpec, validate_name, validate_value
@@ -44,16 +45,46 @@ def get_field(db: Database, name: str) -> dict[str, Any] | None:
     return _field_dict(row) if row else None
 
 
+def _linked(body: str) -> set[str]:
+    """The (case-folded) field names a stored script's blocks are linked to."""
+    blocks = json.loads(body).get("blocks", [])
+    return {str(b.get("field") or "").strip().casefold() for b in blocks} - {""}
+
+
+def scripts_using(conn: sqlite3.Connection, name: str) -> list[str]:
+    """The names of the saved scripts with a block linked to the field ``name``."""
+    rows = conn.execute("SELECT name, body FROM scripts ORDER BY id").fetchall()
+    return [str(r["name"]) for r in rows if name.strip().casefold() in _linked(r["body"])]
+
+
+def script_links(db: Database) -> dict[str, list[str]]:
+    """Field name (case-folded) -> names of the scripts with a block linked to it."""
+    out: dict[str, list[str]] = {}
+    with db.read() as conn:
+        for row in conn.execute("SELECT name, body FROM scripts ORDER BY id"):
+            for field in _linked(row["body"]):
+                out.setdefault(field, []).append(str(row["name"]))
+    return out
+
+
 def remove_field(db: Database, name: str) -> None:
-    """Delete a custom field and its values; built-ins are refused."""
+    """Delete a custom field and its values; built-ins and fields a script uses are refused."""
     with db.write() as conn:
         row = conn.execute(
-            "SELECT id, builtin FROM custom_fields WHERE name = ?", (name.strip(),)
+            "SELECT id, name, builtin FROM custom_fields WHERE name = ?", (name.strip(),)
         ).fetchone()
         if row is None:
             raise FieldError("no_such_field", f"no field called {name!r}")
         if row["builtin"]:
             raise FieldError("builtin_field", f"{name!r} is built in and cannot be removed")
+        used = scripts_using(conn, row["name"])
+        if used:
+            names = ", ".join(repr(n) for n in used)
+            raise FieldError(
+                "field_in_use",
+                f"field {row['name']!r} is used by script{'s' if len(used) > 1 else ''} {names};"
+                " a field a script uses cannot be removed (unlink it from those scripts first)",
+            )
         conn.execute("DELETE FROM custom_fields WHERE id = ?", (row["id"],))
 
 

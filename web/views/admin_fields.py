@@ -17,8 +17,10 @@ from web.views.admin_common import form_data
 
 def fields_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
     db = request.app[DB]
+    links = store.script_links(db)
+    fields = [{**f, "scripts": links.get(f["name"].casefold(), [])} for f in store.all_fields(db)]
     context = {
-        "fields": store.all_fields(db),
+        "fields": fields,
         "tags": store.all_tags(db),
         "kinds": FIELD_KINDS,
         "error": error,
