@@ -61,8 +61,13 @@ def add(
 @pass_app
 def list_(app: AppContext, role: str | None, team: str | None, as_json: bool) -> None:
     """List users with role, calling permission and PIN."""
-    rows = store.all_users(app.db, role, team)
-    emit(rows, as_json, "\n".join(map(_line, rows)) or "No users yet.")
+    try:
+        rows = store.all_users(app.db, role, team)
+    except UserError as exc:
+        fail(exc.message, exc.code, as_json)
+        return
+    none = "No users match." if role or team else "No users yet."
+    emit(rows, as_json, "\n".join(map(_line, rows)) or none)
 
 
 @users.command("set")

@@ -82,13 +82,10 @@ def all_users(
     if role:
         sql += " AND role = ?"
         args.append(rules.validate_role(role))
-    if user_list:
-        sql += (
-            " AND id IN (SELECT m.user_id FROM user_list_members m JOIN user_lists l"
-            " ON l.id = m.user_list_id WHERE l.name = ?)"
-        )
-        args.append(user_list)
     with db.read() as conn:
+        if user_list:
+            sql += " AND id IN (SELECT user_id FROM user_list_members WHERE user_list_id = ?)"
+            args.append(_list_id(conn, user_list))  # an unknown list is refused
         rows = conn.execute(sql + " ORDER BY username", args).fetchall()
     return [u for u in map(_public, rows) if u is not None]
 

@@ -95,3 +95,16 @@ def test_given_a_bank_private_to_a_user_list_when_deleting_the_list_then_refused
     refused = run(home, "users", "lists", "delete", "Evening", "--json")
     assert refused.exit_code == 1 and json.loads(refused.stderr)["error"] == "user_list_in_use"
     assert [r["name"] for r in users.all_user_lists(db)] == ["Evening"]
+
+
+def test_given_filters_when_listing_users_then_an_unknown_team_is_refused_and_no_match_said(
+    home: Path,
+) -> None:
+    assert run(home, "users", "add", "vic").exit_code == 0
+    unknown = run(home, "users", "list", "--team", "Nope", "--json")
+    assert unknown.exit_code == 1 and json.loads(unknown.stderr)["error"] == "no_such_user_list"
+    none = run(home, "users", "list", "--role", "admin")
+    assert none.exit_code == 0 and none.output.strip() == "No users match."
+    assert run(home, "users", "lists", "create", "Crew").exit_code == 0
+    empty = run(home, "users", "list", "--team", "Crew")
+    assert empty.exit_code == 0 and empty.output.strip() == "No users match."

@@ -186,3 +186,7 @@ async def test_given_roles_and_a_team_when_filtering_the_users_page_then_only_th
     assert listed(crew) == ["vic"] and "<option>mia</option>" in crew
     assert listed(await (await client.get("/admin/users?role=owner")).text()) == [
         "boss", "mia", "vic"]  # fmt: skip
+    gone = await client.get("/admin/users?team=Nope")  # e.g. a bookmark of a deleted list
+    assert gone.status == 400
+    page = await gone.text()
+    assert "no user list called" in page and listed(page) == ["boss", "mia", "vic"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from controller.model.users import ROLES
+from controller.model.users import ROLES, UserError
 from controller.store import users as user_store
 from web.access import Access, access
 from web.keys import DB
@@ -20,8 +20,12 @@ def users_page(request: web.Request, error: str = "", notice: str = "") -> web.R
     db = request.app[DB]
     role = request.query.get("role") if request.query.get("role") in ROLES else None
     team = request.query.get("team") or None
+    try:
+        shown = user_store.all_users(db, role, team)
+    except UserError as exc:  # a user list that does not exist (any more)
+        shown, team, error = user_store.all_users(db, role), None, error or exc.message
     context = {
-        "users": user_store.all_users(db, role, team),
+        "users": shown,
         "everyone": user_store.all_users(db) if role or team else None,
         "role_filter": role or "",
         "team_filter": team or "",
