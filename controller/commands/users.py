@@ -22,7 +22,7 @@ def _line(u: dict[str, Any]) -> str:
 def users() -> None:
     """Manage users: admins, managers and volunteers.
 
-    Admins can do everything; managers run phone banks, contacts, results and volunteers;
+    Admins can do everything; managers run phone banks, contacts and results and see users;
     volunteers make calls (when allowed to). Every user has a dial-in PIN of 6 to 12 digits.
     """
 

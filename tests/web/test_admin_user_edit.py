@@ -190,3 +190,21 @@ async def test_given_roles_and_a_team_when_filtering_the_users_page_then_only_th
     assert gone.status == 400
     page = await gone.text()
     assert "no user list called" in page and listed(page) == ["boss", "mia", "vic"]
+
+
+async def test_given_a_manager_on_the_users_page_then_only_volunteers_and_own_pins_show(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    make_user("boss", role="admin")
+    make_user("mia", role="manager")
+    make_user("other", role="manager")
+    make_user("vic")
+    pins = {name: account(db, name)["pin"] for name in ("boss", "mia", "other", "vic")}
+    await login(client, "mia")
+    page = await (await client.get("/admin/users")).text()
+    assert pins["vic"] in page and pins["mia"] in page  # a volunteer's, and their own
+    assert pins["boss"] not in page and pins["other"] not in page
+    assert page.count("(hidden)") == 2
+    await login(client, "boss")
+    page = await (await client.get("/admin/users")).text()
+    assert all(pin in page for pin in pins.values())  # an admin sees every PIN
