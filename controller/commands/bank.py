@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -20,28 +19,24 @@ from controller.store import scripts as script_store
 from controller.store.start_progress import StartProgress
 
 
-def _parse_value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
-
 def _changes(app: AppContext, options: dict[str, Any], sets: tuple[str, ...]) -> dict[str, Any]:
+    """The settings to change: ``--set NAME=VALUE`` texts parsed by the setting's type
+    (:func:`model.parse_setting_text`), then the named options; list and script by id or name."""
     changes: dict[str, Any] = {}
     for item in sets:
         name, sep, value = item.partition("=")
         if not sep:
             raise BankError("set_format", f"--set {item!r}: use NAME=VALUE")
-        changes[name.strip().replace("-", "_")] = _parse_value(value)
+        key = name.strip().replace("-", "_")
+        changes[key] = model.parse_setting_text(key, value)
     for name, value in options.items():
         if value is None or value == ():
             continue
         changes[name] = value
     with app.db.read() as conn:
-        if "list_id" in changes:
+        if changes.get("list_id") is not None:
             changes["list_id"] = store.resolve_list(conn, changes["list_id"])
-        if "script_id" in changes:
+        if changes.get("script_id") is not None:
             found = script_store.get(conn, changes["script_id"])
             if found is None:
                 raise BankError("unknown_script", f"there is no script {changes['script_id']!r}")
@@ -83,8 +78,11 @@ def setting_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             "sets",
             multiple=True,
             metavar="NAME=VALUE",
-            help="Any other setting (repeatable), e.g. --set disclaimer='Paid for by ...',"
-            f" --set preferred_area_codes='[\"212\"]'. Names: {', '.join(model.SETTING_NAMES)}.",
+            help="Any other setting (repeatable), checked by its type: true/false (yes/no,"
+            " on/off, 1/0), whole numbers, numbers, text, lists as JSON or comma-separated"
+            " (--set preferred_area_codes=212,646), ISO date-times; NAME= clears a setting that"
+            " may be empty. E.g. --set disclaimer='Paid for by ...'."
+            f" Names: {', '.join(model.SETTING_NAMES)}.",
         ),
     ]
     for option in reversed(options):

@@ -8,6 +8,8 @@ written (:func:`clear_errors`).
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,7 +18,7 @@ import click
 
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app
 from controller.model import banks as model
-from controller.model.banks import Bank, BankError
+from controller.model.banks import Bank, BankError, SettingTypeError
 from controller.model.scripts import ScriptError
 from controller.store import banks as store
 from controller.store import queue
@@ -30,9 +32,19 @@ ACTOR = "cli"
 
 @contextmanager
 def clear_errors(as_json: bool) -> Iterator[None]:
-    """Turn domain errors into a clear message and exit 1 (nothing was written)."""
+    """Turn domain errors into a clear message and exit 1 (nothing was written).
+
+    A setting value of the wrong type also names, under ``--json``, the ``setting`` and the
+    ``expected`` type (``{"error": "setting_type", "setting": "max_attempts", ...}``).
+    """
     try:
         yield
+    except SettingTypeError as exc:
+        if as_json:
+            about = {"setting": exc.setting, "expected": exc.expected}
+            click.echo(json.dumps({"error": exc.code, "message": exc.message, **about}), err=True)
+            sys.exit(1)
+        fail(exc.message, exc.code)
     except (BankError, ScriptError, ResultsError) as exc:
         fail(str(exc), getattr(exc, "code", "error"), as_json)
 

@@ -21,10 +21,11 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, get_type_hints
 
 from controller.errors import PhonebankError
 from controller.model.compliance import CallingHours, ComplianceError
+from controller.model.setting_types import Kind, WrongType, kind_of
 
 
 class BankError(PhonebankError):
@@ -133,31 +134,33 @@ def validate(s: BankSettings) -> list[tuple[str, str]]:
     return problems
 
 
-def _coerce(name: str, value: Any) -> Any:
-    current = BankSettings.__dataclass_fields__[name].type
-    if value is None:
-        return None
-    if name in ("window_start", "window_end") and isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value) if value else None
-        except ValueError as exc:
-            raise BankError("window_format", f"{name}: {value!r} is not an ISO date-time") from exc
-    if name == "dialing_mode":
-        return _enum(DialingMode, value, name)
-    if name == "household":
-        return _enum(Household, value, name)
-    if "tuple" in str(current):
-        items = value.split(",") if isinstance(value, str) else value
-        return tuple(str(v).strip() for v in items if str(v).strip())
-    return value
+SETTING_KINDS = {name: kind_of(hint) for name, hint in get_type_hints(BankSettings).items()}
 
 
-def _enum(kind: type[StrEnum], value: Any, name: str) -> Any:
+class SettingTypeError(BankError):
+    """A setting value its type cannot take; names the ``setting`` and the ``expected`` type."""
+
+    def __init__(self, setting: str, kind: Kind, value: Any) -> None:
+        shown = "null" if value is None else repr(value)
+        super().__init__("setting_type", f"{setting} must be {kind.expected}, not {shown}")
+        self.setting = setting
+        self.expected = kind.name
+
+
+def parse_setting(name: str, value: Any) -> Any:
+    """``value`` (typed, or text) as setting ``name``'s type; see :mod:`setting_types`."""
+    kind = SETTING_KINDS.get(name)
+    if kind is None:
+        raise BankError("unknown_setting", f"unknown bank setting: {name}")
     try:
-        return kind(value)
-    except ValueError as exc:
-        known = ", ".join(m.value for m in kind)
-        raise BankError(f"{name}_unknown", f"{name} {value!r} is not one of: {known}") from exc
+        return kind.parse(value)
+    except WrongType:
+        raise SettingTypeError(name, kind, value) from None
+
+
+def parse_setting_text(name: str, text: str) -> Any:
+    """A setting from ``NAME=VALUE`` text: ``null`` is none (only where a setting may be unset)."""
+    return parse_setting(name, None if text.strip().lower() == "null" else text)
 
 
 def apply_changes(s: BankSettings, changes: dict[str, Any]) -> BankSettings:
@@ -165,7 +168,7 @@ def apply_changes(s: BankSettings, changes: dict[str, Any]) -> BankSettings:
     unknown = sorted(set(changes) - set(SETTING_NAMES))
     if unknown:
         raise BankError("unknown_setting", f"unknown bank setting(s): {', '.join(unknown)}")
-    return replace(s, **{k: _coerce(k, v) for k, v in changes.items()})
+    return replace(s, **{k: parse_setting(k, v) for k, v in changes.items()})
 
 
 @dataclass(frozen=True)
@@ -303,5 +306,12 @@ def settings_to_dict(s: BankSettings) -> dict[str, Any]:
 
 
 def settings_from_dict(data: dict[str, Any]) -> BankSettings:
-    known = {k: v for k, v in data.items() if k in SETTING_NAMES}
-    return apply_changes(BankSettings(), known)
+    """Stored settings. A stored value its type cannot take (one saved before values were
+    checked by type, like ``"amd": null``) reads as the default, so the bank still opens."""
+    values: dict[str, Any] = {}
+    for name in SETTING_NAMES:
+        try:
+            values[name] = parse_setting(name, data[name])
+        except (KeyError, SettingTypeError):
+            continue
+    return replace(BankSettings(), **values)

@@ -55,10 +55,10 @@ def test_given_amd_passed_at_creation_when_created_then_refused_until_saved() ->
         ({"calling_hours": "07:00-20:00"}, "hours_outside_limits"),
         ({"abandon_cap_pct": 5}, "abandon_cap_range"),
         ({"max_attempts": 0}, "max_attempts_range"),
-        ({"dialing_mode": "robot"}, "dialing_mode_unknown"),
+        ({"dialing_mode": "robot"}, "setting_type"),
         ({"window_start": "2026-05-02T00:00+00:00", "window_end": "2026-05-01T00:00+00:00"},
          "window_order"),
-        ({"window_start": "soon"}, "window_format"),
+        ({"window_start": "soon"}, "setting_type"),
         ({"colour": "red"}, "unknown_setting"),
     ],
 )  # fmt: skip
