@@ -20,7 +20,7 @@ from controller.telephony.webrtc_users import WebrtcAccounts
 from web import views as view_modules
 from web.access import Access, access
 from web.keys import DB, HEALTH_CHECKS, JINJA, LOGIN_LIMITER, PHONES, SESSIONS, SETTINGS
-from web.middleware import security_headers, session_middleware
+from web.middleware import MAX_UPLOAD_BYTES, security_headers, session_middleware
 from web.phones import BrowserPhones
 from web.ratelimit import LoginLimiter
 from web.render import STATIC_DIR, STATIC_ROUTE, make_environment
@@ -69,7 +69,7 @@ def _add_views(app: web.Application) -> None:
 
 
 def init_app(settings: Settings, db: Database | None = None) -> web.Application:
-    app = web.Application(middlewares=[session_middleware], client_max_size=64 * 1024**2)
+    app = web.Application(middlewares=[session_middleware], client_max_size=MAX_UPLOAD_BYTES)
     app[SETTINGS] = settings
     app[HEALTH_CHECKS] = {}
     app[SESSIONS] = SessionManager(settings.secrets()["session_key"])

@@ -23,6 +23,7 @@ from web.keys import DB, SESSION_KEY, SESSIONS
 from web.render import render
 from web.sessions import COOKIE_NAME, Session
 
+MAX_UPLOAD_BYTES = 64 * 1024**2  # the largest request body the app reads (a contact file)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "_csrf"
@@ -106,11 +107,24 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
     loaded = session if valid else None
     try:
         response = await _guarded(request, handler, session)
+    except web.HTTPRequestEntityTooLarge:
+        response = _too_large(request)
     except web.HTTPException as exc:
         await _store(request, exc, loaded)
         raise
     await _store(request, response, loaded)
     return response
+
+
+def _too_large(request: web.Request) -> web.Response:
+    limit = MAX_UPLOAD_BYTES // 1024**2
+    return error(
+        request,
+        413,
+        "upload_too_large",
+        f"This upload is larger than {limit} MB, the most the web pages take. Import a"
+        " bigger contact file on the appliance with `phonebank contacts import FILE`.",
+    )
 
 
 async def _guarded(request: web.Request, handler: Handler, session: Session) -> web.StreamResponse:
