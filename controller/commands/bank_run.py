@@ -57,14 +57,16 @@ def clear_errors(as_json: bool) -> Iterator[None]:
     multiple=True,
     type=int,
     metavar="USER_LIST_ID",
-    help="Only members of these user lists see it (repeatable); default public.",
+    help="Only members of these user lists see it (repeatable; `phonebank users lists` shows"
+    " their ids); default public.",
 )
 @json_option
 @pass_app
 def publish(app: AppContext, bank_id: int, user_lists: tuple[int, ...], as_json: bool) -> None:
     """Publish BANK_ID so volunteers can see it. A public bank never goes private again."""
     visibility = "private" if user_lists else "public"
-    _step(app, bank_id, lambda b: model.publish(b, visibility, user_lists), as_json)
+    ids = tuple(dict.fromkeys(user_lists))  # a list given twice counts once
+    _step(app, bank_id, lambda b: model.publish(b, visibility, ids), as_json)
 
 
 def _step(app: AppContext, bank_id: int, step: Callable[[Bank], Bank], as_json: bool) -> None:

@@ -149,11 +149,14 @@ def signout(app: AppContext, username: str, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def lists(ctx: click.Context, as_json: bool) -> None:
-    """User lists (teams): show them, or manage them with the subcommands."""
+    """User lists (teams): show them with their ids (`bank publish --private ID`), or manage
+    them with the subcommands."""
     if ctx.invoked_subcommand is None:
         app = ctx.ensure_object(AppContext)
         rows = store.all_user_lists(app.db)
-        text = "\n".join(f"{r['name']}: {', '.join(r['members']) or '(empty)'}" for r in rows)
+        text = "\n".join(
+            f"{r['id']}\t{r['name']}: {', '.join(r['members']) or '(empty)'}" for r in rows
+        )
         emit(rows, as_json, text or "No user lists yet.")
 
 
