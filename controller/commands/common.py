@@ -58,3 +58,8 @@ def fail(message: str, code: str = "error", as_json: bool = False) -> None:
     else:
         click.echo(f"Error: {message}", err=True)
     sys.exit(1)
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``plural(1, "contact")`` -> "1 contact"; ``plural(2500, "row")`` -> "2,500 rows"."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.common import AppContext, emit, fail, json_option, pass_app, plural
 from controller.model.csv_import import TARGETS, CsvError, parse_mapping
 from controller.store import contacts as store
 
@@ -71,20 +71,25 @@ def import_(
 
 def _import_text(data: dict[str, Any]) -> str:
     lines = [
-        f"List {data['list_name']!r}: {data['imported']} contacts imported"
-        f" ({data['phones']} numbers), {data['duplicates']} already there,"
-        f" {len(data['errors'])} rows skipped."
+        f"List {data['list_name']!r}: {plural(data['imported'], 'contact')} imported"
+        f" ({plural(data['phones'], 'number')}), {data['duplicates']:,} already there,"
+        f" {plural(len(data['errors']), 'row')} skipped."
     ]
     for error in data["errors"][:SHOW_ERRORS]:
         lines.append(f"  line {error['line']}: {error['reason']}")
     if len(data["errors"]) > SHOW_ERRORS:
-        lines.append(f"  ... and {len(data['errors']) - SHOW_ERRORS} more (see --json)")
+        lines.append(f"  ... and {len(data['errors']) - SHOW_ERRORS:,} more (see --json)")
     return "\n".join(lines)
 
 
 @contacts.command("list")
 @click.option("--list", "list_name", help="Only contacts of this list.")
-@click.option("--search", default="", help="Part of a name, a VAN id or part of a number.")
+@click.option(
+    "--search",
+    default="",
+    help="Part of a name, a VAN id or part of a number (punctuation such as (617) 555-0200"
+    " is ignored).",
+)
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
 @click.option("--offset", default=0, type=click.IntRange(0))
 @json_option
@@ -178,7 +183,7 @@ def delete_list(app: AppContext, name: str, yes: bool, as_json: bool) -> None:
         fail(exc.message, exc.code, as_json)
         return
     emit({"deleted": name, "contacts": removed}, as_json,
-         f"List {name!r} deleted with its {removed} contacts.")  # fmt: skip
+         f"List {name!r} deleted with its {plural(removed, 'contact')}.")  # fmt: skip
 
 
 @click.command("lists")
@@ -188,7 +193,9 @@ def lists(app: AppContext, as_json: bool) -> None:
     """List the contact lists with their numbers of contacts and phones."""
     rows = store.all_lists(app.db)
     text = "\n".join(
-        f"{r['id']:>4}  {r['name']}: {r['contacts']} contacts, {r['phones']} numbers" for r in rows
+        f"{r['id']:>4}  {r['name']}: {plural(r['contacts'], 'contact')},"
+        f" {plural(r['phones'], 'number')}"
+        for r in rows
     )
     emit(rows, as_json, text or "No lists yet: import one with `phonebank contacts import`.")
 

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import click
 
-from controller.commands.common import AppContext, fail, json_option, pass_app
+from controller.commands.common import AppContext, fail, json_option, pass_app, plural
 from controller.model.banks import BankError
 from controller.store import banks as bank_store
 from controller.store.results import EXPORTS, ResultsError
@@ -75,7 +75,7 @@ def write_export(
                 with tmp.open("w", newline="", encoding="utf-8") as fh:
                     count = _write(rows, fh, as_json)
                 tmp.replace(path)
-                click.echo(f"Wrote {count} {kind} rows to {path}.", err=True)
+                click.echo(f"Wrote {plural(count, 'row')} of {kind} to {path}.", err=True)
             else:
                 _write(rows, sys.stdout, as_json)
     except (BankError, ResultsError) as exc:

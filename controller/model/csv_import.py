@@ -8,9 +8,8 @@ contact as custom columns (``extra``). No file access here: callers hand in text
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -162,10 +161,7 @@ class ImportPlan:
 
     def parse(self, row: list[str], line: int) -> ContactRecord:
         if len(row) != len(self.header):
-            reason = f"row has {len(row)} fields, the header has {len(self.header)}"
-            raise RowError(
-                line, "missing_column" if len(row) < len(self.header) else "extra_fields", reason
-            )
+            raise _field_count_error(row, line, len(self.header))
         joined = "".join(row)
         if not joined.isascii():  # plain ASCII (most rows) holds no undecodable bytes
             try:
@@ -221,6 +217,19 @@ class ImportPlan:
         return found
 
 
+def line_breaks(text: str) -> int:
+    """How many line ends ``text`` holds (``\\r\\n`` is one, as the file's lines count)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _field_count_error(row: list[str], line: int, expected: int) -> RowError:
+    reason = f"row has {len(row)} fields, the header has {expected}"
+    last = line + sum(line_breaks(cell) for cell in row)
+    if last > line:  # a quote closed lines later: the lines between ran into one row
+        reason += f" (a quoted field runs on: lines {line}-{last} read as one row)"
+    return RowError(line, "missing_column" if len(row) < expected else "extra_fields", reason)
+
+
 def _assign(
     header: list[str], mapping: dict[str, str]
 ) -> tuple[dict[str, int], list[tuple[int, str]]]:
@@ -270,32 +279,3 @@ def _accuracy(text: str, line: int) -> float | None:
         return float(text)
     except ValueError:
         raise RowError(line, "bad_accuracy", f"accuracy must be a number, got {text!r}") from None
-
-
-def read_rows(
-    lines: Iterable[str],
-    first_line: int = 1,
-    on_error: Callable[[RowError], None] | None = None,
-) -> Iterator[tuple[int, list[str]]]:
-    """(file line, fields) for each non-blank record; ``first_line`` is the first line's number.
-
-    Text the csv module cannot read (a NUL byte, a quote never closed) is a ``RowError``
-    handed to ``on_error``, and reading goes on after it (without ``on_error`` it is raised).
-    """
-    reader = csv.reader(lines)
-    start = first_line
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            error = RowError(start, "bad_csv", f"not readable as CSV: {exc}")
-            if on_error is None:
-                raise error from None
-            on_error(error)
-            start = first_line + reader.line_num
-            continue
-        if row and any(cell.strip() for cell in row):
-            yield start, row
-        start = first_line + reader.line_num

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from controller.model.csv_import import CsvError, ImportPlan, RowError
+from controller.model.csv_records import read_rows
 from controller.store.contact_import_batch import (
     Batch,
     BatchWriter,
@@ -32,6 +33,7 @@ from controller.store.db import Database
 CHUNK_LINES = 25_000  # rows per parse task and per write transaction
 PARALLEL_MIN_BYTES = 8_000_000  # below, a worker's start-up (cold caches) costs more than it saves
 HEADER_MAX_LINES = 20
+BLOCK_BYTES = 1 << 20
 
 
 def utc_now() -> str:
@@ -83,7 +85,7 @@ def _chunks(lines: Iterable[str], first_line: int, size: int) -> Iterator[tuple[
         yield start, "".join(buffer)
 
 
-def _read_header(handle: io.TextIOBase) -> tuple[list[str], int, int]:
+def _read_header(handle: IO[str]) -> tuple[list[str], int, int]:
     """The header fields, the lines and characters it used (blank lines before it skipped)."""
     text = ""
     for used, line in enumerate(handle, start=1):
@@ -104,6 +106,45 @@ def _read_header(handle: io.TextIOBase) -> tuple[list[str], int, int]:
     raise CsvError("empty_file", "the file is empty")
 
 
+def read_header(path: Path) -> list[str]:
+    """The header of the CSV file at ``path`` (``CsvError`` if there is none)."""
+    with _open(path) as handle:
+        return _read_header(handle)[0]
+
+
+def check_quotes(path: Path) -> None:
+    """Refuse (``CsvError`` ``unclosed_quote``) a file whose last quote never closes.
+
+    The csv module would read everything after such a quote as one field: the rest of
+    the file is unreadable, so nothing is imported. Quotes are counted first (fast); only
+    an odd count, a quote left open or a stray ``"`` inside a field, is read record by record.
+    """
+    quotes = 0
+    with _open(path, binary=True) as raw:
+        while block := raw.read(BLOCK_BYTES):
+            quotes += block.count(b'"')
+    if quotes % 2 == 0:
+        return
+    found: list[RowError] = []
+    with _open(path) as handle:
+        for _ in read_rows(handle, on_error=found.append):
+            pass
+    for error in found:
+        if error.code == "unclosed_quote":
+            raise CsvError(
+                error.code, f"{error}; nothing was imported (close or remove that quote)"
+            )
+
+
+def _open(path: Path, binary: bool = False) -> IO[Any]:
+    try:
+        if binary:
+            return path.open("rb")
+        return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+    except OSError as exc:
+        raise CsvError("unreadable_file", f"cannot read {path}: {exc.strerror}") from None
+
+
 def import_csv(
     db: Database,
     path: Path,
@@ -115,20 +156,19 @@ def import_csv(
 ) -> ImportReport:
     """Import a contacts CSV into ``list_name``; bad rows are reported and skipped.
 
-    Raises ``CsvError`` (and changes nothing) when the file as a whole is unusable.
+    Raises ``CsvError`` (and changes nothing) when the file as a whole is unusable: no
+    header, no phone column, a quote that never closes (see ``check_quotes``) ...
     ``workers``: parsing processes (default: one per CPU for files over 8 MB, else none).
     Rows are written on a connection of the import's own, so do not call this inside
     ``db.write()`` (the import would wait for that transaction to end).
     """
     mapping = mapping or {}
-    try:
-        handle = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
-        size = path.stat().st_size
-    except OSError as exc:
-        raise CsvError("unreadable_file", f"cannot read {path}: {exc.strerror}") from None
+    handle = _open(path)
     with handle:
         header, used, chars = _read_header(handle)
         plan = ImportPlan.from_header(header, mapping)
+        check_quotes(path)
+        size = path.stat().st_size
         report = ImportReport(ensure_list(db, list_name), list_name.strip())
         if progress is not None:
             progress(chars)

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from controller.model.contacts import ContactRecord
-from controller.model.csv_import import CsvError, ImportPlan, RowError, read_rows
+from controller.model.csv_import import CsvError, ImportPlan, RowError
+from controller.model.csv_records import read_rows
 from controller.store.db import connect, transaction
 
 IMPORT_CACHE_KIB = 262_144  # 256 MiB of SQLite page cache for the import connection

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from typing import Any
 
@@ -38,6 +39,17 @@ def all_lists(db: Database) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+_PHONE_LIKE = re.compile(r"\+?[\d\s().\-/]*\d[\d\s().\-/]*")
+
+
+def number_search(search: str) -> str:
+    """What to look for in stored numbers (E.164): a search written like a phone number
+    (``(617) 555-0200``, ``617.555.0200``, ``+1 617-555-0200``) by its digits, else as is."""
+    if _PHONE_LIKE.fullmatch(search):
+        return re.sub(r"\D", "", search)
+    return search
+
+
 def contact_rows(
     db: Database, list_name: str | None = None, search: str = "", limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
@@ -46,12 +58,13 @@ def contact_rows(
     if list_name is not None:
         where.append("l.name = ?")
         args.append(list_name)
+    search = search.strip()
     if search:
         where.append(
             "(c.first_name || ' ' || c.last_name LIKE ? OR c.van_id = ? OR EXISTS"
             " (SELECT 1 FROM phones s WHERE s.contact_id = c.id AND s.e164 LIKE ?))"
         )
-        args += [f"%{search}%", search, f"%{search}%"]
+        args += [f"%{search}%", search, f"%{number_search(search)}%"]
     sql = (
         "SELECT c.id, l.name AS list, c.van_id, c.first_name, c.last_name, c.city, c.state,"
         " c.time_zone, (SELECT p.e164 FROM phones p WHERE p.contact_id = c.id"

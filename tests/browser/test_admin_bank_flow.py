@@ -129,7 +129,7 @@ def import_contacts(page: Page, url: str, csv_path: Path) -> None:
     page.click("[data-testid=upload-submit]")
     page.click("[data-testid=map-import]")
     expect(page.get_by_test_id("import-result")).to_contain_text("Imported 40 contacts")
-    expect(page.get_by_test_id("import-result")).to_contain_text("1 rows rejected")
+    expect(page.get_by_test_id("import-result")).to_contain_text("1 row rejected")
     expect(page.get_by_test_id("import-rejects")).to_be_visible()
 
 

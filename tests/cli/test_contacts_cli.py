@@ -26,7 +26,7 @@ def test_given_van_csv_when_imported_then_summary_lists_skipped_rows(
     path.write_text(CSV)
     result = run(home, "contacts", "import", str(path), "--list", "Doors")
     assert result.exit_code == 0, result.output
-    assert "2 contacts imported (3 numbers), 0 already there, 1 rows skipped" in result.output
+    assert "2 contacts imported (3 numbers), 0 already there, 1 row skipped" in result.output
     assert "line 4: CellPhone: not a valid phone number: '999'" in result.output
     again = run(home, "contacts", "import", str(path), "--list", "Doors", "--json")
     data = json.loads(again.output)
@@ -122,3 +122,65 @@ def test_given_lists_when_deleting_then_an_unused_one_goes_with_its_contacts_and
     lists = json.loads(run(home, "lists", "--json").output)
     assert [(r["name"], r["contacts"]) for r in lists] == [("Doors", 2)]
     assert json.loads(run(home, "contacts", "list", "--json").output)[0]["list"] == "Doors"
+
+
+def quote_file(path: Path, closed: bool) -> Path:
+    """5 good rows, a row whose quote opens (and, if ``closed``, closes a line later), 5 more."""
+    lines = ["FirstName,LastName,CellPhone"]
+    lines += [f"P{i},X,617-555-020{i}" for i in range(5)]
+    lines += ['Bad,"Quote,617-555-0300' if not closed else 'Bad,"Two\nLines",617-555-0300']
+    lines += [f"Q{i},Y,617-555-040{i}" for i in range(5)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_given_a_quote_that_never_closes_when_imported_then_refused_with_the_lines_and_nothing_added(  # noqa: E501
+    home: Path, tmp_path: Path
+) -> None:
+    path = quote_file(tmp_path / "quote3.csv", closed=False)
+    result = run(home, "contacts", "import", str(path), "--list", "T_quote3")
+    assert result.exit_code == 1
+    assert (
+        "line 7: a quote opens here and never closes: lines 7-12 (6 lines) read as one field"
+        in result.stderr
+    )
+    result = run(home, "contacts", "import", str(path), "--list", "T_quote3", "--json")
+    assert result.exit_code == 1 and json.loads(result.stderr)["error"] == "unclosed_quote"
+    assert json.loads(run(home, "lists", "--json").output) == []
+
+
+def test_given_a_quoted_field_over_two_lines_when_imported_then_every_row_lands(
+    home: Path, tmp_path: Path
+) -> None:
+    path = quote_file(tmp_path / "multi.csv", closed=True)
+    data = json.loads(run(home, "contacts", "import", str(path), "--list", "M", "--json").output)
+    assert (data["rows"], data["imported"], data["errors"]) == (11, 11, [])
+    rows = json.loads(run(home, "contacts", "list", "--search", "Lines", "--json").output)
+    assert [r["last_name"] for r in rows] == ["Two\nLines"]
+
+
+def test_given_one_contact_when_imported_listed_and_deleted_then_messages_are_singular(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("FirstName,CellPhone\nAnn,617-555-0101\nBo,12\n")
+    result = run(home, "contacts", "import", str(path), "--list", "One")
+    assert "List 'One': 1 contact imported (1 number), 0 already there, 1 row skipped." in (
+        result.output
+    )
+    assert "   1  One: 1 contact, 1 number" in run(home, "lists").output
+    deleted = run(home, "contacts", "delete-list", "One", "--yes")
+    assert "List 'One' deleted with its 1 contact." in deleted.output
+
+
+def test_given_imported_list_when_searched_by_a_number_as_people_write_it_then_found(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "l.csv"
+    path.write_text(CSV)
+    run(home, "contacts", "import", str(path), "--list", "Doors")
+    for typed in ("617-555-0101", "(617) 555-0101", "1 617 555 0101", "6175550101"):
+        result = run(home, "contacts", "list", "--search", typed)
+        assert "Ana Smith  +16175550101" in result.output, typed
+        assert "Ben" not in result.output
+    assert "No contacts." in run(home, "contacts", "list", "--search", "617-555-0102").output

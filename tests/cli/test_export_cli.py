@@ -44,7 +44,7 @@ def test_given_bank_when_contacts_exported_to_file_then_complete_file(home: Path
     bank_id = started_bank(home)
     out = home / "contacts.csv"
     result = run(home, "bank", "export", str(bank_id), "--kind", "contacts", "-o", str(out))
-    assert result.exit_code == 0 and "Wrote 3 contacts rows" in result.stderr
+    assert result.exit_code == 0 and "Wrote 3 rows of contacts to" in result.stderr
     rows = list(csv.DictReader(out.open()))
     assert sorted(r["attempts"] for r in rows) == ["0", "0", "1"]
     assert [r["last_outcome"] for r in rows if r["attempts"] == "1"] == ["no_answer"]

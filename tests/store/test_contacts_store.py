@@ -192,16 +192,51 @@ def test_given_worker_processes_when_importing_then_same_rows_and_lines_as_in_pr
         ]
 
 
-def test_given_nul_byte_and_quote_left_open_when_imported_then_rows_reported_rest_kept(
+def test_given_nul_byte_when_imported_then_that_row_reported_rest_kept(
     db: Database, tmp_path: Path
 ) -> None:
-    text = (
-        "FirstName,Phone\nAna,6175550101\nB\x00en,6175550102\nCy,6175550103\n"
-        'Dee,"6175550104\nEve,6175550105\n'
-    )
+    text = "FirstName,Phone\nAna,6175550101\nB\x00en,6175550102\nCy,6175550103\n"
     report = contacts.import_csv(db, write(tmp_path, text), "L")
     assert report.imported == 2
-    assert [(e.line, e.code) for e in report.errors] == [(3, "bad_encoding"), (5, "bad_number")]
+    assert [(e.line, e.code) for e in report.errors] == [(3, "bad_encoding")]
+
+
+def test_given_quote_left_open_in_a_later_batch_when_imported_then_refused_and_nothing_written(
+    db: Database, tmp_path: Path
+) -> None:
+    text = "FirstName,Phone\n" + "Ana,6175550101\n" * 6 + 'Dee,"6175550104\nEve,6175550105\n'
+    with pytest.raises(CsvError) as info:
+        contacts.import_csv(db, write(tmp_path, text), "L", batch_size=2)
+    assert info.value.code == "unclosed_quote"
+    assert info.value.message.startswith(
+        "line 8: a quote opens here and never closes: lines 8-9 (2 lines) read as one field"
+    )
+    assert table_counts(db) == (0, 0, 0)
+
+
+def test_given_stray_quote_and_quote_left_open_when_imported_then_the_open_one_is_reported(
+    db: Database, tmp_path: Path
+) -> None:
+    text = 'FirstName,Phone\nA"na,6175550101\nCy,6175550103\nDee,"6175550104\nEve,6175550105\n'
+    report = contacts.import_csv(db, write(tmp_path, text), "L")
+    assert report.imported == 2 and report.rows == 3
+    assert [(e.line, e.code) for e in report.errors] == [(4, "unclosed_quote")]
+    assert "lines 4-5 (2 lines) read as one field" in report.errors[0].reason
+
+
+def test_given_punctuated_number_when_searched_then_found_by_its_digits(
+    db: Database, tmp_path: Path
+) -> None:
+    contacts.import_csv(db, write(tmp_path, VAN_CSV), "L")
+    for search in ("617-555-0101", "(617) 555-0101", "617.555.0101", "+1 617 555 0101",
+                   "1-617-555-0101", "6175550101", "5550101"):  # fmt: skip
+        assert [r["first_name"] for r in contacts.contact_rows(db, search=search)] == ["Ana"]
+    assert [r["first_name"] for r in contacts.contact_rows(db, search="617-555-0199")] == [
+        "Ana",
+        "Ben",
+    ]
+    assert [r["first_name"] for r in contacts.contact_rows(db, search=" smith ")] == ["Ana", "Ben"]
+    assert contacts.contact_rows(db, search="617-555-0102") == []
 
 
 def test_given_header_with_unclosed_quote_when_imported_then_refused(

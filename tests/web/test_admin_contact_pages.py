@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp.test_utils import TestClient
 from test_admin_pages import admin, seed_list
@@ -47,6 +48,10 @@ async def test_given_a_list_when_searching_then_matching_contacts_link_to_their_
     assert "Cy Ray" not in found
     by_number = await shown(await client.get("/admin/contacts/browse?search=5550103"))
     assert "Cy Ray" in by_number and "Ann Lee" not in by_number
+    for typed in ("(212) 555-0103", "212-555-0103", "+1 212 555 0103"):
+        query = urlencode({"search": typed})
+        punctuated = await shown(await client.get(f"/admin/contacts/browse?{query}"))
+        assert "Cy Ray" in punctuated and "Ann Lee" not in punctuated, typed
     unknown = await client.get("/admin/contacts/browse?list=Nope")
     assert unknown.status == 400 and "No list called 'Nope'." in await shown(unknown)
     page = await shown(await client.get(f"/admin/contacts/{ids['Ann']}"))

@@ -12,8 +12,7 @@
       if (!s.finished) { window.setTimeout(function () { poll(job); }, 300); return; }
       if (s.error) { result.textContent = "Not imported: " + s.error; return; }
       var r = s.report;
-      result.textContent = "Imported " + r.imported + " contacts (" + r.phones + " phones) into “" +
-        r.list_name + "”; " + r.duplicates + " duplicates merged; " + r.errors.length + " rows rejected.";
+      result.textContent = s.summary;
       if (r.errors.length > 0) {
         var link = document.getElementById("import-rejects");
         link.href = "/admin/imports/" + job + "/rejects.csv";

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from controller.commands.common import plural
 from controller.model.fields import FieldError
 from controller.model.phones import PhoneError, to_e164
 from controller.store import contacts as contact_store
@@ -109,7 +110,9 @@ async def delete_list(request: web.Request) -> web.StreamResponse:
         )  # a large list takes a while: the other pages go on meanwhile
     except contact_store.ListError as exc:
         return contacts_page(request, error=sentence(exc.message))
-    return contacts_page(request, notice=f"List {name!r} deleted with its {removed} contacts.")
+    return contacts_page(
+        request, notice=f"List {name!r} deleted with its {plural(removed, 'contact')}."
+    )
 
 
 def setup(app: web.Application) -> None:

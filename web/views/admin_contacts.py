@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from controller.commands.common import plural
 from controller.model import dnc_notices
 from controller.model.csv_import import TARGETS, CsvError, auto_target
 from controller.model.phones import PhoneError
@@ -113,18 +114,18 @@ async def upload(request: web.Request) -> web.StreamResponse:
 
 
 def _header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        for row in csv.reader(handle):
-            if any(row):
-                return [c.strip() for c in row]
-    raise CsvError("empty_file", "the file is empty")
+    """The file's header, once it is known the file can be read to the end."""
+    header = contact_import.read_header(path)
+    contact_import.check_quotes(path)  # refused now rather than after the mapping
+    return header
 
 
 @access(Access.STAFF)
 async def mapping_page(request: web.Request) -> web.StreamResponse:
     token = request.match_info["token"]
     try:
-        header = _header(_upload_path(request, token))
+        path = _upload_path(request, token)
+        header = await asyncio.get_running_loop().run_in_executor(None, _header, path)
     except CsvError as exc:
         return contacts_page(request, error=str(exc))
     columns = [{"name": h, "guess": auto_target(h) or f"extra:{h}"} for h in header]
@@ -177,8 +178,19 @@ def _job(request: web.Request) -> ImportJob:
 async def import_status(request: web.Request) -> web.StreamResponse:
     job = _job(request)
     percent = 100 if job.finished else min(99, round(100 * job.done_chars / job.total))
-    return web.json_response({"finished": job.finished, "percent": percent,
-                              "report": job.report, "error": job.error})  # fmt: skip
+    return web.json_response({"finished": job.finished, "percent": percent, "report": job.report,
+                              "summary": _summary(job.report), "error": job.error})  # fmt: skip
+
+
+def _summary(report: dict[str, Any] | None) -> str:
+    """The import result as the page shows it (the same counts as ``contacts import``)."""
+    if report is None:
+        return ""
+    return (
+        f"Imported {plural(report['imported'], 'contact')} ({plural(report['phones'], 'phone')})"
+        f" into “{report['list_name']}”; {plural(report['duplicates'], 'duplicate')} merged;"
+        f" {plural(len(report['errors']), 'row')} rejected."
+    )
 
 
 @access(Access.STAFF)

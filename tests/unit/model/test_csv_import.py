@@ -13,8 +13,8 @@ from controller.model.csv_import import (
     RowError,
     auto_target,
     parse_mapping,
-    read_rows,
 )
+from controller.model.csv_records import read_rows
 
 VAN_HEADER = [
     "VanID", "FirstName", "LastName", "Address", "City", "State", "Zip5",
@@ -195,3 +195,35 @@ def test_given_unreadable_csv_record_when_read_then_error_handed_over_and_readin
         csv_module.field_size_limit(limit)
     assert rows == [(1, ["Phone"]), (2, ["6175550101"]), (4, ["6175550102"])]
     assert [(e.line, e.code) for e in errors] == [(3, "bad_csv")]
+
+
+def test_given_a_quote_never_closed_when_read_then_its_lines_are_an_error_not_a_row() -> None:
+    text = 'Phone,Name\n6175550101,A\n6175550102,"B\n6175550103,C\r\n6175550104,D\n'
+    errors: list[RowError] = []
+    rows = list(read_rows(io.StringIO(text, newline=""), on_error=errors.append))
+    assert rows == [(1, ["Phone", "Name"]), (2, ["6175550101", "A"])]
+    assert [(e.line, e.code) for e in errors] == [(3, "unclosed_quote")]
+    assert "lines 3-5 (3 lines) read as one field" in errors[0].reason
+    with pytest.raises(RowError):
+        list(read_rows(io.StringIO(text, newline="")))
+
+
+def test_given_a_quote_left_open_on_the_last_line_when_read_then_that_line_is_named() -> None:
+    errors: list[RowError] = []
+    text = 'Phone,Notes\n6175550101,x\n6175550102,"open'
+    rows = list(read_rows(io.StringIO(text, newline=""), first_line=10, on_error=errors.append))
+    assert rows == [(10, ["Phone", "Notes"]), (11, ["6175550101", "x"])]
+    assert [(e.line, e.code) for e in errors] == [(12, "unclosed_quote")]
+    assert "the rest of the line is one field" in errors[0].reason
+    closed = 'Phone,Notes\n6175550101,"two\nlines"'
+    assert list(read_rows(io.StringIO(closed, newline="")))[-1] == (2, ["6175550101", "two\nlines"])
+
+
+def test_given_a_quote_closed_lines_later_when_parsed_then_the_lines_run_together_named() -> None:
+    plan = ImportPlan.from_header(["FirstName", "LastName", "CellPhone"])
+    with pytest.raises(RowError) as info:
+        plan.parse(["Bad", 'Quote,617\nQ0,Y,617"x'], 7)
+    assert info.value.code == "missing_column"
+    assert info.value.reason == (
+        "row has 2 fields, the header has 3 (a quoted field runs on: lines 7-8 read as one row)"
+    )

@@ -1,0 +1,96 @@
+"""Uploading a contacts CSV on the web: a quote left open is refused, results read naturally."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import FormData
+from aiohttp.test_utils import TestClient
+from test_admin_pages import admin
+
+from controller.store.db import Database
+
+Client = TestClient[Any, Any]
+
+
+def quote_csv(closed: bool) -> bytes:
+    lines = ["FirstName,LastName,CellPhone"]
+    lines += [f"P{i},X,617-555-020{i}" for i in range(5)]
+    lines += ['Bad,"Two\nLines",617-555-0300' if closed else 'Bad,"Quote,617-555-0300']
+    lines += [f"Q{i},Y,617-555-040{i}" for i in range(5)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def upload(client: Client, token: str, data: bytes) -> tuple[str, str]:
+    """(upload token, the mapping page's text) for ``data`` uploaded as list "Web"."""
+    form = FormData()
+    form.add_field("_csrf", token)
+    form.add_field("list", "Web")
+    form.add_field("file", data, filename="list.csv", content_type="text/csv")
+    uploaded = await client.post("/admin/contacts/upload", data=form, allow_redirects=False)
+    assert uploaded.status == 303
+    location = uploaded.headers["Location"]
+    page = html.unescape(await (await client.get(location)).text())
+    return location.split("/")[-1].split("?")[0], page
+
+
+async def run_import(client: Client, token: str, upload_token: str) -> dict[str, Any]:
+    started = await client.post(
+        "/api/admin/contacts/import",
+        json={"token": upload_token, "list": "Web", "mapping": {}},
+        headers={"X-CSRF-Token": token},
+    )
+    job = (await started.json())["job"]
+    status: dict[str, Any] = {"finished": False}
+    for _ in range(100):
+        status = await (await client.get(f"/api/admin/imports/{job}")).json()
+        if status["finished"]:
+            break
+        await asyncio.sleep(0.1)
+    return status
+
+
+def contact_count(db: Database) -> int:
+    with db.read() as conn:
+        return int(conn.execute("SELECT count(*) FROM contacts").fetchone()[0])
+
+
+async def test_given_a_quote_that_never_closes_when_uploaded_then_the_mapping_page_and_the_import_refuse_it(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    upload_token, page = await upload(client, token, quote_csv(closed=False))
+    reason = "line 7: a quote opens here and never closes: lines 7-12 (6 lines) read as one field"
+    assert reason in page and "map-import" not in page
+    status = await run_import(client, token, upload_token)
+    assert reason in status["error"] and status["report"] is None
+    assert contact_count(db) == 0
+
+
+async def test_given_a_quoted_field_over_two_lines_when_uploaded_then_all_rows_import(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    upload_token, page = await upload(client, token, quote_csv(closed=True))
+    assert 'data-column="CellPhone"' in page
+    status = await run_import(client, token, upload_token)
+    assert status["summary"] == (
+        "Imported 11 contacts (11 phones) into “Web”; 0 duplicates merged; 0 rows rejected."
+    )
+    assert contact_count(db) == 11
+
+
+async def test_given_one_good_row_and_one_bad_when_imported_then_the_result_speaks_in_the_singular(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    data = b"FirstName,CellPhone\nAnn,617-555-0101\nBo,12\n"
+    upload_token, _ = await upload(client, token, data)
+    status = await run_import(client, token, upload_token)
+    assert status["summary"] == (
+        "Imported 1 contact (1 phone) into “Web”; 0 duplicates merged; 1 row rejected."
+    )
+    assert status["report"]["imported"] == 1 and len(status["report"]["errors"]) == 1
