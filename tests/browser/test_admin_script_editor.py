@@ -91,3 +91,40 @@ def test_given_a_phone_sized_screen_when_each_admin_page_shows_then_nothing_over
         assert response is not None and response.ok, path
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, (path, width)
+
+
+def test_given_a_name_another_banks_script_has_when_typed_and_saved_then_the_editor_shows_its_own_copy(  # noqa: E501
+    live_server: LiveServer, page: Page, db: Database, make_user: Callable[..., int]
+) -> None:
+    make_user("olga", PASSWORD, role="admin")
+    with db.write() as conn:
+        list_id = bank_store.seed_synthetic_list(conn, "L", 2)
+        first = bank_store.create(conn, {"title": "T", "description": "D", "list_id": list_id})
+        second = bank_store.create(conn, {"title": "T", "description": "D", "list_id": list_id})
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=username]", "olga")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/admin/banks/{first.id}/script")
+    expect(page.get_by_test_id("script-name")).to_have_value("T script")
+    page.fill('.block[data-block="intro"] textarea', "Week 1 script text")
+    page.click("[data-testid=save-script]")
+    expect(page.get_by_test_id("script-status")).to_have_text("Saved.")
+    page.goto(f"{live_server.url}/admin/banks/{second.id}/script")
+    expect(page.get_by_test_id("script-name")).to_have_value(f"T script (bank {second.id})")
+    page.fill("[data-testid=script-name]", "T script")
+    page.fill('.block[data-block="intro"] textarea', "Week 2 script text")
+    page.click("[data-testid=save-script]")
+    expect(page.get_by_test_id("script-status")).to_contain_text(
+        f"Saved. The name 'T script' belongs to another script (used by bank {first.id})"
+    )
+    expect(page.get_by_test_id("script-name")).to_have_value(f"T script (bank {second.id})")
+    with db.read() as conn:
+        texts = [
+            script_store.get(conn, bank_store.get(conn, b.id or 0).settings.script_id or 0)
+            for b in (first, second)
+        ]
+    assert [s.script.blocks[0].text if s else "" for s in texts] == [
+        "Week 1 script text",
+        "Week 2 script text",
+    ]
