@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.common import AppContext, emit, fail, json_option, pass_app, plural
 from controller.model.fields import FIELD_KINDS, FieldError, validate_field
 from controller.store import fields as store
 
@@ -108,7 +108,7 @@ def tag_add(app: AppContext, name: str, as_json: bool) -> None:
 def tag_list(app: AppContext, as_json: bool) -> None:
     """List tags with how many contacts carry each."""
     rows = store.all_tags(app.db)
-    text = "\n".join(f"{r['name']}: {r['contacts']} contacts" for r in rows)
+    text = "\n".join(f"{r['name']}: {plural(r['contacts'], 'contact')}" for r in rows)
     emit(rows, as_json, text or "No tags yet.")
 
 

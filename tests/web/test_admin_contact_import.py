@@ -94,3 +94,5 @@ async def test_given_one_good_row_and_one_bad_when_imported_then_the_result_spea
         "Imported 1 contact (1 phone) into “Web”; 0 duplicates merged; 1 row rejected."
     )
     assert status["report"]["imported"] == 1 and len(status["report"]["errors"]) == 1
+    page = html.unescape(await (await client.get("/admin/contacts")).text())
+    assert 'data-confirm="Delete the list Web and its 1 contact?"' in page
