@@ -108,7 +108,13 @@ def _show(b: Bank) -> str:
         f" hours {s.calling_hours}, AMD {'on' if s.amd else 'off'}"
         f"\n  {s.max_attempts} tries, {s.retry_delay_min} min apart,"
         f" abandon cap {s.abandon_cap_pct}%, households: {s.household.value}"
+        + (f"\n  {_scheduled(b)}" if b.scheduled_start else "")
     )
+
+
+def _scheduled(b: Bank) -> str:
+    at = b.scheduled_start
+    return f"scheduled to start at {model.when_text(at)}" if at else ""
 
 
 @bank.command("create")
@@ -185,6 +191,7 @@ def list_(app: AppContext, state: str | None, as_json: bool) -> None:
     text = "\n".join(
         f"{b.id}\t{b.state.value}\t{b.settings.title}"
         + (f"\t{starts[b.id].message}" if b.id in starts else "")
+        + (f"\t{_scheduled(b)}" if b.scheduled_start else "")
         for b in found
     )
     emit(data, as_json, text or "No banks.")

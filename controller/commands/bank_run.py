@@ -69,11 +69,27 @@ def publish(app: AppContext, bank_id: int, user_lists: tuple[int, ...], as_json:
     _step(app, bank_id, lambda b: model.publish(b, visibility, ids), as_json)
 
 
-def _step(app: AppContext, bank_id: int, step: Callable[[Bank], Bank], as_json: bool) -> None:
+def _step(
+    app: AppContext,
+    bank_id: int,
+    step: Callable[[Bank], Bank],
+    as_json: bool,
+    said: Callable[[Bank, Bank], str] | None = None,
+) -> None:
+    """Apply ``step`` and print the bank (``said(before, after)`` or its new state)."""
     with clear_errors(as_json):
         with app.db.write() as conn:
+            before = store.get(conn, bank_id)
             b = store.update(conn, bank_id, step, ACTOR)
-        emit(store.to_dict(b), as_json, f"Bank {b.id} is now {b.state.value}.")
+        text = said(before, b) if said else f"Bank {b.id} is now {b.state.value}."
+        emit(store.to_dict(b), as_json, text)
+
+
+def _will_start(before: Bank, after: Bank) -> str:
+    at = after.scheduled_start
+    if at is None:
+        return f"Bank {after.id} is now {after.state.value}."
+    return f"Bank {after.id} will start at {model.when_text(at)}."
 
 
 @click.command("start")
@@ -83,6 +99,9 @@ def _step(app: AppContext, bank_id: int, step: Callable[[Bank], Bank], as_json: 
 @pass_app
 def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
     """Start BANK_ID now (inside its campaign window) or schedule it with --at.
+
+    --at takes a future time inside the campaign window, e.g. 2026-12-03T09:00:00-05:00
+    (start_in_past otherwise); the dialer starts the bank then. `bank unschedule` cancels it.
 
     The first start freezes the contact list and builds the dialing queue (in short
     transactions, so a running appliance goes on meanwhile); a second start meanwhile is
@@ -96,7 +115,8 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
         except ValueError:
             fail(f"--at {at!r}: use an ISO date-time with offset", "at_format", as_json)
             return
-        _step(app, bank_id, lambda b: model.schedule(b, when), as_json)
+        now = datetime.now(UTC)
+        _step(app, bank_id, lambda b: model.schedule(b, when, now), as_json, _will_start)
         return
     with clear_errors(as_json):
         with app.db.read() as conn:
@@ -113,6 +133,21 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
         data = {**store.to_dict(b), "queue": counts}
         unit = queue_unit(b.settings.household)
         emit(data, as_json, f"Bank {b.id} is running; {counts['ready']:,} {unit} queued.")
+
+
+@click.command("unschedule")
+@click.argument("bank_id", type=int)
+@json_option
+@pass_app
+def unschedule(app: AppContext, bank_id: int, as_json: bool) -> None:
+    """Cancel the scheduled start of BANK_ID (set by `bank start --at`); it stays published."""
+    _step(app, bank_id, model.unschedule, as_json, _no_longer)
+
+
+def _no_longer(before: Bank, after: Bank) -> str:
+    at = before.scheduled_start
+    was = f" (it was to start at {model.when_text(at)})" if at else ""
+    return f"Bank {after.id} will no longer start by itself{was}."
 
 
 @click.command("pause")
@@ -145,4 +180,4 @@ def stop(app: AppContext, bank_id: int, yes: bool, as_json: bool) -> None:
     _step(app, bank_id, model.stop, as_json)
 
 
-LIFECYCLE = [publish, start, pause, resume, stop]  # on the bank group (bank.py)
+LIFECYCLE = [publish, start, unschedule, pause, resume, stop]  # on the bank group (bank.py)

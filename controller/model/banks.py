@@ -200,6 +200,13 @@ def edit(bank: Bank, changes: dict[str, Any]) -> Bank:
     if bank.ever_started and new.household != bank.settings.household:
         raise BankError("household_frozen", "household handling is fixed once the bank started")
     _require_valid(new)
+    if bank.scheduled_start is not None and not in_window(new, bank.scheduled_start):
+        raise BankError(
+            "schedule_outside_window",
+            f"the bank is scheduled to start at {when_text(bank.scheduled_start)}, which would be"
+            " outside the new campaign window: cancel it first (bank unschedule) or keep the"
+            " start inside the window",
+        )
     return replace(bank, settings=new)
 
 
@@ -246,12 +253,28 @@ def start(bank: Bank, now: datetime) -> Bank:
     return replace(bank, state=State.RUNNING, ever_started=True, scheduled_start=None)
 
 
-def schedule(bank: Bank, at: datetime) -> Bank:
+def when_text(at: datetime) -> str:
+    """``2026-12-03 09:00 (UTC-05:00)``: a time as given, with its zone or offset."""
+    zone = getattr(at.tzinfo, "key", None) or at.tzname() or "no time zone"
+    return f"{at:%Y-%m-%d %H:%M} ({zone})"
+
+
+def schedule(bank: Bank, at: datetime, now: datetime | None = None) -> Bank:
+    """``bank`` to start by itself at ``at``; with ``now``, a time not after it is refused."""
     if bank.state is not State.PUBLISHED:
         raise BankError("not_published", "only a published, not yet started bank is scheduled")
+    if now is not None and at <= now:
+        raise BankError("start_in_past", f"{when_text(at)} is in the past: pick a later time")
     if not in_window(bank.settings, at):
         raise BankError("outside_window", "the scheduled start is outside the campaign window")
     return replace(bank, scheduled_start=at)
+
+
+def unschedule(bank: Bank) -> Bank:
+    """``bank`` without its scheduled start (it stays published)."""
+    if bank.scheduled_start is None:
+        raise BankError("not_scheduled", "the bank has no scheduled start")
+    return replace(bank, scheduled_start=None)
 
 
 def due_to_start(bank: Bank, now: datetime) -> bool:

@@ -142,3 +142,28 @@ def test_given_scheduled_start_when_time_comes_then_due() -> None:
 def test_given_settings_when_round_tripped_through_dict_then_equal() -> None:
     s = good(window_start=NOW.isoformat(), caller_ids=["+15550100100"], household="each_contact")
     assert banks.settings_from_dict(banks.settings_to_dict(s)) == s
+
+
+def test_given_a_past_or_present_time_when_scheduled_with_now_then_start_in_past() -> None:
+    assert code_of(banks.schedule, published(), NOW, NOW) == "start_in_past"
+    assert code_of(banks.schedule, published(), NOW - timedelta(days=1), NOW) == "start_in_past"
+    later = banks.schedule(published(), NOW + timedelta(minutes=1), NOW)
+    assert later.scheduled_start == NOW + timedelta(minutes=1)
+
+
+def test_given_a_scheduled_bank_when_the_window_moves_past_it_then_edit_refused() -> None:
+    bank = banks.schedule(published(), NOW + timedelta(hours=1), NOW)
+    after = (NOW + timedelta(hours=2)).isoformat()
+    assert code_of(banks.edit, bank, {"window_start": after}) == "schedule_outside_window"
+    assert code_of(banks.edit, bank, {"window_end": NOW.isoformat()}) == "schedule_outside_window"
+    assert banks.edit(bank, {"window_end": after}).scheduled_start == bank.scheduled_start
+    cleared = banks.unschedule(bank)
+    assert cleared.scheduled_start is None and cleared.state is State.PUBLISHED
+    assert banks.edit(cleared, {"window_start": after}).settings.window_start is not None
+    assert code_of(banks.unschedule, cleared) == "not_scheduled"
+
+
+def test_given_times_with_offsets_when_described_then_as_given_with_the_offset() -> None:
+    at = datetime.fromisoformat("2026-12-03T09:00:00-05:00")
+    assert banks.when_text(at) == "2026-12-03 09:00 (UTC-05:00)"
+    assert banks.when_text(NOW) == "2026-05-01 15:00 (UTC)"
