@@ -56,7 +56,10 @@ def list_(app: AppContext, as_json: bool) -> None:
 @json_option
 @pass_app
 def remove(app: AppContext, name: str, as_json: bool) -> None:
-    """Delete the custom field NAME and every value recorded for it."""
+    """Delete the custom field NAME and every value recorded for it.
+
+    Refused while a saved script has a block linked to it (field_in_use, naming the scripts).
+    """
     try:
         store.remove_field(app.db, name)
     except FieldError as exc:
