@@ -188,7 +188,7 @@ def _note(
         return (f"the name {typed!r} belongs to another script ({_used_by(conn, named)}),"
                 f" left unchanged: this bank's script was saved as {name!r}")  # fmt: skip
     if others:
-        return (f"the script was also used by {bank_list(others)}, which keep it unchanged:"
+        return (f"the script shared with {bank_list(others)} stays unchanged for them:"
                 f" this bank now has its own script {name!r}")  # fmt: skip
     return ""
 

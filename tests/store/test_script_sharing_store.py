@@ -107,7 +107,7 @@ def test_given_a_script_shared_by_two_banks_when_one_editor_saves_then_that_bank
     result = edit(db, first, doc("Shared", "New text"))
     assert rows(db)[: len(before)] == before
     assert result.name == f"Shared (bank {first})"
-    assert f"also used by bank {second}, which keep it unchanged" in result.note
+    assert f"shared with bank {second} stays unchanged for them" in result.note
     assert script_of(db, first) == (result.script_id, "New text")
     assert script_of(db, second) == (shared, "Old text")
     renamed = edit(db, second, doc("Fresh name", "Third text"))

@@ -101,7 +101,7 @@ async def test_given_a_script_a_stopped_bank_shares_when_another_banks_editor_sa
     done = await save(client, token, draft, text_of(GOOD_SCRIPT, "Web script", "Changed"))
     result = await done.json()
     assert done.status == 200 and result["name"] == f"Web script (bank {draft})"
-    assert f"also used by bank {stopped}, which keep it unchanged" in result["notice"]
+    assert f"shared with bank {stopped} stays unchanged for them" in result["notice"]
     assert bodies(db)[gotv or 0] == before[gotv or 0]
     assert bank_of(db, stopped).settings.script_id == gotv
     assert bank_of(db, draft).settings.script_id == result["script_id"] != gotv
