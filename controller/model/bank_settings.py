@@ -125,7 +125,10 @@ class SettingTypeError(BankError):
 
     def __init__(self, setting: str, kind: Kind, value: Any) -> None:
         shown = "null" if value is None else repr(value)
-        super().__init__("setting_type", f"{setting} must be {kind.expected}, not {shown}")
+        message = f"{setting} must be {kind.expected}, not {shown}"
+        if value is None and kind.name in ("text", "list"):
+            message += f" (to empty it, give no value: {setting}=)"
+        super().__init__("setting_type", message)
         self.setting = setting
         self.expected = kind.name
 

@@ -70,8 +70,11 @@ def test_given_a_value_its_type_cannot_take_when_parsed_then_setting_type_error(
 
 def test_given_null_text_when_parsed_then_none_only_where_a_setting_may_be_unset() -> None:
     assert banks.parse_setting_text("window_end", "NULL") is None
-    with pytest.raises(SettingTypeError):
+    with pytest.raises(SettingTypeError) as err:
         banks.parse_setting_text("voicemail_message", "null")
+    assert err.value.message == (
+        "voicemail_message must be text, not null (to empty it, give no value: voicemail_message=)"
+    )
     assert banks.parse_setting_text("voicemail_message", "") == ""
 
 
