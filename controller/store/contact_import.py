@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from controller.model.csv_import import CsvError, ImportPlan, RowError
-from controller.model.csv_records import read_rows
+from controller.model.csv_records import find_unclosed_quote
 from controller.store.contact_import_batch import (
     Batch,
     BatchWriter,
@@ -125,15 +125,10 @@ def check_quotes(path: Path) -> None:
             quotes += block.count(b'"')
     if quotes % 2 == 0:
         return
-    found: list[RowError] = []
     with _open(path) as handle:
-        for _ in read_rows(handle, on_error=found.append):
-            pass
-    for error in found:
-        if error.code == "unclosed_quote":
-            raise CsvError(
-                error.code, f"{error}; nothing was imported (close or remove that quote)"
-            )
+        error = find_unclosed_quote(handle)
+    if error is not None:
+        raise CsvError(error.code, f"{error}; nothing was imported (close or remove that quote)")
 
 
 def _open(path: Path, binary: bool = False) -> IO[Any]:

@@ -338,3 +338,17 @@ def test_given_list_deleted_during_import_when_next_batch_comes_then_clear_error
         contacts.import_csv(db, path, "L", progress=delete_after_first_batch, batch_size=10)
     assert info.value.code == "list_deleted"
     assert table_counts(db) == (0, 0, 0)
+
+
+def test_given_quote_left_open_early_in_a_big_file_when_imported_then_refused_with_the_lines(
+    db: Database, tmp_path: Path
+) -> None:
+    rows = "".join(f"Q{i},617555{i % 10000:04d}\n" for i in range(20_000))
+    text = "FirstName,Phone\nAna,6175550101\n" + 'Bad,"6175550102\n' + rows
+    with pytest.raises(CsvError) as info:
+        contacts.import_csv(db, write(tmp_path, text), "L", batch_size=1000)
+    assert info.value.code == "unclosed_quote"
+    assert info.value.message.startswith(
+        "line 3: a quote opens here and does not close within 131,072 characters: lines 3-"
+    )
+    assert table_counts(db) == (0, 0, 0)

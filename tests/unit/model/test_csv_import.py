@@ -227,3 +227,28 @@ def test_given_a_quote_closed_lines_later_when_parsed_then_the_lines_run_togethe
     assert info.value.reason == (
         "row has 2 fields, the header has 3 (a quoted field runs on: lines 7-8 read as one row)"
     )
+
+
+def test_given_a_quote_running_past_the_field_limit_when_read_then_reported_and_read_on() -> None:
+    import csv as csv_module
+
+    from controller.model.csv_records import find_unclosed_quote
+
+    text = 'Phone,Name\n6175550101,"A\n' + "6175550102,B\n" * 10 + "6175550103,C\n"
+    limit = csv_module.field_size_limit()
+    csv_module.field_size_limit(40)
+    try:
+        errors: list[RowError] = []
+        rows = list(read_rows(io.StringIO(text, newline=""), on_error=errors.append))
+        found = find_unclosed_quote(io.StringIO(text, newline=""))
+        clean = find_unclosed_quote(io.StringIO("Phone\n" + "6175550101\n" * 50, newline=""))
+    finally:
+        csv_module.field_size_limit(limit)
+    assert [(e.line, e.code) for e in errors] == [(2, "unclosed_quote")]
+    assert errors[0].reason == (
+        "a quote opens here and does not close within 40 characters: lines 2-5 (4 lines)"
+        " read as one field"
+    )
+    assert rows[0] == (1, ["Phone", "Name"]) and rows[-1] == (13, ["6175550103", "C"])
+    assert found is not None and (found.line, found.reason) == (2, errors[0].reason)
+    assert clean is None
