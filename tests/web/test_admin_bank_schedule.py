@@ -48,6 +48,33 @@ async def test_given_a_published_bank_when_scheduling_inside_its_window_then_the
     assert bank.scheduled_start == at and bank.state.value == "published"
 
 
+async def test_given_a_past_time_or_a_cancel_when_scheduling_then_refused_or_taken_back(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    bank_id = await published_bank(client, token, db)
+    await client.post(f"/admin/banks/{bank_id}/publish", data={"_csrf": token})
+    past = (datetime.now(UTC) - timedelta(minutes=5)).replace(microsecond=0).isoformat()
+    refused = await client.post(
+        f"/admin/banks/{bank_id}/schedule", data={"_csrf": token, "at": past}
+    )
+    assert refused.status == 400 and "is in the past" in await refused.text()
+    assert bank_of(db, bank_id).scheduled_start is None
+    nothing = await client.post(f"/admin/banks/{bank_id}/unschedule", data={"_csrf": token})
+    assert nothing.status == 400 and "no scheduled start" in await nothing.text()
+    at = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    await client.post(
+        f"/admin/banks/{bank_id}/schedule", data={"_csrf": token, "at": at.isoformat()}
+    )
+    assert 'data-testid="unschedule"' in await (await client.get(f"/admin/banks/{bank_id}")).text()
+    done = await client.post(f"/admin/banks/{bank_id}/unschedule", data={"_csrf": token})
+    page = await done.text()
+    assert done.status == 200 and "Scheduled start cancelled" in page
+    assert 'data-testid="scheduled"' not in page
+    bank = bank_of(db, bank_id)
+    assert bank.scheduled_start is None and bank.state.value == "published"
+
+
 async def test_given_a_campaign_window_when_scheduling_outside_it_then_the_cli_message_and_nothing_saved(  # noqa: E501
     client: Client, make_user: Callable[..., int], db: Database
 ) -> None:

@@ -1,12 +1,13 @@
 """Scheduling a bank's start from its page (the same rule as ``phonebank bank start --at``).
 
 A published bank that has not started yet gets a start time (ISO date-time with offset)
-inside its campaign window; the dialer starts it when the time comes.
+in the future and inside its campaign window; the dialer starts it when the time comes.
+**Cancel the scheduled start** takes it back (``phonebank bank unschedule``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aiohttp import web
 
@@ -40,11 +41,24 @@ async def schedule_start(request: web.Request) -> web.StreamResponse:
     try:
         when = parse_at(form.get("at", ""))
         with request.app[DB].write() as conn:
-            store.update(conn, bank_id, lambda b: model.schedule(b, when), ACTOR)
+            now = datetime.now(UTC)
+            store.update(conn, bank_id, lambda b: model.schedule(b, when, now), ACTOR)
     except DOMAIN_ERRORS as exc:
         return bank_page(request, error=plain_message("schedule", exc, load_bank(request)))
     changed(request, bank_id, "schedule")
 
 
+@access(Access.STAFF)
+async def unschedule(request: web.Request) -> web.StreamResponse:
+    bank_id = bank_id_of(request)
+    try:
+        with request.app[DB].write() as conn:
+            store.update(conn, bank_id, model.unschedule, ACTOR)
+    except DOMAIN_ERRORS as exc:
+        return bank_page(request, error=plain_message("unschedule", exc, load_bank(request)))
+    changed(request, bank_id, "unschedule")
+
+
 def setup(app: web.Application) -> None:
     app.router.add_post("/admin/banks/{bank_id:\\d+}/schedule", schedule_start)
+    app.router.add_post("/admin/banks/{bank_id:\\d+}/unschedule", unschedule)

@@ -53,6 +53,7 @@ CLEARABLE = {"window_start": None, "window_end": None, "disclaimer": "", "folder
 DONE = {"publish": "Published.", "start": "Started: dialing begins as volunteers join.",
         "pause": "Paused.", "resume": "Resumed.", "stop": "Stopped for good.",
         "schedule": "Start scheduled: the bank starts by itself at that time.",
+        "unschedule": "Scheduled start cancelled: the bank stays published.",
         "visibility": "Visibility saved.",
         "starting": "Starting: the dialing queue is being built; the bank runs by itself once"
                     " it is ready.",
