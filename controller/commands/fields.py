@@ -76,7 +76,7 @@ def remove(app: AppContext, name: str, as_json: bool) -> None:
 def set_(app: AppContext, contact_id: int, name: str, value: str, as_json: bool) -> None:
     """Record VALUE for field NAME on contact CONTACT_ID (checked against the field's kind)."""
     try:
-        stored = store.set_value(app.db, contact_id, name, value)
+        stored = store.set_value(app.db, contact_id, name, value, by_hand=True)
     except FieldError as exc:
         fail(exc.message, exc.code, as_json)
         return

@@ -89,12 +89,24 @@ def remove_field(db: Database, name: str) -> None:
 
 
 def set_value(
-    db: Database, contact_id: int, field_name: str, value: str, bank_id: int | None = None
+    db: Database,
+    contact_id: int,
+    field_name: str,
+    value: str,
+    bank_id: int | None = None,
+    by_hand: bool = False,
 ) -> str:
-    """Record a contact's answer for a field (validated); returns the stored form."""
+    """Record a contact's answer for a field (validated); returns the stored form. A value
+    typed ``by_hand`` (the CLI, the contact page) is refused for a built-in field: those are
+    kept by the dialer (Call Outcome, Last Called At) and setting one would skip what goes
+    with it (Do Not Call, re-call protection)."""
     field = get_field(db, field_name)
     if field is None:
         raise FieldError("no_such_field", f"no field called {field_name!r}")
+    if by_hand and field["builtin"]:
+        raise FieldError(
+            "builtin_field", f"{field['name']!r} is built in and kept by the dialer, not by hand"
+        )
     stored = validate_value(field["kind"], field["options"], value)
     with db.write() as conn:
         if not conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone():

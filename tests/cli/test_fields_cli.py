@@ -26,6 +26,17 @@ def test_given_builtins_when_removed_then_refused_and_still_listed(home: Path) -
     assert names == ["Call Outcome", "Last Called At"]
 
 
+def test_given_builtins_when_set_by_hand_then_refused_and_nothing_recorded(
+    home: Path, tmp_path: Path
+) -> None:
+    one_contact(home, tmp_path)
+    for name, value in (("Call Outcome", "Do Not Call"), ("Last Called At", "2020-01-01")):
+        result = run(home, "fields", "set", "1", name, value, "--json")
+        assert result.exit_code == 1, name
+        assert json.loads(result.stderr)["error"] == "builtin_field"
+    assert json.loads(run(home, "contacts", "show", "1", "--json").output)["fields"] == {}
+
+
 def test_given_choice_field_when_added_and_set_then_values_checked(
     home: Path, tmp_path: Path
 ) -> None:

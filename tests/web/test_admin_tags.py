@@ -91,6 +91,11 @@ async def test_given_fields_when_deleting_a_custom_one_and_a_built_in_then_only_
     assert f"Contact {contact}: Support = Yes" in await shown(saved)
     bad = await client.post("/admin/fields/values", data={**value, "value": "Perhaps"})
     assert bad.status == 400 and field_store.values_for(db, contact) == {"Support": "Yes"}
+    outcome = {**value, "name": "Call Outcome", "value": "Do Not Call"}
+    kept = await client.post("/admin/fields/values", data=outcome)
+    assert kept.status == 400 and "built in and kept by the dialer" in await shown(kept)
+    assert field_store.values_for(db, contact) == {"Support": "Yes"}
+    assert "<option>Call Outcome</option>" not in await shown(kept)  # not offered either
     builtin = await client.post(
         "/admin/fields/remove", data={"_csrf": token, "name": "Call Outcome", "confirm": "yes"}
     )

@@ -69,7 +69,9 @@ async def set_value(request: web.Request) -> web.StreamResponse:
     name = form.get("name", "")
     try:
         contact_id = _contact_id(form.get("contact_id", ""))
-        stored = store.set_value(request.app[DB], contact_id, name, form.get("value", ""))
+        stored = store.set_value(
+            request.app[DB], contact_id, name, form.get("value", ""), by_hand=True
+        )
     except FieldError as exc:
         return fields_page(request, error=sentence(exc.message))
     return fields_page(request, notice=f"Contact {contact_id}: {name} = {stored}")
