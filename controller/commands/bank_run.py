@@ -1,4 +1,4 @@
-"""``phonebank bank publish/start/pause/resume/stop``: moving a bank through its life.
+"""``phonebank bank publish/start/pause/resume/stop/delete``: moving a bank through its life.
 
 Each step is one domain rule applied in one write (``store.update``), except ``start``,
 which builds the dialing queue in steps (``queue_build_steps.start_in_steps``) so a running
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import click
 
-from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.common import AppContext, emit, fail, json_option, pass_app, plural
 from controller.model import banks as model
 from controller.model.banks import Bank, BankError, SettingTypeError
 from controller.model.scripts import ScriptError
@@ -124,7 +124,9 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
 
         def told(total: int) -> None:
             if not as_json:
-                click.echo(f"Starting: building the queue of {total:,} {unit}...", err=True)
+                click.echo(
+                    f"Starting: building the queue of {plural(total, unit[:-1], unit)}...", err=True
+                )
 
         now = datetime.now(UTC)
         b = start_in_steps(app.db, bank_id, now, ACTOR, steps.STEP, wait=False, on_steps=told)
@@ -132,7 +134,8 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
             counts = queue.counts(conn, bank_id)
         data = {**store.to_dict(b), "queue": counts}
         unit = queue_unit(b.settings.household)
-        emit(data, as_json, f"Bank {b.id} is running; {counts['ready']:,} {unit} queued.")
+        queued = plural(counts["ready"], unit[:-1], unit)  # "1 number", "2 calls"
+        emit(data, as_json, f"Bank {b.id} is running; {queued} queued.")
 
 
 @click.command("unschedule")
@@ -180,4 +183,21 @@ def stop(app: AppContext, bank_id: int, yes: bool, as_json: bool) -> None:
     _step(app, bank_id, model.stop, as_json)
 
 
-LIFECYCLE = [publish, start, unschedule, pause, resume, stop]  # on the bank group (bank.py)
+@click.command("delete")
+@click.argument("bank_id", type=int)
+@click.option("--yes", is_flag=True, help="Confirm: the bank's settings are gone for good.")
+@json_option
+@pass_app
+def delete(app: AppContext, bank_id: int, yes: bool, as_json: bool) -> None:
+    """Delete BANK_ID, a bank that never started (a draft, or published and not started;
+    needs --yes). Its contact list and script stay. A bank that has started keeps its calls
+    and results for good: stop it instead."""
+    if not yes:
+        fail("deleting a bank is final; add --yes to confirm", "confirm_required", as_json)
+    with clear_errors(as_json), app.db.write() as conn:
+        gone = store.delete(conn, bank_id)
+    emit({"id": bank_id, "deleted": True}, as_json,
+         f"Bank {bank_id} ({gone.settings.title}) deleted.")  # fmt: skip
+
+
+LIFECYCLE = [publish, start, unschedule, pause, resume, stop, delete]  # on the bank group

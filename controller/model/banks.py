@@ -187,6 +187,16 @@ def stop(bank: Bank) -> Bank:
     return replace(bank, state=State.STOPPED)
 
 
+def check_deletable(bank: Bank) -> None:
+    """A bank may be deleted only before it ever started (a draft, or published and not
+    started): a started bank's calls and results are its record, kept for good."""
+    if bank.ever_started or bank.state not in (State.DRAFT, State.PUBLISHED):
+        raise BankError(
+            "bank_started",
+            f"bank {bank.id} has started: its calls and results are kept (stop it instead)",
+        )
+
+
 def visible_to(bank: Bank, user_list_ids: set[int], is_admin: bool = False) -> bool:
     """Whether a volunteer (member of ``user_list_ids``) sees the bank and its script."""
     if is_admin:

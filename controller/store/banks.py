@@ -71,6 +71,18 @@ def get(conn: sqlite3.Connection, bank_id: int) -> Bank:
     return _row_to_bank(conn, row)
 
 
+def delete(conn: sqlite3.Connection, bank_id: int) -> Bank:
+    """Delete a bank that never started (its settings, visibility and schedule go with it;
+    its list and script stay); the deleted bank. Call in a write transaction."""
+    bank = get(conn, bank_id)
+    model.check_deletable(bank)
+    calls = conn.execute("SELECT 1 FROM call_attempts WHERE bank_id = ? LIMIT 1", (bank_id,))
+    if calls.fetchone() is not None:  # cannot happen for a bank that never started
+        raise BankError("bank_started", f"bank {bank_id} has calls: they are kept")
+    conn.execute("DELETE FROM banks WHERE id = ?", (bank_id,))
+    return bank
+
+
 def list_all(conn: sqlite3.Connection, state: str | None = None) -> list[Bank]:
     sql, args = "SELECT * FROM banks ORDER BY id", ()
     if state:

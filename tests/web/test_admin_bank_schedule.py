@@ -175,3 +175,35 @@ async def test_given_banks_in_several_states_when_filtering_by_state_then_only_t
     assert f'href="/admin/banks/{running}"' in page and f'href="/admin/banks/{draft}"' not in page
     every = await (await client.get("/admin/banks?state=nonsense")).text()
     assert f'href="/admin/banks/{running}"' in every and f'href="/admin/banks/{draft}"' in every
+
+
+async def test_given_a_draft_when_deleted_from_its_page_then_gone_and_a_started_bank_is_kept(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    draft = await published_bank(client, token, db)
+    page = await (await client.get(f"/admin/banks/{draft}")).text()
+    assert 'data-testid="delete"' in page
+    unticked = await client.post(f"/admin/banks/{draft}/delete", data={"_csrf": token})
+    assert unticked.status == 400 and "tick the box" in await unticked.text()
+    assert bank_of(db, draft).id == draft
+    ticked = {"_csrf": token, "confirm": "yes"}
+    gone = await client.post(f"/admin/banks/{draft}/delete", data=ticked)
+    assert gone.status == 200 and str(gone.url).endswith(f"/admin/banks?deleted={draft}")
+    assert f"Bank {draft} deleted." in await gone.text()
+    with db.read() as conn:
+        assert bank_store.list_all(conn) == []
+    with db.read() as conn:  # the deleted draft's list stayed
+        list_id = int(conn.execute("SELECT id FROM lists").fetchone()[0])
+    started = await create_bank(client, token, list_id)
+    await client.post(
+        f"/api/admin/banks/{started}/script", json=GOOD_SCRIPT, headers={"X-CSRF-Token": token}
+    )
+    await client.post(f"/admin/banks/{started}/publish", data={"_csrf": token})
+    await client.post(f"/admin/banks/{started}/start", data={"_csrf": token})
+    assert bank_of(db, started).state.value == "running"
+    page = await (await client.get(f"/admin/banks/{started}")).text()
+    assert 'data-testid="delete"' not in page
+    refused = await client.post(f"/admin/banks/{started}/delete", data=ticked)
+    assert refused.status == 400 and "its calls and results are kept" in await refused.text()
+    assert bank_of(db, started).state.value == "running"

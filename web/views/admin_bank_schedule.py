@@ -1,4 +1,5 @@
-"""Scheduling a bank's start from its page (the same rule as ``phonebank bank start --at``).
+"""Scheduling a bank's start from its page (the same rule as ``phonebank bank start --at``),
+and deleting a bank that never started (``phonebank bank delete``).
 
 A published bank that has not started yet gets a start time (ISO date-time with offset)
 in the future and inside its campaign window; the dialer starts it when the time comes.
@@ -59,6 +60,22 @@ async def unschedule(request: web.Request) -> web.StreamResponse:
     changed(request, bank_id, "unschedule")
 
 
+@access(Access.STAFF)
+async def delete_bank(request: web.Request) -> web.StreamResponse:
+    """Delete a bank that never started (``phonebank bank delete``; needs the box ticked)."""
+    form = await form_data(request)
+    bank_id = bank_id_of(request)
+    if form.get("confirm") != "yes":
+        return bank_page(request, error="Deleting is final: tick the box to confirm.")
+    try:
+        with request.app[DB].write() as conn:
+            store.delete(conn, bank_id)
+    except DOMAIN_ERRORS as exc:
+        return bank_page(request, error=plain_message("delete", exc, load_bank(request)))
+    raise web.HTTPSeeOther(f"/admin/banks?deleted={bank_id}")
+
+
 def setup(app: web.Application) -> None:
     app.router.add_post("/admin/banks/{bank_id:\\d+}/schedule", schedule_start)
     app.router.add_post("/admin/banks/{bank_id:\\d+}/unschedule", unschedule)
+    app.router.add_post("/admin/banks/{bank_id:\\d+}/delete", delete_bank)

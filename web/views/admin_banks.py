@@ -114,8 +114,10 @@ async def banks_page(request: web.Request) -> web.StreamResponse:
     state = request.query.get("state", "") if request.query.get("state") in states else ""
     if state:  # as ``bank list --state``
         banks = [b for b in banks if b.state.value == state]
+    deleted = request.query.get("deleted", "")
     context = {"banks": banks, "folders": folders, "folder": folder, "states": states,
-               "state": state, "starts": starts}  # fmt: skip
+               "state": state, "starts": starts,
+               "deleted": f"Bank {deleted} deleted." if deleted.isdigit() else ""}  # fmt: skip
     return render(request, "admin/banks.html", context)
 
 
