@@ -16,7 +16,15 @@ from datetime import UTC, datetime
 
 import click
 
-from controller.commands.common import AppContext, emit, fail, json_option, pass_app, plural
+from controller.commands.common import (
+    AppContext,
+    emit,
+    fail,
+    json_option,
+    not_dialing_note,
+    pass_app,
+    plural,
+)
 from controller.model import banks as model
 from controller.model.banks import Bank, BankError, SettingTypeError
 from controller.model.scripts import ScriptError
@@ -135,7 +143,9 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
         data = {**store.to_dict(b), "queue": counts}
         unit = queue_unit(b.settings.household)
         queued = plural(counts["ready"], unit[:-1], unit)  # "1 number", "2 calls"
-        emit(data, as_json, f"Bank {b.id} is running; {queued} queued.")
+        note = not_dialing_note(app)
+        data["appliance_running"] = not note
+        emit(data, as_json, f"Bank {b.id} is running; {queued} queued.{note}")
 
 
 @click.command("unschedule")

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from controller import appliance_lock
 from controller.config import Settings, load_settings
 from controller.store.db import Database, open_database
 
@@ -63,3 +64,11 @@ def fail(message: str, code: str = "error", as_json: bool = False) -> None:
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """``plural(1, "contact")`` -> "1 contact"; ``plural(2500, "row")`` -> "2,500 rows"."""
     return f"{count:,} {noun if count == 1 else many or noun + 's'}"
+
+
+def not_dialing_note(app: AppContext) -> str:
+    """A sentence for messages about dialing when the appliance is not running on this
+    home (nothing dials until ``phonebank run``); "" while it runs."""
+    if appliance_lock.running(app.settings.home):
+        return ""
+    return " The appliance is not running: nothing dials until `phonebank run` (or `make run`)."

@@ -9,7 +9,14 @@ from datetime import UTC, datetime
 
 import click
 
-from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.common import (
+    AppContext,
+    emit,
+    fail,
+    json_option,
+    not_dialing_note,
+    pass_app,
+)
 from controller.commands.progress import Progress, wanted
 from controller.engine.dialing import EngineConfig, strategy_for
 from controller.model import banks as model
@@ -238,6 +245,11 @@ def stop_now(app: AppContext, bank_id: int, yes: bool, as_json: bool) -> None:
             engine_log.request_stop_now(conn, bank_id, ACTOR)
     except BankError as exc:
         fail(str(exc), exc.code, as_json)
+    if not_dialing_note(app):  # no appliance: no PBX, so no live call to end
+        emit({"bank_id": bank_id, "state": bank.state.value, "calls": "none"}, as_json,
+             f"Bank {bank_id} is stopped. The appliance is not running, so it has no live"
+             " calls to end.")  # fmt: skip
+        return
     emit({"bank_id": bank_id, "state": bank.state.value, "calls": "ending"}, as_json,
          f"Bank {bank_id} is stopped; its live calls are being ended.")  # fmt: skip
 

@@ -21,6 +21,7 @@ from typing import Any
 import click
 from aiohttp import web
 
+from controller import appliance_lock
 from controller.commands.common import AppContext, fail, json_option, pass_app
 from controller.config import Settings
 from controller.demo import banner as demo_banner
@@ -139,6 +140,11 @@ def run(ctx: AppContext, no_carrier: bool, demo: bool, as_json: bool) -> None:
     address and the ports). Stop with Ctrl-C or SIGTERM: every part is stopped cleanly
     and no Asterisk is left running.
     """
+    try:
+        held = appliance_lock.acquire(ctx.settings.home)  # until this process ends
+    except appliance_lock.AlreadyRunning as exc:
+        fail(str(exc), exc.code, as_json)
+        return
     settings = ctx.settings
     if no_carrier:
         settings = replace(settings, carrier=replace(settings.carrier, enabled=False))
@@ -178,6 +184,7 @@ def run(ctx: AppContext, no_carrier: bool, demo: bool, as_json: bool) -> None:
         fail(f"cannot start: {exc}", "port_in_use", as_json)
     with contextlib.suppress(Exception):
         ctx.db.close()
+    appliance_lock.release(held)
     if not as_json:
         click.echo("Phonebank stopped.")
 

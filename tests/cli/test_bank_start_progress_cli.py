@@ -59,7 +59,7 @@ def test_given_a_start_stopped_after_two_steps_when_shown_then_every_command_say
     monkeypatch.setattr(steps, "STEP", 4)
     started = run(home, "bank", "start", str(bank_id))
     assert started.stderr == "Starting: building the queue of 30 numbers...\n"
-    assert started.stdout == f"Bank {bank_id} is running; 30 numbers queued.\n"
+    assert started.stdout.startswith(f"Bank {bank_id} is running; 30 numbers queued.")
     assert starts_shown(home, bank_id) == [None] * 3
 
 
@@ -126,4 +126,4 @@ def test_given_a_bank_calling_each_contact_of_shared_numbers_when_its_start_is_s
     monkeypatch.setattr(steps, "STEP", 4)
     started = run(home, "bank", "start", str(bank_id))
     assert started.stderr == "Starting: building the queue of 30 calls...\n"
-    assert started.stdout == f"Bank {bank_id} is running; 30 calls queued.\n"
+    assert started.stdout.startswith(f"Bank {bank_id} is running; 30 calls queued.")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from controller import appliance_lock
 from controller.model import banks as bank_model
 from controller.store import banks, engine_log
 from controller.store.db import open_database
@@ -77,7 +78,10 @@ def test_given_a_running_bank_when_stop_now_then_stopped_and_the_engine_is_asked
         assert engine_log.stop_now_requests(conn) == [bank_id]
     db.close()
     again = run(home, "engine", "stop-now", str(bank_id), "--yes")
-    assert again.exit_code == 0 and "being ended" in again.output
+    assert again.exit_code == 0 and "not running, so it has no live calls" in again.output
+    with appliance_lock.hold(home):  # as `phonebank run` does while it runs
+        running = run(home, "engine", "stop-now", str(bank_id), "--yes")
+    assert running.exit_code == 0 and "its live calls are being ended" in running.output
 
 
 def test_given_stored_decisions_when_listing_then_latest_with_reason_and_inputs(
