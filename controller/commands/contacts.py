@@ -75,6 +75,9 @@ def _import_text(data: dict[str, Any]) -> str:
         f" ({plural(data['phones'], 'number')}), {data['duplicates']:,} already there,"
         f" {plural(len(data['errors']), 'row')} skipped."
     ]
+    note = store.started_note(data["started_banks"])
+    if note:
+        lines.append(note)
     for error in data["errors"][:SHOW_ERRORS]:
         lines.append(f"  line {error['line']}: {error['reason']}")
     if len(data["errors"]) > SHOW_ERRORS:

@@ -49,6 +49,7 @@ class ImportReport:
     duplicates: int = 0
     phones: int = 0
     errors: list[RowError] = field(default_factory=list)
+    started_banks: list[int] = field(default_factory=list)  # running/paused on this list
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -171,7 +172,19 @@ def import_csv(
             workers = (os.cpu_count() or 1) if size >= PARALLEL_MIN_BYTES else 0
         chunks = _chunks(handle, used + 1, batch_size)
         _run(db, plan, chunks, report, progress, workers, (header, mapping))
+    report.started_banks = started_banks(db, report.list_id)
     return report
+
+
+def started_banks(db: Database, list_id: int) -> list[int]:
+    """The running or paused banks on a list: they froze it when they started, so contacts
+    imported since are not in their queues."""
+    with db.read() as conn:
+        rows = conn.execute(
+            "SELECT id FROM banks WHERE list_id = ? AND state IN ('running', 'paused') ORDER BY id",
+            (list_id,),
+        )
+        return [int(r[0]) for r in rows]
 
 
 def _run(
@@ -237,3 +250,17 @@ def _store(
     report.errors.extend(batch.errors)
     if progress is not None:
         progress(batch.chars)
+
+
+def started_note(bank_ids: list[int]) -> str:
+    """What an organizer is told after importing into a list a started bank uses ("" when
+    none does): that bank does not call the new contacts."""
+    if not bank_ids:
+        return ""
+    names = ", ".join(str(b) for b in bank_ids)
+    one = len(bank_ids) == 1
+    return (
+        f"Bank{'' if one else 's'} {names} {'is' if one else 'are'} already calling this list:"
+        f" {'it' if one else 'they'} froze it at the start and will not call the new contacts"
+        " (a new bank on this list will)."
+    )

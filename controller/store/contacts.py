@@ -8,10 +8,16 @@ import sqlite3
 from typing import Any
 
 from controller.errors import PhonebankError
-from controller.store.contact_import import ImportReport, ensure_list, import_csv, utc_now
+from controller.store.contact_import import (
+    ImportReport,
+    ensure_list,
+    import_csv,
+    started_note,
+    utc_now,
+)
 from controller.store.db import Database
 
-__all__ = ["ImportReport", "ListError", "ensure_list", "import_csv", "utc_now"]
+__all__ = ["ImportReport", "ListError", "ensure_list", "import_csv", "started_note", "utc_now"]
 
 
 class ListError(PhonebankError):

@@ -183,14 +183,17 @@ async def import_status(request: web.Request) -> web.StreamResponse:
 
 
 def _summary(report: dict[str, Any] | None) -> str:
-    """The import result as the page shows it (the same counts as ``contacts import``)."""
+    """The import result as the page shows it (the same counts as ``contacts import``, and
+    the same note when a started bank uses the list)."""
     if report is None:
         return ""
-    return (
+    counts = (
         f"Imported {plural(report['imported'], 'contact')} ({plural(report['phones'], 'phone')})"
         f" into “{report['list_name']}”; {plural(report['duplicates'], 'duplicate')} merged;"
         f" {plural(len(report['errors']), 'row')} rejected."
     )
+    note = contact_import.started_note(report.get("started_banks", []))
+    return f"{counts} {note}" if note else counts
 
 
 @access(Access.STAFF)
