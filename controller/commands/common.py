@@ -40,13 +40,14 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 
 
 def emit(data: Any, as_json: bool, text: str | None = None) -> None:
-    """Print ``data`` as JSON or ``text`` (defaults to a key: value listing)."""
+    """Print ``data`` as JSON or ``text`` (defaults to a key: value listing, "-" for a value
+    not known yet, such as a hangtime before any call)."""
     if as_json:
         click.echo(json.dumps(data, indent=2, default=str, sort_keys=True))
         return
     if text is None:
         if isinstance(data, dict):
-            text = "\n".join(f"{k}: {v}" for k, v in data.items())
+            text = "\n".join(f"{k}: {'-' if v is None else v}" for k, v in data.items())
         else:
             text = str(data)
     click.echo(text)

@@ -80,6 +80,8 @@ def write_export(
                 _write(rows, sys.stdout, as_json)
     except (BankError, ResultsError) as exc:
         fail(str(exc), exc.code, as_json)
+    except OSError as exc:  # a missing folder, no permission, a full disk
+        fail(f"cannot write {output}: {exc.strerror or exc}", "cannot_write", as_json)
 
 
 @click.command("export")

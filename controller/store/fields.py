@@ -172,11 +172,16 @@ def tag_contact(db: Database, contact_id: int, tag: str, bank_id: int | None = N
 
 
 def untag_contact(db: Database, contact_id: int, tag: str) -> bool:
+    """Take a tag off a contact; False if it did not have it. An unknown tag or contact is
+    refused, as when applying one."""
     with db.write() as conn:
+        if not conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone():
+            raise FieldError("no_such_contact", f"no contact with id {contact_id}")
+        row = conn.execute("SELECT id FROM tags WHERE name = ?", (tag.strip(),)).fetchone()
+        if row is None:
+            raise FieldError("no_such_tag", f"no tag called {tag.strip()!r}")
         cur = conn.execute(
-            "DELETE FROM contact_tags WHERE contact_id = ? AND tag_id ="
-            " (SELECT id FROM tags WHERE name = ?)",
-            (contact_id, tag.strip()),
+            "DELETE FROM contact_tags WHERE contact_id = ? AND tag_id = ?", (contact_id, row[0])
         )
         return cur.rowcount > 0
 

@@ -75,3 +75,15 @@ def test_given_formula_like_text_when_csv_written_then_neutralised_but_numbers_k
     assert safe_cell("+15550100100") == "+15550100100"
     assert safe_cell("-12.5") == "-12.5"
     assert safe_cell(7) == 7 and safe_cell("Ann") == "Ann"
+
+
+def test_given_a_missing_folder_when_exporting_to_it_then_a_clear_error_and_no_file(
+    home: Path,
+) -> None:
+    bank_id = started_bank(home)
+    out = home / "no-such-folder" / "contacts.csv"
+    result = run(home, "export", "contacts", str(bank_id), "-o", str(out), "--json")
+    assert result.exit_code == 1
+    error = json.loads(result.stderr)
+    assert error["error"] == "cannot_write" and "No such file or directory" in error["message"]
+    assert not out.parent.exists()

@@ -68,5 +68,12 @@ def test_given_tags_when_applied_listed_and_removed_then_contact_follows(
     assert run(home, "tags", "apply", "1", "Needs ride", "--off").exit_code == 0
     assert json.loads(run(home, "contacts", "show", "1", "--json").output)["tags"] == []
     assert run(home, "tags", "apply", "99", "X").exit_code == 1
+    unknown = run(home, "tags", "apply", "1", "Nope", "--off", "--json")
+    assert unknown.exit_code == 1 and json.loads(unknown.stderr)["error"] == "no_such_tag"
+    nobody = run(home, "tags", "apply", "99", "Needs ride", "--off", "--json")
+    assert nobody.exit_code == 1 and json.loads(nobody.stderr)["error"] == "no_such_contact"
+    assert [t["name"] for t in json.loads(run(home, "tags", "list", "--json").output)] == [
+        "Needs ride"
+    ]  # taking off an unknown tag created nothing
     assert run(home, "tags", "remove", "Needs ride").exit_code == 0
     assert run(home, "tags", "remove", "Needs ride").exit_code == 1

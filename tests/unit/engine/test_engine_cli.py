@@ -48,6 +48,8 @@ def test_given_a_running_bank_when_status_then_engine_figures_as_json(home: Path
     data = json.loads(result.output)
     assert data["state"] == "running" and data["remaining"] == 5 and data["attempts"] == 0
     assert data["hangtime_p95"] is None
+    text = run(home, "engine", "status", str(bank_id)).output.splitlines()
+    assert "hangtime_p95: -" in text and "remaining: 5" in text  # nothing measured yet
 
 
 def test_given_an_unknown_bank_when_status_then_clear_error_code(home: Path) -> None:
