@@ -22,7 +22,8 @@ from controller.commands.common import AppContext
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
     envvar="PHONEBANK_HOME",
-    help="Installation directory (settings, secrets, database). Default: ./var",
+    help="Installation directory (settings, secrets, database). Default: $PHONEBANK_HOME,"
+    " else var/ beside the project.",
 )
 @click.pass_context
 def main(ctx: click.Context, home: Path | None) -> None:

@@ -46,27 +46,41 @@ def _changes(app: AppContext, options: dict[str, Any], sets: tuple[str, ...]) ->
 
 def setting_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--title", help="Title volunteers see (required)."),
-        click.option("--description", help="What the calls are about (required)."),
-        click.option("--list", "list_id", help="Contact list (id or name; frozen once started)."),
+        click.option("--title", help="Title volunteers see (needed to create a bank)."),
+        click.option("--description", help="What the calls are about (needed to create a bank)."),
+        click.option(
+            "--list",
+            "list_id",
+            help="Contact list, id or name (needed to create a bank; frozen once started).",
+        ),
         click.option("--script", "script_id", help="Call script (id or name)."),
         click.option(
             "--mode",
             "dialing_mode",
             type=click.Choice([m.value for m in model.DialingMode]),
-            help="Dialing mode (default predictive).",
+            help="Dialing mode (a new bank: predictive).",
         ),
         click.option(
             "--hours",
             "calling_hours",
             help="Daily calling hours, contact's local time,"
-            " within 08:00-21:00 (default 09:00-20:00).",
+            " within 08:00-21:00 (a new bank: 09:00-20:00).",
         ),
         click.option("--window-start", help="Campaign start, ISO date-time with offset."),
         click.option("--window-end", help="Campaign end (does not stop a running bank)."),
-        click.option("--caller-id", "caller_ids", multiple=True, help="Caller-ID (E.164)."),
-        click.option("--max-attempts", type=int, help="Tries per number (default 3)."),
-        click.option("--retry-delay", "retry_delay_min", type=int, help="Minutes (default 30)."),
+        click.option(
+            "--caller-id",
+            "caller_ids",
+            multiple=True,
+            help="Caller-ID in E.164 (repeatable: a pool, rotated).",
+        ),
+        click.option("--max-attempts", type=int, help="Tries per number (a new bank: 3)."),
+        click.option(
+            "--retry-delay",
+            "retry_delay_min",
+            type=int,
+            help="Minutes between tries (a new bank: 30).",
+        ),
         click.option(
             "--household",
             type=click.Choice([h.value for h in model.Household]),

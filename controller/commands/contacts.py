@@ -93,8 +93,10 @@ def _import_text(data: dict[str, Any]) -> str:
     help="Part of a name, a VAN id or part of a number (punctuation such as (617) 555-0200"
     " is ignored).",
 )
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
-@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000),
+              help="How many contacts to show.")  # fmt: skip
+@click.option("--offset", default=0, type=click.IntRange(0),
+              help="Skip this many first (with --limit: one page after another).")  # fmt: skip
 @json_option
 @pass_app
 def list_(

@@ -113,7 +113,8 @@ def import_(app: AppContext, file: Path, replace: bool, as_json: bool) -> None:
 @click.argument("ref")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
               show_default=True)  # fmt: skip
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of the screen.")  # fmt: skip
 @json_option
 @pass_app
 def export(app: AppContext, ref: str, fmt: str, output: Path | None, as_json: bool) -> None:

@@ -113,7 +113,11 @@ def pin(app: AppContext, username: str, pin: str | None, as_json: bool) -> None:
 
 @users.command("passwd")
 @click.argument("username")
-@click.password_option("--password", help="New password (asked for when not given).")
+@click.password_option(
+    "--password",
+    help="New password (asked for twice when not given; typed here it stays in the shell's"
+    " history, so prefer the prompt).",
+)
 @json_option
 @pass_app
 def passwd(app: AppContext, username: str, password: str, as_json: bool) -> None:
