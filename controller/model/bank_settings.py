@@ -68,6 +68,17 @@ class BankSettings:
     prevent_frequent: bool = True
     suppress_other_bank_hours: int | None = None
 
+    def __post_init__(self) -> None:
+        """Store settings in one form: calling hours as HH:MM-HH:MM (when they parse: bad
+        ones are left for :func:`validate` to report) and each caller ID once."""
+        try:
+            hours = str(CallingHours.parse(self.calling_hours))
+        except (ComplianceError, AttributeError, TypeError):
+            hours = self.calling_hours
+        object.__setattr__(self, "calling_hours", hours)
+        if isinstance(self.caller_ids, tuple):
+            object.__setattr__(self, "caller_ids", tuple(dict.fromkeys(self.caller_ids)))
+
     @property
     def hours(self) -> CallingHours:
         return CallingHours.parse(self.calling_hours)

@@ -167,3 +167,13 @@ def test_given_times_with_offsets_when_described_then_as_given_with_the_offset()
     at = datetime.fromisoformat("2026-12-03T09:00:00-05:00")
     assert banks.when_text(at) == "2026-12-03 09:00 (UTC-05:00)"
     assert banks.when_text(NOW) == "2026-05-01 15:00 (UTC)"
+
+
+def test_given_hours_typed_loosely_and_a_caller_id_twice_then_stored_in_one_form() -> None:
+    loose = BankSettings(title="T", description="D", list_id=1, calling_hours=" 9:00 - 17:30 ",
+                         caller_ids=("+15551230001", "+15551230002", "+15551230001"))  # fmt: skip
+    assert loose.calling_hours == "09:00-17:30"
+    assert loose.caller_ids == ("+15551230001", "+15551230002")
+    bad = BankSettings(title="T", description="D", list_id=1, calling_hours="nine to five")
+    assert bad.calling_hours == "nine to five"  # left as typed for the check to report
+    assert [code for code, _ in banks.validate(bad)] == ["hours_format"]
