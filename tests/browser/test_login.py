@@ -76,7 +76,7 @@ def test_given_a_published_bank_not_started_when_a_volunteer_signs_in_then_feed_
     expect(card).to_have_count(1)
     expect(card).to_contain_text("Call our neighbours")
     expect(card).to_contain_text("has not started yet")
-    card.get_by_role("link", name="Let's go").click()
+    card.get_by_role("link", name="Read the script").click()  # not joinable yet
     expect(page).to_have_url(f"{live_server.url}/banks/{bank_id}")
     expect(page.get_by_test_id("not-started")).to_contain_text("has not started yet")
     expect(page.get_by_test_id("disclaimer")).to_have_text("Calls may be recorded.")

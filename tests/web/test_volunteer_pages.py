@@ -49,7 +49,7 @@ async def test_given_public_and_private_banks_when_volunteer_opens_feed_then_see
     make_bank(db, "Secret Bank", "private", (int(other["id"]),))
     await login(client, "vol")
     html = await (await client.get("/banks")).text()
-    assert "Open Bank" in html and "Let&#39;s go" in html
+    assert "Open Bank" in html and "Read the script" in html  # not open to join yet
     assert "Secret Bank" not in html
     secret_id = make_bank(db, "Secret Two", "private", (int(other["id"]),))
     response = await client.get(f"/banks/{secret_id}")
