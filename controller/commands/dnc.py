@@ -35,17 +35,23 @@ def add(app: AppContext, number: str, reason: str, as_json: bool) -> None:
 
 @dnc.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--reason", default="", help="Reason stored with every number.")
+@click.option("--reason", default="", help="Reason stored with each number whose row gives none.")
 @click.option("--source", default="import", show_default=True, help="Where the list came from.")
 @json_option
 @pass_app
 def import_(app: AppContext, file: Path, reason: str, source: str, as_json: bool) -> None:
-    """Add the numbers in FILE: one per line, or a CSV with the number first on each row.
+    """Add the numbers in FILE: one per line, or a CSV with the number first on each row
+    and, optionally, that number's reason second.
 
-    Bad numbers are listed with their line and skipped.
+    Bad numbers are listed with their line and skipped; a number repeated in the file is
+    added once. A file that is not UTF-8 text or has no number is refused.
     """
-    report = store.import_file(app.db, file, reason, source)
-    lines = [notices.imported(report.added, report.already)]
+    try:
+        report = store.import_file(app.db, file, reason, source)
+    except PhoneError as exc:
+        fail(exc.message, exc.code, as_json)
+        return
+    lines = [notices.imported(report.added, report.already, report.repeated)]
     lines += [f"  line {e['line']}: {e['reason']}" for e in report.errors]
     emit(asdict(report), as_json, "\n".join(lines))
 

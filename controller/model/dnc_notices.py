@@ -19,9 +19,16 @@ def listed(e164: str, on_list: bool) -> str:
     return f"{e164} is {'on' if on_list else 'not on'} Do Not Call."
 
 
-def imported(added: int, already: int) -> str:
+def imported(added: int, already: int, repeated: int = 0) -> str:
     """A file of numbers taken in (lines skipped are reported apart)."""
-    return f"{added} {_numbers(added)} added, {already} already on Do Not Call."
+    text = f"{added} {_numbers(added)} added, {already} already on Do Not Call."
+    if repeated:
+        text += f" {repeated} {_lines(repeated)} repeated a number given earlier in the file."
+    return text
+
+
+def _lines(n: int) -> str:
+    return "line" if n == 1 else "lines"
 
 
 def _numbers(n: int) -> str:

@@ -18,6 +18,7 @@ _PARSER = PhoneParser()
 class DncImportReport:
     added: int = 0
     already: int = 0
+    repeated: int = 0  # lines whose number came earlier in the same file
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -32,14 +33,21 @@ def add(db: Database, number: str, reason: str = "", source: str = "manual") -> 
         return e164, cur.rowcount > 0
 
 
-def add_many(db: Database, numbers: list[str], reason: str = "", source: str = "import") -> int:
-    """Add already-E.164 numbers in one transaction; return how many were new."""
-    now = utc_now()
+def add_many(
+    db: Database,
+    numbers: list[str],
+    reason: str = "",
+    source: str = "import",
+    reasons: dict[str, str] | None = None,
+) -> int:
+    """Add already-E.164 numbers in one transaction (each with its own entry of ``reasons``
+    when it has one, else ``reason``); return how many were new."""
+    now, own = utc_now(), reasons or {}
     with db.write() as conn:
         before = conn.total_changes
         conn.executemany(
             "INSERT OR IGNORE INTO dnc (e164, reason, source, created_at) VALUES (?, ?, ?, ?)",
-            [(n, reason, source, now) for n in numbers],
+            [(n, own.get(n) or reason, source, now) for n in numbers],
         )
         return conn.total_changes - before
 
@@ -81,12 +89,18 @@ def count(db: Database) -> int:
 def import_file(
     db: Database, path: Path, reason: str = "", source: str = "import"
 ) -> DncImportReport:
-    """Numbers from a file: one per line, or a CSV whose first column holds them.
+    """Numbers from a file: one per line, or a CSV whose first column holds them and whose
+    second column, when filled, is that number's reason (else ``reason``).
 
-    A header line and bad numbers are reported by line and skipped; the rest are added.
+    A header line and bad numbers are reported by line and skipped; the rest are added. A
+    number repeated in the file is added once and counted as ``repeated``. A file that is
+    not UTF-8 text, or has no number at all, is refused (``PhoneError``) and adds nothing.
     """
+    if b"\x00" in path.read_bytes()[:4096]:
+        raise PhoneError("not_utf8", "the file is not UTF-8 text (UTF-16?): save it as CSV UTF-8")
     report = DncImportReport()
     numbers: list[str] = []
+    reasons: dict[str, str] = {}
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle)
         for row in reader:
@@ -94,12 +108,19 @@ def import_file(
             if not row or not row[0].strip():
                 continue
             try:
-                numbers.append(_PARSER.parse(row[0]).e164)
+                e164 = _PARSER.parse(row[0]).e164
             except PhoneError as exc:
                 if line == 1 and not any(ch.isdigit() for ch in row[0]):
                     continue  # a header
                 report.errors.append({"line": line, "code": exc.code, "reason": exc.message})
+                continue
+            numbers.append(e164)
+            if len(row) > 1 and row[1].strip():
+                reasons.setdefault(e164, row[1].strip())
+    if not numbers and not report.errors:
+        raise PhoneError("empty_file", "the file has no numbers")
     unique = list(dict.fromkeys(numbers))
-    report.added = add_many(db, unique, reason, source)
+    report.added = add_many(db, unique, reason, source, reasons)
     report.already = len(unique) - report.added
+    report.repeated = len(numbers) - len(unique)
     return report

@@ -56,3 +56,34 @@ def test_given_a_number_when_added_removed_and_checked_then_the_page_wording_eac
     gone = run(home, "dnc", "remove", number)
     assert gone.exit_code == 1 and gone.stderr == "Error: +12125550108 is not on Do Not Call.\n"
     assert run(home, "dnc", "check", number).stdout == "+12125550108 is not on Do Not Call.\n"
+
+
+def test_given_a_file_with_reasons_and_a_repeat_when_imported_then_each_kept_once_with_its_own(
+    home: Path, tmp_path: Path
+) -> None:
+    numbers = tmp_path / "dnc.csv"
+    numbers.write_text(
+        "number,reason\n+16175550100,asked on a call\n617-555-0101,\n(617) 555-0100,again\n"
+    )
+    result = run(home, "dnc", "import", str(numbers), "--reason", "campaign list")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "2 numbers added, 0 already on Do Not Call. 1 line repeated a number given earlier"
+        " in the file."
+    )
+    listed = {r["e164"]: r["reason"] for r in json.loads(run(home, "dnc", "list", "--json").output)}
+    assert listed == {"+16175550100": "asked on a call", "+16175550101": "campaign list"}
+
+
+def test_given_an_empty_or_utf16_file_when_imported_then_refused_and_nothing_added(
+    home: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("number\n\n")
+    refused = run(home, "dnc", "import", str(empty), "--json")
+    assert refused.exit_code == 1 and json.loads(refused.stderr)["error"] == "empty_file"
+    wide = tmp_path / "wide.csv"
+    wide.write_bytes("number\n+16175550100\n".encode("utf-16"))
+    refused = run(home, "dnc", "import", str(wide), "--json")
+    assert refused.exit_code == 1 and json.loads(refused.stderr)["error"] == "not_utf8"
+    assert json.loads(run(home, "dnc", "list", "--json").output) == []

@@ -40,7 +40,10 @@ async def test_given_a_file_of_numbers_when_uploaded_then_good_ones_are_added_an
     )
     page = await done.text()
     assert done.status == 200
-    assert "1 number added, 1 already on Do Not Call. 2 lines skipped" in page
+    assert (
+        "1 number added, 1 already on Do Not Call. 1 line repeated a number given earlier in"
+        " the file. 2 lines skipped" in page
+    )
     assert '<td class="num">4</td>' in page and '<td class="num">6</td>' in page
     assert numbers(db) == ["+12125550101", "+12125550102"]
     added = next(e for e in dnc_store.entries(db) if e["e164"] == "+12125550101")

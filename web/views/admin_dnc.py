@@ -38,9 +38,11 @@ async def dnc_import(request: web.Request) -> web.StreamResponse:
         report = await asyncio.get_running_loop().run_in_executor(
             None, dnc_store.import_file, request.app[DB], path, reason, SOURCE
         )  # a long file must not hold up the other pages
+    except PhoneError as exc:
+        return contacts_page(request, error=f"Do Not Call upload: {exc.message}.")
     finally:
         path.unlink(missing_ok=True)
-    notice = notices.imported(report.added, report.already)
+    notice = notices.imported(report.added, report.already, report.repeated)
     if report.errors:
         notice += f" {len(report.errors)} lines skipped (listed below)."
     return contacts_page(request, notice=notice, dnc_report=report)
