@@ -204,8 +204,8 @@ def delete(app: AppContext, bank_id: int, yes: bool, as_json: bool) -> None:
     and results for good: stop it instead."""
     if not yes:
         fail("deleting a bank is final; add --yes to confirm", "confirm_required", as_json)
-    with clear_errors(as_json), app.db.write() as conn:
-        gone = store.delete(conn, bank_id)
+    with clear_errors(as_json):
+        gone = store.delete(app.db, bank_id)
     emit({"id": bank_id, "deleted": True}, as_json,
          f"Bank {bank_id} ({gone.settings.title}) deleted.")  # fmt: skip
 

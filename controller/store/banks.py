@@ -14,6 +14,8 @@ from typing import Any
 
 from controller.model import banks as model
 from controller.model.banks import Bank, BankError, BankSettings, State
+from controller.store import start_progress
+from controller.store.db import Database
 
 
 def _now_text(now: datetime | None = None) -> str:
@@ -71,15 +73,17 @@ def get(conn: sqlite3.Connection, bank_id: int) -> Bank:
     return _row_to_bank(conn, row)
 
 
-def delete(conn: sqlite3.Connection, bank_id: int) -> Bank:
+def delete(db: Database, bank_id: int) -> Bank:
     """Delete a bank that never started (its settings, visibility and schedule go with it;
-    its list and script stay); the deleted bank. Call in a write transaction."""
-    bank = get(conn, bank_id)
-    model.check_deletable(bank)
-    calls = conn.execute("SELECT 1 FROM call_attempts WHERE bank_id = ? LIMIT 1", (bank_id,))
-    if calls.fetchone() is not None:  # cannot happen for a bank that never started
-        raise BankError("bank_started", f"bank {bank_id} has calls: they are kept")
-    conn.execute("DELETE FROM banks WHERE id = ?", (bank_id,))
+    its list and script stay); the deleted bank. Refused while a start of it is building
+    its queue (``already_starting``): the start holds the bank's start lock throughout."""
+    with start_progress.building(db.path, bank_id, wait=False), db.write() as conn:
+        bank = get(conn, bank_id)
+        model.check_deletable(bank)
+        calls = conn.execute("SELECT 1 FROM call_attempts WHERE bank_id = ? LIMIT 1", (bank_id,))
+        if calls.fetchone() is not None:  # cannot happen for a bank that never started
+            raise BankError("bank_started", f"bank {bank_id} has calls: they are kept")
+        conn.execute("DELETE FROM banks WHERE id = ?", (bank_id,))
     return bank
 
 

@@ -68,8 +68,7 @@ async def delete_bank(request: web.Request) -> web.StreamResponse:
     if form.get("confirm") != "yes":
         return bank_page(request, error="Deleting is final: tick the box to confirm.")
     try:
-        with request.app[DB].write() as conn:
-            store.delete(conn, bank_id)
+        store.delete(request.app[DB], bank_id)
     except DOMAIN_ERRORS as exc:
         return bank_page(request, error=plain_message("delete", exc, load_bank(request)))
     raise web.HTTPSeeOther(f"/admin/banks?deleted={bank_id}")
