@@ -186,11 +186,14 @@ SIGNED_OUT_CLOSE = 4401  # WebSocket close code: the sign-in it was opened with 
 
 def still_signed_in(request: web.Request) -> bool:
     """Whether the sign-in a long-lived connection (websocket) was opened with still holds:
-    not signed out or revoked since, not expired, the account still enabled."""
+    not signed out or revoked since, not expired, the account still enabled, and still
+    allowed on the route (a manager made a volunteer loses the dashboard, a volunteer no
+    longer allowed to make calls the call screen)."""
     session = request.get(SESSION_KEY)
     if session is None or not session.authenticated:
         return False
-    return signed_in_user(request.app[DB], request.app[SESSIONS], session) is not None
+    user = signed_in_user(request.app[DB], request.app[SESSIONS], session)
+    return user is not None and allowed(route_access(request), user)
 
 
 async def hold_sign_in(request: web.Request, on_ended: Callable[[], Awaitable[None]]) -> None:

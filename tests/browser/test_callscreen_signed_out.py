@@ -26,6 +26,7 @@ from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
     sign_in,
 )
 
+from controller.store import users as user_store
 from controller.store import web_sessions
 from controller.store.db import Database
 from web.keys import SESSIONS
@@ -82,3 +83,24 @@ def test_given_a_call_screen_left_open_past_the_idle_time_then_it_stays_signed_i
         "async () => { const r = await fetch('/account'); return [r.status, r.url]; }"
     )
     assert answer == [200, f"{call_server.url}/account"]  # not sent to the sign-in page
+
+
+def test_given_an_open_call_screen_when_calling_is_turned_off_then_the_volunteer_leaves_the_bank(
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    uid = make_user("vera", PASSWORD, display_name="Vera Caller")
+    bank_id = make_bank(db, 2, "human:1:60", call_server)
+    sign_in(page, call_server, "vera", "/banks")
+    join_with_browser(page, call_server, bank_id)
+    wait_until(page, "() => window.phonebankCallscreen.ws.readyState === 1")
+    user_store.update_user(db, "vera", can_make_calls=False)  # an organizer pauses Vera
+    page.evaluate("() => window.phonebankCallscreen.ws.send('refresh')")
+    expect(page.get_by_text("Your account does not have access to this page.")).to_be_visible()
+    left = "SELECT left_at FROM volunteer_sessions WHERE volunteer_id = ? AND bank_id = ?"
+    deadline = time.monotonic() + 20
+    while rows(db, left, uid, bank_id)[0]["left_at"] is None:
+        assert time.monotonic() < deadline, "the volunteer is still in the bank"
+        time.sleep(0.1)

@@ -66,3 +66,20 @@ async def test_given_an_open_dashboard_when_signed_out_everywhere_then_it_closes
         while (message := await ws.receive(timeout=IDLE)).type == WSMsgType.TEXT:
             pass  # a snapshot already on its way
         assert message.type == WSMsgType.CLOSE and message.data == SIGNED_OUT_CLOSE
+
+
+async def test_given_an_open_dashboard_when_its_manager_is_made_a_volunteer_then_it_closes(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    make_user("boss", role="admin")
+    make_user("mia", role="manager")
+    await login(client, "mia")
+    bank_id = await create_bank(client, await csrf_token(client, "/admin"), seed_list(db, 2))
+    client.app[SESSIONS].idle_seconds = IDLE
+    async with client.ws_connect(f"/api/admin/banks/{bank_id}/live/ws") as ws:
+        assert (await ws.receive_json(timeout=10))["bank"]["id"] == bank_id
+        user_store.update_user(db, "mia", role="volunteer")  # still signed in, no longer staff
+        while (message := await ws.receive(timeout=IDLE)).type == WSMsgType.TEXT:
+            pass  # a snapshot already on its way
+        assert message.type == WSMsgType.CLOSE and message.data == SIGNED_OUT_CLOSE
+    assert (await client.get(f"/admin/banks/{bank_id}/live")).status == 403

@@ -21,6 +21,7 @@ from controller.engine.plugin import engine_of
 from controller.model.banks import DialingMode
 from controller.model.volunteers import VolunteerError
 from controller.store import banks as bank_store
+from controller.store import users as user_store
 from controller.store import web_sessions
 from web.access import Access, access
 from web.keys import DB, SESSIONS
@@ -106,14 +107,14 @@ def _relevant(message: dict[str, Any], engine: Engine, user_id: int, seen: dict[
     return False
 
 
-async def _leave_if_signed_out_everywhere(
-    request: web.Request, engine: Engine, user_id: int
-) -> None:
+async def _leave_if_no_longer_calling(request: web.Request, engine: Engine, user_id: int) -> None:
     """A volunteer left with no live sign-in (signed out everywhere, password reset, account
-    locked) leaves the bank, line closed, as when ending their session; one still signed in
-    on another browser stays."""
-    manager = request.app[SESSIONS]
-    if not web_sessions.for_user(request.app[DB], user_id, manager.clock(), manager.lifetime):
+    locked) or no longer allowed to make calls leaves the bank, line closed, as when ending
+    their session; one still signed in on another browser, and still a caller, stays."""
+    manager, db = request.app[SESSIONS], request.app[DB]
+    record = user_store.get_user(db, _user(request).username)
+    caller = record is not None and record["can_make_calls"] and not record["disabled"]
+    if not caller or not web_sessions.for_user(db, user_id, manager.clock(), manager.lifetime):
         await ops.end_session(engine, user_id)
 
 
@@ -128,7 +129,7 @@ async def socket(request: web.Request) -> web.StreamResponse:
     seen: dict[str, str] = {}
 
     async def signed_out() -> None:
-        await _leave_if_signed_out_everywhere(request, engine, user.id)
+        await _leave_if_no_longer_calling(request, engine, user.id)
         await ws.close(code=SIGNED_OUT_CLOSE, message=b"signed out")
 
     async def push() -> None:
