@@ -181,3 +181,12 @@ def test_given_an_unknown_name_or_no_equals_when_set_then_clear_error(home: Path
         "unknown_setting"
     )
     assert refused(home, "bank", "edit", bank_id, "--set", "max_attempts")["error"] == "set_format"
+
+
+def test_given_a_built_in_field_when_made_a_report_field_then_refused(home: Path) -> None:
+    seed(home)
+    bank_id = str(create(home))
+    refused = run(home, "bank", "edit", bank_id, "--set", "report_fields=Call Outcome", "--json")
+    assert refused.exit_code == 1
+    assert json.loads(refused.stderr)["error"] == "builtin_report_field"
+    assert ok_json(home, "bank", "show", bank_id)["settings"]["report_fields"] == []

@@ -96,7 +96,7 @@ def _save_report(request: web.Request, bank_id: int, contact_id: int, body: dict
     values = body.get("fields") or {}
     for name, value in values.items() if isinstance(values, dict) else []:
         if name in bank.settings.report_fields and str(value).strip():
-            field_store.set_value(db, contact_id, name, str(value), bank_id)
+            field_store.set_value(db, contact_id, name, str(value), bank_id, by_hand=True)
     for tag in tags:
         field_store.tag_contact(db, contact_id, tag, bank_id)
 

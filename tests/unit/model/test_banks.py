@@ -177,3 +177,10 @@ def test_given_hours_typed_loosely_and_a_caller_id_twice_then_stored_in_one_form
     bad = BankSettings(title="T", description="D", list_id=1, calling_hours="nine to five")
     assert bad.calling_hours == "nine to five"  # left as typed for the check to report
     assert [code for code, _ in banks.validate(bad)] == ["hours_format"]
+
+
+def test_given_a_built_in_field_as_a_report_field_then_refused() -> None:
+    asked = BankSettings(title="T", description="D", list_id=1, report_fields=("call outcome",))
+    assert [code for code, _ in banks.validate(asked)] == ["builtin_report_field"]
+    fine = BankSettings(title="T", description="D", list_id=1, report_fields=("Support",))
+    assert banks.validate(fine) == []
