@@ -18,6 +18,8 @@ from controller.store import queue, results, start_progress
 from controller.store import scripts as script_store
 from controller.store.start_progress import StartProgress
 
+NAMED = ("list_id", "script_id")  # settings --set may give by name as well as by id
+
 
 def _changes(app: AppContext, options: dict[str, Any], sets: tuple[str, ...]) -> dict[str, Any]:
     """The settings to change: ``--set NAME=VALUE`` texts parsed by the setting's type
@@ -28,7 +30,10 @@ def _changes(app: AppContext, options: dict[str, Any], sets: tuple[str, ...]) ->
         if not sep:
             raise BankError("set_format", f"--set {item!r}: use NAME=VALUE")
         key = name.strip().replace("-", "_")
-        changes[key] = model.parse_setting_text(key, value)
+        if key in NAMED and value.strip() and not value.strip().isdigit():
+            changes[key] = value.strip()  # a list or script by name: looked up below
+        else:
+            changes[key] = model.parse_setting_text(key, value)
     for name, value in options.items():
         if value is None or value == ():
             continue

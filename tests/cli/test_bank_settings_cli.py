@@ -88,7 +88,7 @@ def test_given_amd_set_to_0_when_a_voicemail_message_is_set_then_refused(home: P
      ("description", "null", "text"), ("preferred_area_codes", "[212, [646]]", "list"),
      ("preferred_area_codes", "[212", "list"), ("report_tags", "null", "list"),
      ("dialing_mode", "robot", "choice"), ("household", "5", "choice"),
-     ("list_id", "Voters", "integer"), ("suppress_other_bank_hours", "1.5", "integer")],
+     ("retry_delay_min", "2.5", "integer"), ("suppress_other_bank_hours", "1.5", "integer")],
 )  # fmt: skip
 def test_given_a_value_its_type_cannot_take_when_set_then_refused_naming_setting_and_type(
     home: Path, setting: str, value: str, expected: str
@@ -190,3 +190,13 @@ def test_given_a_built_in_field_when_made_a_report_field_then_refused(home: Path
     assert refused.exit_code == 1
     assert json.loads(refused.stderr)["error"] == "builtin_report_field"
     assert ok_json(home, "bank", "show", bank_id)["settings"]["report_fields"] == []
+
+
+def test_given_a_list_and_a_script_by_name_in_set_when_edited_then_found(home: Path) -> None:
+    seed(home)
+    bank_id = str(create(home))
+    edited = ok_json(home, "bank", "edit", bank_id, "--set", "script_id=Hello", "--set",
+                     "list_id=Voters")  # fmt: skip
+    assert edited["settings"]["script_id"] == 1 and edited["settings"]["list_id"] == 1
+    missing = run(home, "bank", "edit", bank_id, "--set", "script_id=Nope", "--json")
+    assert missing.exit_code == 1 and json.loads(missing.stderr)["error"] == "unknown_script"
