@@ -11,11 +11,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from controller.errors import PhonebankError
+
 LOCK_NAME = "appliance.lock"
 
 
-class AlreadyRunning(RuntimeError):
-    code = "already_running"
+class AlreadyRunning(PhonebankError):
+    def __init__(self, home: Path) -> None:
+        super().__init__(
+            "already_running",
+            f"the appliance is already running on {home} (another `phonebank run`)",
+        )
 
 
 def acquire(home: Path) -> int:
@@ -27,9 +33,7 @@ def acquire(home: Path) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise AlreadyRunning(
-            f"the appliance is already running on {home} (another `phonebank run`)"
-        ) from None
+        raise AlreadyRunning(home) from None
     return fd
 
 

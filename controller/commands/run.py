@@ -138,19 +138,26 @@ def run(ctx: AppContext, no_carrier: bool, demo: bool, as_json: bool) -> None:
 
     Prints the web address once everything is up (with --json: a JSON object with the
     address and the ports). Stop with Ctrl-C or SIGTERM: every part is stopped cleanly
-    and no Asterisk is left running.
+    and no Asterisk is left running. A second run on the same home is refused.
     """
     try:
-        held = appliance_lock.acquire(ctx.settings.home)  # until this process ends
+        held = appliance_lock.acquire(ctx.settings.home)
     except appliance_lock.AlreadyRunning as exc:
-        fail(str(exc), exc.code, as_json)
+        fail(exc.message, exc.code, as_json)
         return
+    try:
+        _serve(ctx, no_carrier, demo, as_json)
+    finally:  # also when it could not start (fail() exits through here)
+        appliance_lock.release(held)
+    if not as_json:
+        click.echo("Phonebank stopped.")
+
+
+def _serve(ctx: AppContext, no_carrier: bool, demo: bool, as_json: bool) -> None:
     settings = ctx.settings
     if no_carrier:
         settings = replace(settings, carrier=replace(settings.carrier, enabled=False))
-
     shown = prepare_demo(settings, ctx.db) if demo else None
-    plugins = demo_plugins(shown)
 
     def ready(appliance: Appliance) -> None:
         info = {
@@ -172,7 +179,7 @@ def run(ctx: AppContext, no_carrier: bool, demo: bool, as_json: bool) -> None:
         stop = asyncio.Event()
         _install_signals(stop)
         await run_appliance(
-            settings, ctx.db, on_ready=ready, stop=stop, plugins=plugins,
+            settings, ctx.db, on_ready=ready, stop=stop, plugins=demo_plugins(shown),
             serve_fastagi=False,
         )  # fmt: skip
 
@@ -182,11 +189,9 @@ def run(ctx: AppContext, no_carrier: bool, demo: bool, as_json: bool) -> None:
         fail(str(exc), exc.code, as_json)
     except OSError as exc:
         fail(f"cannot start: {exc}", "port_in_use", as_json)
-    with contextlib.suppress(Exception):
-        ctx.db.close()
-    appliance_lock.release(held)
-    if not as_json:
-        click.echo("Phonebank stopped.")
+    finally:
+        with contextlib.suppress(Exception):
+            ctx.db.close()
 
 
 COMMANDS = [run]
