@@ -123,10 +123,11 @@ def _header(path: Path) -> list[str]:
 @access(Access.STAFF)
 async def mapping_page(request: web.Request) -> web.StreamResponse:
     token = request.match_info["token"]
+    path = _upload_path(request, token)
     try:
-        path = _upload_path(request, token)
         header = await asyncio.get_running_loop().run_in_executor(None, _header, path)
     except CsvError as exc:
+        path.unlink(missing_ok=True)  # refused: its contacts' data is not kept
         return contacts_page(request, error=str(exc))
     columns = [{"name": h, "guess": auto_target(h) or f"extra:{h}"} for h in header]
     context = {"token": token, "columns": columns, "targets": TARGETS,
