@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import html
+import os
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import FormData
@@ -12,6 +15,7 @@ from aiohttp.test_utils import TestClient
 from test_admin_pages import admin
 
 from controller.store.db import Database
+from web.views.admin_contacts import ABANDONED_AFTER, forget_abandoned
 
 Client = TestClient[Any, Any]
 
@@ -100,3 +104,15 @@ async def test_given_one_good_row_and_one_bad_when_imported_then_the_result_spea
     assert status["report"]["imported"] == 1 and len(status["report"]["errors"]) == 1
     page = html.unescape(await (await client.get("/admin/contacts")).text())
     assert 'data-confirm="Delete the list Web and its 1 contact?"' in page
+
+
+def test_given_uploads_left_at_the_mapping_step_when_a_day_old_then_forgotten(
+    tmp_path: Path,
+) -> None:
+    old, fresh = tmp_path / "aaaa.csv", tmp_path / "bbbb.csv"
+    for path in (old, fresh):
+        path.write_text("FirstName,CellPhone\nAna,617-555-0100\n")
+    now = time.time()
+    os.utime(old, (now - ABANDONED_AFTER - 60, now - ABANDONED_AFTER - 60))
+    assert forget_abandoned(tmp_path, now) == 1
+    assert not old.exists() and fresh.exists()

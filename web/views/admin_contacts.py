@@ -9,10 +9,12 @@ the rejected rows can be downloaded as CSV.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import secrets
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,21 @@ def _upload_dir(request: web.Request) -> Path:
     folder = request.app[SETTINGS].runtime_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
+
+
+ABANDONED_AFTER = 24 * 3600  # s: an upload whose mapping was never imported
+
+
+def forget_abandoned(folder: Path, now: float) -> int:
+    """Delete uploads left at the mapping step for a day (their contacts' data is not kept
+    longer than the import needs); how many went."""
+    gone = 0
+    for path in folder.glob("*.csv"):
+        with contextlib.suppress(FileNotFoundError):
+            if now - path.stat().st_mtime > ABANDONED_AFTER:
+                path.unlink()
+                gone += 1
+    return gone
 
 
 def _upload_path(request: web.Request, token: str) -> Path:
@@ -95,7 +112,9 @@ async def _save_upload(request: web.Request) -> tuple[str, str]:
     if not isinstance(upload, web.FileField):
         raise CsvError("empty_file", "choose a CSV file to upload")
     token = secrets.token_hex(8)
-    path = _upload_dir(request) / f"{token}.csv"
+    folder = _upload_dir(request)
+    forget_abandoned(folder, time.time())
+    path = folder / f"{token}.csv"
     with path.open("wb") as out:
         shutil.copyfileobj(upload.file, out)
     if path.stat().st_size == 0:
