@@ -126,6 +126,12 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
         now = datetime.now(UTC)
         _step(app, bank_id, lambda b: model.schedule(b, when, now), as_json, _will_start)
         return
+    _start_now(app, bank_id, as_json)
+
+
+def _start_now(app: AppContext, bank_id: int, as_json: bool) -> None:
+    """Start BANK_ID now, building its queue in steps (told on stderr when it takes more
+    than one), and say how many numbers (or calls) are queued."""
     with clear_errors(as_json):
         with app.db.read() as conn:
             unit = queue_unit(store.get(conn, bank_id).settings.household)

@@ -92,8 +92,10 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
     except (ConnectionResetError, RuntimeError):
         pass
     finally:
-        reader.cancel()
-        keeper.cancel()
+        for task in (reader, keeper):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await task
         if engine is not None and queue_ is not None:
             engine.bus.unsubscribe(queue_)
         await ws.close()
