@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,34 @@ def count(db: Database) -> int:
         return int(conn.execute("SELECT count(*) FROM dnc").fetchone()[0])
 
 
+NOT_UTF8 = "the file is not UTF-8 text: save it as CSV UTF-8"
+
+
+def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Each row of the file with its line number (strict UTF-8, a BOM allowed)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        for row in reader:
+            yield reader.line_num, row
+
+
+def _read(path: Path, report: DncImportReport, numbers: list[str], reasons: dict[str, str]) -> None:
+    """Collect the file's numbers (and reasons); bad lines go to ``report.errors``."""
+    for line, row in _rows(path):
+        if not row or not row[0].strip():
+            continue
+        try:
+            e164 = _PARSER.parse(row[0]).e164
+        except PhoneError as exc:
+            if line == 1 and not any(ch.isdigit() for ch in row[0]):
+                continue  # a header
+            report.errors.append({"line": line, "code": exc.code, "reason": exc.message})
+            continue
+        numbers.append(e164)
+        if len(row) > 1 and row[1].strip():
+            reasons.setdefault(e164, row[1].strip())
+
+
 def import_file(
     db: Database, path: Path, reason: str = "", source: str = "import"
 ) -> DncImportReport:
@@ -96,27 +125,16 @@ def import_file(
     number repeated in the file is added once and counted as ``repeated``. A file that is
     not UTF-8 text, or has no number at all, is refused (``PhoneError``) and adds nothing.
     """
-    if b"\x00" in path.read_bytes()[:4096]:
-        raise PhoneError("not_utf8", "the file is not UTF-8 text (UTF-16?): save it as CSV UTF-8")
+    with path.open("rb") as raw:
+        if b"\x00" in raw.read(4096):
+            raise PhoneError("not_utf8", NOT_UTF8)
     report = DncImportReport()
     numbers: list[str] = []
     reasons: dict[str, str] = {}
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        reader = csv.reader(handle)
-        for row in reader:
-            line = reader.line_num
-            if not row or not row[0].strip():
-                continue
-            try:
-                e164 = _PARSER.parse(row[0]).e164
-            except PhoneError as exc:
-                if line == 1 and not any(ch.isdigit() for ch in row[0]):
-                    continue  # a header
-                report.errors.append({"line": line, "code": exc.code, "reason": exc.message})
-                continue
-            numbers.append(e164)
-            if len(row) > 1 and row[1].strip():
-                reasons.setdefault(e164, row[1].strip())
+    try:
+        _read(path, report, numbers, reasons)
+    except UnicodeDecodeError:
+        raise PhoneError("not_utf8", NOT_UTF8) from None  # nothing is added before the end
     if not numbers and not report.errors:
         raise PhoneError("empty_file", "the file has no numbers")
     unique = list(dict.fromkeys(numbers))

@@ -75,7 +75,7 @@ def test_given_a_file_with_reasons_and_a_repeat_when_imported_then_each_kept_onc
     assert listed == {"+16175550100": "asked on a call", "+16175550101": "campaign list"}
 
 
-def test_given_an_empty_or_utf16_file_when_imported_then_refused_and_nothing_added(
+def test_given_an_empty_utf16_or_latin1_file_when_imported_then_refused_and_nothing_added(
     home: Path, tmp_path: Path
 ) -> None:
     empty = tmp_path / "empty.csv"
@@ -85,5 +85,9 @@ def test_given_an_empty_or_utf16_file_when_imported_then_refused_and_nothing_add
     wide = tmp_path / "wide.csv"
     wide.write_bytes("number\n+16175550100\n".encode("utf-16"))
     refused = run(home, "dnc", "import", str(wide), "--json")
+    assert refused.exit_code == 1 and json.loads(refused.stderr)["error"] == "not_utf8"
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("number,reason\n+16175550100,Refusé\n".encode("latin-1"))
+    refused = run(home, "dnc", "import", str(latin), "--json")
     assert refused.exit_code == 1 and json.loads(refused.stderr)["error"] == "not_utf8"
     assert json.loads(run(home, "dnc", "list", "--json").output) == []

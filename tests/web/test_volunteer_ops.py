@@ -6,7 +6,10 @@ from dataclasses import replace
 
 from controller.engine.volunteer_ops import PinThrottle
 from controller.model.banks import Bank, BankSettings, State
-from web.views.callscreen_data import NOT_STARTED, bank_card
+from controller.model.fields import validate_field
+from controller.store import fields as field_store
+from controller.store.db import Database
+from web.views.callscreen_data import NOT_STARTED, bank_card, report_options
 from web.views.volunteer import normalize_number
 
 
@@ -65,3 +68,12 @@ def test_given_bank_settings_when_shown_as_a_card_then_unsafe_images_dropped_and
     running = bank_card(replace(bank, state=State.RUNNING))
     assert running["open_label"] == "Start calling" and running["status_text"] == "Calling now"
     assert "list_id" not in card and "caller_ids" not in card
+
+
+def test_given_a_bank_saved_asking_for_a_built_in_field_then_its_report_form_leaves_it_out(
+    db: Database,
+) -> None:
+    field_store.add_field(db, validate_field("Support", "choice", ["Yes", "No"], False))
+    asked = BankSettings(title="T", report_fields=("Call Outcome", "Support"))  # as once stored
+    form = report_options(db, Bank(asked, id=1, state=State.RUNNING))
+    assert [f["name"] for f in form["fields"]] == ["Support"]

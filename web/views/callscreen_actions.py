@@ -13,6 +13,7 @@ from aiohttp import web
 
 from controller.engine import volunteer_ops as ops
 from controller.engine.engine import Engine
+from controller.model.fields import BUILTIN_FIELDS
 from controller.model.scripts import ScriptError
 from controller.model.volunteers import VolunteerError
 from controller.store import banks as bank_store
@@ -88,14 +89,18 @@ async def outcome(request: web.Request) -> web.StreamResponse:
     return web.json_response(payload(request, engine, user.id))
 
 
+BUILTIN_NAMES = {name.casefold() for name in BUILTIN_FIELDS}  # kept by the dialer, never asked
+
+
 def _save_report(request: web.Request, bank_id: int, contact_id: int, body: dict[str, Any]) -> None:
     db = request.app[DB]
     with db.read() as conn:
         bank = bank_store.get(conn, bank_id)
     tags = [str(t) for t in body.get("tags") or [] if str(t) in bank.settings.report_tags]
     values = body.get("fields") or {}
+    asked = {n for n in bank.settings.report_fields if n.casefold() not in BUILTIN_NAMES}
     for name, value in values.items() if isinstance(values, dict) else []:
-        if name in bank.settings.report_fields and str(value).strip():
+        if name in asked and str(value).strip():
             field_store.set_value(db, contact_id, name, str(value), bank_id, by_hand=True)
     for tag in tags:
         field_store.tag_contact(db, contact_id, tag, bank_id)

@@ -138,6 +138,6 @@ def report_options(db: Database, bank: Bank) -> dict[str, Any]:
     fields = []
     for name in bank.settings.report_fields:
         field = field_store.get_field(db, name)
-        if field is not None:
+        if field is not None and not field["builtin"]:  # a bank saved before they were refused
             fields.append({"name": name, "kind": field["kind"], "options": options.get(name, [])})
     return {"tags": list(bank.settings.report_tags), "fields": fields}
