@@ -30,10 +30,12 @@ def _changes(app: AppContext, options: dict[str, Any], sets: tuple[str, ...]) ->
         if not sep:
             raise BankError("set_format", f"--set {item!r}: use NAME=VALUE")
         key = name.strip().replace("-", "_")
-        if key in NAMED and value.strip() and not value.strip().isdigit():
-            changes[key] = value.strip()  # a list or script by name: looked up below
-        else:
+        try:
             changes[key] = model.parse_setting_text(key, value)
+        except model.SettingTypeError:
+            if key not in NAMED:
+                raise
+            changes[key] = value.strip()  # a list or script by name: looked up below
     for name, value in options.items():
         if value is None or value == ():
             continue

@@ -70,18 +70,30 @@ def write_export(
             bank_store.get(conn, bank_id)
             rows = EXPORTS[kind](conn, bank_id)
             if output:
-                path = Path(output)
-                tmp = path.with_name(path.name + ".part")
-                with tmp.open("w", newline="", encoding="utf-8") as fh:
-                    count = _write(rows, fh, as_json)
-                tmp.replace(path)
-                click.echo(f"Wrote {plural(count, 'row')} of {kind} to {path}.", err=True)
+                count = _write_file(rows, Path(output), as_json)
+                click.echo(f"Wrote {plural(count, 'row')} of {kind} to {output}.", err=True)
             else:
                 _write(rows, sys.stdout, as_json)
     except (BankError, ResultsError) as exc:
         fail(str(exc), exc.code, as_json)
+    except BrokenPipeError:  # the reader (| head) stopped reading: nothing to say
+        sys.stderr.close()
+        sys.exit(0)
     except OSError as exc:  # a missing folder, no permission, a full disk
         fail(f"cannot write {output}: {exc.strerror or exc}", "cannot_write", as_json)
+
+
+def _write_file(rows: Any, path: Path, as_json: bool) -> int:
+    """Write into ``path``.part and rename it once complete (removed if the write fails)."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            count = _write(rows, fh, as_json)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return count
 
 
 @click.command("export")

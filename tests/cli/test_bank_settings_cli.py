@@ -200,3 +200,5 @@ def test_given_a_list_and_a_script_by_name_in_set_when_edited_then_found(home: P
     assert edited["settings"]["script_id"] == 1 and edited["settings"]["list_id"] == 1
     missing = run(home, "bank", "edit", bank_id, "--set", "script_id=Nope", "--json")
     assert missing.exit_code == 1 and json.loads(missing.stderr)["error"] == "unknown_script"
+    cleared = ok_json(home, "bank", "edit", bank_id, "--set", "script_id=null")
+    assert cleared["settings"]["script_id"] is None  # null still clears it

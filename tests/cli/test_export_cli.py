@@ -4,9 +4,12 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from test_bank_cli import create, ok_json, run, seed
 
+from controller.commands import export as export_cmd
 from controller.store import queue
 from controller.store.attempts import record_attempt, record_end
 from controller.store.db import open_database
@@ -87,3 +90,20 @@ def test_given_a_missing_folder_when_exporting_to_it_then_a_clear_error_and_no_f
     error = json.loads(result.stderr)
     assert error["error"] == "cannot_write" and "No such file or directory" in error["message"]
     assert not out.parent.exists()
+
+
+def test_given_a_write_failing_midway_when_exporting_to_a_file_then_no_part_file_stays(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank_id = started_bank(home)
+    out = home / "contacts.csv"
+
+    def full_disk(rows: Any, fh: Any, as_json: bool) -> int:
+        fh.write("contact_id\n")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_cmd, "_write", full_disk)
+    result = run(home, "export", "contacts", str(bank_id), "-o", str(out), "--json")
+    assert result.exit_code == 1 and json.loads(result.stderr)["error"] == "cannot_write"
+    assert "No space left on device" in json.loads(result.stderr)["message"]
+    assert not out.exists() and not (home / "contacts.csv.part").exists()

@@ -92,12 +92,11 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
     except (ConnectionResetError, RuntimeError):
         pass
     finally:
-        for task in (reader, keeper):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                await task
         if engine is not None and queue_ is not None:
             engine.bus.unsubscribe(queue_)
+        for task in (reader, keeper):
+            task.cancel()
+        await asyncio.gather(reader, keeper, return_exceptions=True)  # whatever they raised
         await ws.close()
     return ws
 

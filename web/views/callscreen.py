@@ -8,7 +8,6 @@ only ever returned while it is on that volunteer's current call.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 from typing import Any
 
@@ -161,8 +160,7 @@ async def socket(request: web.Request) -> web.StreamResponse:
         engine.bus.unsubscribe(queue)
         for task in tasks:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)  # whatever they raised
     return ws
 
 
