@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from controller.aio import wait_set
 from controller.config import Settings
-from controller.engine import modes
+from controller.engine import modes, volunteer_ops
 from controller.engine.bus import EventBus
 from controller.engine.dialing import EngineConfig
 from controller.engine.runner import BankRunner
@@ -115,6 +115,7 @@ class Engine:
             try:
                 await self._start_due()
                 self.reconcile()
+                await self._drop_not_calling()
             except Exception:
                 log.exception("engine: reconcile failed")
 
@@ -123,6 +124,14 @@ class Engine:
         builds the queue)."""
         now = datetime.fromtimestamp(self.clock(), UTC)
         await asyncio.get_running_loop().run_in_executor(None, start_due, self.db, now)
+
+    async def _drop_not_calling(self) -> None:
+        """Volunteers whose account was locked, or whose calling was turned off, since they
+        joined (by phone as well as in a browser) leave their bank, line closed."""
+        joined = [v for v, s in self.pool.sessions.items() if s.connected]
+        for volunteer_id in user_store.not_calling(self.db, joined):
+            log.info("engine: volunteer %s may no longer call: leaving the bank", volunteer_id)
+            await volunteer_ops.end_session(self, volunteer_id)
 
     def poke(self) -> None:
         """Reconcile now (the web calls this after it changed a bank)."""

@@ -90,6 +90,21 @@ def all_users(
     return [u for u in map(_public, rows) if u is not None]
 
 
+def not_calling(db: Database, user_ids: list[int]) -> list[int]:
+    """Those of ``user_ids`` whose account is locked or no longer allowed to make calls
+    (ids of no user, such as simulated volunteers, are not among them)."""
+    if not user_ids:
+        return []
+    marks = ", ".join("?" * len(user_ids))
+    with db.read() as conn:
+        rows = conn.execute(
+            f"SELECT id FROM users WHERE id IN ({marks}) AND (disabled = 1 OR can_make_calls = 0)"
+            " ORDER BY id",
+            user_ids,
+        )
+        return [int(r[0]) for r in rows]
+
+
 def update_user(
     db: Database,
     username: str,

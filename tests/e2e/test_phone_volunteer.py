@@ -138,3 +138,27 @@ async def test_given_a_long_conversation_when_stopped_now_then_it_ends_and_volun
     assert runner.calls == {}
     with env.db.read() as conn:
         assert engine_log.stop_now_requests(conn) == []
+
+
+async def test_given_a_phone_volunteer_when_their_account_is_locked_then_their_line_closes(
+    env: Env,
+    carrier: Carrier,
+    sip_phone: Callable[..., Any],  # noqa: F811
+) -> None:
+    bank_id = make_bank(env.db, 2, dialing_mode="preview")  # nothing dials by itself
+    set_state(env.db, bank_id, "start")
+    await wait_until(lambda: bank_id in env.engine.runners, 10, "the runner starts")
+    uid, phone = await dial_in(env, sip_phone, "phonevol4")
+    await wait_until(lambda: uid in env.engine.pool.legs, 30, "the phone joins its room")
+    await asyncio.sleep(1.0)  # a few reconciles: an allowed volunteer stays
+    assert env.engine.pool.sessions[uid].connected
+    users.update_user(env.db, "phonevol4", disabled=True)  # `users set --disable`, no browser
+    await phone.wait_event("CALL_CLOSED", timeout=30)
+    session = env.engine.pool.sessions[uid]
+    assert not session.connected and session.state.value == "disconnected"
+    with env.db.read() as conn:
+        left = conn.execute(
+            "SELECT left_at FROM volunteer_sessions WHERE volunteer_id = ? AND bank_id = ?",
+            (uid, bank_id),
+        ).fetchone()[0]
+    assert left is not None
