@@ -9,17 +9,27 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 
 from controller.config import Settings
 from controller.store.db import Database, open_database
 from controller.telephony.webrtc_users import WebrtcAccounts
 from web import views as view_modules
 from web.access import Access, access
-from web.keys import DB, HEALTH_CHECKS, JINJA, LOGIN_LIMITER, PHONES, SESSIONS, SETTINGS
+from web.keys import (
+    DB,
+    HEALTH_CHECKS,
+    JINJA,
+    LIVE_SOCKETS,
+    LOGIN_LIMITER,
+    PHONES,
+    SESSIONS,
+    SETTINGS,
+)
 from web.middleware import MAX_UPLOAD_BYTES, security_headers, session_middleware
 from web.phones import BrowserPhones
 from web.ratelimit import LoginLimiter
@@ -55,8 +65,12 @@ def _database_ctx(settings: Settings, db: Database | None) -> Callable[..., Asyn
 
 
 async def _close_phone_sockets(app: web.Application) -> None:
-    """On shutdown, close relayed browser-phone sockets (browsers reconnect on restart)."""
+    """On shutdown, close relayed browser-phone sockets and the live pages' sockets (the
+    browsers reconnect on restart): an open page must not hold the shutdown up."""
     await app[PHONES].drop_all()
+    sockets: weakref.WeakSet[web.WebSocketResponse] = app[LIVE_SOCKETS]
+    for ws in [*sockets]:
+        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
 
 
 def _add_views(app: web.Application) -> None:
@@ -75,6 +89,7 @@ def init_app(settings: Settings, db: Database | None = None) -> web.Application:
     app[SESSIONS] = SessionManager(settings.secrets()["session_key"])
     app[LOGIN_LIMITER] = LoginLimiter()
     app[JINJA] = make_environment(app)
+    app[LIVE_SOCKETS] = weakref.WeakSet()
     app[PHONES] = BrowserPhones(
         WebrtcAccounts(settings.runtime_dir / "webrtc"),
         f"ws://127.0.0.1:{settings.pbx.http_port}/ws",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,4 +22,6 @@ JINJA = web.AppKey("jinja", jinja2.Environment)
 SESSIONS = web.AppKey("sessions", SessionManager)
 LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
 PHONES = web.AppKey("phones", BrowserPhones)
+# the open live pages' sockets (call screens, dashboards), closed when the app shuts down
+LIVE_SOCKETS = web.AppKey("live_sockets", weakref.WeakSet[web.WebSocketResponse])
 SESSION_KEY = web.RequestKey("phonebank_session", Session)

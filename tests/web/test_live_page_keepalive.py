@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from aiohttp import WSMsgType
+from aiohttp import WSCloseCode, WSMsgType
 from aiohttp.test_utils import TestClient
 from test_admin_pages import create_bank, seed_list
 from web_test_helpers import csrf_token, login
@@ -83,3 +83,17 @@ async def test_given_an_open_dashboard_when_its_manager_is_made_a_volunteer_then
             pass  # a snapshot already on its way
         assert message.type == WSMsgType.CLOSE and message.data == SIGNED_OUT_CLOSE
     assert (await client.get(f"/admin/banks/{bank_id}/live")).status == 403
+
+
+async def test_given_an_open_dashboard_when_the_app_shuts_down_then_its_socket_closes_going_away(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    make_user("boss", role="admin")
+    await login(client, "boss")
+    bank_id = await create_bank(client, await csrf_token(client, "/admin"), seed_list(db, 2))
+    async with client.ws_connect(f"/api/admin/banks/{bank_id}/live/ws") as ws:
+        assert (await ws.receive_json(timeout=10))["bank"]["id"] == bank_id
+        await client.app.shutdown()  # as `phonebank run` stopping: an open page holds nothing up
+        while (message := await ws.receive(timeout=5)).type == WSMsgType.TEXT:
+            pass
+        assert message.type == WSMsgType.CLOSE and message.data == WSCloseCode.GOING_AWAY

@@ -21,7 +21,7 @@ from controller.model.banks import Bank
 from controller.store import admin_stats, queue, results, start_progress
 from controller.store.db import Database
 from web.access import Access, access
-from web.keys import DB
+from web.keys import DB, LIVE_SOCKETS
 from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, still_signed_in
 from web.render import render
 from web.views.admin_common import bank_id_of, load_bank
@@ -73,6 +73,7 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
     load_bank(request)
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
+    request.app[LIVE_SOCKETS].add(ws)  # closed if the app shuts down while it is open
     engine = engine_of(request.app)
     queue_ = engine.bus.subscribe() if engine is not None else None
 

@@ -23,7 +23,7 @@ from controller.store import banks as bank_store
 from controller.store import users as user_store
 from controller.store import web_sessions
 from web.access import Access, access
-from web.keys import DB, SESSIONS
+from web.keys import DB, LIVE_SOCKETS, SESSIONS
 from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, still_signed_in
 from web.render import render
 from web.views import callscreen_data as data
@@ -124,6 +124,7 @@ async def socket(request: web.Request) -> web.StreamResponse:
     user, engine = _user(request), _engine(request)
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
+    request.app[LIVE_SOCKETS].add(ws)  # closed if the app shuts down while it is open
     queue = engine.bus.subscribe()
     seen: dict[str, str] = {}
 
