@@ -53,8 +53,14 @@ def hold(home: Path) -> Iterator[None]:
 
 def running(home: Path) -> bool:
     """Whether a ``phonebank run`` holds the home's appliance lock now."""
+    return is_locked(home / LOCK_NAME)
+
+
+def is_locked(path: Path) -> bool:
+    """Whether some process holds an exclusive lock on the file at ``path`` now (a missing
+    file is not locked); probes without waiting and without taking it."""
     try:
-        fd = os.open(home / LOCK_NAME, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return False
     try:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from controller.appliance_lock import is_locked
 from controller.model.banks import Bank, BankError, Household, State
 
 LOCK_WAIT = 0.25  # s a refused second start waits first (a page reading the lock holds it µs)
@@ -105,17 +106,7 @@ def _lock(fd: int, wait: bool) -> bool:
 
 def is_building(db_path: Path, bank_id: int) -> bool:
     """Whether a start of the bank holds its lock now, in this process or another."""
-    try:
-        fd = os.open(lock_path(db_path, bank_id), os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
+    return is_locked(lock_path(db_path, bank_id))
 
 
 def read(conn: sqlite3.Connection, db_path: Path, bank: Bank) -> StartProgress | None:

@@ -34,16 +34,32 @@ from web.keys import SESSIONS
 pytestmark = [pytest.mark.pbx, pytest.mark.browser, pytest.mark.timeout(420)]
 
 
+def vera_in_a_bank(
+    page: Page, server: CallServer, db: Database, make_user: Callable[..., int]
+) -> tuple[int, int]:
+    """Vera signed in and calling in a power bank from this browser: (her id, the bank)."""
+    uid = make_user("vera", PASSWORD, display_name="Vera Caller")
+    bank_id = make_bank(db, 2, "human:1:60", server)
+    sign_in(page, server, "vera", "/banks")
+    join_with_browser(page, server, bank_id)
+    return uid, bank_id
+
+
+def wait_left(db: Database, uid: int, bank_id: int) -> None:
+    left = "SELECT left_at FROM volunteer_sessions WHERE volunteer_id = ? AND bank_id = ?"
+    deadline = time.monotonic() + 20
+    while rows(db, left, uid, bank_id)[0]["left_at"] is None:
+        assert time.monotonic() < deadline, "the volunteer is still in the bank"
+        time.sleep(0.1)
+
+
 def test_given_an_open_call_screen_when_its_sign_in_is_revoked_then_it_lands_on_the_sign_in_page(
     page: Page,
     call_server: CallServer,  # noqa: F811
     db: Database,
     make_user: Callable[..., int],
 ) -> None:
-    uid = make_user("vera", PASSWORD, display_name="Vera Caller")
-    bank_id = make_bank(db, 2, "human:1:60", call_server)
-    sign_in(page, call_server, "vera", "/banks")
-    join_with_browser(page, call_server, bank_id)
+    uid, bank_id = vera_in_a_bank(page, call_server, db, make_user)
     wait_until(page, "() => window.phonebankCallscreen.ws.readyState === 1")
     sockets: list[str] = []
     page.on("websocket", lambda ws: sockets.append(ws.url))
@@ -55,11 +71,7 @@ def test_given_an_open_call_screen_when_its_sign_in_is_revoked_then_it_lands_on_
     page.wait_for_timeout(3000)  # a retry loop would have reopened the socket by now
     assert sockets == []
     assert page.evaluate("() => window.phonebankCallscreen === undefined")
-    left = "SELECT left_at FROM volunteer_sessions WHERE volunteer_id = ? AND bank_id = ?"
-    deadline = time.monotonic() + 20
-    while rows(db, left, uid, bank_id)[0]["left_at"] is None:
-        assert time.monotonic() < deadline, "the volunteer is still in the bank"
-        time.sleep(0.1)
+    wait_left(db, uid, bank_id)
 
 
 def test_given_a_call_screen_left_open_past_the_idle_time_then_it_stays_signed_in_and_in_the_bank(
@@ -70,10 +82,7 @@ def test_given_a_call_screen_left_open_past_the_idle_time_then_it_stays_signed_i
 ) -> None:
     idle = 12  # seconds (2 hours in service); the socket pushes the sign-in every idle / 4
     call_server.app[SESSIONS].idle_seconds = idle
-    uid = make_user("vera", PASSWORD, display_name="Vera Caller")
-    bank_id = make_bank(db, 2, "human:1:60", call_server)
-    sign_in(page, call_server, "vera", "/banks")
-    join_with_browser(page, call_server, bank_id)
+    uid, bank_id = vera_in_a_bank(page, call_server, db, make_user)
     page.wait_for_timeout(int(2.5 * idle * 1000))  # no request but the open sockets
     assert page.url == f"{call_server.url}/call"
     assert page.evaluate("() => window.phonebankCallscreen.ws.readyState") == 1
@@ -91,16 +100,9 @@ def test_given_an_open_call_screen_when_calling_is_turned_off_then_the_volunteer
     db: Database,
     make_user: Callable[..., int],
 ) -> None:
-    uid = make_user("vera", PASSWORD, display_name="Vera Caller")
-    bank_id = make_bank(db, 2, "human:1:60", call_server)
-    sign_in(page, call_server, "vera", "/banks")
-    join_with_browser(page, call_server, bank_id)
+    uid, bank_id = vera_in_a_bank(page, call_server, db, make_user)
     wait_until(page, "() => window.phonebankCallscreen.ws.readyState === 1")
     user_store.update_user(db, "vera", can_make_calls=False)  # an organizer pauses Vera
     page.evaluate("() => window.phonebankCallscreen.ws.send('refresh')")
     expect(page.get_by_text("Your account does not have access to this page.")).to_be_visible()
-    left = "SELECT left_at FROM volunteer_sessions WHERE volunteer_id = ? AND bank_id = ?"
-    deadline = time.monotonic() + 20
-    while rows(db, left, uid, bank_id)[0]["left_at"] is None:
-        assert time.monotonic() < deadline, "the volunteer is still in the bank"
-        time.sleep(0.1)
+    wait_left(db, uid, bank_id)

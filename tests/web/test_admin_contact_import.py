@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import os
 import time
@@ -13,6 +12,7 @@ from typing import Any
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 from test_admin_pages import admin
+from web_test_helpers import run_import
 
 from controller.store.db import Database
 from web.views.admin_contacts import ABANDONED_AFTER, forget_abandoned
@@ -39,22 +39,6 @@ async def upload(client: Client, token: str, data: bytes) -> tuple[str, str]:
     location = uploaded.headers["Location"]
     page = html.unescape(await (await client.get(location)).text())
     return location.split("/")[-1].split("?")[0], page
-
-
-async def run_import(client: Client, token: str, upload_token: str) -> dict[str, Any]:
-    started = await client.post(
-        "/api/admin/contacts/import",
-        json={"token": upload_token, "list": "Web", "mapping": {}},
-        headers={"X-CSRF-Token": token},
-    )
-    job = (await started.json())["job"]
-    status: dict[str, Any] = {"finished": False}
-    for _ in range(100):
-        status = await (await client.get(f"/api/admin/imports/{job}")).json()
-        if status["finished"]:
-            break
-        await asyncio.sleep(0.1)
-    return status
 
 
 def contact_count(db: Database) -> int:

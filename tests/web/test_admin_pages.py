@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
-from web_test_helpers import csrf_token, login
+from web_test_helpers import csrf_token, login, run_import
 
 from controller.store import banks as bank_store
 from controller.store import scripts as script_store
@@ -266,18 +266,7 @@ async def test_given_a_csv_without_a_phone_column_when_imported_then_the_reason_
     form.add_field("file", b"FirstName,LastName\nAnn,Lee\n", filename="x.csv")
     uploaded = await client.post("/admin/contacts/upload", data=form, allow_redirects=False)
     upload_token = uploaded.headers["Location"].split("/")[-1].split("?")[0]
-    started = await client.post(
-        "/api/admin/contacts/import",
-        json={"token": upload_token, "list": "Nope", "mapping": {}},
-        headers={"X-CSRF-Token": token},
-    )
-    job = (await started.json())["job"]
-    status: dict[str, Any] = {"finished": False}
-    for _ in range(100):
-        status = await (await client.get(f"/api/admin/imports/{job}")).json()
-        if status["finished"]:
-            break
-        await asyncio.sleep(0.1)
+    status = await run_import(client, token, upload_token, "Nope")
     assert "no phone number column" in status["error"]
     with db.read() as conn:
         assert conn.execute("SELECT count(*) FROM lists").fetchone()[0] == 0

@@ -10,8 +10,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 from click.testing import CliRunner
-from test_admin_contact_import import run_import, upload
+from test_admin_contact_import import upload
 from test_admin_pages import GOOD_SCRIPT, admin, create_bank
+from web_test_helpers import run_import
 
 from cli import main
 from controller.store.db import Database

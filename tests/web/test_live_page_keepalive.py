@@ -25,10 +25,15 @@ Client = TestClient[Any, Any]
 IDLE = 2  # seconds; the socket pushes the record every IDLE / 4
 
 
+async def signed_in_with_a_bank(client: Client, db: Database, username: str) -> int:
+    """Sign in as ``username`` (staff) and create a bank whose dashboard they can open."""
+    await login(client, username)
+    return await create_bank(client, await csrf_token(client, "/admin"), seed_list(db, 2))
+
+
 async def watch(client: Client, db: Database, seconds: float) -> int:
     """Sign in as an admin, open a bank's live dashboard socket for ``seconds``; its bank."""
-    await login(client, "boss")
-    bank_id = await create_bank(client, await csrf_token(client, "/admin"), seed_list(db, 2))
+    bank_id = await signed_in_with_a_bank(client, db, "boss")
     client.app[SESSIONS].idle_seconds = IDLE
     async with client.ws_connect(f"/api/admin/banks/{bank_id}/live/ws") as ws:
         loop = asyncio.get_running_loop()
@@ -55,8 +60,7 @@ async def test_given_an_open_dashboard_when_signed_out_everywhere_then_it_closes
     client: Client, make_user: Callable[..., int], db: Database
 ) -> None:
     uid = make_user("boss", role="admin")
-    await login(client, "boss")
-    bank_id = await create_bank(client, await csrf_token(client, "/admin"), seed_list(db, 2))
+    bank_id = await signed_in_with_a_bank(client, db, "boss")
     client.app[SESSIONS].idle_seconds = IDLE
     async with client.ws_connect(f"/api/admin/banks/{bank_id}/live/ws") as ws:
         assert (await ws.receive_json(timeout=10))["bank"]["id"] == bank_id
@@ -73,8 +77,7 @@ async def test_given_an_open_dashboard_when_its_manager_is_made_a_volunteer_then
 ) -> None:
     make_user("boss", role="admin")
     make_user("mia", role="manager")
-    await login(client, "mia")
-    bank_id = await create_bank(client, await csrf_token(client, "/admin"), seed_list(db, 2))
+    bank_id = await signed_in_with_a_bank(client, db, "mia")
     client.app[SESSIONS].idle_seconds = IDLE
     async with client.ws_connect(f"/api/admin/banks/{bank_id}/live/ws") as ws:
         assert (await ws.receive_json(timeout=10))["bank"]["id"] == bank_id
@@ -89,8 +92,7 @@ async def test_given_an_open_dashboard_when_the_app_shuts_down_then_its_socket_c
     client: Client, make_user: Callable[..., int], db: Database
 ) -> None:
     make_user("boss", role="admin")
-    await login(client, "boss")
-    bank_id = await create_bank(client, await csrf_token(client, "/admin"), seed_list(db, 2))
+    bank_id = await signed_in_with_a_bank(client, db, "boss")
     async with client.ws_connect(f"/api/admin/banks/{bank_id}/live/ws") as ws:
         assert (await ws.receive_json(timeout=10))["bank"]["id"] == bank_id
         await client.app.shutdown()  # as `phonebank run` stopping: an open page holds nothing up

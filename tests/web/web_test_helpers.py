@@ -1,7 +1,9 @@
-"""Helpers for web tests: read a page's CSRF token, sign in through the real form."""
+"""Helpers for web tests: read a page's CSRF token, sign in through the real form, run a
+contact import to its end."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -25,3 +27,22 @@ async def login(client: TestClient[Any, Any], username: str, password: str = PAS
         data={"username": username, "password": password, "_csrf": token, "next": "/"},
         allow_redirects=False,
     )
+
+
+async def run_import(
+    client: TestClient[Any, Any], token: str, upload_token: str, list_name: str = "Web"
+) -> dict[str, Any]:
+    """Start the import of an upload into ``list_name`` and wait for its final status."""
+    started = await client.post(
+        "/api/admin/contacts/import",
+        json={"token": upload_token, "list": list_name, "mapping": {}},
+        headers={"X-CSRF-Token": token},
+    )
+    job = (await started.json())["job"]
+    status: dict[str, Any] = {"finished": False}
+    for _ in range(100):
+        status = await (await client.get(f"/api/admin/imports/{job}")).json()
+        if status["finished"]:
+            break
+        await asyncio.sleep(0.1)
+    return status
