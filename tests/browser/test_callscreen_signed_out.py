@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from browser_harness import wait_until
@@ -45,10 +46,15 @@ def vera_in_a_bank(
     return uid, bank_id
 
 
-def wait_left(db: Database, uid: int, bank_id: int) -> None:
+def left_at(db: Database, uid: int, bank_id: int) -> Any:
+    """When the volunteer's session in the bank ended (None while they are in it)."""
     left = "SELECT left_at FROM volunteer_sessions WHERE volunteer_id = ? AND bank_id = ?"
+    return rows(db, left, uid, bank_id)[0]["left_at"]
+
+
+def wait_left(db: Database, uid: int, bank_id: int) -> None:
     deadline = time.monotonic() + 20
-    while rows(db, left, uid, bank_id)[0]["left_at"] is None:
+    while left_at(db, uid, bank_id) is None:
         assert time.monotonic() < deadline, "the volunteer is still in the bank"
         time.sleep(0.1)
 
@@ -86,8 +92,7 @@ def test_given_a_call_screen_left_open_past_the_idle_time_then_it_stays_signed_i
     page.wait_for_timeout(int(2.5 * idle * 1000))  # no request but the open sockets
     assert page.url == f"{call_server.url}/call"
     assert page.evaluate("() => window.phonebankCallscreen.ws.readyState") == 1
-    left = "SELECT left_at FROM volunteer_sessions WHERE volunteer_id = ? AND bank_id = ?"
-    assert rows(db, left, uid, bank_id)[0]["left_at"] is None
+    assert left_at(db, uid, bank_id) is None
     answer = page.evaluate(
         "async () => { const r = await fetch('/account'); return [r.status, r.url]; }"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import re
@@ -151,19 +150,8 @@ async def test_given_a_csv_when_uploaded_mapped_and_imported_then_contacts_land_
     page = await (await client.get(location)).text()
     assert 'data-column="CellPhone"' in page and 'value="cell_phone" selected' in page
     upload_token = location.split("/")[-1].split("?")[0]
-    mapping = {"Ward": "skip"}
-    started = await client.post(
-        "/api/admin/contacts/import",
-        json={"token": upload_token, "list": "Ward 4", "mapping": mapping},
-        headers={"X-CSRF-Token": token},
-    )
-    job = (await started.json())["job"]
-    status: dict[str, Any] = {"finished": False}
-    for _ in range(100):
-        status = await (await client.get(f"/api/admin/imports/{job}")).json()
-        if status["finished"]:
-            break
-        await asyncio.sleep(0.1)
+    status = await run_import(client, token, upload_token, "Ward 4", {"Ward": "skip"})
+    job = status["job"]
     assert status["percent"] == 100 and status["report"]["imported"] == 1
     rejects = await (await client.get(f"/admin/imports/{job}/rejects.csv")).text()
     rows = list(csv.reader(io.StringIO(rejects)))

@@ -30,12 +30,17 @@ async def login(client: TestClient[Any, Any], username: str, password: str = PAS
 
 
 async def run_import(
-    client: TestClient[Any, Any], token: str, upload_token: str, list_name: str = "Web"
+    client: TestClient[Any, Any],
+    token: str,
+    upload_token: str,
+    list_name: str = "Web",
+    mapping: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Start the import of an upload into ``list_name`` and wait for its final status."""
+    """Start the import of an upload into ``list_name`` and wait for its final status (with
+    the import's ``job`` id added, for its rejected-rows download)."""
     started = await client.post(
         "/api/admin/contacts/import",
-        json={"token": upload_token, "list": list_name, "mapping": {}},
+        json={"token": upload_token, "list": list_name, "mapping": mapping or {}},
         headers={"X-CSRF-Token": token},
     )
     job = (await started.json())["job"]
@@ -45,4 +50,4 @@ async def run_import(
         if status["finished"]:
             break
         await asyncio.sleep(0.1)
-    return status
+    return {**status, "job": job}
