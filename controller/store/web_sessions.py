@@ -60,18 +60,6 @@ def open_session(
         )
 
 
-def active(db: Database, session_id: str, now: float, lifetime: Lifetime) -> dict[str, Any] | None:
-    """The session's row when it exists, is not revoked and has not expired; else None."""
-    if not session_id:
-        return None
-    with db.read() as conn:
-        row = conn.execute(
-            f"SELECT {_COLUMNS} FROM web_sessions WHERE id_hash = ? AND {_ALIVE}",
-            (hash_id(session_id), *_alive_args(now, lifetime)),
-        ).fetchone()
-    return dict(row) if row is not None else None
-
-
 def active_user(
     db: Database, session_id: str, now: float, lifetime: Lifetime
 ) -> dict[str, Any] | None:

@@ -18,14 +18,14 @@ def test_given_a_record_when_idle_or_absolute_time_passes_then_it_is_no_longer_a
 ) -> None:
     uid = int(users.create_user(db, "ana")["id"])
     web_sessions.open_session(db, "sid-1", uid, T0, "Firefox on Linux")
-    assert web_sessions.active(db, "sid-1", T0 + 600, LIFE) is not None
-    assert web_sessions.active(db, "sid-1", T0 + 601, LIFE) is None  # idle
+    assert web_sessions.active_user(db, "sid-1", T0 + 600, LIFE) is not None
+    assert web_sessions.active_user(db, "sid-1", T0 + 601, LIFE) is None  # idle
     for step in range(1, 7):
         assert web_sessions.touch(db, "sid-1", T0 + step * 590, LIFE)
-    assert web_sessions.active(db, "sid-1", T0 + 3540, LIFE) is not None
-    assert web_sessions.active(db, "sid-1", T0 + 3601, LIFE) is None  # absolute, though seen
-    assert web_sessions.active(db, "", T0, LIFE) is None
-    assert web_sessions.active(db, "never-issued", T0, LIFE) is None
+    assert web_sessions.active_user(db, "sid-1", T0 + 3540, LIFE) is not None
+    assert web_sessions.active_user(db, "sid-1", T0 + 3601, LIFE) is None  # absolute, though seen
+    assert web_sessions.active_user(db, "", T0, LIFE) is None
+    assert web_sessions.active_user(db, "never-issued", T0, LIFE) is None
 
 
 def test_given_an_expired_or_revoked_record_when_touched_then_it_stays_ended(
@@ -36,9 +36,9 @@ def test_given_an_expired_or_revoked_record_when_touched_then_it_stays_ended(
     web_sessions.open_session(db, "gone", uid, T0)
     web_sessions.revoke(db, "gone", T0 + 1)
     assert not web_sessions.touch(db, "idle", T0 + 601, LIFE)  # a late push revives nothing
-    assert web_sessions.active(db, "idle", T0 + 602, LIFE) is None
+    assert web_sessions.active_user(db, "idle", T0 + 602, LIFE) is None
     assert not web_sessions.touch(db, "gone", T0 + 2, LIFE)
-    assert web_sessions.active(db, "gone", T0 + 3, LIFE) is None
+    assert web_sessions.active_user(db, "gone", T0 + 3, LIFE) is None
     with db.read() as conn:
         seen = [r[0] for r in conn.execute("SELECT last_seen FROM web_sessions ORDER BY id")]
     assert seen == [T0, T0]
@@ -79,7 +79,7 @@ def test_given_three_sessions_when_revoking_all_but_one_then_only_it_stays_and_r
     assert [r["id_hash"] for r in web_sessions.for_user(db, ana, T0 + 2, LIFE)] == [
         web_sessions.hash_id("a2")
     ]
-    assert web_sessions.active(db, "b1", T0 + 2, LIFE) is not None  # other users untouched
+    assert web_sessions.active_user(db, "b1", T0 + 2, LIFE) is not None  # other users untouched
     assert web_sessions.revoke(db, "a1", T0 + 3) is False  # already ended
     with db.read() as conn:
         stored = [dict(r) for r in conn.execute("SELECT * FROM web_sessions")]
@@ -97,8 +97,8 @@ def test_given_a_password_set_when_keeping_one_session_then_the_rest_are_revoked
     web_sessions.open_session(db, "mine", uid, now)
     web_sessions.open_session(db, "laptop", uid, now)
     assert users.set_password(db, "ana", "second passphrase", keep_session="mine") == 1
-    assert web_sessions.active(db, "mine", now, LIFE) is not None
-    assert web_sessions.active(db, "laptop", now, LIFE) is None
+    assert web_sessions.active_user(db, "mine", now, LIFE) is not None
+    assert web_sessions.active_user(db, "laptop", now, LIFE) is None
     assert users.set_password(db, "ana", "third passphrase") == 1  # and then the last one
 
 
@@ -128,4 +128,4 @@ def test_given_an_old_style_hash_when_signing_in_upgrades_it_then_nobody_is_sign
     with db.read() as conn:
         upgraded = conn.execute("SELECT password_hash FROM users WHERE id = ?", (uid,)).fetchone()
     assert upgraded[0] != weak  # rehashed with today's settings
-    assert web_sessions.active(db, "laptop", T0, LIFE) is not None
+    assert web_sessions.active_user(db, "laptop", T0, LIFE) is not None
