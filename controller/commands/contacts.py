@@ -11,6 +11,7 @@ import click
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app, plural
 from controller.model.csv_import import TARGETS, CsvError, parse_mapping
 from controller.store import contacts as store
+from controller.store import lists as list_store
 
 SHOW_ERRORS = 25
 PROGRESS_MIN_BYTES = 2_000_000
@@ -23,7 +24,14 @@ def contacts() -> None:
 
 @contacts.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--list", "list_name", required=True, help="List to add to (created if new).")
+@click.option(
+    "--list",
+    "list_ref",
+    required=True,
+    metavar="LIST",
+    help="List to add to: an existing list's id or name, or a new name to create it (a new"
+    " name cannot be digits only).",
+)
 @click.option(
     "--map",
     "maps",
@@ -36,7 +44,7 @@ def contacts() -> None:
 @json_option
 @pass_app
 def import_(
-    app: AppContext, file: Path, list_name: str, maps: tuple[str, ...], as_json: bool
+    app: AppContext, file: Path, list_ref: str, maps: tuple[str, ...], as_json: bool
 ) -> None:
     """Import contacts from a CSV FILE into a list.
 
@@ -57,11 +65,11 @@ def import_(
             raise CsvError("no_such_file", f"no such file: {file}")
         size = file.stat().st_size
         if as_json or size < PROGRESS_MIN_BYTES:
-            report = store.import_csv(app.db, file, list_name, mapping)
+            report = store.import_csv(app.db, file, list_ref, mapping)
         else:
             bar: Any = click.progressbar(length=size, label="Importing", file=sys.stderr)
             with bar:
-                report = store.import_csv(app.db, file, list_name, mapping, bar.update)
+                report = store.import_csv(app.db, file, list_ref, mapping, bar.update)
     except CsvError as exc:
         fail(exc.message, exc.code, as_json)
         return
@@ -85,8 +93,18 @@ def _import_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _list_name(app: AppContext, ref: str, as_json: bool) -> str:
+    """The name of the list ``ref`` means (its id or its name); exits 1 if none."""
+    try:
+        with app.db.read() as conn:
+            return list_store.resolve(conn, ref)[1]
+    except list_store.ListError as exc:
+        fail(exc.message, exc.code, as_json)
+        raise  # not reached: fail() exits
+
+
 @contacts.command("list")
-@click.option("--list", "list_name", help="Only contacts of this list.")
+@click.option("--list", "list_ref", metavar="LIST", help="Only contacts of this list (id or name).")
 @click.option(
     "--search",
     default="",
@@ -100,11 +118,10 @@ def _import_text(data: dict[str, Any]) -> str:
 @json_option
 @pass_app
 def list_(
-    app: AppContext, list_name: str | None, search: str, limit: int, offset: int, as_json: bool
+    app: AppContext, list_ref: str | None, search: str, limit: int, offset: int, as_json: bool
 ) -> None:
     """List contacts (id, name, first number, time zone)."""
-    if list_name is not None and store.get_list(app.db, list_name) is None:
-        fail(f"no list called {list_name!r}", "no_such_list", as_json)
+    list_name = None if list_ref is None else _list_name(app, list_ref, as_json)
     rows = store.contact_rows(app.db, list_name, search, limit, offset)
     text = "\n".join(
         f"{r['id']:>8}  {r['first_name']} {r['last_name']}  {r['phone'] or '-'}"
@@ -170,18 +187,19 @@ def wrong_number(app: AppContext, contact_id: int, number: str, as_json: bool) -
 
 
 @contacts.command("delete-list")
-@click.argument("name")
+@click.argument("list_ref", metavar="LIST")
 @click.option("--yes", is_flag=True, help="Confirm: the list's contacts are deleted too.")
 @json_option
 @pass_app
-def delete_list(app: AppContext, name: str, yes: bool, as_json: bool) -> None:
-    """Delete the contact list NAME with its contacts (needs --yes).
+def delete_list(app: AppContext, list_ref: str, yes: bool, as_json: bool) -> None:
+    """Delete the contact list LIST (its id or its name) with its contacts (needs --yes).
 
     Refused while any bank uses the list, even a stopped one.
     """
     if not yes:
         fail("deleting a list deletes its contacts; add --yes to confirm", "confirm_required",
              as_json)  # fmt: skip
+    name = _list_name(app, list_ref, as_json)
     try:
         removed = store.delete_list(app.db, name)
     except store.ListError as exc:

@@ -14,7 +14,7 @@ from typing import Any
 
 from controller.model import banks as model
 from controller.model.banks import Bank, BankError, BankSettings, State
-from controller.store import start_progress
+from controller.store import lists, start_progress
 from controller.store.db import Database
 
 
@@ -36,15 +36,11 @@ def _check_refs(conn: sqlite3.Connection, s: BankSettings) -> None:
 
 
 def resolve_list(conn: sqlite3.Connection, ref: str | int) -> int:
-    """A contact list id from its id or its name."""
-    text = str(ref).strip()
-    row = conn.execute(
-        "SELECT id FROM lists WHERE id = ? OR name = ? COLLATE NOCASE ORDER BY id = ? DESC",
-        (int(text) if text.isdigit() else -1, text, int(text) if text.isdigit() else -1),
-    ).fetchone()
-    if row is None:
-        raise BankError("unknown_list", f"there is no contact list {text!r}")
-    return int(row["id"])
+    """A contact list id from its id or its name (the rule of ``lists.find``)."""
+    found = lists.find(conn, ref)
+    if found is None:
+        raise BankError("unknown_list", f"there is no contact list {str(ref).strip()!r}")
+    return found[0]
 
 
 def _row_to_bank(conn: sqlite3.Connection, row: sqlite3.Row) -> Bank:

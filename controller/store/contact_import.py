@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from controller.model.csv_import import CsvError, ImportPlan, RowError
 from controller.model.csv_records import find_unclosed_quote
+from controller.store import lists
 from controller.store.contact_import_batch import (
     Batch,
     BatchWriter,
@@ -57,17 +58,9 @@ class ImportReport:
         return data
 
 
-def ensure_list(db: Database, name: str) -> int:
-    """The id of the list called ``name``, creating it if needed."""
-    name = name.strip()
-    if not name:
-        raise CsvError("bad_list_name", "the list needs a name")
-    with db.write() as conn:
-        row = conn.execute("SELECT id FROM lists WHERE name = ?", (name,)).fetchone()
-        if row is not None:
-            return int(row[0])
-        cur = conn.execute("INSERT INTO lists (name, created_at) VALUES (?, ?)", (name, utc_now()))
-        return int(cur.lastrowid or 0)
+def ensure_list(db: Database, ref: str) -> int:
+    """The id of the list ``ref`` means (an id or a name, see ``lists``), created if new."""
+    return lists.ensure(db, ref)[0]
 
 
 def _chunks(lines: Iterable[str], first_line: int, size: int) -> Iterator[tuple[int, str]]:
@@ -144,13 +137,14 @@ def _open(path: Path, binary: bool = False) -> IO[Any]:
 def import_csv(
     db: Database,
     path: Path,
-    list_name: str,
+    list_ref: str,
     mapping: dict[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
     batch_size: int = CHUNK_LINES,
     workers: int | None = None,
 ) -> ImportReport:
-    """Import a contacts CSV into ``list_name``; bad rows are reported and skipped.
+    """Import a contacts CSV into the list ``list_ref`` means (its id or its name; a new
+    name creates it, see ``lists``); bad rows are reported and skipped.
 
     Raises ``CsvError`` (and changes nothing) when the file as a whole is unusable: no
     header, no phone column, a quote that never closes (see ``check_quotes``) ...
@@ -165,7 +159,7 @@ def import_csv(
         plan = ImportPlan.from_header(header, mapping)
         check_quotes(path)
         size = path.stat().st_size
-        report = ImportReport(ensure_list(db, list_name), list_name.strip())
+        report = ImportReport(*lists.ensure(db, list_ref))
         if progress is not None:
             progress(chars)
         if workers is None:

@@ -7,7 +7,6 @@ import re
 import sqlite3
 from typing import Any
 
-from controller.errors import PhonebankError
 from controller.store.contact_import import (
     ImportReport,
     ensure_list,
@@ -16,12 +15,9 @@ from controller.store.contact_import import (
     utc_now,
 )
 from controller.store.db import Database
+from controller.store.lists import ListError
 
 __all__ = ["ImportReport", "ListError", "ensure_list", "import_csv", "started_note", "utc_now"]
-
-
-class ListError(PhonebankError):
-    """A contact list that cannot be deleted: unknown, or used by a bank."""
 
 
 def get_list(db: Database, name: str) -> dict[str, Any] | None:

@@ -29,6 +29,7 @@ from controller.model.phones import PhoneError
 from controller.store import contact_import
 from controller.store import contacts as contact_store
 from controller.store import dnc as dnc_store
+from controller.store import lists as list_store
 from web.access import Access, access
 from web.keys import DB, SETTINGS
 from web.render import render
@@ -111,6 +112,8 @@ async def _save_upload(request: web.Request) -> tuple[str, str]:
     list_name = str(form.get("list") or "").strip()
     if not isinstance(upload, web.FileField):
         raise CsvError("empty_file", "choose a CSV file to upload")
+    if list_name:  # else named on the mapping page
+        list_store.check_target(request.app[DB], list_name)  # e.g. a new name of digits only
     token = secrets.token_hex(8)
     folder = _upload_dir(request)
     forget_abandoned(folder, time.time())
@@ -177,6 +180,10 @@ async def start_import(request: web.Request) -> web.StreamResponse:
     list_name = str(body.get("list") or "").strip()
     if not list_name:
         return web.json_response({"error": "list_required", "message": "name the list"}, status=400)
+    try:
+        list_store.check_target(request.app[DB], list_name)
+    except CsvError as exc:
+        return web.json_response({"error": exc.code, "message": exc.message}, status=400)
     mapping = {str(k): str(v) for k, v in (body.get("mapping") or {}).items()}
     job = ImportJob(list_name, max(1, path.stat().st_size))
     job_id = secrets.token_hex(8)

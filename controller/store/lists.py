@@ -1,0 +1,81 @@
+"""Contact lists by id or by name: the one rule every command and page follows.
+
+A reference made only of the digits 0-9 that is an existing list's id is that list; any
+other reference is a list's name (not case sensitive, spaces around it ignored). A new
+list cannot be named with digits only, so a name never reads as an id; a list given such a
+name before stays reachable by its id (and by that name while no list has it as its id).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from controller.errors import PhonebankError
+from controller.model.csv_import import CsvError
+from controller.store.db import Database
+
+ID_MAX_DIGITS = 18  # a longer number cannot be a list id (SQLite integers have 64 bits)
+
+
+class ListError(PhonebankError):
+    """A contact list that cannot be found or deleted: unknown, or used by a bank."""
+
+
+def _id_of(text: str) -> int | None:
+    """The list id ``text`` would be (ASCII digits only), else None."""
+    if text.isascii() and text.isdigit() and len(text) <= ID_MAX_DIGITS:
+        return int(text)
+    return None
+
+
+def find(conn: sqlite3.Connection, ref: str | int) -> tuple[int, str] | None:
+    """The list ``ref`` means, as (id, name), or None: an id first, else a name."""
+    text = str(ref).strip()
+    list_id = _id_of(text)
+    row = None
+    if list_id is not None:
+        row = conn.execute("SELECT id, name FROM lists WHERE id = ?", (list_id,)).fetchone()
+    if row is None:
+        row = conn.execute("SELECT id, name FROM lists WHERE name = ?", (text,)).fetchone()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+def resolve(conn: sqlite3.Connection, ref: str | int) -> tuple[int, str]:
+    """The list ``ref`` means, as (id, name); ``ListError`` ``no_such_list`` if none."""
+    found = find(conn, ref)
+    if found is None:
+        raise ListError("no_such_list", f"there is no contact list {str(ref).strip()!r}")
+    return found
+
+
+def new_name(name: str) -> str:
+    """``name`` cleaned for a new list; ``CsvError`` when it is empty or only digits."""
+    name = name.strip()
+    if not name:
+        raise CsvError("bad_list_name", "the list needs a name")
+    if name.isdigit():
+        raise CsvError(
+            "list_name_digits",
+            f"a new list cannot be called {name!r}: a name of digits only reads as a list id"
+            f" (and there is no list {name}); add a word, e.g. 'Ward {name}'",
+        )
+    return name
+
+
+def check_target(db: Database, ref: str) -> None:
+    """Refuse (``CsvError``) an import target that is neither a list nor a valid new name."""
+    with db.read() as conn:
+        if find(conn, ref) is not None:
+            return
+    new_name(ref)
+
+
+def ensure(db: Database, ref: str) -> tuple[int, str]:
+    """The list ``ref`` means, as (id, name), created (``ref`` being its name) if none."""
+    with db.write() as conn:
+        found = find(conn, ref)
+        if found is not None:
+            return found
+        name = new_name(ref)
+        cur = conn.execute("INSERT INTO lists (name) VALUES (?)", (name,))
+        return int(cur.lastrowid or 0), name
