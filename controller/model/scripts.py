@@ -21,6 +21,9 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
+from controller.errors import PhonebankError
+from controller.model import script_paths
+
 # The variables a script text may use.
 VARIABLES: dict[str, frozenset[str]] = {
     "contact": frozenset(
@@ -33,16 +36,18 @@ VARIABLES: dict[str, frozenset[str]] = {
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
-class ScriptError(ValueError):
+class ScriptError(PhonebankError):
+    """One or more problems with a script (the first one's code is the error's code)."""
+
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(p.message for p in problems))
+        code = problems[0].code if problems else "invalid_script"
+        super().__init__(code, "; ".join(p.message for p in problems))
         self.problems = problems
-        self.code = problems[0].code if problems else "invalid_script"
 
 
 @dataclass(frozen=True)
 class Problem:
-    code: str  # dangling_branch, unreachable_block, empty_script, unknown_variable, ...
+    code: str  # dangling_branch, unreachable_block, script_no_end, unknown_variable, ...
     message: str
     block: str | None = None
 
@@ -150,11 +155,27 @@ def validate(script: Script, fields: Mapping[str, list[str]] | None = None) -> l
     ids = {b.id for b in script.blocks}
     for b in script.blocks:
         problems += _check_block(b, ids, fields)
-    reached = _reachable(script)
+    reached = script_paths.reachable(script)
     for b in script.blocks:
         if b.id not in reached:
             problems.append(Problem("unreachable_block", f"block {b.id!r} is never reached", b.id))
-    return problems
+    return problems + _no_end(script, fields)
+
+
+def _no_end(script: Script, fields: Mapping[str, list[str]]) -> list[Problem]:
+    """``script_no_end`` for each reachable block from which no answer ever ends the call."""
+    out = []
+    for block_id, loop in script_paths.trapped(script, fields).items():
+        msg = (f"block {block_id!r} never reaches an end: its responses only lead to"
+               f" {quoted(loop)}; let one of them end the script (next: null)")  # fmt: skip
+        out.append(Problem("script_no_end", msg, block_id))
+    return out
+
+
+def quoted(names: list[str]) -> str:
+    """``'a'`` / ``'a' and 'b'`` / ``'a', 'b' and 'c'``."""
+    items = [repr(n) for n in names]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _check_ids(script: Script) -> list[Problem]:
@@ -189,18 +210,6 @@ def _check_block(b: Block, ids: set[str], fields: Mapping[str, list[str]]) -> li
     for text in (b.title, b.text):
         out += [Problem(p.code, p.message, b.id) for p in check_text(text)]
     return out
-
-
-def _reachable(script: Script) -> set[str]:
-    start = script.blocks[0].id
-    todo, seen = [start], {start}
-    ids = {b.id for b in script.blocks}
-    while todo:
-        for _, target in script.block(todo.pop()).targets():
-            if target is not None and target in ids and target not in seen:
-                seen.add(target)
-                todo.append(target)
-    return seen
 
 
 def check_text(text: str) -> list[Problem]:
