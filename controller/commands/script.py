@@ -1,4 +1,4 @@
-"""``phonebank script``: import, export and validate call scripts (YAML or JSON)."""
+"""``phonebank script``: import, export, validate and delete call scripts (YAML or JSON)."""
 
 from __future__ import annotations
 
@@ -64,8 +64,8 @@ def _report(problems: list[Problem], as_json: bool) -> None:
 @json_option
 @pass_app
 def validate(app: AppContext, file: Path, as_json: bool) -> None:
-    """Check FILE without saving it: dangling branches, unreachable blocks, unknown
-    variables or fields. Exits 1 and lists every problem if there are any."""
+    """Check FILE without saving it: dangling branches, unreachable blocks, blocks that
+    never reach an end, unknown variables or fields. Exits 1 and lists every problem."""
     try:
         loaded = _load(file)
     except ScriptError as exc:
@@ -143,11 +143,41 @@ def export(app: AppContext, ref: str, fmt: str, output: Path | None, as_json: bo
 @json_option
 @pass_app
 def list_(app: AppContext, as_json: bool) -> None:
-    """List saved scripts."""
+    """List saved scripts with the banks using them (one no bank uses can be deleted)."""
     with app.db.read() as conn:
         rows = store.list_all(conn)
-    text = "\n".join(f"{r['id']}\t{r['name']}\t{r['blocks']} blocks" for r in rows)
+    text = "\n".join(f"{r['id']}\t{r['name']}\t{r['blocks']} blocks\t{_users(r['banks'])}"
+                     for r in rows)  # fmt: skip
     emit(rows, as_json, text or "No scripts.")
+
+
+def _users(banks: object) -> str:
+    ids = banks if isinstance(banks, list) else []
+    return f"used by {store.bank_list([(i, '') for i in ids])}" if ids else "used by no bank"
+
+
+@script.command("delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Confirm: the script is gone for good.")
+@json_option
+@pass_app
+def delete(app: AppContext, name: str, yes: bool, as_json: bool) -> None:
+    """Delete the saved script NAME (or its id; needs --yes).
+
+    Refused (script_in_use, naming each bank and its state) while any bank uses it, even a
+    draft: attach another script to that bank first (a started or stopped bank keeps its
+    script for good). The custom fields its blocks linked are no longer in use by it.
+    """
+    if not yes:
+        fail("deleting a script is final; add --yes to confirm", "confirm_required", as_json)
+    try:
+        with app.db.write() as conn:
+            gone = store.delete(conn, name)
+    except ScriptError as exc:
+        fail(exc.message, exc.code, as_json)
+        return
+    emit({"id": gone.id, "name": gone.script.name, "deleted": True}, as_json,
+         f"Script {gone.id} ({gone.script.name!r}) deleted.")  # fmt: skip
 
 
 COMMANDS = [script]

@@ -205,7 +205,33 @@ def get(conn: sqlite3.Connection, ref: int | str) -> StoredScript | None:
     return StoredScript(id=int(row["id"]), script=script, updated_at=str(row["updated_at"]))
 
 
+def delete(conn: sqlite3.Connection, ref: str) -> StoredScript:
+    """Delete the script ``ref`` (name or id); the deleted script.
+
+    Refused (``script_in_use``, naming each bank and its state) while any bank uses it, even
+    a draft: a bank keeps the script it was given until another one is attached.
+    """
+    found = get(conn, ref)
+    if found is None:
+        raise ScriptError([Problem("unknown_script", f"there is no script {ref!r}")])
+    banks = banks_using(conn, found.id)
+    if banks:
+        msg = (f"script {found.script.name!r} is used by {bank_list(banks, states=True)};"
+               " a script a bank uses cannot be deleted")  # fmt: skip
+        if any(state in ("draft", "published") for _, state in banks):
+            msg += " (attach another script to the draft and published ones first)"
+        raise ScriptError([Problem("script_in_use", msg)])
+    conn.execute("DELETE FROM scripts WHERE id = ?", (found.id,))
+    return found
+
+
 def list_all(conn: sqlite3.Connection) -> list[dict[str, object]]:
+    """Every saved script: id, name, number of blocks, last change, ids of the banks using it."""
+    users: dict[int, list[int]] = {}
+    for b in conn.execute(
+        "SELECT id, script_id FROM banks WHERE script_id IS NOT NULL ORDER BY id"
+    ):
+        users.setdefault(int(b["script_id"]), []).append(int(b["id"]))
     rows = conn.execute("SELECT id, name, body, updated_at FROM scripts ORDER BY id")
     return [
         {
@@ -213,6 +239,7 @@ def list_all(conn: sqlite3.Connection) -> list[dict[str, object]]:
             "name": r["name"],
             "blocks": len(json.loads(r["body"])["blocks"]),
             "updated_at": r["updated_at"],
+            "banks": users.get(int(r["id"]), []),
         }
         for r in rows
     ]

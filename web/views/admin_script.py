@@ -1,8 +1,9 @@
-"""The script editor (second page of the bank editor) and its JSON API.
+"""The script editor (second page of the bank editor), its JSON API, and the saved scripts.
 
 The page is drawn by ``admin-script.js`` from the bank's script; saving sends the whole
 script, which the store validates with the same rules as ``phonebank script``; problems come
-back with the block at fault so the page shows each next to its block.
+back with the block at fault so the page shows each next to its block. The page also lists
+every saved script with the banks using it; one no bank uses can be deleted there.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from controller.store import scripts as script_store
 from web.access import Access, access
 from web.keys import DB
 from web.render import render
-from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, error_json, load_bank, sentence
+from web.views.admin_common import (
+    DOMAIN_ERRORS,
+    bank_id_of,
+    error_json,
+    form_data,
+    load_bank,
+    sentence,
+)
 
 STARTER = {
     "blocks": [
@@ -48,6 +56,7 @@ def script_view(request: web.Request, error: str = "", notice: str = "") -> web.
         fields = script_store.field_options(conn)
         sid = bank.settings.script_id
         others = [b for b in script_store.banks_using(conn, sid) if b[0] != bank.id] if sid else []
+        saved = _saved_scripts(conn)
     data = {
         "script": script,
         "fields": fields,
@@ -55,8 +64,35 @@ def script_view(request: web.Request, error: str = "", notice: str = "") -> web.
     }
     shared = script_store.bank_list(others) if others else ""
     context = {"bank": bank, "editor_data": json.dumps(data), "error": error, "notice": notice,
-               "shared_with": shared}  # fmt: skip
+               "shared_with": shared, "saved_scripts": saved}  # fmt: skip
     return render(request, "admin/script.html", context, 400 if error else 200)
+
+
+def _saved_scripts(conn: Any) -> list[dict[str, Any]]:
+    """Every saved script with the banks using it (``bank 3 (draft)``; empty when none)."""
+    rows = script_store.list_all(conn)
+    for row in rows:
+        banks = script_store.banks_using(conn, int(str(row["id"])))
+        row["used_by"] = script_store.bank_list(banks, states=True) if banks else ""
+    return rows
+
+
+@access(Access.STAFF)
+async def delete_script(request: web.Request) -> web.StreamResponse:
+    """Delete a saved script no bank uses (``phonebank script delete``; box ticked to confirm).
+
+    Refused (``script_in_use``) while any bank uses it, naming each bank and its state.
+    """
+    load_bank(request)  # the page it is shown on (404 before anything is deleted)
+    form = await form_data(request)
+    if form.get("confirm") != "yes":
+        return script_view(request, error="Deleting a script is final: tick the box to confirm.")
+    try:
+        with request.app[DB].write() as conn:
+            gone = script_store.delete(conn, request.match_info["script_id"])
+    except ScriptError as exc:
+        return script_view(request, error=sentence(exc.message))
+    return script_view(request, notice=f"Script {gone.script.name!r} deleted.")
 
 
 @access(Access.STAFF)
@@ -85,3 +121,6 @@ async def save_script(request: web.Request) -> web.StreamResponse:
 def setup(app: web.Application) -> None:
     app.router.add_get("/admin/banks/{bank_id:\\d+}/script", script_page, name="admin_script")
     app.router.add_post("/api/admin/banks/{bank_id:\\d+}/script", save_script)
+    app.router.add_post(
+        "/admin/banks/{bank_id:\\d+}/scripts/{script_id:\\d+}/delete", delete_script
+    )
