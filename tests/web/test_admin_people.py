@@ -47,11 +47,12 @@ async def test_given_a_taken_username_when_adding_it_again_then_the_message_show
     assert len(user_store.all_users(db)) == before
 
 
-async def test_given_a_manager_when_adding_a_user_then_refused(
+async def test_given_a_manager_when_adding_a_manager_then_refused(
     client: Client, make_user: Callable[..., int], db: Database
 ) -> None:
     token = await signed_in(client, make_user, role="manager")
-    refused = await client.post("/admin/users", data={"_csrf": token, "username": "x1"})
+    form = {"_csrf": token, "username": "x1", "role": "manager"}
+    refused = await client.post("/admin/users", data=form)
     assert refused.status == 403 and user_store.get_user(db, "x1") is None
     assert (await client.get("/admin/users")).status == 200
 

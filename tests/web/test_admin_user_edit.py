@@ -147,10 +147,11 @@ async def test_given_a_manager_a_volunteer_or_a_visitor_when_changing_users_then
     client: Client, make_user: Callable[..., int], db: Database
 ) -> None:
     make_user("vic")
+    make_user("mia", role="manager")  # a manager may lock volunteers, not managers
     user_store.create_user_list(db, "Crew")
     user_store.set_members(db, "Crew", ["vic"])
     posts = {
-        "/admin/users/set": {"username": "vic", "disabled": "yes", "confirm": "yes"},
+        "/admin/users/set": {"username": "mia", "disabled": "yes", "confirm": "yes"},
         "/admin/users/password": {"username": "vic", "password": "another secret"},
         "/admin/users/lists/delete": {"name": "Crew", "confirm": "yes"},
         "/admin/users/lists/remove": {"name": "Crew", "members": "vic"},
@@ -163,7 +164,7 @@ async def test_given_a_manager_a_volunteer_or_a_visitor_when_changing_users_then
         token = await csrf_token(client, "/account")
         for path, data in posts.items():
             assert (await client.post(path, data={**data, "_csrf": token})).status == 403, path
-    assert not account(db, "vic")["disabled"]
+    assert not account(db, "mia")["disabled"]
     assert user_store.all_user_lists(db)[0]["members"] == ["vic"]
 
 

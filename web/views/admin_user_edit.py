@@ -1,5 +1,8 @@
 """Users page, the changes beyond adding: role, name, calling, locking, password, user lists.
 
+A manager may change volunteers' accounts here (name, calling, locking; not their role), as
+the Users page offers; the rest is for admins.
+
 Same store functions as ``phonebank users set|passwd|pin`` and ``phonebank users lists``,
 so the rules and messages are the same. Accounts are not deleted (their calls and reports
 stay attributed): locking one signs it out everywhere, as ``users set --disable`` does.
@@ -20,7 +23,7 @@ from controller.store import users as user_store
 from web.access import Access, access, current_user
 from web.keys import DB, SESSION_KEY, SESSIONS
 from web.views.admin_common import delete_named, form_data, sentence
-from web.views.admin_users import users_page
+from web.views.admin_users import staff_refusal, users_page
 
 CONFIRM_LOCK = "Locking signs the user out everywhere: tick the box to confirm."
 CONFIRM_DELETE = "Tick the box to confirm deleting the user list."
@@ -47,10 +50,14 @@ def _refusal(request: web.Request, form: dict[str, str], changes: dict[str, Any]
     return ""
 
 
-@access(Access.ADMIN)
+@access(Access.STAFF)
 async def set_user(request: web.Request) -> web.StreamResponse:
+    """Change an account; a manager only a volunteer's, and not its role (``staff_refusal``)."""
     form = await form_data(request)
     changes = _changes(form)
+    forbidden = staff_refusal(request, changes["role"], form.get("username", ""))
+    if forbidden is not None:
+        return forbidden
     refusal = _refusal(request, form, changes)
     if refusal:
         return users_page(request, error=refusal)

@@ -1,16 +1,22 @@
 """Users and roles, dial-in PINs, and user lists (teams that private banks are published to).
 
-Admins manage accounts; managers see them. Same store functions as ``phonebank users``.
+Admins manage every account. Managers see them all and manage volunteers: they add
+volunteer accounts, set or reset a volunteer's PIN and lock, unlock or rename one
+(``staff_refusal``: anything beyond volunteers is a 403 with its code). Same store
+functions as ``phonebank users``.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiohttp import web
 
 from controller.model.users import ROLES, UserError
 from controller.store import users as user_store
-from web.access import Access, access
+from web.access import Access, access, current_user
 from web.keys import DB
+from web.middleware import error as refuse
 from web.render import render
 from web.views.admin_common import DOMAIN_ERRORS, form_data
 
@@ -24,9 +30,11 @@ def users_page(request: web.Request, error: str = "", notice: str = "") -> web.R
         shown = user_store.all_users(db, role, team)
     except UserError as exc:  # a user list that does not exist (any more)
         shown, team, error = user_store.all_users(db, role), None, error or exc.message
+    everyone = user_store.all_users(db) if role or team else None
     context = {
         "users": shown,
-        "everyone": user_store.all_users(db) if role or team else None,
+        "editable": _editable(request, everyone or shown),
+        "everyone": everyone,
         "role_filter": role or "",
         "team_filter": team or "",
         "user_lists": user_store.all_user_lists(db),
@@ -42,9 +50,41 @@ async def users(request: web.Request) -> web.StreamResponse:
     return users_page(request)
 
 
-@access(Access.ADMIN)
+def _editable(request: web.Request, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The accounts the signed-in user may change: any for an admin, volunteers' for a
+    manager."""
+    me = current_user(request)
+    admin = me is not None and me.role == "admin"
+    return [u for u in users if admin or u["role"] == "volunteer"]
+
+
+def staff_refusal(
+    request: web.Request, role: str | None = None, username: str | None = None
+) -> web.Response | None:
+    """A manager's refusal (403) to give a ``role`` other than volunteer or to change the
+    account ``username`` of an admin or a manager; None when allowed (admins: always)."""
+    me = current_user(request)
+    if me is None or me.role == "admin":
+        return None
+    if role and role.strip().lower() != "volunteer":
+        message = "Managers add volunteers only: ask an admin to make an admin or a manager."
+        return refuse(request, 403, "volunteers_only", message)
+    target = user_store.get_user(request.app[DB], username) if username else None
+    if target is not None and target["role"] != "volunteer":
+        message = (
+            f"{target['username']} is {'an admin' if target['role'] == 'admin' else 'a manager'}:"
+            " managers change volunteers' accounts only, so ask an admin."
+        )
+        return refuse(request, 403, "not_a_volunteer", message)
+    return None
+
+
+@access(Access.STAFF)
 async def create_user(request: web.Request) -> web.StreamResponse:
     form = await form_data(request)
+    refusal = staff_refusal(request, role=form.get("role", "volunteer"))
+    if refusal is not None:
+        return refusal
     try:
         user = user_store.create_user(
             request.app[DB],
@@ -59,9 +99,12 @@ async def create_user(request: web.Request) -> web.StreamResponse:
     return users_page(request, notice=f"Created {user['username']} (PIN {user['pin']}).")
 
 
-@access(Access.ADMIN)
+@access(Access.STAFF)
 async def new_pin(request: web.Request) -> web.StreamResponse:
     form = await form_data(request)
+    refusal = staff_refusal(request, username=form.get("username", ""))
+    if refusal is not None:
+        return refusal
     try:
         pin = user_store.set_pin(request.app[DB], form.get("username", ""), form.get("pin") or None)
     except DOMAIN_ERRORS as exc:
