@@ -12,6 +12,8 @@ After the call the volunteer files the outcome (:func:`file_outcome`) and is rea
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from controller.aio import wait_set
@@ -103,8 +105,12 @@ def file_outcome(
     outcome: str,
     notes: str = "",
     contact_id: int | None = None,
+    report: Callable[[sqlite3.Connection], None] | None = None,
 ) -> list[int]:
-    """Store the volunteer's outcome for their last call and make them ready again."""
+    """Store the volunteer's outcome for their last call and make them ready again.
+
+    ``report`` writes what goes with the outcome (the call screen's fields and tags) in the
+    same transaction: all of it is stored, or none and the volunteer is still in wrap-up."""
     call = runner.wrapups.get(volunteer_id)
     if call is None:
         raise VolunteerError("nothing_to_report", "this volunteer has no call to report on")
@@ -113,6 +119,8 @@ def file_outcome(
     )
     now = runner.clock()
     with runner.db.write() as conn:
+        if report is not None:
+            report(conn)
         ids = [
             attempts.record_disposition(conn, call.attempt_id, outcome, c, volunteer_id, notes, now)
             for c in contacts

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -98,18 +100,30 @@ def personal_next(engine: Engine, volunteer_id: int) -> dict[str, Any] | None:
     return {"call_id": call_id, "attempt_id": attempt_id, **_claim_dict(claim)}
 
 
-def file_personal(engine: Engine, volunteer_id: int, outcome: str, notes: str = "") -> list[int]:
-    """Close a personal-phone call: the attempt ends, then the volunteer's outcome."""
+def file_personal(
+    engine: Engine,
+    volunteer_id: int,
+    outcome: str,
+    notes: str = "",
+    report: Callable[[sqlite3.Connection], None] | None = None,
+) -> list[int]:
+    """Close a personal-phone call: the attempt ends with the volunteer's outcome (and
+    ``report``), in one transaction."""
     session = engine.pool.sessions.get(volunteer_id)
     runner = engine.runners.get(session.bank_id) if session else None
     call = runner.wrapups.get(volunteer_id) if runner else None
     if runner is None or call is None:
         raise VolunteerError("nothing_to_report", "this volunteer has no call to report on")
-    with runner.db.write() as conn:
-        attempts.record_end(conn, call.attempt_id, runner.clock(), "human", "personal_phone")
+    ended_at = runner.clock()
+
+    def end_and_report(conn: sqlite3.Connection) -> None:
+        attempts.record_end(conn, call.attempt_id, ended_at, "human", "personal_phone")
+        if report is not None:
+            report(conn)
+
     if session is not None and session.state is VState.BUSY:
         engine.pool.end_call(volunteer_id)
-    return runner.file_outcome(volunteer_id, outcome, notes)
+    return runner.file_outcome(volunteer_id, outcome, notes, report=end_and_report)
 
 
 def preview_next(engine: Engine, volunteer_id: int) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 
@@ -256,10 +257,16 @@ class BankRunner:
     # -- volunteers' outcomes ----------------------------------------------------------------
 
     def file_outcome(
-        self, volunteer_id: int, outcome: str, notes: str = "", contact_id: int | None = None
+        self,
+        volunteer_id: int,
+        outcome: str,
+        notes: str = "",
+        contact_id: int | None = None,
+        report: Callable[[sqlite3.Connection], None] | None = None,
     ) -> list[int]:
-        """Store the volunteer's outcome for their last call and make them ready again."""
-        return handoff.file_outcome(self, volunteer_id, outcome, notes, contact_id)
+        """Store the volunteer's outcome for their last call and make them ready again (with
+        ``report`` written in the same transaction: :func:`handoff.file_outcome`)."""
+        return handoff.file_outcome(self, volunteer_id, outcome, notes, contact_id, report)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

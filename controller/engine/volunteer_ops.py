@@ -11,13 +11,15 @@ page can never act on (or see) another volunteer's call. Refusals raise
 - :func:`ready` / :func:`pause`: queue for the next call, or stop taking calls. Ready is
   refused while the last call's outcome is not filed (``outcome_required``).
 - :func:`hang_up`, :func:`end_session`, :func:`file`: end the conversation, leave the bank,
-  file the outcome (personal-phone calls are closed the personal-phone way).
+  file the outcome with the report, all or nothing (personal-phone calls are closed the
+  personal-phone way); :func:`check_filing` checks a filing without writing.
 - :class:`PinThrottle`: a per-caller and per-PIN limit on PIN tries.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable
@@ -25,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from controller.engine import modes
 from controller.engine.calls import EngineCall
+from controller.model import outcomes
 from controller.model.banks import DialingMode
+from controller.model.outcomes import Outcome, OutcomeError
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.telephony import actions
 from controller.telephony.ami import AmiError
@@ -182,22 +186,47 @@ async def end_session(engine: Engine, volunteer_id: int) -> None:
     engine.pool.leave(volunteer_id)
 
 
-def file(
-    engine: Engine, volunteer_id: int, outcome: str, notes: str = "", contact_id: int | None = None
-) -> list[int]:
-    """File the outcome of the volunteer's call (every household member unless one is named)."""
+def check_filing(
+    engine: Engine, volunteer_id: int, outcome: str, contact_id: int | None = None
+) -> Outcome:
+    """Whether this volunteer may file ``outcome`` now (for ``contact_id``, else everyone on
+    the call), writing nothing: a call in wrap-up, a person of that call, and an outcome
+    the call screen offers (the dialer's automatic ones are its own)."""
     runner = runner_of(engine, volunteer_id)
     if runner is None:
         raise VolunteerError("not_joined", "join a phone bank first")
     call = runner.wrapups.get(volunteer_id)
     if call is None:
         raise VolunteerError("nothing_to_report", "there is no call to report on")
-    members = [m.contact_id for m in call.claim.members]
-    if contact_id is not None and contact_id not in members:
+    if contact_id is not None and contact_id not in [m.contact_id for m in call.claim.members]:
         raise VolunteerError("not_in_call", "that person was not on this call")
+    item = outcomes.outcome(outcome)
+    if item.automatic:
+        raise OutcomeError(
+            "not_a_volunteer_outcome", f"{item.label!r} is recorded by the dialer, not filed"
+        )
+    return item
+
+
+def file(
+    engine: Engine,
+    volunteer_id: int,
+    outcome: str,
+    notes: str = "",
+    contact_id: int | None = None,
+    report: Callable[[sqlite3.Connection], None] | None = None,
+) -> list[int]:
+    """File the outcome of the volunteer's call (every household member unless one is named).
+
+    Checked first (:func:`check_filing`); ``report`` (the fields and tags filed with it) is
+    written in the outcome's transaction, so a refusal stores none of it and leaves the
+    volunteer in wrap-up to file again."""
+    item = check_filing(engine, volunteer_id, outcome, contact_id)
+    runner = runner_of(engine, volunteer_id)
+    assert runner is not None  # checked
     if runner.bank.dialing_mode is DialingMode.PERSONAL:
-        return modes.file_personal(engine, volunteer_id, outcome, notes)
-    return runner.file_outcome(volunteer_id, outcome, notes, contact_id)
+        return modes.file_personal(engine, volunteer_id, item.code, notes, report)
+    return runner.file_outcome(volunteer_id, item.code, notes, contact_id, report)
 
 
 class PinThrottle:

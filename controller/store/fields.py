@@ -100,6 +100,17 @@ def set_value(
     typed ``by_hand`` (the CLI, the contact page) is refused for a built-in field: those are
     kept by the dialer (Call Outcome, Last Called At) and setting one would skip what goes
     with it (Do Not Call, re-call protection)."""
+    field_id, stored = check_value(db, field_name, value, by_hand)
+    with db.write() as conn:
+        write_value(conn, contact_id, field_id, stored, bank_id)
+    return stored
+
+
+def check_value(
+    db: Database, field_name: str, value: str, by_hand: bool = False
+) -> tuple[int, str]:
+    """The field's id and the stored form of ``value`` for it, writing nothing (``FieldError``
+    for an unknown field, a built-in one typed ``by_hand``, or a value of the wrong form)."""
     field = get_field(db, field_name)
     if field is None:
         raise FieldError("no_such_field", f"no field called {field_name!r}")
@@ -107,17 +118,21 @@ def set_value(
         raise FieldError(
             "builtin_field", f"{field['name']!r} is built in and kept by the dialer, not by hand"
         )
-    stored = validate_value(field["kind"], field["options"], value)
-    with db.write() as conn:
-        if not conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone():
-            raise FieldError("no_such_contact", f"no contact with id {contact_id}")
-        conn.execute(
-            "INSERT INTO contact_field_values (contact_id, field_id, value, bank_id, updated_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (contact_id, field_id) DO UPDATE SET"
-            " value = excluded.value, bank_id = excluded.bank_id, updated_at = excluded.updated_at",
-            (contact_id, field["id"], stored, bank_id, utc_now()),
-        )
-    return stored
+    return int(field["id"]), validate_value(field["kind"], field["options"], value)
+
+
+def write_value(
+    conn: sqlite3.Connection, contact_id: int, field_id: int, stored: str, bank_id: int | None
+) -> None:
+    """Store a checked value (:func:`check_value`) on the open writer transaction."""
+    if not conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone():
+        raise FieldError("no_such_contact", f"no contact with id {contact_id}")
+    conn.execute(
+        "INSERT INTO contact_field_values (contact_id, field_id, value, bank_id, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (contact_id, field_id) DO UPDATE SET"
+        " value = excluded.value, bank_id = excluded.bank_id, updated_at = excluded.updated_at",
+        (contact_id, field_id, stored, bank_id, utc_now()),
+    )
 
 
 def values_for(db: Database, contact_id: int) -> dict[str, str]:
@@ -160,15 +175,26 @@ def remove_tag(db: Database, name: str) -> None:
 def tag_contact(db: Database, contact_id: int, tag: str, bank_id: int | None = None) -> bool:
     """Apply a tag (created if new) to a contact; False if it already had it."""
     with db.write() as conn:
-        if not conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone():
-            raise FieldError("no_such_contact", f"no contact with id {contact_id}")
-        tag_id, _ = add_tag(db, tag)
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, bank_id, created_at)"
-            " VALUES (?, ?, ?, ?)",
-            (contact_id, tag_id, bank_id, utc_now()),
-        )
-        return cur.rowcount > 0
+        return apply_tag(conn, contact_id, tag, bank_id)
+
+
+def apply_tag(conn: sqlite3.Connection, contact_id: int, tag: str, bank_id: int | None) -> bool:
+    """:func:`tag_contact` on the open writer transaction."""
+    if not conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone():
+        raise FieldError("no_such_contact", f"no contact with id {contact_id}")
+    clean = validate_name(tag, "tag")
+    row = conn.execute("SELECT id FROM tags WHERE name = ?", (clean,)).fetchone()
+    tag_id = (
+        int(row[0])
+        if row
+        else int(conn.execute("INSERT INTO tags (name) VALUES (?)", (clean,)).lastrowid or 0)
+    )
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, bank_id, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        (contact_id, tag_id, bank_id, utc_now()),
+    )
+    return cur.rowcount > 0
 
 
 def untag_contact(db: Database, contact_id: int, tag: str) -> bool:

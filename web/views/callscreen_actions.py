@@ -7,6 +7,8 @@ Each works only on the signed-in volunteer's current call (``volunteer_ops``).
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +16,7 @@ from aiohttp import web
 from controller.engine import volunteer_ops as ops
 from controller.engine.engine import Engine
 from controller.model.fields import BUILTIN_FIELDS
+from controller.model.outcomes import OutcomeError
 from controller.model.scripts import ScriptError
 from controller.model.volunteers import VolunteerError
 from controller.store import banks as bank_store
@@ -21,6 +24,7 @@ from controller.store import contacts as contact_store
 from controller.store import fields as field_store
 from controller.store import scripts as script_store
 from controller.store.attempts import AttemptError
+from controller.store.db import Database
 from controller.store.fields import FieldError
 from web.access import Access, access
 from web.keys import DB
@@ -69,7 +73,8 @@ def _member(call: Any, raw: Any) -> int:
 
 @access(Access.CALLER)
 async def outcome(request: web.Request) -> web.StreamResponse:
-    """The report (tags, fields, notes) and the outcome, filed together."""
+    """The report (tags, fields, notes) and the outcome, filed together: all of it is checked
+    before anything is written, then stored in one transaction (or nothing is)."""
     user, engine = _user(request), _engine(request)
     body = await _body(request)
     runner = ops.runner_of(engine, user.id)
@@ -78,12 +83,14 @@ async def outcome(request: web.Request) -> web.StreamResponse:
         return error("nothing_to_report", "There is no call to report on.")
     try:
         target = _member(call, body.get("contact_id"))
-        _save_report(request, call.claim.bank_id, target, body)
-        ops.file(engine, user.id, str(body.get("outcome") or ""), str(body.get("notes") or ""),
-                 None if body.get("contact_id") in (None, "") else target)  # fmt: skip
+        named = None if body.get("contact_id") in (None, "") else target
+        code = str(body.get("outcome") or "")
+        ops.check_filing(engine, user.id, code, named)
+        report = _checked_report(request.app[DB], call.claim.bank_id, target, body)
+        ops.file(engine, user.id, code, str(body.get("notes") or ""), named, report)
     except VolunteerError as exc:
         return error(exc.code, str(exc))
-    except (AttemptError, FieldError) as exc:
+    except (AttemptError, FieldError, OutcomeError) as exc:
         return error(exc.code, str(exc), 400)
     request.app[DRAFTS].pop(user.id, None)
     return web.json_response(payload(request, engine, user.id))
@@ -92,18 +99,32 @@ async def outcome(request: web.Request) -> web.StreamResponse:
 BUILTIN_NAMES = {name.casefold() for name in BUILTIN_FIELDS}  # kept by the dialer, never asked
 
 
-def _save_report(request: web.Request, bank_id: int, contact_id: int, body: dict[str, Any]) -> None:
-    db = request.app[DB]
+def _checked_report(
+    db: Database, bank_id: int, contact_id: int, body: dict[str, Any]
+) -> Callable[[sqlite3.Connection], None]:
+    """Check the report's field values and tags (``FieldError`` naming the field), writing
+    nothing; returns what writes them on the outcome's transaction. Fields the bank does
+    not ask, and tags it does not offer, are left out, as blank values are."""
     with db.read() as conn:
         bank = bank_store.get(conn, bank_id)
     tags = [str(t) for t in body.get("tags") or [] if str(t) in bank.settings.report_tags]
     values = body.get("fields") or {}
     asked = {n for n in bank.settings.report_fields if n.casefold() not in BUILTIN_NAMES}
+    checked: list[tuple[int, str]] = []
     for name, value in values.items() if isinstance(values, dict) else []:
         if name in asked and str(value).strip():
-            field_store.set_value(db, contact_id, name, str(value), bank_id, by_hand=True)
-    for tag in tags:
-        field_store.tag_contact(db, contact_id, tag, bank_id)
+            try:
+                checked.append(field_store.check_value(db, name, str(value), by_hand=True))
+            except FieldError as exc:
+                raise FieldError(exc.code, f"{name}: {exc.message}") from exc
+
+    def write(conn: sqlite3.Connection) -> None:
+        for field_id, stored in checked:
+            field_store.write_value(conn, contact_id, field_id, stored, bank_id)
+        for tag in tags:
+            field_store.apply_tag(conn, contact_id, tag, bank_id)
+
+    return write
 
 
 @access(Access.CALLER)
