@@ -167,7 +167,7 @@ def _no_end(script: Script, fields: Mapping[str, list[str]]) -> list[Problem]:
     out = []
     for block_id, loop in script_paths.trapped(script, fields).items():
         msg = (f"block {block_id!r} never reaches an end: its responses only lead to"
-               f" {quoted(loop)}; let one of them end the script (next: null)")  # fmt: skip
+               f" {quoted(loop)}; give one of them a response that ends the script")  # fmt: skip
         out.append(Problem("script_no_end", msg, block_id))
     return out
 
