@@ -20,7 +20,8 @@ def script() -> None:
     """Call scripts: blocks of text with responses that branch to other blocks.
 
     File format (YAML or JSON): `name`, then `blocks`, a list of {id, title, text,
-    responses: [{label, next}]}; `next: null` ends the script. A block with `field: NAME`
+    responses: [{label, next}]}; `next: null` ends the script, and every block needs a way
+    to an end (a loop needs a response that leads out). A block with `field: NAME`
     takes its responses from that custom field's options and saves the answer on the
     contact (`next` for all options, `branches: {option: block}` per option). Texts may use
     {{ contact.first_name }}, {{ volunteer.first_name }}, {{ bank.title }} and similar.
