@@ -7,6 +7,7 @@ import re
 import sqlite3
 from typing import Any
 
+from controller.errors import PhonebankError
 from controller.store.contact_import import (
     ImportReport,
     ensure_list,
@@ -144,13 +145,93 @@ def household(db: Database, list_id: int, e164: str) -> list[dict[str, Any]]:
 
 
 def mark_wrong_number(db: Database, contact_id: int, e164: str) -> bool:
-    """Wrong Number for one person (their housemates keep the number); False if unknown."""
+    """Wrong Number for one person (their housemates keep the number); False if unknown.
+
+    Only the flag: queues built from now on leave the number out for them; a bank already
+    started keeps them in its queue (nothing there is finished or closed)."""
     with db.write() as conn:
         cur = conn.execute(
             "UPDATE phones SET wrong_number = 1 WHERE contact_id = ? AND e164 = ?",
             (contact_id, e164),
         )
         return cur.rowcount > 0
+
+
+class WrongNumberError(PhonebankError):
+    """A Wrong Number mark that cannot be taken back: no such number, or not marked."""
+
+
+def unmark_wrong_number(db: Database, contact_id: int, e164: str) -> dict[str, Any]:
+    """Take back a Wrong Number mark for one person: queues built from now on include the
+    number for them again. What is not restored is returned with the ids and titles of the
+    banks concerned: ``closed``, banks where a Wrong Number outcome closed the number (it
+    stays closed there); ``left_out``, started banks whose queue was built without the
+    number for this person (it is not added back); ``dnc``, whether the number is on the
+    Do Not Call list."""
+    with db.write() as conn:
+        row = conn.execute(
+            "SELECT max(wrong_number) FROM phones WHERE contact_id = ? AND e164 = ?",
+            (contact_id, e164),
+        ).fetchone()
+        if row is None or row[0] is None:
+            raise WrongNumberError("no_such_phone", f"contact {contact_id} has no number {e164}")
+        if not row[0]:
+            raise WrongNumberError(
+                "not_marked", f"{e164} is not marked as a wrong number for contact {contact_id}"
+            )
+        conn.execute(
+            "UPDATE phones SET wrong_number = 0 WHERE contact_id = ? AND e164 = ?",
+            (contact_id, e164),
+        )
+        return {"contact_id": contact_id, "e164": e164, "wrong_number": False,
+                **_not_restored(conn, contact_id, e164)}  # fmt: skip
+
+
+_CLOSED = (
+    "SELECT DISTINCT b.id, b.title FROM queue_entries q JOIN queue_members m"
+    " ON m.entry_id = q.id JOIN banks b ON b.id = q.bank_id WHERE q.e164 = :e164"
+    " AND m.contact_id = :contact AND q.state = 'done' AND q.done_reason = 'wrong_number'"
+    " AND b.state != 'stopped' ORDER BY b.id"
+)
+_LEFT_OUT = (
+    "SELECT b.id, b.title FROM banks b JOIN contacts c ON c.list_id = b.list_id"
+    " WHERE c.id = :contact AND b.queue_built_at IS NOT NULL AND b.state != 'stopped'"
+    " AND NOT EXISTS (SELECT 1 FROM queue_entries q JOIN queue_members m ON m.entry_id = q.id"
+    "  WHERE q.bank_id = b.id AND q.e164 = :e164 AND m.contact_id = :contact) ORDER BY b.id"
+)
+
+
+def _not_restored(conn: sqlite3.Connection, contact_id: int, e164: str) -> dict[str, Any]:
+    args = {"contact": contact_id, "e164": e164}
+    out: dict[str, Any] = {
+        key: [{"id": int(r[0]), "title": str(r[1])} for r in conn.execute(sql, args)]
+        for key, sql in (("closed", _CLOSED), ("left_out", _LEFT_OUT))
+    }
+    out["dnc"] = conn.execute("SELECT 1 FROM dnc WHERE e164 = ?", (e164,)).fetchone() is not None
+    return out
+
+
+def unmark_note(result: dict[str, Any]) -> str:
+    """What the undo did not restore, in words ('' when everything was)."""
+    notes = []
+    if result["dnc"]:
+        notes.append("The number is on the Do Not Call list: no bank calls it.")
+    if result["closed"]:
+        notes.append(
+            f"The number stays closed in {_banks(result['closed'])}, where a Wrong Number"
+            " outcome was filed."
+        )
+    if result["left_out"]:
+        notes.append(
+            f"The person is not put back in the queue of {_banks(result['left_out'])}, built"
+            " while the number was left out for them."
+        )
+    return " ".join(notes)
+
+
+def _banks(banks: list[dict[str, Any]]) -> str:
+    names = ", ".join(f"{b['id']} ({b['title']})" for b in banks)
+    return f"bank{'s' if len(banks) > 1 else ''} {names}"
 
 
 def delete_list(db: Database, name: str) -> int:
