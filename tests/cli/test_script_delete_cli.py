@@ -25,6 +25,9 @@ def test_given_a_script_no_bank_uses_when_deleted_with_yes_then_gone(home: Path)
         and gone.output.strip() == f"Script {listed[0]['id']} ('Hello') deleted."
     )
     assert ok_json(home, "script", "list") == []
+    attach = run(home, "bank", "create", "--title", "T", "--description", "D", "--list", "Voters",
+                 "--script", "Hello", "--json")  # fmt: skip
+    assert attach.exit_code == 1 and json.loads(attach.stderr)["error"] == "unknown_script"
     missing = run(home, "script", "delete", "Hello", "--yes", "--json")
     assert missing.exit_code == 1 and json.loads(missing.stderr)["error"] == "unknown_script"
     plain = run(home, "script", "delete", "Hello", "--yes")
