@@ -52,17 +52,16 @@ async def test_given_a_manager_when_adding_a_volunteer_then_it_exists_with_a_pin
     assert user_store.authenticate(db, "vera", "a long enough secret") is not None
 
 
-async def test_given_a_manager_when_setting_a_pin_and_locking_a_volunteer_then_both_apply(
+async def test_given_a_manager_when_giving_a_new_pin_and_locking_a_volunteer_then_both_apply(
     client: Client, make_user: Callable[..., int], db: Database
 ) -> None:
     token = await as_manager(client, make_user)
     make_user("vic")
-    chosen = await client.post(
-        "/admin/users/pin", data={"_csrf": token, "username": "vic", "pin": "48151623"}
-    )
-    assert "New PIN for vic: 48151623." in await chosen.text()
+    before = account(db, "vic")["pin"]
     fresh = await client.post("/admin/users/pin", data={"_csrf": token, "username": "vic"})
-    assert fresh.status == 200 and account(db, "vic")["pin"] not in ("48151623", None)
+    after = account(db, "vic")["pin"]
+    assert fresh.status == 200 and after not in (before, None)
+    assert f"New PIN for vic: {after}." in await fresh.text()
     lock = {"_csrf": token, "username": "vic", "disabled": "yes", "confirm": "yes"}
     locked = await client.post("/admin/users/set", data=lock)
     assert "vic: volunteer, may call, locked." in html.unescape(await locked.text())
@@ -161,3 +160,23 @@ async def test_given_a_manager_on_the_users_page_then_forms_offer_volunteers_onl
     page = await (await client.get("/admin/users")).text()
     assert options(page, "pin-form") == ["boss", "mia", "vic", "wes"]
     assert "password-form" in page and page.count(">New PIN</button>") == 4
+
+
+async def test_given_a_manager_when_choosing_a_pin_even_an_admins_then_refused_without_saying_whose(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await as_manager(client, make_user)
+    make_user("vic")
+    before = account(db, "vic")["pin"]
+    admins_pin = user_store.set_pin(db, "boss", "31415926")
+    for pin in (admins_pin, "27182818"):
+        chosen = await client.post(
+            "/admin/users/pin", data={"_csrf": token, "username": "vic", "pin": pin}
+        )
+        text = html.unescape(await chosen.text())
+        assert chosen.status == 403 and "Managers give random PINs" in text
+        assert "belongs to someone else" not in text
+    assert account(db, "vic")["pin"] == before
+    page = await (await client.get("/admin/users")).text()
+    pin_form = page.split('data-testid="pin-form"')[1].split("</form>")[0]
+    assert 'name="pin"' not in pin_form and "New random PIN" in pin_form

@@ -79,6 +79,11 @@ def staff_refusal(
     return None
 
 
+def _is_admin(request: web.Request) -> bool:
+    me = current_user(request)
+    return me is not None and me.role == "admin"
+
+
 @access(Access.STAFF)
 async def create_user(request: web.Request) -> web.StreamResponse:
     form = await form_data(request)
@@ -103,6 +108,10 @@ async def create_user(request: web.Request) -> web.StreamResponse:
 async def new_pin(request: web.Request) -> web.StreamResponse:
     form = await form_data(request)
     refusal = staff_refusal(request, username=form.get("username", ""))
+    if refusal is None and form.get("pin", "").strip() and not _is_admin(request):
+        # A chosen PIN that clashes would tell a manager it is an admin's or a manager's.
+        message = "Managers give random PINs: leave the PIN blank, or ask an admin."
+        refusal = refuse(request, 403, "random_pins_only", message)
     if refusal is not None:
         return refusal
     try:
