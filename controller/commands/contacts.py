@@ -169,16 +169,34 @@ def _state_zip(data: dict[str, Any]) -> str:
 @contacts.command("wrong-number")
 @click.argument("contact_id", type=int)
 @click.argument("number")
+@click.option(
+    "--undo",
+    is_flag=True,
+    help="Take the mark back (refused when NUMBER is not marked for them); says what is not"
+    " restored, such as a started bank's queue built without them.",
+)
 @json_option
 @pass_app
-def wrong_number(app: AppContext, contact_id: int, number: str, as_json: bool) -> None:
-    """Mark NUMBER as wrong for one contact (others sharing it keep it)."""
+def wrong_number(app: AppContext, contact_id: int, number: str, undo: bool, as_json: bool) -> None:
+    """Mark NUMBER as wrong for one contact (others sharing it keep it), or take the mark
+    back with --undo.
+
+    The mark keeps the number out of the queues built from then on (banks started later);
+    a bank already started keeps the person in its queue.
+    """
     from controller.model.phones import PhoneError, to_e164
 
     try:
         e164 = to_e164(number)
-    except PhoneError as exc:
+        if undo:
+            result = store.unmark_wrong_number(app.db, contact_id, e164)
+    except (PhoneError, store.WrongNumberError) as exc:
         fail(exc.message, exc.code, as_json)
+        return
+    if undo:
+        text = f"{e164} is no longer marked as a wrong number for contact {contact_id}."
+        note = store.unmark_note(result)
+        emit(result, as_json, f"{text} {note}" if note else text)
         return
     if not store.mark_wrong_number(app.db, contact_id, e164):
         fail(f"contact {contact_id} has no number {e164}", "no_such_phone", as_json)
