@@ -1,5 +1,5 @@
-"""Finding contacts and looking at one: numbers, household, values, tags; Wrong Number.
-Deleting a contact list no bank uses.
+"""Finding contacts and looking at one: numbers, household, values, tags; Wrong Number and
+taking it back. Deleting a contact list no bank uses.
 
 Same store functions as ``phonebank contacts list|show|wrong-number|delete-list`` and
 ``tags apply``, so the search, the refusals and the messages are the same.
@@ -85,6 +85,22 @@ async def wrong_number(request: web.Request) -> web.StreamResponse:
 
 
 @access(Access.STAFF)
+async def not_wrong_number(request: web.Request) -> web.StreamResponse:
+    """Take a Wrong Number mark back (``contacts wrong-number --undo``), saying what a
+    started bank keeps."""
+    contact_id = _contact_id(request)
+    form = await form_data(request)
+    try:
+        e164 = to_e164(form.get("number", ""))
+        result = contact_store.unmark_wrong_number(request.app[DB], contact_id, e164)
+    except (PhoneError, contact_store.WrongNumberError) as exc:
+        return contact_page(request, error=sentence(exc.message))
+    note = contact_store.unmark_note(result)
+    text = f"{e164} is no longer marked as a wrong number for this contact."
+    return contact_page(request, notice=f"{text} {note}" if note else text)
+
+
+@access(Access.STAFF)
 async def contact_tag(request: web.Request) -> web.StreamResponse:
     """Put a tag on this contact (created if new) or take it off (``off`` ticked)."""
     contact_id = _contact_id(request)
@@ -120,4 +136,5 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/admin/contacts/browse", browse)
     app.router.add_get("/admin/contacts/{contact_id:\\d+}", show_contact)
     app.router.add_post("/admin/contacts/{contact_id:\\d+}/wrong-number", wrong_number)
+    app.router.add_post("/admin/contacts/{contact_id:\\d+}/not-wrong-number", not_wrong_number)
     app.router.add_post("/admin/contacts/{contact_id:\\d+}/tags", contact_tag)
