@@ -109,9 +109,11 @@ def wrap_done_by(est: Estimates, elapsed: float, t: float) -> float:
     """P(a wrap-up running for ``elapsed`` seconds is over within ``t`` more seconds)."""
     mean, sd = est.wrap_mean, est.wrap_sd
     left = 1.0 if sd < 0.5 else 1.0 - normal_cdf((elapsed - mean) / sd)
-    if elapsed >= mean + 2.0 * sd or left < 1e-3:
-        # overdue: free at some point soon, spread over a few seconds
-        return 1.0 - math.exp(-t / max(3.0, 0.25 * mean))
+    overdue = elapsed - (mean + 2.0 * sd)
+    if overdue >= 0.0 or left < 1e-3:
+        # overdue: free at some point, the later the longer it has run over (a volunteer
+        # who walked away from the report is not counted on every few seconds for good)
+        return 1.0 - math.exp(-t / max(3.0, 0.25 * mean, overdue))
     if sd < 0.5:
         return 1.0 if elapsed + t >= mean else 0.0
     done = normal_cdf((elapsed + t - mean) / sd) - normal_cdf((elapsed - mean) / sd)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 from helpers_pacing import EST, NOW, calls, snap, vols
 
-from controller.pacing.forecast import outlook, poisson_pmf, ring_cdf
+from controller.pacing.forecast import outlook, poisson_pmf, ring_cdf, wrap_done_by
 from controller.pacing.snapshot import (
     AbandonLedger,
     CallState,
@@ -65,3 +66,12 @@ def test_given_snapshot_when_serialized_then_round_trips() -> None:
     original = snap(vols((VolunteerState.WRAP_UP, 3.0)), calls(CallState.AMD, 1.0))
     assert PacingSnapshot.from_dict(original.to_dict()) == original
     assert original.now == NOW
+
+
+def test_given_a_wrap_up_long_overdue_when_forecast_then_not_counted_on_soon() -> None:
+    est = replace(EST, wrap_mean=15.0, wrap_sd=4.0)
+    just_over = wrap_done_by(est, 24.0, 10.0)
+    five_minutes_over = wrap_done_by(est, 23.0 + 300.0, 10.0)
+    assert just_over > 0.9
+    assert five_minutes_over < 0.05
+    assert wrap_done_by(est, 23.0 + 300.0, 600.0) > 0.8
