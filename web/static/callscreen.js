@@ -96,15 +96,8 @@
     list.textContent = "";
     contact.household.forEach(function (person) {
       var li = document.createElement("li");
-      li.textContent = person.name + " ";
-      if (contact.household.length > 1) {
-        var btn = document.createElement("button");
-        btn.type = "button";
-        btn.className = "link";
-        btn.textContent = "Wrong number for " + person.name;
-        btn.addEventListener("click", function () { wrongNumber(person.id, btn); });
-        li.appendChild(btn);
-      }
+      if (contact.household.length > 1 || person.wrong_number) { personMark(li, person); }
+      else { li.textContent = person.name + " "; }
       list.appendChild(li);
     });
     var dl = $("contact-details");
@@ -208,11 +201,44 @@
     }, notify);
   }
 
-  function wrongNumber(contactId, btn) {
-    api.post("/api/call/wrong-number", { contact_id: contactId }).then(function () {
-      btn.disabled = true;
-      btn.textContent = "Marked as wrong number";
-    }, notify);
+  // A household member's Wrong Number mark: set it, or take it back while the call (or its
+  // report) is still open.
+  function personMark(li, person) {
+    li.textContent = person.name + " ";
+    var btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "link";
+    if (!person.wrong_number) {
+      btn.textContent = "Wrong number for " + person.name;
+      btn.addEventListener("click", function () { setMark(li, person, "/api/call/wrong-number"); });
+      li.appendChild(btn);
+      return;
+    }
+    btn.textContent = "Marked as wrong number";
+    btn.disabled = true;
+    var undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "link";
+    undo.textContent = "Undo";
+    undo.setAttribute("aria-label", "Not a wrong number for " + person.name);
+    undo.addEventListener("click", function () {
+      setMark(li, person, "/api/call/wrong-number/undo");
+    });
+    li.appendChild(btn);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(undo);
+  }
+
+  function setMark(li, person, url) {
+    li.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    api.post(url, { contact_id: person.id }).then(function (data) {
+      person.wrong_number = data.wrong_number;
+      personMark(li, person);
+      if (data.banks_kept) {
+        notify({ message: "The mark is taken back. A bank that started meanwhile keeps " +
+          "its list as it was." });
+      }
+    }, function (err) { personMark(li, person); notify(err); });
   }
 
   function endSession() {

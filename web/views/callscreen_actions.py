@@ -1,6 +1,6 @@
 """The call screen's requests about the current call: a clicked script answer, the report
-with the outcome, Wrong Number for one household member, the draft of the report typed so
-far, and the current contact (refused for anyone else).
+with the outcome, Wrong Number for one household member (and taking it back), the draft of
+the report typed so far, and the current contact (refused for anyone else).
 
 Each works only on the signed-in volunteer's current call (``volunteer_ops``).
 """
@@ -127,20 +127,48 @@ def _checked_report(
     return write
 
 
+def _household_member(engine: Engine, user_id: int, raw: Any) -> tuple[int, str]:
+    """A person of the volunteer's current call (or the call whose report is due) and the
+    number it reached them at."""
+    call = ops.current_call(engine, user_id)
+    if call is None:
+        raise VolunteerError("no_call", "You are not on a call.")
+    return _member(call, raw), call.claim.e164
+
+
 @access(Access.CALLER)
 async def wrong_number(request: web.Request) -> web.StreamResponse:
     """Wrong Number for one household member (the others keep the number)."""
     user, engine = _user(request), _engine(request)
     body = await _body(request)
     try:
-        call = ops.current_call(engine, user.id)
-        if call is None:
-            raise VolunteerError("no_call", "You are not on a call.")
-        contact_id = _member(call, body.get("contact_id"))
+        contact_id, e164 = _household_member(engine, user.id, body.get("contact_id"))
     except VolunteerError as exc:
         return error(exc.code, str(exc))
-    contact_store.mark_wrong_number(request.app[DB], contact_id, call.claim.e164)
-    return web.json_response({"ok": True, "contact_id": contact_id})
+    contact_store.mark_wrong_number(request.app[DB], contact_id, e164)
+    return web.json_response({"ok": True, "contact_id": contact_id, "wrong_number": True})
+
+
+@access(Access.CALLER)
+async def undo_wrong_number(request: web.Request) -> web.StreamResponse:
+    """Take back Wrong Number for one person of the call, while the call or its report is
+    still open. Within a call the mark only set the flag, so that is all there is to undo;
+    ``banks_kept`` says a bank started meanwhile (or a Wrong Number outcome filed before)
+    keeps its queue as it was (the organizer's contact page names them)."""
+    user, engine = _user(request), _engine(request)
+    body = await _body(request)
+    try:
+        contact_id, e164 = _household_member(engine, user.id, body.get("contact_id"))
+        result = contact_store.unmark_wrong_number(request.app[DB], contact_id, e164)
+    except VolunteerError as exc:
+        return error(exc.code, str(exc))
+    except contact_store.WrongNumberError as exc:
+        text = "This person is not marked as a wrong number." if exc.code == "not_marked" else ""
+        return error(exc.code, text or str(exc))
+    kept = bool(result["closed"] or result["left_out"])
+    return web.json_response(
+        {"ok": True, "contact_id": contact_id, "wrong_number": False, "banks_kept": kept}
+    )
 
 
 @access(Access.CALLER)
@@ -173,5 +201,8 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/call/answer", answer, name="api_call_answer")
     app.router.add_post("/api/call/outcome", outcome, name="api_call_outcome")
     app.router.add_post("/api/call/wrong-number", wrong_number, name="api_call_wrong_number")
+    app.router.add_post(
+        "/api/call/wrong-number/undo", undo_wrong_number, name="api_call_wrong_number_undo"
+    )
     app.router.add_post("/api/call/draft", save_draft, name="api_call_draft")
     app.router.add_get("/api/call/contacts/{contact_id}", contact, name="api_call_contact")

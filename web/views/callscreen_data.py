@@ -122,7 +122,11 @@ def contact_view(
         "name": f"{primary.get('first_name') or ''} {primary.get('last_name') or ''}".strip(),
         "e164": e164,
         "household": [
-            {"id": p["id"], "name": f"{p.get('first_name') or ''} {p.get('last_name') or ''}"}
+            {
+                "id": p["id"],
+                "name": f"{p.get('first_name') or ''} {p.get('last_name') or ''}",
+                "wrong_number": any(n["wrong_number"] for n in p["phones"] if n["e164"] == e164),
+            }
             for p in people
         ],
         "details": _details(bank, primary),
