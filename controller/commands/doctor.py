@@ -108,18 +108,29 @@ async def _ami_login(settings: Settings, instance: str) -> Any:
 
 
 async def check_trunk(manager: Any, settings: Settings) -> Check:
+    """Qualify the trunk (SIP OPTIONS) and read its contacts' status: PJSIPQualify and
+    Getvar of the PJSIP_AOR/PJSIP_CONTACT functions, which the controller's AMI rights
+    allow (PJSIPShowEndpoint would need the "system" right it does not have)."""
     trunk = f"{settings.trunk.host}:{settings.trunk.port}"
     await asyncio.wait_for(
         manager.send_action({"Action": "PJSIPQualify", "Endpoint": "trunk"}), timeout=5
     )
     await asyncio.sleep(1.5)
-    reply = await asyncio.wait_for(
-        manager.send_action({"Action": "PJSIPShowEndpoint", "Endpoint": "trunk"}), timeout=5
-    )
-    messages = reply if isinstance(reply, list) else [reply]
-    statuses = [m.get("Status") for m in messages if m.get("Event") == "ContactStatusDetail"]
+    contacts = await _getvar(manager, "PJSIP_AOR(trunk,contact)")
+    statuses = [
+        await _getvar(manager, f"PJSIP_CONTACT({contact},status)")
+        for contact in contacts.split(",")
+        if contact.strip()
+    ]
     ok = "Reachable" in statuses
-    return Check("trunk", ok, f"{trunk}: {', '.join(map(str, statuses)) or 'no contact'}")
+    return Check("trunk", ok, f"{trunk}: {', '.join(s for s in statuses if s) or 'no contact'}")
+
+
+async def _getvar(manager: Any, variable: str) -> str:
+    reply = await asyncio.wait_for(
+        manager.send_action({"Action": "Getvar", "Variable": variable}), timeout=5
+    )
+    return str(reply.get("Value") or "") if reply.get("Response") == "Success" else ""
 
 
 async def check_running(settings: Settings) -> list[Check]:
