@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from controller.model.outcomes import OutcomeError, outcome_for_result
+from controller.model.outcomes import NETWORK_TROUBLE, OutcomeError, outcome_for_result
 from controller.telephony.call_states import CAUSE_OUTCOMES
 
 KEEP = 3  # notes kept per volunteer and per bank
@@ -36,15 +36,14 @@ def label_of(result: str, cause: str) -> str:
     (a Q.850 code or the tracker's reason)."""
     if result == "no_answer" and cause == "not_placed":
         return "Could not be placed (it will be tried again)"
+    reason = reason_of(cause)
     if result == "failed":
-        reason = reason_of(cause)
-        if reason in NOT_IN_SERVICE:
-            return "Number not in service"
-        if reason == "call_rejected":
-            return "Call rejected"
-        if reason in NETWORK_BUSY:
-            return "Phone network busy"
-        return "Call failed"
+        return "Number not in service" if reason in NOT_IN_SERVICE else "Call failed"
+    if result == "rejected":
+        return "Call rejected"
+    if result == NETWORK_TROUBLE:
+        busy = reason in NETWORK_BUSY
+        return f"{'Phone network busy' if busy else 'Call failed'} (it will be tried again)"
     return RESULT_LABELS.get(result, result.replace("_", " ").capitalize())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from controller.model.outcomes import NETWORK_TROUBLE
 from controller.pacing.estimator import Outcome
 from controller.pacing.snapshot import CallState as PacingCall
 from controller.pacing.snapshot import CallView
@@ -13,6 +14,7 @@ from controller.telephony.call_states import DIAL_STATUS_OUTCOMES
 from controller.telephony.tracker import LOST, CallState, Transition
 
 HUNG_UP_UNANSWERED = DIAL_STATUS_OUTCOMES["CANCEL"]  # how a call we hang up before answer ends
+NOT_PLACED_REASON = "originate_rejected"  # the call never left the appliance
 
 
 class CallKind(StrEnum):
@@ -66,16 +68,20 @@ PACING_STATES = {
 
 
 def result_of(call: EngineCall, t: Transition) -> tuple[str, str]:
-    """The attempt's ``(result, cause)`` for a terminal transition."""
+    """The attempt's ``(result, cause)`` for a terminal transition: ``failed`` only when the
+    number itself is wrong (not in service, invalid), ``rejected`` when the callee's side
+    refused the call, ``network_trouble`` when the phone network could not carry it."""
     cause = str(t.cause) if t.cause is not None else t.reason
     if t.new is CallState.BUSY:
         return "busy", cause
     if t.new is CallState.NO_ANSWER:
         return "no_answer", cause
-    if t.new in (CallState.FAILED, CallState.REJECTED):
-        if t.reason == "originate_rejected":
+    if t.new is CallState.REJECTED:  # the number itself is wrong, or the callee refused
+        return ("rejected" if t.reason == "call_rejected" else "failed"), cause
+    if t.new is CallState.FAILED:
+        if t.reason == NOT_PLACED_REASON:
             return "no_answer", "not_placed"  # nothing reached the number: try it again
-        return "failed", cause
+        return NETWORK_TROUBLE, cause  # the phone network could not carry it: not the number
     if call.volunteer_id is not None and call.connected_at is not None:
         return "bridged", cause
     if call.state is CallState.DROPPED:
@@ -88,12 +94,13 @@ def result_of(call: EngineCall, t: Transition) -> tuple[str, str]:
 
 
 def estimator_outcome(call: EngineCall, t: Transition) -> Outcome | None:
-    """What the estimator learns when a call's ringing is settled (None: nothing)."""
+    """What the estimator learns when a call's ringing is settled (None: nothing; a call
+    the phone network could not carry, or never placed, says nothing about the list)."""
     if t.new is CallState.HUMAN:
         return Outcome.HUMAN
     if t.new is CallState.MACHINE:
         return Outcome.MACHINE
-    if t.new in (CallState.BUSY, CallState.FAILED, CallState.REJECTED):
+    if t.new in (CallState.BUSY, CallState.REJECTED):
         return Outcome.BUSY
     if t.new is CallState.NO_ANSWER:
         return Outcome.NO_ANSWER

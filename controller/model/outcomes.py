@@ -1,7 +1,8 @@
 """Call outcomes and what each one does to the contact, the number and future calls.
 
 Volunteers pick an outcome after each conversation; the dialer records the automatic ones
-(failed / bad number, dropped, and unanswered calls) itself. Each outcome carries a
+(failed / bad number, dropped, and unanswered calls) itself. A call the phone network could
+not carry gets no outcome at all (:func:`decide_network_retry`). Each outcome carries a
 :class:`Policy`:
 
 - ``retry``: call the number again after the bank's retry delay, until the bank's maximum
@@ -75,10 +76,15 @@ AUTOMATIC_RESULTS: dict[str, str] = {
     "no_answer": "no_answer",
     "busy": "busy",
     "machine": "answering_machine",
-    "failed": "failed",
-    "rejected": "failed",
+    "failed": "failed",  # the number itself is wrong (not in service, invalid)
+    "rejected": "no_answer",  # the callee's side refused the call: tried again later
     "dropped": "dropped",
 }
+# The call result of a call the phone network could not carry (congestion, trunk down,
+# network out of order): no outcome is filed (nothing reached the person); the number goes
+# back to the queue and the attempt is given back, up to ``FREE_NETWORK_TRIES`` times.
+NETWORK_TROUBLE = "network_trouble"
+FREE_NETWORK_TRIES = 3
 
 
 def outcome(code_or_label: str) -> Outcome:
@@ -104,6 +110,7 @@ class RetryDecision:
 
     retry_at: float | None  # epoch seconds, or None when the number is done in this bank
     reason: str
+    gives_back: bool = False  # the attempt does not count toward the bank's maximum
 
 
 def decide_retry(
@@ -127,3 +134,18 @@ def decide_retry(
     if item.picked_up:
         delay = max(delay, recall_block_s)
     return RetryDecision(now + delay, "retry")
+
+
+def decide_network_retry(
+    failures: int, attempts_made: int, max_attempts: int, retry_delay_s: float, now: float
+) -> RetryDecision:
+    """When a number whose call the phone network could not carry is dialed again.
+
+    ``failures`` counts this number's network failures in this bank, this one included.
+    The first ``FREE_NETWORK_TRIES`` give the attempt back (the contact's attempts are not
+    used up); after that a network failure counts like any attempt, so a destination the
+    network never reaches is not dialed for ever."""
+    gives_back = failures <= FREE_NETWORK_TRIES
+    if not gives_back and attempts_made >= max_attempts:
+        return RetryDecision(None, "max_attempts")
+    return RetryDecision(now + retry_delay_s, NETWORK_TROUBLE, gives_back)

@@ -4,7 +4,8 @@
   stamps *Last Called At* on the contacts and holds the number in banks that suppress
   numbers another bank just called.
 - :func:`mark_answered` / :func:`record_end` follow the call; an unbridged end (busy, no
-  answer, machine, failed, dropped) records its automatic disposition.
+  answer, machine, failed, dropped) records its automatic disposition; a call the phone
+  network could not carry records none and goes back to the queue (:func:`network_retry`).
 - :func:`record_disposition` stores an outcome and applies its policy (retry, final for the
   contact or the number, do-not-call, complete in every bank) in the same transaction.
 
@@ -20,9 +21,11 @@ from datetime import UTC, datetime
 from controller.errors import PhonebankError
 from controller.model.compliance import RECALL_BLOCK
 from controller.model.outcomes import (
+    NETWORK_TROUBLE,
     Outcome,
     OutcomeError,
     Policy,
+    decide_network_retry,
     decide_retry,
     outcome,
     outcome_for_result,
@@ -137,6 +140,9 @@ def record_end(
     )
     if result in ("human", "bridged", "completed"):
         return []
+    if result == NETWORK_TROUBLE:
+        network_retry(conn, row, now)
+        return []
     try:
         item = outcome_for_result(result)
     except OutcomeError as exc:
@@ -222,6 +228,32 @@ def _apply_policy(
     decision = decide_retry(
         retry_item, made, settings.max_attempts, settings.retry_delay_min * 60.0, now, block
     )
+    reschedule(conn, entry_id, decision.retry_at, decision.reason)
+
+
+def network_retry(conn: sqlite3.Connection, attempt: sqlite3.Row, now: float) -> None:
+    """The phone network could not carry the call (congestion, trunk down): no outcome is
+    filed; the number goes back to the queue after the retry delay and, the first few times,
+    the attempt is given back (:func:`decide_network_retry`)."""
+    entry_id = attempt["entry_id"]
+    if entry_id is None or entry_state(conn, entry_id) != "dialing":
+        return  # closed meanwhile (do-not-call, the household finished): nothing to give back
+    if not open_entry(conn, entry_id):
+        reschedule(conn, entry_id, None, NETWORK_TROUBLE)
+        return
+    settings = bank_store.get(conn, int(attempt["bank_id"])).settings
+    failures = conn.execute(
+        "SELECT count(*) FROM call_attempts WHERE entry_id = ? AND result = ?",
+        (entry_id, NETWORK_TROUBLE),
+    ).fetchone()[0]
+    decision = decide_network_retry(
+        int(failures), attempts_made(conn, entry_id), settings.max_attempts,
+        settings.retry_delay_min * 60.0, now,
+    )  # fmt: skip
+    if decision.gives_back:
+        conn.execute(
+            "UPDATE queue_entries SET attempts = max(attempts - 1, 0) WHERE id = ?", (entry_id,)
+        )
     reschedule(conn, entry_id, decision.retry_at, decision.reason)
 
 

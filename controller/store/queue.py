@@ -2,7 +2,8 @@
 
 :func:`claim_next` hands out the next numbers of a bank: due retries first, then the
 best accuracy, skipping do-not-call numbers, zones outside calling hours (an index seek per
-open zone, never a scan), numbers held back by re-call protection, and finished contacts.
+open zone, never a scan), numbers held back by re-call protection, finished contacts, and
+numbers claimed or being dialed anywhere (one entry per number at a time, across banks).
 Claims run inside the single writer transaction, so two dialers never get one number.
 """
 
@@ -52,29 +53,57 @@ def _open_zones(conn: sqlite3.Connection, bank_id: int, now: float) -> list[str]
 
 
 _LANE_SQL = (
-    "SELECT q.id, q.lane, q.sort_key, EXISTS (SELECT 1 FROM dnc WHERE dnc.e164 = q.e164) AS dnc"
+    "SELECT q.id, q.lane, q.sort_key, q.e164,"
+    " EXISTS (SELECT 1 FROM dnc WHERE dnc.e164 = q.e164) AS dnc,"
+    " EXISTS (SELECT 1 FROM queue_entries AS o WHERE o.e164 = q.e164"
+    " AND o.state IN ('claimed', 'dialing')) AS taken"
     " FROM queue_entries AS q WHERE q.bank_id = ? AND q.zone = ? AND q.state = 'ready'"
-    " AND q.lane = ? AND q.sort_key <= ? ORDER BY q.sort_key LIMIT ?"
+    " AND q.lane = ? AND q.sort_key <= ? AND (q.sort_key, q.id) > (?, ?)"
+    " ORDER BY q.sort_key, q.id LIMIT ?"
 )
 
 
 def _candidates(
-    conn: sqlite3.Connection, bank_id: int, zone: str, now: float, n: int
+    conn: sqlite3.Connection, bank_id: int, zone: str, now: float, n: int, numbers: dict[int, str]
 ) -> list[Candidate]:
-    """Up to ``n`` claimable entries of one zone, in claim order (DNC ones are closed)."""
+    """Up to ``n`` claimable entries of one zone, in claim order (DNC ones are closed).
+
+    A number claimed or being dialed anywhere (this bank or another) is skipped, and so is
+    a second entry for a number already picked here (a household called per contact): a
+    number is never dialed twice at the same time. ``numbers`` gets each pick's number."""
     out: list[Candidate] = []
+    seen: set[str] = set()
     for lane, bound in ((LANE_WAITING, now), (LANE_FRESH, float("inf"))):
+        after: tuple[float, int] = (float("-inf"), 0)
         while len(out) < n:
-            rows = conn.execute(_LANE_SQL, (bank_id, zone, lane, bound, n - len(out))).fetchall()
+            want = n - len(out)
+            rows = conn.execute(_LANE_SQL, (bank_id, zone, lane, bound, *after, want)).fetchall()
             dnc = [r["id"] for r in rows if r["dnc"]]
-            out += [Candidate(r["lane"], r["sort_key"], r["id"]) for r in rows if not r["dnc"]]
+            for r in rows:
+                if r["dnc"] or r["taken"] or r["e164"] in seen:
+                    continue
+                seen.add(r["e164"])
+                numbers[int(r["id"])] = str(r["e164"])
+                out.append(Candidate(r["lane"], r["sort_key"], r["id"]))
             if dnc:
                 conn.executemany(
                     "UPDATE queue_entries SET state = 'done', done_reason = 'dnc' WHERE id = ?",
                     [(i,) for i in dnc],
                 )
-            if len(rows) < n or not dnc:
+            if len(rows) < want:
                 break
+            after = (float(rows[-1]["sort_key"]), int(rows[-1]["id"]))
+    return out
+
+
+def _one_per_number(chosen: list[Candidate], numbers: dict[int, str]) -> list[Candidate]:
+    """The candidates in order, without a second entry for a number (zones may share one)."""
+    seen: set[str] = set()
+    out = []
+    for c in chosen:
+        if numbers[c.entry_id] not in seen:
+            seen.add(numbers[c.entry_id])
+            out.append(c)
     return out
 
 
@@ -83,8 +112,10 @@ def claim_in(conn: sqlite3.Connection, bank_id: int, now: float, n: int) -> list
     row = conn.execute("SELECT state FROM banks WHERE id = ?", (bank_id,)).fetchone()
     if row is None or row["state"] != "running" or n <= 0:
         return []
-    per_zone = [_candidates(conn, bank_id, z, now, n) for z in _open_zones(conn, bank_id, now)]
-    chosen = merge_candidates(per_zone, n)
+    numbers: dict[int, str] = {}
+    zones = _open_zones(conn, bank_id, now)
+    per_zone = [_candidates(conn, bank_id, z, now, n, numbers) for z in zones]
+    chosen = _one_per_number(merge_candidates(per_zone, n), numbers)
     conn.executemany(
         "UPDATE queue_entries SET state = 'claimed', claimed_at = ? WHERE id = ?",
         [(now, c.entry_id) for c in chosen],
@@ -121,6 +152,15 @@ def release(conn: sqlite3.Connection, entry_id: int) -> None:
         "UPDATE queue_entries SET state = 'ready', claimed_at = NULL"
         " WHERE id = ? AND state = 'claimed'",
         (entry_id,),
+    )
+
+
+def close(conn: sqlite3.Connection, entry_id: int, reason: str) -> None:
+    """Close a claimed number that will not be dialed (``reason``: the entry's done reason)."""
+    conn.execute(
+        "UPDATE queue_entries SET state = 'done', done_reason = ?"
+        " WHERE id = ? AND state = 'claimed'",
+        (reason, entry_id),
     )
 
 

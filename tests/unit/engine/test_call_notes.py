@@ -24,6 +24,7 @@ from controller.telephony.tracker import CallState, Transition
 AT = datetime(2026, 5, 1, 18, 30, tzinfo=UTC)
 NOW = AT.timestamp()
 AGAIN = "Could not be placed (it will be tried again)"
+LATER = " (it will be tried again)"  # the phone network could not carry it: no outcome filed
 CLAIM = Claim(1, 1, "+12125550100", "America/New_York", 0, (Member(1, 1),))
 
 
@@ -34,10 +35,10 @@ CLAIM = Claim(1, 1, "+12125550100", "America/New_York", 0, (Member(1, 1),))
         (CallState.NO_ANSWER, "no_answer", None, "No answer", "No Answer"),
         (CallState.REJECTED, "unallocated", 1, "Number not in service", "Failed / Bad Number"),
         (CallState.REJECTED, "invalid_number", 28, "Number not in service", "Failed / Bad Number"),
-        (CallState.REJECTED, "call_rejected", 21, "Call rejected", "Failed / Bad Number"),
-        (CallState.FAILED, "congestion", 34, "Phone network busy", "Failed / Bad Number"),
-        (CallState.FAILED, "destination_out_of_order", None, "Phone network busy", "Failed / Bad Number"),  # noqa: E501
-        (CallState.FAILED, "unavailable", None, "Call failed", "Failed / Bad Number"),
+        (CallState.REJECTED, "call_rejected", 21, "Call rejected", "No Answer"),
+        (CallState.FAILED, "congestion", 34, f"Phone network busy{LATER}", ""),
+        (CallState.FAILED, "destination_out_of_order", None, f"Phone network busy{LATER}", ""),
+        (CallState.FAILED, "unavailable", None, f"Call failed{LATER}", ""),
         (CallState.FAILED, "originate_rejected", None, AGAIN, "No Answer"),
     ],
 )  # fmt: skip

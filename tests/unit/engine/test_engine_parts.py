@@ -38,7 +38,9 @@ def end(new: CallState, reason: str = "", cause: int | None = None) -> Transitio
         (CallState.BUSY, "busy", 17, ("busy", "17")),
         (CallState.NO_ANSWER, "no_answer", None, ("no_answer", "no_answer")),
         (CallState.REJECTED, "unallocated", 1, ("failed", "1")),
-        (CallState.FAILED, "congestion", 34, ("failed", "34")),
+        (CallState.REJECTED, "call_rejected", 21, ("rejected", "21")),
+        (CallState.FAILED, "congestion", 34, ("network_trouble", "34")),
+        (CallState.FAILED, "unavailable", None, ("network_trouble", "unavailable")),
         (CallState.FAILED, "originate_rejected", None, ("no_answer", "not_placed")),
     ],
 )

@@ -37,7 +37,7 @@ def test_given_unknown_name_when_looked_up_then_error_with_id() -> None:
 
 def test_given_call_results_when_mapped_then_automatic_outcomes() -> None:
     assert outcome_for_result("machine").code == "answering_machine"
-    assert outcome_for_result("rejected").code == "failed"
+    assert outcome_for_result("rejected").code == "no_answer"  # the callee refused: retried
     with pytest.raises(OutcomeError):
         outcome_for_result("bridged")
 
