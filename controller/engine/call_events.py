@@ -10,16 +10,21 @@ once when they did not.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import TYPE_CHECKING
 
-from controller.engine import modes
+from controller.engine import modes, recovery
 from controller.engine.calls import EngineCall, censored_ring, estimator_outcome, result_of
+from controller.errors import PhonebankError
 from controller.model.volunteers import VState
 from controller.store import attempts
 from controller.telephony.tracker import TERMINAL, CallState, Transition
 
 if TYPE_CHECKING:
     from controller.engine.runner import BankRunner
+
+log = logging.getLogger(__name__)
 
 
 def on_transition(runner: BankRunner, t: Transition) -> None:
@@ -41,7 +46,10 @@ def on_transition(runner: BankRunner, t: Transition) -> None:
 
 def advance(runner: BankRunner, call: EngineCall, t: Transition) -> None:
     """A call still on the line moved on: the first answer is stored on its attempt, a
-    screening verdict is stored and learned, a drop is counted (and learned as a person)."""
+    screening verdict is stored and learned, a drop is counted (and learned as a person).
+    A call the engine sent to the safe-harbor message stays dropped (counted once)."""
+    if call.state is CallState.DROPPED and t.new in (CallState.BRIDGED, CallState.DROPPED):
+        return
     call.state, call.since = t.new, t.at
     if t.new is CallState.ANSWERED and call.answered_at is None:
         call.answered_at = t.at
@@ -85,8 +93,11 @@ def end_call(runner: BankRunner, call: EngineCall, t: Transition) -> None:
     result, cause = result_of(call, t)
     if call.answered_at is None:
         learn(runner, call, t, t.new)
-    with runner.db.write() as conn:
-        attempts.record_end(conn, call.attempt_id, t.at, result, cause)
+    try:
+        with runner.db.write() as conn:
+            attempts.record_end(conn, call.attempt_id, t.at, result, cause)
+    except (sqlite3.Error, PhonebankError):  # left open: the next start closes it
+        log.exception("bank %s: end of call %s not stored", runner.bank_id, call.call_id)
     call.ended, call.state = True, t.new
     runner._stored_dirty = True
     runner.calls.pop(call.call_id, None)
@@ -107,6 +118,7 @@ def _free_volunteer(runner: BankRunner, call: EngineCall, t: Transition) -> None
         runner.pool.end_call(vid)
     if call.connected_at is not None:
         runner.estimator.observe_talk(t.at - call.connected_at)
+        close_unreported(runner, vid)  # never happens (Ready waits for it): never lost
         runner.wrapups[vid] = call
     else:  # the callee left before reaching the room: nothing to report
         ready_again(runner, vid)
@@ -120,3 +132,18 @@ def ready_again(runner: BankRunner, volunteer_id: int) -> None:
         return
     if s.state in (VState.WRAP_UP, VState.IDLE) and runner.pool.auto_ready.get(volunteer_id):
         runner.pool.ready(volunteer_id)
+
+
+def close_unreported(runner: BankRunner, volunteer_id: int) -> list[int]:
+    """The volunteer's report on their last conversation will not come (they went on to
+    another bank, or left long ago): the call gets *Not Recorded*, whose rule reschedules
+    the number, and nothing is due any more."""
+    call = runner.wrapups.pop(volunteer_id, None)
+    if call is None:
+        return []
+    contacts = [m.contact_id for m in call.claim.members]
+    with runner.db.write() as conn:
+        ids = recovery.file_not_recorded(conn, call.attempt_id, contacts, runner.clock())
+    runner.figures.note_outcome(recovery.NOT_RECORDED)
+    runner.wake.set()
+    return ids

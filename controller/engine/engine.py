@@ -19,14 +19,15 @@ from datetime import UTC, datetime
 
 from controller.aio import wait_set
 from controller.config import Settings
-from controller.engine import modes, volunteer_ops
+from controller.engine import call_events, handoff, modes, volunteer_ops
 from controller.engine.bus import EventBus
 from controller.engine.dialing import EngineConfig
+from controller.engine.recovery import recover_all
 from controller.engine.runner import BankRunner
 from controller.engine.volunteer_ops import PinThrottle
 from controller.engine.volunteers import VolunteerPool
 from controller.model.banks import DialingMode, State
-from controller.model.volunteers import Session, VolunteerError
+from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import banks as bank_store
 from controller.store import engine_log
 from controller.store import users as user_store
@@ -39,6 +40,8 @@ from controller.telephony.fastagi import FastAgiServer, HandoffRequest, PinDecis
 from controller.telephony.tracker import TERMINAL, CallTracker
 
 log = logging.getLogger(__name__)
+# The PBX's channel listing after a (re)connect: the volunteer pool follows it too.
+SYNC_EVENTS = (ev.SessionConnected, ev.CoreShowChannel, ev.CoreShowChannelsComplete)
 
 
 def ami_config(settings: Settings) -> AmiConfig:
@@ -63,6 +66,7 @@ class Engine:
         self.bus = EventBus()
         self.pool = VolunteerPool(db, clock)
         self.pool.listen(self._on_volunteer)
+        self.pool.report_due = self._report_due
         self.tracker = CallTracker()
         self.ami = AmiSession(ami_config(settings))
         self.fastagi = FastAgiServer(
@@ -84,6 +88,9 @@ class Engine:
         self.ami.start()
         await self.ami.wait_connected(connect_timeout)
         await self.fastagi.start()
+        recovered = recover_all(self.db, self.clock())
+        if recovered:
+            log.info("engine: closed %s calls a previous run left open", recovered)
         self.reconcile()
         self._loop_task = asyncio.get_running_loop().create_task(self._loop(), name="engine")
 
@@ -204,20 +211,29 @@ class Engine:
             event = dataclasses.replace(event, timestamp=event.timestamp + self.offset)
         for t in self.tracker.feed(event):
             runner = self.runner_of_call(t.call_id)
-            if runner is not None:
-                runner.on_transition(t)
+            try:
+                if runner is not None:
+                    runner.on_transition(t)
+            except Exception:  # the store failed (locked, full): the call is still followed
+                log.exception("engine: call %s (%s) not applied", t.call_id, t.new.value)
+                if t.new in TERMINAL and runner is not None:
+                    runner.calls.pop(t.call_id, None)
             if t.new in TERMINAL:
                 self.tracker.forget(t.call_id)
         if isinstance(event, ev.ConfbridgeJoin):
             self._on_join(event)
         elif isinstance(event, ev.ConfbridgeLeave | ev.Hangup):
             self.pool.on_leg_gone(event.uniqueid, event.timestamp)
+        elif isinstance(event, SYNC_EVENTS):
+            self.pool.on_sync(event)
 
     def _on_join(self, e: ev.ConfbridgeJoin) -> None:
         runner = self.runner_of_call(e.uniqueid)
         if runner is not None:
             runner.on_callee_joined(e.uniqueid, e.timestamp or self.clock(), e.channel)
             return
+        if f"@{modes.RINGBACK_CONTEXT}-" in e.channel:
+            return  # a preview call's ring tone in the volunteer's room, not their line
         self.pool.on_join(e, self._via(e))
 
     def _via(self, e: ev.ConfbridgeJoin) -> str:
@@ -240,7 +256,15 @@ class Engine:
         )  # fmt: skip
         runner = self.runners.get(session.bank_id)
         if runner is not None:
+            if session.state is VState.DISCONNECTED:
+                handoff.volunteer_left(runner, session.volunteer_id)
             runner.wake.set()
+        for other in self.runners.values():  # now in another bank: that report will not come
+            if other is not runner and session.volunteer_id in other.wrapups:
+                call_events.close_unreported(other, session.volunteer_id)
+
+    def _report_due(self, volunteer_id: int) -> bool:
+        return any(volunteer_id in r.wrapups for r in self.runners.values())
 
     # -- FastAGI -------------------------------------------------------------------------
 

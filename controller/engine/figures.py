@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from statistics import fmean
 from typing import TYPE_CHECKING, Any
 
 from controller.engine.bus import LiveFigures
@@ -13,6 +12,8 @@ from controller.pacing.snapshot import AbandonLedger
 
 if TYPE_CHECKING:
     from controller.engine.runner import BankRunner
+
+RECENT = 1000  # waits and hangtimes kept for percentiles
 
 
 @dataclass
@@ -25,8 +26,28 @@ class Figures:
     completed: int = 0
     contacts_made: int = 0
     dropped: int = 0
+    # The latest RECENT of each (for percentiles); the averages cover the whole session.
     waits: list[float] = field(default_factory=list)  # volunteer ready -> voter assigned
     hangtimes: list[float] = field(default_factory=list)  # callee answer -> connected
+    _sums: dict[str, tuple[float, int]] = field(default_factory=dict, repr=False)
+
+    def add_wait(self, seconds: float) -> None:
+        self._add("waits", self.waits, seconds)
+
+    def add_hangtime(self, seconds: float) -> None:
+        self._add("hangtimes", self.hangtimes, seconds)
+
+    def _add(self, name: str, values: list[float], seconds: float) -> None:
+        total, n = self._sums.get(name, (0.0, 0))
+        self._sums[name] = (total + seconds, n + 1)
+        values.append(seconds)
+        if len(values) > 2 * RECENT:  # trimmed now and then: memory stays bounded
+            del values[:-RECENT]
+
+    def mean(self, name: str) -> float | None:
+        """The session's average of ``waits`` or ``hangtimes`` (None before the first)."""
+        total, n = self._sums.get(name, (0.0, 0))
+        return round(total / n, 3) if n else None
 
     def note_outcome(self, code: str) -> None:
         item = OUTCOMES.get(code)
@@ -47,8 +68,8 @@ class Figures:
             dropped=self.dropped,
             abandon_rate=round(ledger.rate, 4),
             abandon_budget=round(ledger.budget, 2),
-            avg_wait_between=round(fmean(self.waits), 3) if self.waits else None,
-            avg_call_wait=round(fmean(self.hangtimes), 3) if self.hangtimes else None,
+            avg_wait_between=self.mean("waits"),
+            avg_call_wait=self.mean("hangtimes"),
             hangtime_last=round(self.hangtimes[-1], 3) if self.hangtimes else None,
             volunteers_on=len(on),
             volunteers_active=sum(1 for s in on if s.state is not VState.IDLE),

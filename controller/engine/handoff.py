@@ -12,6 +12,7 @@ After the call the volunteer files the outcome (:func:`file_outcome`) and is rea
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -21,10 +22,15 @@ from controller.engine import call_events
 from controller.engine.calls import EngineCall
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import attempts, engine_log
+from controller.telephony import actions
+from controller.telephony.ami import AmiError
 from controller.telephony.tracker import CallState, Transition
 
 if TYPE_CHECKING:
     from controller.engine.runner import BankRunner
+
+log = logging.getLogger(__name__)
+SAFE_HARBOR_LABEL = "dropped"  # phonebank-answered's safe-harbor message (counts as dropped)
 
 
 async def handoff(runner: BankRunner, call_id: str) -> str | None:
@@ -40,7 +46,7 @@ async def handoff(runner: BankRunner, call_id: str) -> str | None:
             call.handoff_wait = tried - asked  # 0.0 when a volunteer was ready at once
             return conference
         remaining = deadline - loop.time()
-        if remaining <= 0:
+        if remaining <= 0 or not _alive(runner, call):
             return None
         await wait_set(runner.pool.changed, remaining)
         tried = loop.time()
@@ -55,7 +61,19 @@ def _candidate(runner: BankRunner, call: EngineCall) -> Session | None:
     return s
 
 
+def _alive(runner: BankRunner, call: EngineCall) -> bool:
+    """The person is still on the line (the call has not ended, nor been sent to the
+    safe-harbor message): only such a call may be handed to a volunteer."""
+    return (
+        not call.ended
+        and call.state is not CallState.DROPPED
+        and runner.calls.get(call.call_id) is call
+    )
+
+
 def try_assign(runner: BankRunner, call: EngineCall) -> str | None:
+    if not _alive(runner, call):
+        return None
     s = _candidate(runner, call)
     if s is None:
         return None
@@ -66,16 +84,21 @@ def try_assign(runner: BankRunner, call: EngineCall) -> str | None:
         return None
     call.volunteer_id = s.volunteer_id
     runner.figures.assigned += 1
-    runner.figures.waits.append(waited)
+    runner.figures.add_wait(waited)
     with runner.db.write() as conn:
         attempts.record_bridge(conn, call.attempt_id, s.volunteer_id)
     return s.conference
 
 
 def callee_joined(runner: BankRunner, call_id: str, at: float, channel: str) -> None:
-    """The callee entered the volunteer's room: connected (hangtime stored and published)."""
+    """The callee entered the volunteer's room: connected (hangtime stored and published).
+    When that volunteer has left meanwhile, the callee hears the safe-harbor message
+    instead, and the call counts as dropped."""
     call = runner.calls.get(call_id)
     if call is None or call.connected_at is not None:
+        return
+    if not _volunteer_there(runner, call):
+        to_safe_harbor(runner, call, channel)
         return
     call.connected_at, call.callee_channel = at, channel
     a = at - call.answered_at if call.answered_at is not None else None
@@ -88,7 +111,7 @@ def callee_joined(runner: BankRunner, call_id: str, at: float, channel: str) -> 
         engine_log.record_hangtime(
             conn, call.attempt_id, runner.bank_id, call.volunteer_id, a, v, at
         )
-    runner.figures.hangtimes.append(a if a is not None else 0.0)
+    runner.figures.add_hangtime(a if a is not None else 0.0)
     runner.bus.publish(
         "hangtime",
         runner.bank_id,
@@ -97,6 +120,55 @@ def callee_joined(runner: BankRunner, call_id: str, at: float, channel: str) -> 
         verdict_to_connect=v,
         volunteer_wait=call.handoff_wait,
     )
+
+
+def volunteer_left(runner: BankRunner, volunteer_id: int) -> None:
+    """A volunteer left the bank: a person handed to them who has not reached their room
+    yet hears the safe-harbor message instead (dropped), never an empty room."""
+    for call in list(runner.calls.values()):
+        if call.volunteer_id == volunteer_id and call.connected_at is None and not call.ended:
+            to_safe_harbor(runner, call)
+
+
+def to_safe_harbor(runner: BankRunner, call: EngineCall, channel: str = "") -> None:
+    """Send the answered person of ``call`` to the safe-harbor message: the call counts as
+    dropped (like a person nobody was free for within the 2 s) and is never connected."""
+    if call.state is not CallState.DROPPED:
+        now = runner.clock()
+        call.state, call.since = CallState.DROPPED, now
+        runner.figures.dropped += 1
+        if call.verdict_at is None:
+            t = Transition(call.call_id, None, CallState.DROPPED, now)
+            call_events.learn(runner, call, t, CallState.HUMAN)
+        runner.bus.publish(
+            "call", runner.bank_id, call_id=call.call_id, state=call.state.value, at=now
+        )
+        runner.wake.set()
+    channels = [channel] if channel else _callee_leg(runner.channels(call.call_id))
+    for name in channels:
+        runner._spawn(_redirect_to_safe_harbor(runner, call.call_id, name))
+
+
+def _callee_leg(channels: list[str]) -> list[str]:
+    """The answered side of the call's Local channel (the one running the hand-off)."""
+    return [c for c in channels if c.lower().startswith("local/") and c.endswith(";1")]
+
+
+async def _redirect_to_safe_harbor(runner: BankRunner, call_id: str, channel: str) -> None:
+    if not runner.ami.connected:
+        return
+    try:
+        await actions.redirect(
+            runner.ami, channel, actions.ANSWERED_CONTEXT, "s", SAFE_HARBOR_LABEL
+        )
+    except AmiError as exc:
+        log.warning("bank %s: safe harbor for %s: %s", runner.bank_id, call_id, exc)
+
+
+def _volunteer_there(runner: BankRunner, call: EngineCall) -> bool:
+    """The volunteer this call was handed to is still in the bank, on this call."""
+    s = runner.pool.sessions.get(call.volunteer_id) if call.volunteer_id is not None else None
+    return s is not None and s.state is VState.BUSY and s.call_id == call.call_id
 
 
 def file_outcome(

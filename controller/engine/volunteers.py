@@ -44,6 +44,13 @@ class VolunteerPool:
         self._rows: dict[int, int] = {}
         self._listeners: list[Listener] = []
         self.changed = asyncio.Event()
+        # Whether a volunteer still owes the report of a call (set by the engine): they are
+        # not made ready on joining until it is filed.
+        self.report_due: Callable[[int], bool] = lambda _vid: False
+        # After a PBX (re)connect, until its channel listing ends: the lines listed, and the
+        # lines that joined since (None: no listing under way).
+        self._listed: set[str] | None = None
+        self._fresh: set[str] = set()
 
     def listen(self, listener: Listener) -> None:
         """Call ``listener`` with every session change (a leave included), as it happens."""
@@ -80,11 +87,36 @@ class VolunteerPool:
         return None
 
     def on_join(self, e: ev.ConfbridgeJoin, via: str) -> Session | None:
+        """A volunteer's line entered their room: they join (the session is returned). A
+        new line of a volunteer already in the bank (they reloaded the page, rejoined)
+        becomes the line followed: its end is theirs (None returned, nothing else changes)."""
         s = self.by_conference(e.conference)
-        if s is None or s.state is not VState.NOT_DIALED_IN:
+        if s is None:
+            return None
+        if self._listed is not None:
+            self._fresh.add(e.uniqueid)
+        leg = self.legs.get(s.volunteer_id)
+        if s.connected and leg is not None and leg.uniqueid != e.uniqueid:
+            self.legs[s.volunteer_id] = Leg(e.uniqueid, e.channel)
+            return None
+        if s.state is not VState.NOT_DIALED_IN:
             return None
         self.legs[s.volunteer_id] = Leg(e.uniqueid, e.channel)
         return self._joined(s, e.timestamp or self.clock(), via)
+
+    def on_sync(self, event: ev.AmiEvent) -> None:
+        """Follow the PBX's channel listing after a (re)connect: a volunteer whose line is
+        not listed (it hung up while the connection was down, or the PBX restarted) leaves
+        the pool, unless that line joined after the reconnect."""
+        if isinstance(event, ev.SessionConnected):
+            self._listed, self._fresh = set(), set()
+        elif isinstance(event, ev.CoreShowChannel) and self._listed is not None:
+            self._listed.add(event.uniqueid)
+        elif isinstance(event, ev.CoreShowChannelsComplete) and self._listed is not None:
+            live, self._listed = self._listed | self._fresh, None
+            for vid, leg in list(self.legs.items()):
+                if leg.uniqueid not in live:
+                    self.leave(vid, event.timestamp)
 
     def join_without_leg(self, volunteer_id: int, via: str = "browser") -> Session:
         """A personal-phone volunteer: in the bank without a room (they dial themselves)."""
@@ -99,7 +131,7 @@ class VolunteerPool:
             self._rows[s.volunteer_id] = engine_log.open_session(
                 conn, s.bank_id, s.volunteer_id, s.conference, via, now
             )
-        if self.auto_ready.get(s.volunteer_id, True):
+        if self.auto_ready.get(s.volunteer_id, True) and not self.report_due(s.volunteer_id):
             s = model.ready(s, now)
         return self._set(s)
 

@@ -29,6 +29,7 @@ OUTCOMES = (
     "Do Not Call",
     "Failed / Bad Number",
     "Dropped",
+    "Not Recorded",
 )
 MAX_NAME = 64
 MAX_TEXT = 2000

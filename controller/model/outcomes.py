@@ -67,6 +67,9 @@ _ALL = (
     Outcome("do_not_call", "Do Not Call", Policy.DNC, picked_up=True),
     Outcome("failed", "Failed / Bad Number", Policy.FINAL_NUMBER, automatic=True),
     Outcome("dropped", "Dropped", Policy.RETRY, automatic=True, picked_up=True),
+    # A conversation whose report never came (the appliance restarted, the volunteer left
+    # for another bank or never came back): tried again like a person who was not home.
+    Outcome("not_recorded", "Not Recorded", Policy.RETRY, automatic=True, picked_up=True),
 )
 
 OUTCOMES: dict[str, Outcome] = {o.code: o for o in _ALL}

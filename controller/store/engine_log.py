@@ -156,13 +156,63 @@ def attempt_id_of(conn: sqlite3.Connection, call_id: str) -> int | None:
 
 
 def open_attempts(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
-    """Attempts of the bank that never got an end (a crash between dial and hang-up)."""
+    """Attempts of the bank that never got an end (a crash between dial and hang-up), with
+    what is known of them: answered, the machine verdict, whether the callee reached a
+    volunteer's room (``connected``: a hangtime was stored)."""
     rows = conn.execute(
-        "SELECT id, call_id, entry_id, answered_at FROM call_attempts"
-        " WHERE bank_id = ? AND ended_at IS NULL",
+        "SELECT a.id, a.call_id, a.entry_id, a.answered_at, a.amd_status,"
+        " EXISTS (SELECT 1 FROM call_hangtimes AS h WHERE h.attempt_id = a.id) AS connected"
+        " FROM call_attempts AS a WHERE a.bank_id = ? AND a.ended_at IS NULL",
         (bank_id,),
     ).fetchall()
     return [dict(r) for r in rows]
+
+
+# Ended conversations with no outcome at all, that are still their entry's latest attempt.
+_UNREPORTED = (
+    "SELECT a.id, a.bank_id FROM call_attempts AS a WHERE a.result = 'bridged'"
+    " AND a.ended_at IS NOT NULL"
+    " AND NOT EXISTS (SELECT 1 FROM dispositions AS d WHERE d.attempt_id = a.id)"
+    " AND NOT EXISTS (SELECT 1 FROM call_attempts AS b WHERE b.entry_id = a.entry_id"
+    " AND b.id > a.id)"
+)
+
+
+def unreported_conversations(conn: sqlite3.Connection, bank_id: int) -> list[int]:
+    """The bank's ended conversations whose report was never filed (the engine stopped
+    while the volunteer was filing it, or they never came back to it)."""
+    rows = conn.execute(f"{_UNREPORTED} AND a.bank_id = ? ORDER BY a.id", (bank_id,))
+    return [int(r[0]) for r in rows]
+
+
+def banks_to_recover(conn: sqlite3.Connection) -> list[int]:
+    """Banks with attempts never ended, numbers claimed and never dialed, or conversations
+    never reported: what an engine that stopped mid-call left behind."""
+    rows = conn.execute(
+        "SELECT bank_id FROM call_attempts WHERE ended_at IS NULL"
+        " UNION SELECT bank_id FROM queue_entries WHERE state = 'claimed'"
+        f" UNION SELECT bank_id FROM ({_UNREPORTED}) ORDER BY 1"
+    )
+    return [int(r[0]) for r in rows]
+
+
+def attempt_contacts(conn: sqlite3.Connection, attempt_id: int) -> list[int]:
+    """Everyone a call reached: its entry's household (still to be called), else its
+    contact."""
+    row = conn.execute(
+        "SELECT entry_id, contact_id FROM call_attempts WHERE id = ?", (attempt_id,)
+    ).fetchone()
+    if row is None:
+        return []
+    members = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT contact_id FROM queue_members WHERE entry_id = ? AND finished = 0"
+            " ORDER BY contact_id",
+            (row["entry_id"],),
+        )
+    ]
+    return members or ([int(row["contact_id"])] if row["contact_id"] is not None else [])
 
 
 def open_session(

@@ -214,9 +214,10 @@ async def hangup(session: AmiSession, channel: str, cause: int = 16) -> None:
 
 
 async def redirect(
-    session: AmiSession, channel: str, context: str, exten: str, priority: int = 1
+    session: AmiSession, channel: str, context: str, exten: str, priority: int | str = 1
 ) -> None:
-    """Send ``channel`` to ``context,exten,priority`` of the dialplan."""
+    """Send ``channel`` to ``context,exten,priority`` of the dialplan (a priority number or
+    a label of that extension)."""
     _check(channel=channel, context=context, exten=exten)
     action = {"Action": "Redirect", "Channel": channel, "Context": context, "Exten": exten}
     await _simple(session, action | {"Priority": str(priority)})

@@ -68,8 +68,8 @@ def test_given_bad_value_when_validated_then_field_error(
     assert info.value.code == code
 
 
-def test_given_outcome_catalogue_when_checked_then_it_has_the_thirteen_outcomes() -> None:
-    assert len(OUTCOMES) == 13
+def test_given_outcome_catalogue_when_checked_then_it_has_the_fourteen_outcomes() -> None:
+    assert len(OUTCOMES) == 14
     assert OUTCOMES[0] == "Completed"
     assert "Failed / Bad Number" in OUTCOMES
     assert validate_value("choice", OUTCOMES, "wrong number") == "Wrong Number"
