@@ -148,6 +148,7 @@ def live_snapshot(engine: Engine | None, bank_id: int) -> dict[str, Any]:
             "dial_level": dial_level(engine, bank_id),
             "hangtime_p50": percentile(hangtimes, 0.5),
             "hangtime_p95": percentile(hangtimes, 0.95),
+            **runner.network_status(),  # dialing held while the phone network fails
         }
     return {
         "figures": figures,

@@ -1,16 +1,32 @@
-"""Engine settings, the strategy of each dialing mode, and the Originate of one claimed number."""
+"""Engine settings, the strategy of each dialing mode, the Originate of one claimed number,
+and how a runner places its calls: refusing numbers the trunk may not dial, ending calls
+that were never placed, holding its dialing while the phone network fails."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from controller.config import Settings
+from controller.engine.calls import NOT_PLACED_REASON
 from controller.model.banks import BankSettings, DialingMode
 from controller.model.callerid import CallerIdPool
+from controller.model.volunteers import VolunteerError
 from controller.pacing.predictive import Predictive
 from controller.pacing.strategies import TSR_MIN_RING, Progressive
+from controller.store import queue
+from controller.store.attempts import AttemptError
+from controller.store.queue import Claim
 from controller.telephony.actions import OriginateRequest, outbound_call
+from controller.telephony.ami import AmiError
+from controller.telephony.tracker import CallState, Transition
+
+if TYPE_CHECKING:
+    from controller.engine.runner import BankRunner
+
+log = logging.getLogger(__name__)
 
 MIN_RING_TIMEOUT = 15  # seconds a number rings before "no answer", in production
 
@@ -132,3 +148,114 @@ class NetworkBackoff:
         was = self.suspect
         self.in_row, self.held_until, self._next = 0, 0.0, 0.0
         return was
+
+
+# -- placing the calls of a runner ----------------------------------------------------------
+
+# A call in one of these states got through the phone network (it rang, or reached the number).
+CARRIED = frozenset(
+    {CallState.RINGING, CallState.ANSWERED, CallState.BUSY, CallState.NO_ANSWER, CallState.REJECTED}
+)
+DONE_REASONS = {"number_not_allowed": "not_allowed", "number_not_dialable": "not_dialable"}
+REFUSED = {
+    "number_not_allowed": "this number may not be dialed from this phone system (it is outside"
+    " the numbers the trunk allows); it was taken out of the list: ask for the next contact",
+    "number_not_dialable": "this is not a phone number that can be dialed; it was taken out of"
+    " the list: ask for the next contact",
+}
+
+
+def dial_claims(
+    runner: BankRunner, claims: list[Claim], now: float, reserved_for: int | None = None
+) -> int:
+    """Write each attempt (durable), then originate it; returns the calls placed. A number
+    the trunk may not dial is refused before anything is written (its entry closed: a
+    preview volunteer is told), and a claim that cannot be dialed never strands the rest
+    of the batch (what is left of it goes back to the queue if anything else fails)."""
+    placed = 0
+    for i, claim in enumerate(claims):
+        try:
+            placed += _dial_one(runner, claim, now, reserved_for)
+        except BaseException:
+            _give_back(runner, claims[i + 1 :])
+            raise
+    return placed
+
+
+def _dial_one(runner: BankRunner, claim: Claim, now: float, reserved_for: int | None) -> int:
+    caller = runner.callers.pick(claim.e164) if runner.callers else ""
+    call_id = new_call_id(runner.bank_id, "p" if reserved_for is not None else "c")
+    amd = False if reserved_for is not None else None
+    try:
+        req = originate_request(
+            call_id, claim.e164, caller, runner.bank, runner.settings, runner.config, amd
+        )
+    except AmiError as exc:  # outside the trunk's allowed pattern, or not a phone number
+        code = _refuse(runner, claim, exc)
+        if reserved_for is not None:
+            raise VolunteerError(code, REFUSED[code]) from None
+        return 0
+    try:
+        call = runner._record(claim, now, reserved_for, caller, call_id)
+    except AttemptError as exc:  # no longer claimed (closed meanwhile): nothing dialed
+        log.warning("bank %s: %s not dialed: %s", runner.bank_id, claim.e164, exc)
+        return 0
+    runner.calls[call.call_id] = call
+    runner.figures.calls_made += 1
+    runner._spawn(runner._originate(req))
+    return 1
+
+
+def _refuse(runner: BankRunner, claim: Claim, exc: AmiError) -> str:
+    """Close the entry of a number the appliance may not dial; no attempt is written."""
+    code = "number_not_allowed" if exc.code == "number_not_allowed" else "number_not_dialable"
+    log.warning("bank %s: %s not dialed (%s): %s", runner.bank_id, claim.e164, code, exc)
+    with runner.db.write() as conn:
+        queue.close(conn, claim.entry_id, DONE_REASONS[code])
+    return code
+
+
+def _give_back(runner: BankRunner, claims: list[Claim]) -> None:
+    if claims:
+        with runner.db.write() as conn:
+            for claim in claims:
+                queue.release(conn, claim.entry_id)
+
+
+def not_placed(runner: BankRunner, call_id: str) -> None:
+    """An Originate failed before the PBX reported anything of the call (the connection
+    was down, the request refused): the call ends here as not placed (No Answer, tried
+    again) instead of staying queued for ever."""
+    call = runner.calls.get(call_id)
+    if call is None or call.state is not CallState.QUEUED or runner.channels(call_id):
+        return
+    now = runner.clock()
+    runner.on_transition(Transition(call_id, call.state, CallState.FAILED, now, NOT_PLACED_REASON))
+
+
+def watch_network(runner: BankRunner, t: Transition) -> None:
+    """Count the calls in a row the phone network could not carry; one that got through
+    ends the count (and any hold)."""
+    if t.new is CallState.FAILED and t.reason != NOT_PLACED_REASON:
+        hold = runner.network.failed(runner.clock())
+        if hold is not None:
+            log.warning(
+                "bank %s: %d calls in a row failed in the phone network (last: %s):"
+                " dialing held for %.0f s", runner.bank_id, runner.network.in_row,
+                t.reason or t.cause, hold,
+            )  # fmt: skip
+            _publish_network(runner)
+    elif t.new in CARRIED and runner.network.carried():
+        log.info("bank %s: a call got through the phone network: dialing resumes", runner.bank_id)
+        _publish_network(runner)
+
+
+def network_status(runner: BankRunner) -> dict[str, float | int | None]:
+    """``dialing_held_until`` (epoch seconds, None when dialing) and the calls in a row
+    the phone network could not carry (``network_failures``)."""
+    held = runner.network.held_until if runner.network.holding(runner.clock()) else None
+    return {"dialing_held_until": held, "network_failures": runner.network.in_row}
+
+
+def _publish_network(runner: BankRunner) -> None:
+    runner.bus.publish("bank", runner.bank_id, state=runner.mode, **network_status(runner))

@@ -20,30 +20,28 @@ from collections.abc import Callable
 
 from controller.aio import wait_set
 from controller.config import Settings
-from controller.engine import call_events, handoff, modes, stopping
+from controller.engine import call_events, dialing, handoff, modes, stopping
 from controller.engine.bus import EventBus
 from controller.engine.call_notes import CallNotes
-from controller.engine.calls import NOT_PLACED_REASON, EngineCall
+from controller.engine.calls import EngineCall
 from controller.engine.decision_log import DecisionLog
 from controller.engine.dialing import (
     EngineConfig,
     NetworkBackoff,
     caller_id_pool,
     new_call_id,
-    originate_request,
     strategy_for,
 )
 from controller.engine.figures import Figures, publish_figures
 from controller.engine.recovery import recover
 from controller.engine.volunteers import VolunteerPool
 from controller.model.banks import BankSettings, DialingMode
-from controller.model.volunteers import Session, VolunteerError, VState
+from controller.model.volunteers import Session, VState
 from controller.pacing.decision import Decision
 from controller.pacing.estimator import Estimator
 from controller.pacing.snapshot import AbandonLedger, Estimates, PacingSnapshot
 from controller.store import attempts, engine_log, queue
 from controller.store import banks as bank_store
-from controller.store.attempts import AttemptError
 from controller.store.db import Database
 from controller.store.queue import Claim
 from controller.telephony import actions
@@ -51,17 +49,6 @@ from controller.telephony.ami import AmiError, AmiSession
 from controller.telephony.tracker import CallState, Transition
 
 log = logging.getLogger(__name__)
-# A call in one of these states got through the phone network (it rang, or reached the number).
-CARRIED = frozenset(
-    {CallState.RINGING, CallState.ANSWERED, CallState.BUSY, CallState.NO_ANSWER, CallState.REJECTED}
-)
-DONE_REASONS = {"number_not_allowed": "not_allowed", "number_not_dialable": "not_dialable"}
-REFUSED = {
-    "number_not_allowed": "this number may not be dialed from this phone system (it is outside"
-    " the numbers the trunk allows); it was taken out of the list: ask for the next contact",
-    "number_not_dialable": "this is not a phone number that can be dialed; it was taken out of"
-    " the list: ask for the next contact",
-}
 
 
 class BankRunner:
@@ -222,55 +209,8 @@ class BankRunner:
         return max((s.since for s in sessions if s.state is VState.WAITING), default=0.0)
 
     def dial_claims(self, claims: list[Claim], now: float, reserved_for: int | None = None) -> int:
-        """Write each attempt (durable), then originate it; returns the calls placed. A number
-        the trunk may not dial is refused before anything is written (its entry closed: a
-        preview volunteer is told), and a claim that cannot be dialed never strands the rest
-        of the batch (what is left of it goes back to the queue if anything else fails)."""
-        placed = 0
-        for i, claim in enumerate(claims):
-            try:
-                placed += self._dial_one(claim, now, reserved_for)
-            except BaseException:
-                self._give_back(claims[i + 1 :])
-                raise
-        return placed
-
-    def _dial_one(self, claim: Claim, now: float, reserved_for: int | None) -> int:
-        caller = self.callers.pick(claim.e164) if self.callers else ""
-        call_id = new_call_id(self.bank_id, "p" if reserved_for is not None else "c")
-        amd = False if reserved_for is not None else None
-        try:
-            req = originate_request(
-                call_id, claim.e164, caller, self.bank, self.settings, self.config, amd
-            )
-        except AmiError as exc:  # outside the trunk's allowed pattern, or not a phone number
-            code = self._refuse(claim, exc)
-            if reserved_for is not None:
-                raise VolunteerError(code, REFUSED[code]) from None
-            return 0
-        try:
-            call = self._record(claim, now, reserved_for, caller, call_id)
-        except AttemptError as exc:  # no longer claimed (closed meanwhile): nothing dialed
-            log.warning("bank %s: %s not dialed: %s", self.bank_id, claim.e164, exc)
-            return 0
-        self.calls[call.call_id] = call
-        self.figures.calls_made += 1
-        self._spawn(self._originate(req))
-        return 1
-
-    def _refuse(self, claim: Claim, exc: AmiError) -> str:
-        """Close the entry of a number the appliance may not dial; no attempt is written."""
-        code = "number_not_allowed" if exc.code == "number_not_allowed" else "number_not_dialable"
-        log.warning("bank %s: %s not dialed (%s): %s", self.bank_id, claim.e164, code, exc)
-        with self.db.write() as conn:
-            queue.close(conn, claim.entry_id, DONE_REASONS[code])
-        return code
-
-    def _give_back(self, claims: list[Claim]) -> None:
-        if claims:
-            with self.db.write() as conn:
-                for claim in claims:
-                    queue.release(conn, claim.entry_id)
+        """Write each attempt (durable), then originate it (:func:`dialing.dial_claims`)."""
+        return dialing.dial_claims(self, claims, now, reserved_for)
 
     def _record(
         self, claim: Claim, now: float, reserved_for: int | None, caller: str, call_id: str = ""
@@ -291,16 +231,8 @@ class BankRunner:
                 self.not_placed(req.call_id)
 
     def not_placed(self, call_id: str) -> None:
-        """An Originate failed before the PBX reported anything of the call (the connection
-        was down, the request refused): the call ends here as not placed (No Answer, tried
-        again) instead of staying queued for ever."""
-        call = self.calls.get(call_id)
-        if call is None or call.state is not CallState.QUEUED or self.channels(call_id):
-            return
-        now = self.clock()
-        self.on_transition(
-            Transition(call_id, call.state, CallState.FAILED, now, NOT_PLACED_REASON)
-        )
+        """The Originate failed before the PBX reported the call (:func:`dialing.not_placed`)."""
+        dialing.not_placed(self, call_id)
 
     async def _hangup_call(self, call_id: str) -> None:
         for channel in self.channels(call_id):
@@ -317,33 +249,11 @@ class BankRunner:
     def on_transition(self, t: Transition) -> None:
         """The PBX reported a call's progress: store it, learn from it, free its volunteer."""
         if t.call_id in self.calls:
-            self._watch_network(t)
+            dialing.watch_network(self, t)
         call_events.on_transition(self, t)
 
-    def _watch_network(self, t: Transition) -> None:
-        """Count the calls in a row the phone network could not carry; one that got through
-        ends the count (and any hold)."""
-        if t.new is CallState.FAILED and t.reason != NOT_PLACED_REASON:
-            hold = self.network.failed(self.clock())
-            if hold is not None:
-                log.warning(
-                    "bank %s: %d calls in a row failed in the phone network (last: %s):"
-                    " dialing held for %.0f s", self.bank_id, self.network.in_row,
-                    t.reason or t.cause, hold,
-                )  # fmt: skip
-                self._publish_network()
-        elif t.new in CARRIED and self.network.carried():
-            log.info("bank %s: a call got through the phone network: dialing resumes", self.bank_id)
-            self._publish_network()
-
     def network_status(self) -> dict[str, float | int | None]:
-        """``dialing_held_until`` (epoch seconds, None when dialing) and the calls in a row
-        the phone network could not carry (``network_failures``)."""
-        held = self.network.held_until if self.network.holding(self.clock()) else None
-        return {"dialing_held_until": held, "network_failures": self.network.in_row}
-
-    def _publish_network(self) -> None:
-        self.bus.publish("bank", self.bank_id, state=self.mode, **self.network_status())
+        return dialing.network_status(self)
 
     # -- hand-off (see handoff.py) ---------------------------------------------------------
 
