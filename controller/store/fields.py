@@ -83,7 +83,8 @@ def remove_field(db: Database, name: str) -> None:
             raise FieldError(
                 "field_in_use",
                 f"field {row['name']!r} is used by script{'s' if len(used) > 1 else ''} {names};"
-                " a field a script uses cannot be removed (unlink it from those scripts first)",
+                " a field a script uses cannot be removed (unlink it from those scripts,"
+                " or delete the scripts no bank uses, first)",
             )
         conn.execute("DELETE FROM custom_fields WHERE id = ?", (row["id"],))
 
