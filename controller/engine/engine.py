@@ -42,6 +42,7 @@ from controller.telephony.tracker import TERMINAL, CallTracker
 log = logging.getLogger(__name__)
 # The PBX's channel listing after a (re)connect: the volunteer pool follows it too.
 SYNC_EVENTS = (ev.SessionConnected, ev.CoreShowChannel, ev.CoreShowChannelsComplete)
+REPORT_GRACE = 900.0  # seconds a volunteer who left may come back to file their last report
 
 
 def ami_config(settings: Settings) -> AmiConfig:
@@ -123,6 +124,7 @@ class Engine:
                 await self._start_due()
                 self.reconcile()
                 await self._drop_not_calling()
+                self.expire_reports()
             except Exception:
                 log.exception("engine: reconcile failed")
 
@@ -139,6 +141,16 @@ class Engine:
         for volunteer_id in user_store.not_calling(self.db, joined):
             log.info("engine: volunteer %s may no longer call: leaving the bank", volunteer_id)
             await volunteer_ops.end_session(self, volunteer_id)
+
+    def expire_reports(self) -> None:
+        """Reports due from volunteers who left more than ``REPORT_GRACE`` ago (and did not
+        come back) will not come: their calls get *Not Recorded*, so the numbers move on."""
+        cutoff = self.clock() - REPORT_GRACE
+        for runner in self.runners.values():
+            for volunteer_id in list(runner.wrapups):
+                s = self.pool.sessions.get(volunteer_id)
+                if s is None or (s.left_at is not None and s.left_at < cutoff):
+                    call_events.close_unreported(runner, volunteer_id)
 
     def poke(self) -> None:
         """Reconcile now (the web calls this after it changed a bank)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,7 +17,7 @@ from controller.config import Settings
 from controller.engine import volunteer_ops
 from controller.engine.calls import EngineCall
 from controller.engine.dialing import EngineConfig
-from controller.engine.engine import Engine
+from controller.engine.engine import REPORT_GRACE, Engine
 from controller.engine.runner import BankRunner
 from controller.model import banks as bank_model
 from controller.model.volunteers import VolunteerError, VState
@@ -145,3 +146,28 @@ async def test_given_a_report_due_when_another_conversation_ends_for_them_then_t
 
     assert runner.wrapups == {7: second}
     assert stored(db, first)[0] == ["not_recorded"]
+
+
+async def test_given_a_volunteer_who_left_owing_a_report_when_they_do_not_come_back_then_not_recorded_after_the_grace(  # noqa: E501
+    db: Database, settings: Settings
+) -> None:
+    eng = Engine(settings, db, EngineConfig(tick=3600), clock_offset=NOW - time.time())
+    bank_id = new_bank(db, "first")
+    eng.reconcile()
+    runner = eng.runners[bank_id]
+    try:
+        line_joins(eng, bank_id, 7, "leg-1")
+        call = await talked_and_hung_up(eng, runner, 7)
+        eng._on_event(event(Event="Hangup", Uniqueid="leg-1", Channel="PJSIP/webrtc-7-leg-1"))
+        eng.expire_reports()
+        assert runner.wrapups == {7: call}  # they may still come back to it
+        eng.clock = lambda: NOW + 1 + REPORT_GRACE + 1
+        eng.expire_reports()
+        assert runner.wrapups == {}
+        outcomes, state, _ = stored(db, call)
+        assert outcomes == ["not_recorded"] and state == "ready"
+    finally:
+        for task in eng._tasks.values():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
