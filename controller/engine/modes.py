@@ -3,7 +3,8 @@
 - Personal phone: the engine hands the next contact and number to the volunteer, who dials
   from their own phone; no PBX call. The attempt is written when the number is handed out;
   the volunteer's outcome closes it.
-- "Call me" (any mode): the PBX rings the volunteer's phone; pressing 1 puts them in their room.
+- "Call me" (any mode): the PBX rings the volunteer's phone; pressing 1 puts them in their room
+  (:mod:`controller.engine.callme`: the number's checks and the limits).
 - Preview: the volunteer sees the next contact (claimed for them), presses Call, and the PBX
   dials it with no machine screening; the volunteer hears it ring (a ring tone in their room)
   and the callee joins the room on answer. On a
@@ -21,10 +22,11 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from controller.engine.call_notes import CallNote
+from controller.engine.callme import CALLME_CONTEXT as CALLME_CONTEXT
+from controller.engine.callme import call_me as call_me
 from controller.engine.calls import CallKind, EngineCall
 from controller.engine.dialing import new_call_id
 from controller.model.banks import DialingMode, State
@@ -40,7 +42,6 @@ if TYPE_CHECKING:
     from controller.engine.engine import Engine
     from controller.engine.runner import BankRunner
 
-CALLME_CONTEXT = "phonebank-callme"
 RINGBACK_CONTEXT = "phonebank-ringback"
 RINGBACK_TONE_CONTEXT = "phonebank-ringback-tone"
 
@@ -106,9 +107,11 @@ def file_personal(
     outcome: str,
     notes: str = "",
     report: Callable[[sqlite3.Connection], None] | None = None,
+    contact_id: int | None = None,
 ) -> list[int]:
     """Close a personal-phone call: the attempt ends with the volunteer's outcome (and
-    ``report``), in one transaction."""
+    ``report``), in one transaction; the outcome is ``contact_id``'s when one is named,
+    else everyone's on the number."""
     session = engine.pool.sessions.get(volunteer_id)
     runner = engine.runners.get(session.bank_id) if session else None
     call = runner.wrapups.get(volunteer_id) if runner else None
@@ -123,7 +126,7 @@ def file_personal(
 
     if session is not None and session.state is VState.BUSY:
         engine.pool.end_call(volunteer_id)
-    return runner.file_outcome(volunteer_id, outcome, notes, report=end_and_report)
+    return runner.file_outcome(volunteer_id, outcome, notes, contact_id, end_and_report)
 
 
 def preview_next(engine: Engine, volunteer_id: int) -> dict[str, Any] | None:
@@ -212,22 +215,6 @@ async def drop_voicemail(engine: Engine, volunteer_id: int) -> None:
     if call is None or not call.callee_channel:
         raise VolunteerError("no_call", "the volunteer is not connected to a callee")
     await actions.playback(engine.ami, call.callee_channel, "voicemail")
-
-
-async def call_me(engine: Engine, bank_id: int, volunteer_id: int, number: str) -> str:
-    """ "Call me": ring the volunteer's own phone; they press 1 to join their room (a
-    voicemail box never does). Returns the call id of that leg."""
-    session = engine.enroll(bank_id, volunteer_id)
-    call_id = new_call_id(bank_id, "v")
-    req = actions.outbound_call(
-        call_id, number, ring_timeout=engine.config.ring_timeout,
-        allowed_pattern=engine.settings.trunk.allowed_pattern,
-    )  # fmt: skip
-    variables = {**req.variables, "PB_CONFERENCE": session.conference}
-    req = replace(req, context=CALLME_CONTEXT, variables=variables)
-    engine.callme.add(volunteer_id)
-    actions.originate_task(engine.ami, req)
-    return call_id
 
 
 # -- calls that never reached a volunteer ---------------------------------------------------

@@ -13,7 +13,7 @@ page can never act on (or see) another volunteer's call. Refusals raise
 - :func:`hang_up`, :func:`end_session`, :func:`file`: end the conversation, leave the bank,
   file the outcome with the report, all or nothing (personal-phone calls are closed the
   personal-phone way); :func:`check_filing` checks a filing without writing.
-- :class:`PinThrottle`: a per-caller and per-PIN limit on PIN tries.
+- :class:`PinThrottle`: limits on wrong PINs per caller, per PIN and in all.
 """
 
 from __future__ import annotations
@@ -225,30 +225,50 @@ def file(
     runner = runner_of(engine, volunteer_id)
     assert runner is not None  # checked
     if runner.bank.dialing_mode is DialingMode.PERSONAL:
-        return modes.file_personal(engine, volunteer_id, item.code, notes, report)
+        return modes.file_personal(engine, volunteer_id, item.code, notes, report, contact_id)
     return runner.file_outcome(volunteer_id, item.code, notes, contact_id, report)
 
 
 class PinThrottle:
-    """At most ``limit`` wrong PINs per caller and per PIN within ``window`` seconds."""
+    """At most ``limit`` wrong PINs per caller and per PIN, and ``global_limit`` wrong PINs
+    from all callers together, within ``window`` seconds; while a limit is reached every
+    PIN it covers is refused, the right one too. A call without a caller number (none,
+    "anonymous", "restricted", ...) counts as one caller. Only misses inside the window
+    are kept, and once ``global_limit`` is reached nothing more is counted, so memory
+    stays bounded."""
 
     def __init__(
-        self, limit: int = 5, window: float = 600.0, clock: Callable[[], float] = time.monotonic
+        self,
+        limit: int = 5,
+        window: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+        global_limit: int = 20,
     ) -> None:
         self.limit, self.window, self.clock = limit, window, clock
+        self.global_limit = global_limit
         self._misses: dict[str, deque[float]] = {}
 
     def _recent(self, key: str) -> deque[float]:
-        misses = self._misses.setdefault(key, deque())
+        misses = self._misses.get(key, deque())  # asking stores nothing
         cutoff = self.clock() - self.window
         while misses and misses[0] < cutoff:
             misses.popleft()
         return misses
 
+    @staticmethod
+    def _keys(caller: str, pin: str) -> list[str]:
+        number = caller.strip()
+        who = number if number.lstrip("+").isdigit() else "anonymous"
+        return [f"caller:{who}", f"pin:{pin}", "all"]
+
     def blocked(self, caller: str, pin: str) -> bool:
-        keys = [f"caller:{caller}", f"pin:{pin}"] if caller else [f"pin:{pin}"]
-        return any(len(self._recent(k)) >= self.limit for k in keys)
+        return any(
+            len(self._recent(k)) >= (self.global_limit if k == "all" else self.limit)
+            for k in self._keys(caller, pin)
+        )
 
     def miss(self, caller: str, pin: str) -> None:
-        for key in [f"caller:{caller}", f"pin:{pin}"] if caller else [f"pin:{pin}"]:
-            self._recent(key).append(self.clock())
+        for key in self._keys(caller, pin):
+            self._misses.setdefault(key, deque()).append(self.clock())
+        for key in [k for k in self._misses if not self._recent(k)]:
+            del self._misses[key]

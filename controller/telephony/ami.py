@@ -26,6 +26,7 @@ from panoramisk import Manager
 from panoramisk.ami_protocol import AMIProtocol
 
 from controller.config import Settings
+from controller.errors import PhonebankError
 from controller.telephony import ami_events as ev
 from controller.telephony import render
 
@@ -34,15 +35,18 @@ log = logging.getLogger(__name__)
 Subscriber = Callable[[ev.AmiEvent], None]
 
 
-class AmiError(Exception):
+class AmiError(PhonebankError):
     """An AMI failure with a machine-readable ``code`` (``not_connected``, ``disconnected``,
-    ``timeout``, ``login_failed``, ``action_failed``, ...)."""
+    ``timeout``, ``login_failed``, ``action_failed``, ...). A :class:`PhonebankError`, so the
+    web and CLI answer it like any other refusal; ``message`` is Asterisk's own text (may be
+    empty)."""
 
     def __init__(self, code: str, message: str = "", response: Mapping[str, Any] | None = None):
-        super().__init__(f"{code}: {message}" if message else code)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
         self.response = dict(response or {})
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" if self.message else self.code
 
 
 @dataclass(frozen=True)

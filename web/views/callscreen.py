@@ -17,6 +17,7 @@ from controller.engine import modes
 from controller.engine import volunteer_ops as ops
 from controller.engine.engine import Engine
 from controller.engine.plugin import engine_of
+from controller.errors import PhonebankError
 from controller.model.banks import DialingMode
 from controller.model.volunteers import VolunteerError
 from controller.store import banks as bank_store
@@ -27,7 +28,7 @@ from web.keys import DB, LIVE_SOCKETS, SESSIONS
 from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, still_signed_in
 from web.render import render
 from web.views import callscreen_data as data
-from web.views.volunteer import _user, error
+from web.views.volunteer import _user, refusal
 
 Draft = dict[str, Any]
 SEQUENCE = itertools.count(1)  # orders screens: a page never draws an older one over a newer
@@ -183,8 +184,8 @@ async def _act(request: web.Request, step: str) -> web.StreamResponse:
             modes.preview_call(engine, user.id)
         elif step == "voicemail":
             await modes.drop_voicemail(engine, user.id)
-    except VolunteerError as exc:
-        return error(exc.code, str(exc))
+    except PhonebankError as exc:  # AttemptError, AmiError too: a sentence, never a 500
+        return refusal(exc)
     return web.json_response(payload(request, engine, user.id))
 
 

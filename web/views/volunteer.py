@@ -16,9 +16,11 @@ from aiohttp import web
 from controller.engine import modes
 from controller.engine import volunteer_ops as ops
 from controller.engine.plugin import engine_of
+from controller.errors import PhonebankError
 from controller.model.volunteers import VolunteerError
 from controller.store import results
 from controller.store import users as user_store
+from controller.telephony.ami import AmiError
 from web.access import Access, access, current_user
 from web.identity import CurrentUser
 from web.keys import DB, SETTINGS
@@ -28,8 +30,19 @@ from web.views import callscreen_data as data
 JOIN_VIA = ("browser", "dialin", "callme")
 
 
+PHONE_TROUBLE = "The phone system did not answer. Try again in a moment."
+
+
 def error(code: str, message: str, status: int = 409) -> web.Response:
     return web.json_response({"error": code, "message": message}, status=status)
+
+
+def refusal(exc: PhonebankError) -> web.Response:
+    """A refusal as JSON: its code and its words; the phone system's own failures (its
+    text is for the log, not the volunteer) as ``phone_system`` with a plain sentence."""
+    if isinstance(exc, AmiError):
+        return error("phone_system", PHONE_TROUBLE, 503)
+    return error(exc.code, exc.message or str(exc))
 
 
 def _user(request: web.Request) -> CurrentUser:
@@ -132,6 +145,8 @@ async def join(request: web.Request) -> web.StreamResponse:
             engine.enroll(bank_id, user.id, auto_ready=via == "dialin")
     except VolunteerError as exc:
         return error(exc.code, _join_message(exc))
+    except PhonebankError as exc:
+        return refusal(exc)
     _record(request, bank_id, "started", user.id)
     return web.json_response({"ok": True, "bank_id": bank_id, "via": via, "call_url": "/call"})
 

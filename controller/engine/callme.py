@@ -1,0 +1,182 @@
+""" "Call me": the PBX rings a volunteer's own phone; pressing 1 puts them in their room.
+
+The number is the volunteer's to give, so the engine checks it before the trunk rings it:
+a valid number of a phone a person answers (not premium-rate, shared-cost, toll-free or
+personal-number services, not a North American 900 number or 976 exchange), inside the
+trunk's allowed pattern and not on the Do Not Call list. A volunteer has at most one
+"call me" ringing at a time and :data:`PER_HOUR` in an hour (:class:`CallMeGuard`); one
+already in the bank's room is not called again. The engine notes the volunteer as called
+(``engine.callme``, which makes their room join count as "call me") only while that call
+is on its way: the note goes when they join, or when the call ends or fails first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from controller.engine.dialing import new_call_id
+from controller.model.volunteers import VolunteerError, VState
+from controller.store import dnc as dnc_store
+from controller.telephony import actions
+from controller.telephony.ami import AmiError
+
+if TYPE_CHECKING:
+    from controller.engine.engine import Engine
+
+log = logging.getLogger(__name__)
+
+CALLME_CONTEXT = "phonebank-callme"
+PER_HOUR = 5  # "call me" calls one volunteer may have placed within an hour
+WATCH_LIMIT = 300.0  # seconds a "call me" call is followed at most (ring, press 1)
+
+# Numbers that cost the caller extra or reach a service rather than a person's phone.
+_NOT_A_PHONE = {
+    PhoneNumberType.PREMIUM_RATE,
+    PhoneNumberType.SHARED_COST,
+    PhoneNumberType.TOLL_FREE,
+    PhoneNumberType.PERSONAL_NUMBER,
+    PhoneNumberType.UAN,
+    PhoneNumberType.PAGER,
+    PhoneNumberType.VOICEMAIL,
+}
+_NANP_PREMIUM = re.compile(r"^\+1(900\d{7}|[2-9]\d{2}976\d{4})$")
+
+
+def check_number(number: str, allowed_pattern: str, on_dnc: Callable[[str], bool]) -> str:
+    """The number in E.164 if "call me" may ring it, else :class:`VolunteerError`."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise VolunteerError("bad_number", "That is not a valid phone number.")
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if _NANP_PREMIUM.match(e164) or phonenumbers.number_type(parsed) in _NOT_A_PHONE:
+        raise VolunteerError(
+            "not_a_personal_phone",
+            "We can only call a regular phone number: not a premium-rate, toll-free or"
+            " other service number.",
+        )
+    if allowed_pattern and not re.match(allowed_pattern, e164):
+        raise VolunteerError(
+            "number_not_allowed", "This phone system cannot call that number. Use another one."
+        )
+    if on_dnc(e164):
+        raise VolunteerError(
+            "number_on_dnc", "That number is on the Do Not Call list, so we cannot call it."
+        )
+    return e164
+
+
+class CallMeGuard:
+    """One "call me" on its way per volunteer, at most ``per_hour`` placed in an hour."""
+
+    def __init__(self, per_hour: int = PER_HOUR, clock: Callable[[], float] = time.monotonic):
+        self.per_hour, self.clock = per_hour, clock
+        self.pending: dict[int, str] = {}  # volunteer id -> the call on its way
+        self._placed: dict[int, deque[float]] = {}
+
+    def _recent(self, volunteer_id: int) -> deque[float]:
+        placed = self._placed.get(volunteer_id, deque())
+        cutoff = self.clock() - 3600.0
+        while placed and placed[0] <= cutoff:
+            placed.popleft()
+        return placed
+
+    def check(self, volunteer_id: int) -> None:
+        if volunteer_id in self.pending:
+            raise VolunteerError(
+                "callme_pending", "We are calling you already: answer it and press 1."
+            )
+        if len(self._recent(volunteer_id)) >= self.per_hour:
+            raise VolunteerError(
+                "callme_limit",
+                f"We called you {self.per_hour} times in the last hour; join with the"
+                " browser phone or dial in instead, or try again later.",
+            )
+
+    def start(self, volunteer_id: int, call_id: str) -> None:
+        self.check(volunteer_id)
+        for vid in [v for v in self._placed if not self._recent(v)]:
+            del self._placed[vid]  # memory stays bounded by the volunteers of the last hour
+        self._placed.setdefault(volunteer_id, deque()).append(self.clock())
+        self.pending[volunteer_id] = call_id
+
+    def finish(self, volunteer_id: int) -> None:
+        self.pending.pop(volunteer_id, None)
+
+
+_GUARDS: weakref.WeakKeyDictionary[Engine, CallMeGuard] = weakref.WeakKeyDictionary()
+
+
+def guard_of(engine: Engine) -> CallMeGuard:
+    """The engine's "call me" guard (made on first use)."""
+    guard = _GUARDS.get(engine)
+    if guard is None:
+        guard = _GUARDS[engine] = CallMeGuard()
+    return guard
+
+
+async def call_me(engine: Engine, bank_id: int, volunteer_id: int, number: str) -> str:
+    """Ring the volunteer's own phone; they press 1 to join their room (a voicemail box
+    never does). Returns the call id of that leg; refusals raise :class:`VolunteerError`
+    (the number, the limits, the bank) or :class:`AmiError` (the PBX is not reachable)."""
+    on_dnc = lambda e164: dnc_store.contains(engine.db, e164)  # noqa: E731
+    e164 = check_number(number, engine.settings.trunk.allowed_pattern, on_dnc)
+    guard = guard_of(engine)
+    guard.check(volunteer_id)
+    current = engine.pool.sessions.get(volunteer_id)
+    if current is not None and current.connected and current.bank_id == bank_id:
+        raise VolunteerError("already_joined", "You are already in this phone bank's room.")
+    if not engine.ami.connected:
+        raise AmiError("not_connected", "the phone system is not reachable")
+    session = engine.enroll(bank_id, volunteer_id)
+    call_id = new_call_id(bank_id, "v")
+    req = actions.outbound_call(
+        call_id, e164, ring_timeout=engine.config.ring_timeout,
+        allowed_pattern=engine.settings.trunk.allowed_pattern,
+    )  # fmt: skip
+    variables = {**req.variables, "PB_CONFERENCE": session.conference}
+    req = replace(req, context=CALLME_CONTEXT, variables=variables)
+    guard.start(volunteer_id, call_id)
+    engine.callme.add(volunteer_id)
+    task = asyncio.get_running_loop().create_task(_follow(engine, volunteer_id, req))
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+    return call_id
+
+
+_TASKS: set[asyncio.Task[None]] = set()  # the follow-ups on their way (kept referenced)
+
+
+async def _follow(engine: Engine, volunteer_id: int, req: actions.OriginateRequest) -> None:
+    """Place the call, then wait until the volunteer joined or the call ended; the
+    volunteer's "call me" note goes either way."""
+    try:
+        result = await actions.originate(engine.ami, req)
+        deadline = time.monotonic() + WATCH_LIMIT
+        while result.answered and time.monotonic() < deadline:
+            session = engine.pool.sessions.get(volunteer_id)
+            joined = session is None or session.state is not VState.NOT_DIALED_IN
+            if joined or engine.tracker.get(req.call_id) is None:
+                break
+            await asyncio.sleep(0.5)
+    except AmiError as exc:
+        log.warning("call me %s for volunteer %s not placed: %s", req.call_id, volunteer_id, exc)
+    except Exception:
+        log.exception("call me %s for volunteer %s", req.call_id, volunteer_id)
+    finally:
+        if guard_of(engine).pending.get(volunteer_id) == req.call_id:
+            guard_of(engine).finish(volunteer_id)
+            engine.callme.discard(volunteer_id)
