@@ -7,8 +7,11 @@ records what is sent."""
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
+from typing import Any
 
 from controller.config import Settings
+from controller.engine import modes
 from controller.engine.dialing import EngineConfig
 from controller.store import queue
 from controller.store.db import Database
@@ -21,6 +24,7 @@ from tests.unit.engine.engine_stand_ins import (
     settle,
     volunteers_waiting,
 )
+from tests.unit.engine.test_preview_release import dialed_in
 from tests.unit.engine.test_runner_pacing import NOW
 
 
@@ -99,3 +103,22 @@ async def test_given_a_call_the_pbx_never_reports_when_the_bank_stops_then_the_s
     with db.read() as conn:
         ends = dict(conn.execute("SELECT call_id, cause FROM call_attempts").fetchall())
     assert ends == {queued: "not_placed", ringing: "cancelled"}
+
+
+async def test_given_the_pbx_connection_down_when_a_preview_volunteer_presses_call_then_told_and_offered_the_next(  # noqa: E501
+    db: Database, settings: Settings
+) -> None:
+    down = AmiSession(AmiConfig("127.0.0.1", 1, "u", "s"))
+    runner = runner_on(db, settings, down, Clock(NOW), mode="preview")
+    engine: Any = SimpleNamespace(pool=runner.pool, runners={runner.bank_id: runner}, ami=down)
+    dialed_in(runner, 7)
+    shown = modes.preview_next(engine, 7)
+    assert shown is not None
+
+    call_id = modes.preview_call(engine, 7)
+    await settle()
+
+    assert call_id not in runner.calls
+    (note,) = runner.call_notes.recent(7)
+    assert (note.call_id, note.label) == (call_id, "Could not be placed (it will be tried again)")
+    assert runner.previews[7].entry_id != shown["entry_id"]  # the next contact, at once
