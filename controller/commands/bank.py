@@ -9,7 +9,7 @@ import click
 
 from controller.commands import bank_run
 from controller.commands.bank_run import clear_errors
-from controller.commands.common import AppContext, emit, json_option, pass_app
+from controller.commands.common import AppContext, emit, json_option, pass_app, plural
 from controller.commands.export import export_options, write_export
 from controller.model import banks as model
 from controller.model.banks import Bank, BankError
@@ -236,15 +236,32 @@ def status(app: AppContext, bank_id: int, as_json: bool) -> None:
             "history": store.history(conn, bank_id),
             **_start_of(starting),
         }
-    q, c = data["queue"], data["calls"]
+    c = data["calls"]
     text = (
-        f"{_show(b)}{_start_line(starting)}\n  queue: {q['ready']} ready ({q['waiting']}"
-        f" waiting), {q['dialing']}"
-        f" dialing, {q['done']} done\n  calls: {c['attempts']} attempts, {c['answered']}"
+        f"{_show(b)}{_start_line(starting)}\n  queue: {_queue_text(b, data['queue'])}"
+        f"\n  calls: {c['attempts']} attempts, {c['answered']}"
         f" answered, abandon rate {c['abandon_rate_pct']}%\n  outcomes: "
         + (", ".join(f"{k} {v}" for k, v in data["outcomes"].items()) or "none yet")
+        + f"\n  engagement: {_engagement_text(data['engagement'])}"
     )
     emit(data, as_json, text)
+
+
+def _queue_text(b: Bank, q: dict[str, int]) -> str:
+    """``5 ready (2 waiting), 1 dialing, 3 done``; a stopped bank dials nothing more."""
+    if b.state is model.State.STOPPED:
+        left = q["ready"] + q["claimed"] + q["dialing"]
+        return f"{left} left undialed (the bank is stopped), {q['done']} done"
+    return f"{q['ready']} ready ({q['waiting']} waiting), {q['dialing']} dialing, {q['done']} done"
+
+
+def _engagement_text(engagement: dict[str, dict[str, int]]) -> str:
+    """``sent 3 (2 volunteers), seen 1 (1 volunteer), started 0, ...``: times, and by whom."""
+    parts = []
+    for event, n in engagement.items():
+        who = f" ({plural(n['volunteers'], 'volunteer')})" if n["events"] else ""
+        parts.append(f"{event} {n['events']}{who}")
+    return ", ".join(parts)
 
 
 @bank.command("export")

@@ -66,15 +66,71 @@ def clear_errors(as_json: bool) -> Iterator[None]:
     type=int,
     metavar="USER_LIST_ID",
     help="Only members of these user lists see it (repeatable; `phonebank users lists` shows"
-    " their ids); default public.",
+    " their ids); default public. On a bank already published: its new lists.",
+)
+@click.option(
+    "--public",
+    "public",
+    is_flag=True,
+    help="Every volunteer sees it, for good (a public bank never becomes private again)."
+    " Needed to make a published private bank public.",
 )
 @json_option
 @pass_app
-def publish(app: AppContext, bank_id: int, user_lists: tuple[int, ...], as_json: bool) -> None:
-    """Publish BANK_ID so volunteers can see it. A public bank never goes private again."""
-    visibility = "private" if user_lists else "public"
+def publish(
+    app: AppContext, bank_id: int, user_lists: tuple[int, ...], public: bool, as_json: bool
+) -> None:
+    """Publish BANK_ID so volunteers can see it (public unless --private).
+
+    On a bank already published (or running, or paused) it changes who sees it, and only
+    when asked: --private with its new user lists, or --public (final). A plain
+    `bank publish` of such a bank is refused (already_published) and changes nothing.
+    """
+    if public and user_lists:
+        fail("give --public or --private, not both", "public_or_private", as_json)
     ids = tuple(dict.fromkeys(user_lists))  # a list given twice counts once
-    _step(app, bank_id, lambda b: model.publish(b, visibility, ids), as_json)
+    visibility = "private" if ids else "public"
+    asked = public or bool(ids)
+    _step(app, bank_id, lambda b: _publish(b, visibility, ids, asked), as_json, _published)
+
+
+def _publish(bank: Bank, visibility: str, ids: tuple[int, ...], asked: bool) -> Bank:
+    """``model.publish``; a bank already published changes who sees it only when asked."""
+    seen = bank.state not in (model.State.DRAFT, model.State.STOPPED)
+    if seen and not asked:
+        who = _who(bank)
+        raise BankError(
+            "already_published",
+            f"bank {bank.id} is already published ({who}); to change who sees it, give its"
+            f" user lists (`bank publish {bank.id} --private USER_LIST_ID ...`) or make it"
+            f" public for good (`bank publish {bank.id} --public`)",
+        )
+    if seen and visibility == bank.visibility == "public":
+        raise BankError("already_published", f"bank {bank.id} is already public")
+    return model.publish(bank, visibility, ids)
+
+
+def _who(bank: Bank) -> str:
+    """``public: every volunteer sees it`` / ``private to user lists 1 and 3``."""
+    if bank.visibility == "public":
+        return "public: every volunteer sees it"
+    ids = [str(i) for i in bank.user_list_ids]
+    many = len(ids) > 1
+    names = ", ".join(ids[:-1]) + " and " + ids[-1] if many else "".join(ids)
+    return f"private to user list{'s' if many else ''} {names}"
+
+
+def _published(before: Bank, after: Bank) -> str:
+    """What a publish did: the bank's state, who sees it now, and that public is final."""
+    final = " A public bank never becomes private again." if after.visibility == "public" else ""
+    if before.state is model.State.DRAFT:
+        return f"Bank {after.id} is now published ({_who(after)}).{final}"
+    if before.visibility == "private" and after.visibility == "public":
+        final = " This is final: it can never become private again."
+        return (
+            f"Bank {after.id} ({after.state.value}) is now public: every volunteer sees it.{final}"
+        )
+    return f"Bank {after.id} ({after.state.value}) is now {_who(after)}."
 
 
 def _step(

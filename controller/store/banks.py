@@ -80,7 +80,26 @@ def delete(db: Database, bank_id: int) -> Bank:
         if calls.fetchone() is not None:  # cannot happen for a bank that never started
             raise BankError("bank_started", f"bank {bank_id} has calls: they are kept")
         conn.execute("DELETE FROM banks WHERE id = ?", (bank_id,))
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+            " SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+            (LAST_DELETED, bank_id),
+        )
     return bank
+
+
+LAST_DELETED = "banks_last_deleted_id"  # meta: the highest id a deleted bank had
+
+
+def _next_id(conn: sqlite3.Connection) -> int:
+    """The id of a new bank: above every bank's, and above every deleted bank's, so an id
+    never names two banks (a deleted bank's id stays unused)."""
+    row = conn.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM banks), 0),"
+        " coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0))",
+        (LAST_DELETED,),
+    ).fetchone()
+    return int(row[0]) + 1
 
 
 def list_all(conn: sqlite3.Connection, state: str | None = None) -> list[Bank]:
@@ -96,12 +115,12 @@ def create(conn: sqlite3.Connection, changes: dict[str, Any]) -> Bank:
     bank = model.create(settings, set(changes))
     _check_refs(conn, settings)
     now = _now_text()
-    cur = conn.execute(
-        "INSERT INTO banks (title, list_id, settings, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (settings.title, settings.list_id, "{}", now, now),
+    bank_id = _next_id(conn)
+    conn.execute(
+        "INSERT INTO banks (id, title, list_id, settings, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (bank_id, settings.title, settings.list_id, "{}", now, now),
     )
-    bank_id = int(cur.lastrowid or 0)
     _save(conn, Bank(settings=bank.settings, id=bank_id))
     _log(conn, bank_id, "new", State.DRAFT, "")
     return get(conn, bank_id)
