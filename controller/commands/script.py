@@ -9,7 +9,7 @@ from typing import Any
 import click
 import yaml
 
-from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.common import AppContext, emit, fail, json_option, pass_app, plural
 from controller.model import scripts as model
 from controller.model.scripts import Problem, Script, ScriptError
 from controller.store import scripts as store
@@ -40,9 +40,13 @@ def _load(path: Path) -> Script:
 
 
 def _problems_text(problems: list[Problem]) -> str:
-    return "\n".join(
-        f"  [{p.code}] {p.message}" + (f" (block {p.block})" if p.block else "") for p in problems
-    )
+    """One line per problem; the block is added when the message does not name it."""
+    return "\n".join(f"  [{p.code}] {p.message}{_where(p)}" for p in problems)
+
+
+def _where(p: Problem) -> str:
+    named = p.block is None or f"block {p.block!r}" in p.message
+    return "" if named else f" (block {p.block!r})"
 
 
 REFUSALS = ("script_exists", "script_in_use")  # about saving, not about the script's content
@@ -55,7 +59,7 @@ def _report(problems: list[Problem], as_json: bool) -> None:
     elif len(problems) == 1 and problems[0].code in REFUSALS:
         click.echo(f"Error: {problems[0].message}", err=True)
     else:
-        click.echo(f"Error: the script has {len(problems)} problem(s):", err=True)
+        click.echo(f"Error: the script has {plural(len(problems), 'problem')}:", err=True)
         click.echo(_problems_text(problems), err=True)
     raise SystemExit(1)
 
@@ -104,7 +108,8 @@ def import_(app: AppContext, file: Path, replace: bool, as_json: bool) -> None:
         return
     text = f"Saved script {script_id}: {loaded.name!r} ({len(loaded.blocks)} blocks)."
     if using:
-        text += f" Used by {store.bank_list(using)}, which now show it."
+        verb = "shows" if len(using) == 1 else "show"
+        text += f" Used by {store.bank_list(using)}, which now {verb} it."
     banks = [i for i, _ in using]
     emit({"id": script_id, "name": loaded.name, "blocks": len(loaded.blocks), "banks": banks},
          as_json, text)  # fmt: skip

@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from controller.errors import PhonebankError
-from controller.model import script_paths
+from controller.model import script_paths, script_shape
 
 # The variables a script text may use.
 VARIABLES: dict[str, frozenset[str]] = {
@@ -94,18 +94,21 @@ class Script:
 
 
 def from_dict(data: Any) -> Script:
-    """Build a script from parsed YAML/JSON; shape errors become ``bad_shape`` problems."""
+    """Build a script from parsed YAML/JSON; a file laid out wrongly is one ``bad_shape``
+    problem saying what is wrong and where (see ``script_shape``)."""
     try:
-        return _from_dict(data)
-    except (TypeError, KeyError, AttributeError, ValueError) as exc:
-        raise ScriptError([Problem("bad_shape", f"script is not well formed: {exc}")]) from exc
+        raw_blocks = script_shape.blocks_of(data)
+        return _from_dict(data, raw_blocks)
+    except script_shape.ShapeError as exc:
+        raise ScriptError([Problem("bad_shape", str(exc))]) from exc
+    except (TypeError, KeyError, AttributeError, ValueError) as exc:  # not foreseen above
+        msg = f"the file is not laid out as a script: {script_shape.LAYOUT}"
+        raise ScriptError([Problem("bad_shape", msg)]) from exc
 
 
-def _from_dict(data: Any) -> Script:
-    if not isinstance(data, dict):
-        raise TypeError("expected a mapping with 'name' and 'blocks'")
+def _from_dict(data: Mapping[str, Any], raw_blocks: list[Mapping[str, Any]]) -> Script:
     blocks = []
-    for raw in data.get("blocks") or []:
+    for raw in raw_blocks:
         responses = tuple(
             Response(str(r["label"]), _opt(r.get("next"))) for r in raw.get("responses") or []
         )
@@ -148,7 +151,7 @@ def validate(script: Script, fields: Mapping[str, list[str]] | None = None) -> l
     fields = fields or {}
     problems: list[Problem] = []
     if not script.name:
-        problems.append(Problem("name_required", "the script needs a name"))
+        problems.append(Problem("name_required", "the script needs a name (`name: GOTV`)"))
     if not script.blocks:
         return [*problems, Problem("empty_script", "the script has no blocks")]
     problems += _check_ids(script)
@@ -196,7 +199,9 @@ def _check_block(b: Block, ids: set[str], fields: Mapping[str, list[str]]) -> li
             out.append(Problem("dangling_branch", msg, b.id))
     if b.field is not None:
         if b.field not in fields:
-            out.append(Problem("unknown_field", f"block {b.id!r} uses unknown field", b.id))
+            msg = (f"block {b.id!r} uses the field {b.field!r}, which does not exist"
+                   " (`phonebank fields list` shows the fields)")  # fmt: skip
+            out.append(Problem("unknown_field", msg, b.id))
         else:
             for option in b.branches:
                 if option not in fields[b.field]:
