@@ -12,21 +12,22 @@ from typing import Any
 import click
 
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.sync_map import MAP_COMMANDS
 from controller.store import outbox
 from controller.store.sync_settings import (
     SyncConfigError,
-    delete_instruction,
     get_van_settings,
     get_webhook_settings,
-    list_instructions,
     save_van_settings,
     save_webhook_settings,
-    set_instruction,
 )
 from controller.sync.errors import SyncError
 from controller.sync.export import write_bulk_csv
 from controller.sync.service import build_workers, run_workers
-from controller.sync.van import check_credentials
+from controller.sync.van import check_credentials, describe_lookups
+from controller.sync.worker import OutboxWorker
+
+IN_DOUBT = "in_doubt"
 
 
 @click.group("sync")
@@ -78,11 +79,7 @@ def status(app: AppContext, as_json: bool) -> None:
 @pass_app
 def configure(app: AppContext, as_json: bool, **opts: Any) -> None:
     """Store the VAN connection and webhook settings. The key is never printed."""
-    api_key = None
-    if opts["api_key_stdin"]:
-        api_key = sys.stdin.readline().strip()
-    elif opts["api_key_env"]:
-        api_key = os.environ.get(opts["api_key_env"], "")
+    api_key = _read_api_key(opts["api_key_stdin"], opts["api_key_env"], as_json)
     try:
         with app.db.write() as conn:
             van = save_van_settings(
@@ -104,12 +101,33 @@ def configure(app: AppContext, as_json: bool, **opts: Any) -> None:
     )
 
 
+def _read_api_key(from_stdin: bool, env_var: str | None, as_json: bool) -> str | None:
+    """The key from standard input or the variable (None when neither is asked for)."""
+    if from_stdin:
+        key = sys.stdin.readline().strip()
+        if not key:
+            fail("no API key on standard input: type or pipe the key", "empty_api_key", as_json)
+        return key
+    if not env_var:
+        return None
+    if env_var not in os.environ:
+        message = f"the variable {env_var} is not set: export it with the API key first"
+        fail(message, "api_key_env_unset", as_json)
+    key = os.environ[env_var].strip()
+    if not key:
+        fail(
+            f"the variable {env_var} is empty: it should hold the API key", "empty_api_key", as_json
+        )
+    return key
+
+
 @sync.command("test")
 @click.option("--timeout", default=15.0, show_default=True, help="Seconds to wait for VAN.")
 @json_option
 @pass_app
 def test(app: AppContext, timeout: float, as_json: bool) -> None:
-    """Check the VAN credentials (echo) and list VAN's result codes."""
+    """Check the VAN credentials (echo) and list VAN's result codes, contact types and input
+    types (the names `sync map` may use)."""
     with app.db.read() as conn:
         van = get_van_settings(conn)
     try:
@@ -117,13 +135,11 @@ def test(app: AppContext, timeout: float, as_json: bool) -> None:
     except SyncError as exc:
         fail(f"VAN check failed: {exc.code}: {exc.text}", exc.code, as_json)
         return
-    counts = report["lookups"]
-    text = (
-        f"VAN accepted the credentials ({van.public()['mode_name']}). "
-        f"{counts['resultCodes']} result codes, {counts['contactTypes']} contact types, "
-        f"{counts['inputTypes']} input types."
-    )
-    emit({"ok": True, **report}, as_json, text)
+    lines = [
+        f"VAN accepted the credentials ({van.public()['mode_name']}).",
+        *describe_lookups(report),
+    ]
+    emit({"ok": True, **report}, as_json, "\n".join(lines))
 
 
 @sync.command("retry")
@@ -139,9 +155,13 @@ def retry(app: AppContext, ids: tuple[int, ...], target: str | None, as_json: bo
 
 
 @sync.command("list")
-@click.option("--status", type=click.Choice(outbox.STATUSES), help="Only rows in this state.")
+@click.option(
+    "--status",
+    type=click.Choice((*outbox.STATUSES, IN_DOUBT)),
+    help="Only rows in this state (in_doubt: the rows that may have reached VAN twice).",
+)
 @click.option("--target", type=click.Choice(outbox.TARGETS), help="Only this target.")
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", default=50, show_default=True, help="At most this many rows.")
 @json_option
 @pass_app
 def list_(
@@ -149,7 +169,13 @@ def list_(
 ) -> None:
     """List outbox rows with their state and last error."""
     with app.db.read() as conn:
-        rows = outbox.list_rows(conn, target=target, status=status, limit=limit)
+        rows = outbox.list_rows(
+            conn,
+            target=target,
+            status=None if status == IN_DOUBT else status,
+            limit=limit,
+            in_doubt=status == IN_DOUBT,
+        )
     text = "\n".join(
         f"#{r.id} {r.target} {r.status} tries={r.attempts}"
         f"{' in-doubt' if r.in_doubt else ''} {r.source_kind}:{r.source_id}"
@@ -163,13 +189,41 @@ def list_(
 @click.option("--until-idle", is_flag=True, help="Stop once nothing is pending.")
 @click.option("--timeout", default=30.0, show_default=True, help="HTTP timeout, seconds.")
 @click.option("--lease-seconds", type=float, help="Claim lease (default 4 x timeout + 10).")
+@json_option
 @pass_app
-def run(app: AppContext, until_idle: bool, timeout: float, lease_seconds: float | None) -> None:
-    """Run the sync workers in the foreground (SIGTERM or Ctrl-C stops them)."""
+def run(
+    app: AppContext, until_idle: bool, timeout: float, lease_seconds: float | None, as_json: bool
+) -> None:
+    """Run the sync workers in the foreground (SIGTERM or Ctrl-C stops them), then say
+    what was sent."""
     workers = build_workers(app.settings, app.db, timeout=timeout, lease_seconds=lease_seconds)
     if not workers:
-        fail("nothing to sync to: configure VAN or a webhook first", "not_configured")
+        fail("nothing to sync to: configure VAN or a webhook first", "not_configured", as_json)
     asyncio.run(_run(workers, until_idle))
+    summary = {w.target: _stats(w) for w in workers}
+    with app.db.read() as conn:
+        counts = outbox.status_counts(conn)
+    emit({"workers": summary, "outbox": counts}, as_json, _run_text(summary, counts))
+
+
+def _stats(worker: OutboxWorker) -> dict[str, Any]:
+    s = worker.stats
+    return {"sent": s.sent, "retried": s.retried, "failed": s.failed, "last_error": s.last_error}
+
+
+def _run_text(summary: dict[str, dict[str, Any]], counts: dict[str, dict[str, int]]) -> str:
+    names = {"van": "NGP VAN", "webhook": "Webhook"}
+    if not any(s["sent"] or s["retried"] or s["failed"] for s in summary.values()):
+        waiting = {t: counts[t]["pending"] for t in summary if counts[t]["pending"]}
+        later = "; ".join(f"{names[t]}: {n} row(s) wait for a retry" for t, n in waiting.items())
+        return f"Nothing was sent. {later}" if later else "Nothing was waiting to be sent."
+    lines = []
+    for target, s in summary.items():
+        line = f"{names[target]}: sent {s['sent']}, failed {s['failed']}, retries {s['retried']}"
+        if s["last_error"]:
+            line += f" (last error: {s['last_error']})"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 async def _run(workers: list[Any], until_idle: bool) -> None:
@@ -209,99 +263,7 @@ def export(app: AppContext, path: Path, statuses: tuple[str, ...], as_json: bool
     emit({"path": str(path), "rows": count}, as_json, f"Wrote {count} row(s) to {path}.")
 
 
-@sync.command("instructions")
-@json_option
-@pass_app
-def instructions(app: AppContext, as_json: bool) -> None:
-    """List the sync instructions: what each field value records in VAN."""
-    with app.db.read() as conn:
-        items = list_instructions(conn)
-    lines = [f"{i.field_name} = {i.value}: {_describe(i.as_dict())}" for i in items]
-    emit([i.as_dict() for i in items], as_json, "\n".join(lines) or "No instructions.")
-
-
-def _describe(i: dict[str, Any]) -> str:
-    what = {
-        "result_code": f"result code {i['result_code']!r}",
-        "survey_response": f"survey question {i['survey_question_id']}"
-        f" -> response {i['survey_response_id']}",
-        "activist_code": f"activist code {i['activist_code_id']} ({i['activist_action']})",
-    }[i["van_kind"]]
-    off = "" if i["enabled"] else " [disabled]"
-    return f"{what}, contact type {i['contact_type']!r}, input type {i['input_type']!r}{off}"
-
-
-@sync.command("map")
-@click.argument("field")
-@click.argument("value")
-@click.option("--result-code", help="VAN result code name (e.g. 'Not Home').")
-@click.option("--survey-question", "survey_question_id", type=int, help="Survey question id.")
-@click.option("--survey-response", "survey_response_id", type=int, help="Survey response id.")
-@click.option("--activist-code", "activist_code_id", type=int, help="Activist code id.")
-@click.option("--remove", is_flag=True, help="Remove the activist code instead of applying.")
-@click.option("--contact-type", default="Phone", show_default=True, help="VAN contact type.")
-@click.option("--input-type", default="API", show_default=True, help="VAN input type.")
-@click.option("--disable", is_flag=True, help="Keep the instruction but send nothing.")
-@json_option
-@pass_app
-def map_value(app: AppContext, field: str, value: str, as_json: bool, **opts: Any) -> None:
-    """Set what FIELD = VALUE records in VAN (VALUE '*' matches any value).
-
-    Give exactly one of --result-code, --survey-question with --survey-response, or
-    --activist-code. Example: phonebank sync map "Call Outcome" Busy --result-code "Not Home"
-    """
-    kinds = {
-        "result_code": opts["result_code"],
-        "survey_response": opts["survey_question_id"] or opts["survey_response_id"],
-        "activist_code": opts["activist_code_id"],
-    }
-    chosen = [k for k, v in kinds.items() if v]
-    if len(chosen) != 1:
-        fail(
-            "give exactly one of --result-code, --survey-question/--survey-response, "
-            "--activist-code",
-            "one_van_type",
-            as_json,
-        )
-        return
-    spec = {
-        k: opts[k]
-        for k in (
-            "result_code",
-            "survey_question_id",
-            "survey_response_id",
-            "activist_code_id",
-            "contact_type",
-            "input_type",
-        )
-    }
-    spec["activist_action"] = "Remove" if opts["remove"] else "Apply"
-    spec["enabled"] = not opts["disable"]
-    try:
-        with app.db.write() as conn:
-            item = set_instruction(conn, field, value, chosen[0], **spec)
-    except SyncConfigError as exc:
-        fail(str(exc), exc.code, as_json)
-        return
-    emit(item.as_dict(), as_json, f"{item.field_name} = {item.value}: {_describe(item.as_dict())}")
-
-
-@sync.command("unmap")
-@click.argument("field")
-@click.argument("value")
-@json_option
-@pass_app
-def unmap_value(app: AppContext, field: str, value: str, as_json: bool) -> None:
-    """Delete the instruction for FIELD = VALUE (that value is then not synced)."""
-    try:
-        with app.db.write() as conn:
-            removed = delete_instruction(conn, field, value)
-    except SyncConfigError as exc:
-        fail(str(exc), exc.code, as_json)
-        return
-    if not removed:
-        fail(f"no instruction for {field} = {value}", "no_instruction", as_json)
-    emit({"removed": True}, as_json, f"Removed the instruction for {field} = {value}.")
-
+for _command in MAP_COMMANDS:
+    sync.add_command(_command)
 
 COMMANDS = [sync]

@@ -205,7 +205,9 @@ def list_rows(
     target: str | None = None,
     status: str | None = None,
     limit: int = 100,
+    in_doubt: bool = False,
 ) -> list[OutboxRow]:
+    """Rows oldest first; ``in_doubt`` keeps only the rows flagged in doubt."""
     sql, args = "SELECT * FROM sync_outbox WHERE 1 = 1", []
     if target is not None:
         sql += " AND target = ?"
@@ -213,6 +215,8 @@ def list_rows(
     if status is not None:
         sql += " AND status = ?"
         args.append(status)
+    if in_doubt:
+        sql += " AND in_doubt = 1"
     sql += " ORDER BY id LIMIT ?"
     return [_row(r) for r in conn.execute(sql, (*args, limit)).fetchall()]
 

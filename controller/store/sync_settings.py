@@ -8,21 +8,24 @@ type) are resolved to VAN ids when sending, so an instruction can be written off
 
 from __future__ import annotations
 
-import json
+import contextlib
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from controller.errors import PhonebankError
+from controller.store.sync_checks import (
+    ANY_VALUE,
+    SyncConfigError,
+    check_api_key,
+    check_url,
+    check_value,
+)
+
+__all__ = ["ANY_VALUE", "SyncConfigError"]
 
 VAN_KINDS = ("result_code", "survey_response", "activist_code")
-ANY_VALUE = "*"
 DEFAULT_VAN_BASE_URL = "https://api.securevan.com/v4"
 VAN_MODES = {0: "VoterFile", 1: "MyCampaign"}
-
-
-class SyncConfigError(PhonebankError):
-    """Bad sync configuration; ``code`` is a machine-readable id."""
 
 
 @dataclass(frozen=True)
@@ -112,18 +115,6 @@ def _field(conn: sqlite3.Connection, field_name: str) -> sqlite3.Row:
     return row
 
 
-def _check_value(field: sqlite3.Row, value: str) -> str:
-    if value == ANY_VALUE or field["kind"] != "choice":
-        return value
-    options = {str(o).lower(): str(o) for o in json.loads(field["options"])}
-    if value.lower() not in options:
-        choices = ", ".join(options.values())
-        raise SyncConfigError(
-            "unknown_value", f"{field['name']} has no value {value!r} (choices: {choices})"
-        )
-    return options[value.lower()]
-
-
 def _check_kind(van_kind: str, spec: dict[str, Any]) -> None:
     if van_kind not in VAN_KINDS:
         raise SyncConfigError("unknown_van_kind", f"VAN type must be one of {', '.join(VAN_KINDS)}")
@@ -160,7 +151,7 @@ def set_instruction(
     survey_response_id, activist_code_id, activist_action, enabled.
     """
     field = _field(conn, field_name)
-    value = _check_value(field, value)
+    value = check_value(field, value)
     _check_kind(van_kind, spec)
     columns = {
         "contact_type": spec.get("contact_type") or "Phone",
@@ -190,6 +181,8 @@ def set_instruction(
 
 def delete_instruction(conn: sqlite3.Connection, field_name: str, value: str) -> bool:
     field = _field(conn, field_name)
+    with contextlib.suppress(SyncConfigError):  # else removed as typed (an older value)
+        value = check_value(field, value)
     cur = conn.execute(
         "DELETE FROM sync_instructions WHERE field_id = ? AND value = ?", (field["id"], value)
     )
@@ -253,13 +246,6 @@ def get_van_settings(conn: sqlite3.Connection) -> VanSettings:
     )
 
 
-def _check_url(url: str, what: str) -> str:
-    url = url.strip().rstrip("/")
-    if not url.startswith(("https://", "http://")):
-        raise SyncConfigError("bad_url", f"{what} must start with https:// (got {url!r})")
-    return url
-
-
 def save_van_settings(conn: sqlite3.Connection, **changes: Any) -> VanSettings:
     """Update some of application_name, api_key, mode (0 or 1), base_url."""
     unknown = set(changes) - {"application_name", "api_key", "mode", "base_url"}
@@ -269,9 +255,9 @@ def save_van_settings(conn: sqlite3.Connection, **changes: Any) -> VanSettings:
     if "mode" in values and int(values["mode"]) not in VAN_MODES:
         raise SyncConfigError("bad_mode", "mode must be 0 (VoterFile) or 1 (MyCampaign)")
     if "base_url" in values:
-        values["base_url"] = _check_url(str(values["base_url"]), "base URL")
-    if "api_key" in values and ("|" in str(values["api_key"]) or not str(values["api_key"])):
-        raise SyncConfigError("bad_api_key", "give the API key without the |mode suffix")
+        values["base_url"] = check_url(str(values["base_url"]), "the base URL", "the API key")
+    if "api_key" in values:
+        values["api_key"] = check_api_key(str(values["api_key"]))
     _write(conn, "van", {k: str(v) for k, v in values.items()})
     return get_van_settings(conn)
 
@@ -282,5 +268,7 @@ def get_webhook_settings(conn: sqlite3.Connection) -> WebhookSettings:
 
 def save_webhook_settings(conn: sqlite3.Connection, url: str) -> WebhookSettings:
     """Set the webhook URL ("" turns the webhook off)."""
-    _write(conn, "webhook", {"url": _check_url(url, "webhook URL") if url else ""})
+    if url:
+        url = check_url(url, "the webhook URL", "the call outcomes")
+    _write(conn, "webhook", {"url": url})
     return get_webhook_settings(conn)

@@ -81,6 +81,7 @@ class VanClient:
         )
         self._session: aiohttp.ClientSession | None = None
         self._cache: dict[str, dict[str, int]] = {}
+        self._names: dict[str, list[str]] = {}
 
     async def __aenter__(self) -> VanClient:
         return self
@@ -133,7 +134,13 @@ class VanClient:
                     if item.get(key):
                         table.setdefault(str(item[key]).lower(), int(item[LOOKUPS[kind]]))
             self._cache[kind] = table
+            self._names[kind] = sorted({str(i["name"]) for i in items if i.get("name")})
         return self._cache[kind]
+
+    async def names(self, kind: str) -> list[str]:
+        """The names (as VAN spells them) in one lookup list, sorted."""
+        await self.lookup(kind)
+        return self._names.get(kind, [])
 
     async def resolve(self, kind: str, name: str | None) -> int | None:
         if not name:
@@ -180,5 +187,19 @@ async def check_credentials(settings: VanSettings, timeout: float = 15.0) -> dic
     async with VanClient(settings, timeout=timeout) as van:
         echoed = await van.echo("phonebank")
         counts = {kind: len(set((await van.lookup(kind)).values())) for kind in LOOKUPS}
-        result_codes = sorted(await van.lookup("resultCodes"))
-    return {"echo": echoed, "lookups": counts, "result_code_names": result_codes}
+        names = {kind: await van.names(kind) for kind in LOOKUPS}
+    return {
+        "echo": echoed,
+        "lookups": counts,
+        "names": names,
+        "result_code_names": names["resultCodes"],
+    }
+
+
+def describe_lookups(report: dict[str, Any]) -> list[str]:
+    """One line per lookup list of a :func:`check_credentials` report: count and names."""
+    labels = {"resultCodes": "Result codes", "contactTypes": "Contact types"}
+    return [
+        f"{labels.get(kind, 'Input types')} ({len(names)}): {', '.join(names) or '(none)'}"
+        for kind, names in report["names"].items()
+    ]

@@ -25,7 +25,7 @@ from controller.store.sync_settings import (
 )
 from controller.sync.errors import SyncError
 from controller.sync.plugin import sync_of
-from controller.sync.van import check_credentials
+from controller.sync.van import check_credentials, describe_lookups
 from web.access import Access, access
 from web.keys import DB
 from web.render import render
@@ -116,12 +116,9 @@ async def test_connection(request: web.Request) -> web.StreamResponse:
         report = await check_credentials(van)
     except SyncError as exc:
         return sync_page(request, error=f"VAN check failed: {exc.code}: {exc.text}")
-    counts = report["lookups"]
+    lookups = "; ".join(describe_lookups(report))
     return sync_page(
-        request,
-        notice=f"VAN accepted the credentials ({van.public()['mode_name']}): "
-        f"{counts['resultCodes']} result codes, {counts['contactTypes']} contact types, "
-        f"{counts['inputTypes']} input types.",
+        request, notice=f"VAN accepted the credentials ({van.public()['mode_name']}). {lookups}."
     )
 
 
