@@ -83,6 +83,8 @@ def _import_text(data: dict[str, Any]) -> str:
         f" ({plural(data['phones'], 'number')}), {data['duplicates']:,} already there,"
         f" {plural(len(data['errors']), 'row')} skipped."
     ]
+    if data["list_dropped"]:
+        lines.append(f"Nothing was imported, so the list {data['list_name']!r} was not created.")
     note = store.started_note(data["started_banks"])
     if note:
         lines.append(note)
@@ -199,6 +201,8 @@ def wrong_number(app: AppContext, contact_id: int, number: str, undo: bool, as_j
         emit(result, as_json, f"{text} {note}" if note else text)
         return
     if not store.mark_wrong_number(app.db, contact_id, e164):
+        if store.contact_detail(app.db, contact_id) is None:
+            fail(f"no contact with id {contact_id}", "no_such_contact", as_json)
         fail(f"contact {contact_id} has no number {e164}", "no_such_phone", as_json)
     emit({"contact_id": contact_id, "e164": e164, "wrong_number": True}, as_json,
          f"{e164} marked as a wrong number for contact {contact_id}.")  # fmt: skip

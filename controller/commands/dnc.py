@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.common import AppContext, emit, fail, json_option, pass_app, plural
 from controller.model import dnc_notices as notices
 from controller.model.phones import PhoneError
 from controller.store import dnc as store
@@ -57,15 +57,24 @@ def import_(app: AppContext, file: Path, reason: str, source: str, as_json: bool
 
 
 @dnc.command("list")
-@click.option("--limit", default=1000, show_default=True, type=click.IntRange(1))
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(1),
+              help="How many numbers to show.")  # fmt: skip
+@click.option("--offset", default=0, type=click.IntRange(0),
+              help="Skip this many first (with --limit: one page after another).")  # fmt: skip
 @json_option
 @pass_app
-def list_(app: AppContext, limit: int, as_json: bool) -> None:
-    """Show the numbers on the list, newest first."""
-    rows = store.entries(app.db, limit)
+def list_(app: AppContext, limit: int, offset: int, as_json: bool) -> None:
+    """Show the numbers on the list, newest first (a page of --limit, from --offset)."""
+    rows = store.entries(app.db, limit, offset)
     text = "\n".join(
         f"{r['e164']:<16} {r['created_at']}  {r['source']}  {r['reason']}".rstrip() for r in rows
     )
+    total = store.count(app.db)
+    if rows and (offset > 0 or offset + len(rows) < total):
+        more = f"; --offset {offset + len(rows)} for the next" if offset + len(rows) < total else ""
+        text += f"\n({offset + 1:,}-{offset + len(rows):,} of {plural(total, 'number')}{more})"
+    elif not rows and total:
+        text = f"No numbers from --offset {offset}: the list has {plural(total, 'number')}."
     emit(rows, as_json, text or "The Do Not Call list is empty.")
 
 

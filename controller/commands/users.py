@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.common import AppContext, emit, fail, json_option, pass_app, plural
 from controller.model.users import ROLES, UserError
 from controller.store import users as store
 
@@ -208,7 +208,7 @@ def lists_add(
         fail(exc.message, exc.code, as_json)
         return
     verb = "removed from" if remove else "added to"
-    emit({"list": name, "changed": changed}, as_json, f"{changed} users {verb} {name!r}.")
+    emit({"list": name, "changed": changed}, as_json, f"{plural(changed, 'user')} {verb} {name!r}.")
 
 
 COMMANDS = [users]

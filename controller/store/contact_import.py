@@ -51,6 +51,7 @@ class ImportReport:
     phones: int = 0
     errors: list[RowError] = field(default_factory=list)
     started_banks: list[int] = field(default_factory=list)  # running/paused on this list
+    list_dropped: bool = False  # a list created by this import and left empty is not kept
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -159,13 +160,18 @@ def import_csv(
         plan = ImportPlan.from_header(header, mapping)
         check_quotes(path)
         size = path.stat().st_size
-        report = ImportReport(*lists.ensure(db, list_ref))
+        list_id, name, created = lists.ensure_created(db, list_ref)
+        report = ImportReport(list_id, name)
         if progress is not None:
             progress(chars)
         if workers is None:
             workers = (os.cpu_count() or 1) if size >= PARALLEL_MIN_BYTES else 0
         chunks = _chunks(handle, used + 1, batch_size)
-        _run(db, plan, chunks, report, progress, workers, (header, mapping))
+        try:
+            _run(db, plan, chunks, report, progress, workers, (header, mapping))
+        finally:
+            if created and report.imported == 0:  # every row refused: no empty list is left
+                report.list_dropped = lists.drop_if_empty(db, list_id)
     report.started_banks = started_banks(db, report.list_id)
     return report
 

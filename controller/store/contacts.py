@@ -174,6 +174,9 @@ def unmark_wrong_number(db: Database, contact_id: int, e164: str) -> dict[str, A
             (contact_id, e164),
         ).fetchone()
         if row is None or row[0] is None:
+            known = conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+            if known is None:
+                raise WrongNumberError("no_such_contact", f"no contact with id {contact_id}")
             raise WrongNumberError("no_such_phone", f"contact {contact_id} has no number {e164}")
         if not row[0]:
             raise WrongNumberError(

@@ -72,10 +72,27 @@ def check_target(db: Database, ref: str) -> None:
 
 def ensure(db: Database, ref: str) -> tuple[int, str]:
     """The list ``ref`` means, as (id, name), created (``ref`` being its name) if none."""
+    list_id, name, _ = ensure_created(db, ref)
+    return list_id, name
+
+
+def ensure_created(db: Database, ref: str) -> tuple[int, str, bool]:
+    """As :func:`ensure`, and whether the list was created just now."""
     with db.write() as conn:
         found = find(conn, ref)
         if found is not None:
-            return found
+            return (*found, False)
         name = new_name(ref)
         cur = conn.execute("INSERT INTO lists (name) VALUES (?)", (name,))
-        return int(cur.lastrowid or 0), name
+        return int(cur.lastrowid or 0), name, True
+
+
+def drop_if_empty(db: Database, list_id: int) -> bool:
+    """Delete the list if it holds no contact and no bank uses it; whether it was."""
+    with db.write() as conn:
+        cur = conn.execute(
+            "DELETE FROM lists WHERE id = :id AND NOT EXISTS (SELECT 1 FROM contacts"
+            " WHERE list_id = :id) AND NOT EXISTS (SELECT 1 FROM banks WHERE list_id = :id)",
+            {"id": list_id},
+        )
+        return cur.rowcount > 0
