@@ -31,7 +31,7 @@ from controller.engine.calls import CallKind, EngineCall
 from controller.engine.dialing import new_call_id
 from controller.model.banks import DialingMode, State
 from controller.model.volunteers import Session, VolunteerError, VState
-from controller.store import attempts, queue
+from controller.store import attempts, dial_check, queue
 from controller.store import banks as bank_store
 from controller.store import contacts as contact_store
 from controller.store.queue import Claim
@@ -70,6 +70,8 @@ def _runner(engine: Engine, volunteer_id: int, mode: DialingMode) -> BankRunner:
         raise VolunteerError("wrong_mode", f"this bank dials in {runner.bank.dialing_mode} mode")
     if session.state is not VState.WAITING:
         raise VolunteerError("not_ready", f"the volunteer is {session.state.value}, not ready")
+    if placed_preview(runner, volunteer_id) is not None:
+        raise VolunteerError("call_ringing", "Your call is still ringing: hang up first.")
     return runner
 
 
@@ -162,11 +164,20 @@ def release_previews(runner: BankRunner) -> None:
 
 
 def preview_call(engine: Engine, volunteer_id: int) -> str:
-    """The volunteer pressed Call: dial their previewed number; returns the call id."""
+    """The volunteer pressed Call: dial their previewed number; returns the call id.
+
+    The calling rules are checked again first (:func:`dial_check.check_before_dial`):
+    a number that may not be called now is not dialed, its hold is given up and the
+    refusal says why."""
     runner = _runner(engine, volunteer_id, DialingMode.PREVIEW)
-    claim = runner.previews.pop(volunteer_id, None)
+    claim = runner.previews.get(volunteer_id)
     if claim is None:
         raise VolunteerError("nothing_previewed", "ask for the next contact first")
+    with runner.db.write() as conn:  # the contact may have been held for a while
+        reasons = dial_check.check_before_dial(conn, claim, runner.clock())
+    del runner.previews[volunteer_id]
+    if reasons:
+        raise VolunteerError(reasons[0], f"{dial_check.WHY[reasons[0]]} Ask for the next one.")
     runner.dial_claims([claim], runner.clock(), reserved_for=volunteer_id)
     for call in runner.calls.values():
         if call.reserved_for == volunteer_id and call.claim.entry_id == claim.entry_id:

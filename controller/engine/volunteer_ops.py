@@ -154,9 +154,12 @@ def ready(engine: Engine, volunteer_id: int) -> Session:
 
 
 def pause(engine: Engine, volunteer_id: int) -> Session:
-    session, _ = _require_session(engine, volunteer_id)
+    """Stop taking calls; refused while the volunteer's preview call rings."""
+    session, runner = _require_session(engine, volunteer_id)
     if session.state is VState.IDLE:
         return session
+    if modes.placed_preview(runner, volunteer_id) is not None:
+        raise VolunteerError("call_ringing", "Your call is still ringing: hang up first.")
     return engine.pool.pause(volunteer_id)
 
 
