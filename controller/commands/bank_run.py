@@ -97,16 +97,19 @@ def publish(
 def _publish(bank: Bank, visibility: str, ids: tuple[int, ...], asked: bool) -> Bank:
     """``model.publish``; a bank already published changes who sees it only when asked."""
     seen = bank.state not in (model.State.DRAFT, model.State.STOPPED)
-    if seen and not asked:
-        who = _who(bank)
+    if seen and bank.visibility == "public" and visibility == "public":
         raise BankError(
             "already_published",
-            f"bank {bank.id} is already published ({who}); to change who sees it, give its"
-            f" user lists (`bank publish {bank.id} --private USER_LIST_ID ...`) or make it"
+            f"bank {bank.id} is already published and public: every volunteer sees it, and a"
+            " public bank never becomes private again",
+        )
+    if seen and not asked:
+        raise BankError(
+            "already_published",
+            f"bank {bank.id} is already published ({_who(bank)}); to change who sees it, give"
+            f" its user lists (`bank publish {bank.id} --private USER_LIST_ID ...`) or make it"
             f" public for good (`bank publish {bank.id} --public`)",
         )
-    if seen and visibility == bank.visibility == "public":
-        raise BankError("already_published", f"bank {bank.id} is already public")
     return model.publish(bank, visibility, ids)
 
 

@@ -81,7 +81,7 @@ def validate(app: AppContext, file: Path, as_json: bool) -> None:
     if problems:
         _report(problems, as_json)
     emit({"ok": True, "name": loaded.name, "blocks": len(loaded.blocks)}, as_json,
-         f"Script {loaded.name!r} is valid ({len(loaded.blocks)} blocks).")  # fmt: skip
+         f"Script {loaded.name!r} is valid ({plural(len(loaded.blocks), 'block')}).")  # fmt: skip
 
 
 @script.command("import")
@@ -106,7 +106,7 @@ def import_(app: AppContext, file: Path, replace: bool, as_json: bool) -> None:
     except ScriptError as exc:
         _report(exc.problems, as_json)
         return
-    text = f"Saved script {script_id}: {loaded.name!r} ({len(loaded.blocks)} blocks)."
+    text = f"Saved script {script_id}: {loaded.name!r} ({plural(len(loaded.blocks), 'block')})."
     if using:
         verb = "shows" if len(using) == 1 else "show"
         text += f" Used by {store.bank_list(using)}, which now {verb} it."

@@ -73,7 +73,10 @@ def test_given_a_private_bank_when_made_public_explicitly_then_warned_final_and_
         "public_is_final"
     )
     assert refusal(home, "bank", "publish", bank_id, "--public")["error"] == "already_published"
-    assert refusal(home, "bank", "publish", bank_id)["error"] == "already_published"
+    again = refusal(home, "bank", "publish", bank_id)
+    assert again["error"] == "already_published"
+    assert "already published and public" in again["message"]
+    assert "--private" not in again["message"]
     assert seen_by(home, bank_id) == ("public", [], "published")
 
 
