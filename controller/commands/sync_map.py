@@ -51,7 +51,8 @@ def _describe(i: dict[str, Any]) -> str:
 @json_option
 @pass_app
 def map_value(app: AppContext, field: str, value: str, as_json: bool, **opts: Any) -> None:
-    """Set what FIELD = VALUE records in VAN (VALUE '*' matches any value).
+    """Set what FIELD = VALUE records in VAN (VALUE '*' matches any value; any other VALUE
+    must be one FIELD can take: an option, Yes or No, a number, a date like 2026-11-03).
 
     Give exactly one of --result-code, --survey-question with --survey-response, or
     --activist-code. Example: phonebank sync map "Call Outcome" Busy --result-code "Not Home"

@@ -54,8 +54,8 @@ def check_url(url: str, what: str, carries: str) -> str:
     if parts.scheme == "http":
         raise SyncConfigError(
             "insecure_url",
-            f"{what} must start with https:// ({carries} would travel in clear text over"
-            f" http://, which is only accepted for localhost or 127.0.0.1) (got {url!r})",
+            f"{what} must start with https://, got {url!r}: over http:// {carries} would"
+            " travel in clear text (http:// is accepted only for localhost or 127.0.0.1)",
         )
     raise SyncConfigError("bad_url", f"{what} must start with https:// (got {url!r})")
 
