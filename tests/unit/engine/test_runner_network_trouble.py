@@ -7,8 +7,11 @@ the AMI session is a stand-in that records what the runner sends."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from controller.config import Settings
+from controller.engine.admin_ops import live_snapshot
 from controller.engine.runner import BankRunner
 from controller.store import queue
 from controller.store.db import Database
@@ -135,6 +138,12 @@ async def test_given_calls_failing_in_the_network_when_5_in_a_row_then_the_bank_
     held = runner.network_status()
     assert held == {"dialing_held_until": NOW + 30.0, "network_failures": 6}
     assert heard[-1]["dialing_held_until"] == NOW + 30.0
+    engine: Any = SimpleNamespace(
+        bus=runner.bus, runners={runner.bank_id: runner}, pool=runner.pool, db=db, clock=clock,
+        simulated=set(),
+    )  # fmt: skip
+    figures = live_snapshot(engine, runner.bank_id)["figures"]  # what the dashboard gets
+    assert (figures["dialing_held_until"], figures["network_failures"]) == (NOW + 30.0, 6)
 
     clock.now = NOW + 29.0
     await runner.tick()
