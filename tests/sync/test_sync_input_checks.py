@@ -174,3 +174,25 @@ def test_given_yesno_instruction_typed_lowercase_when_script_answers_yes_then_ro
         ("script_answer", "Needs ride", "Yes")
     ]
     assert rows[0].payload["responses"][0]["surveyQuestionId"] == 3001
+
+
+def test_given_yesno_instructions_saved_as_typed_before_when_migrated_then_in_recorded_form(
+    db: Database,
+) -> None:
+    add_fields(db)
+    with db.write() as conn:
+        set_instruction(conn, "Event", "2026-11-03", "survey_response", **SURVEY)
+        for value in ("yes", "n", "maybe"):
+            conn.execute(
+                "INSERT INTO sync_instructions (field_id, value, van_kind, survey_question_id,"
+                " survey_response_id) SELECT id, ?, 'survey_response', 3001, 1"
+                " FROM custom_fields WHERE name = 'Needs ride'",
+                (value,),
+            )
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0201_sync_yesno_values'")
+    assert db.migrate() == ["0201_sync_yesno_values"]
+    with db.read() as conn:
+        values = {i.value for i in list_instructions(conn) if i.field_name == "Needs ride"}
+        event = {i.value for i in list_instructions(conn) if i.field_name == "Event"}
+    assert values == {"Yes", "No", "maybe"}
+    assert event == {"2026-11-03"}
