@@ -124,10 +124,15 @@ def callee_joined(runner: BankRunner, call_id: str, at: float, channel: str) -> 
 
 def volunteer_left(runner: BankRunner, volunteer_id: int) -> None:
     """A volunteer left the bank: a person handed to them who has not reached their room
-    yet hears the safe-harbor message instead (dropped), never an empty room."""
+    yet hears the safe-harbor message instead (dropped), never an empty room; a preview
+    call placed for them that nobody answered yet is hung up (nobody is there to talk)."""
     for call in list(runner.calls.values()):
-        if call.volunteer_id == volunteer_id and call.connected_at is None and not call.ended:
+        if call.ended or call.connected_at is not None:
+            continue
+        if call.volunteer_id == volunteer_id:
             to_safe_harbor(runner, call)
+        elif call.reserved_for == volunteer_id and call.answered_at is None:
+            runner._spawn(runner._hangup_call(call.call_id))
 
 
 def to_safe_harbor(runner: BankRunner, call: EngineCall, channel: str = "") -> None:

@@ -160,3 +160,16 @@ async def test_given_a_volunteer_who_left_when_the_person_enters_their_room_then
     assert call.connected_at is None
     assert redirects(runner) == [(joined, "phonebank-answered", "s", "dropped")]
     assert runner.figures.dropped == 1
+
+
+async def test_given_a_preview_call_ringing_for_a_volunteer_when_they_leave_then_it_is_hung_up(
+    engine: tuple[Engine, BankRunner],
+) -> None:
+    eng, runner = engine
+    volunteer_in(eng, runner, 9)
+    ringing = dial(runner, CallState.RINGING, reserved_for=9)
+    eng.pool.leave(9)
+    await asyncio.sleep(0)
+    hangups = [a["Channel"] for a in runner.ami.sent if a["Action"] == "Hangup"]  # type: ignore[attr-defined]
+    assert hangups == runner.channels(ringing.call_id)
+    assert ringing.state is CallState.RINGING and runner.figures.dropped == 0
