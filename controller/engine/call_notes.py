@@ -34,7 +34,7 @@ RESULT_LABELS = {
 def label_of(result: str, cause: str) -> str:
     """What the volunteer reads about a call's end, from the attempt's result and cause
     (a Q.850 code or the tracker's reason)."""
-    if result == "no_answer" and cause == "not_placed":
+    if cause == "not_placed":
         return "Could not be placed (it will be tried again)"
     reason = reason_of(cause)
     if result == "failed":

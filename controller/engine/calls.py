@@ -80,7 +80,7 @@ def result_of(call: EngineCall, t: Transition) -> tuple[str, str]:
         return ("rejected" if t.reason == "call_rejected" else "failed"), cause
     if t.new is CallState.FAILED:
         if t.reason == NOT_PLACED_REASON:
-            return "no_answer", "not_placed"  # nothing reached the number: try it again
+            return NETWORK_TROUBLE, "not_placed"  # nothing reached the number: no outcome
         return NETWORK_TROUBLE, cause  # the phone network could not carry it: not the number
     if call.volunteer_id is not None and call.connected_at is not None:
         return "bridged", cause

@@ -39,7 +39,7 @@ CLAIM = Claim(1, 1, "+12125550100", "America/New_York", 0, (Member(1, 1),))
         (CallState.FAILED, "congestion", 34, f"Phone network busy{LATER}", ""),
         (CallState.FAILED, "destination_out_of_order", None, f"Phone network busy{LATER}", ""),
         (CallState.FAILED, "unavailable", None, f"Call failed{LATER}", ""),
-        (CallState.FAILED, "originate_rejected", None, AGAIN, "No Answer"),
+        (CallState.FAILED, "originate_rejected", None, AGAIN, ""),
     ],
 )  # fmt: skip
 def test_given_a_call_ending_unanswered_when_noted_then_the_volunteer_reads_why_and_what_was_recorded(  # noqa: E501

@@ -41,7 +41,7 @@ def end(new: CallState, reason: str = "", cause: int | None = None) -> Transitio
         (CallState.REJECTED, "call_rejected", 21, ("rejected", "21")),
         (CallState.FAILED, "congestion", 34, ("network_trouble", "34")),
         (CallState.FAILED, "unavailable", None, ("network_trouble", "unavailable")),
-        (CallState.FAILED, "originate_rejected", None, ("no_answer", "not_placed")),
+        (CallState.FAILED, "originate_rejected", None, ("network_trouble", "not_placed")),
     ],
 )
 def test_given_an_unanswered_end_when_mapped_then_the_automatic_result(
