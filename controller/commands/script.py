@@ -41,12 +41,7 @@ def _load(path: Path) -> Script:
 
 def _problems_text(problems: list[Problem]) -> str:
     """One line per problem; the block is added when the message does not name it."""
-    return "\n".join(f"  [{p.code}] {p.message}{_where(p)}" for p in problems)
-
-
-def _where(p: Problem) -> str:
-    named = p.block is None or f"block {p.block!r}" in p.message
-    return "" if named else f" (block {p.block!r})"
+    return "\n".join(f"  [{p.code}] {p.text}" for p in problems)
 
 
 REFUSALS = ("script_exists", "script_in_use")  # about saving, not about the script's content

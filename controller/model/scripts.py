@@ -51,6 +51,12 @@ class Problem:
     message: str
     block: str | None = None
 
+    @property
+    def text(self) -> str:
+        """The message, with its block added when the message does not name it."""
+        named = self.block is None or f"block {self.block!r}" in self.message
+        return self.message if named else f"{self.message} (block {self.block!r})"
+
 
 @dataclass(frozen=True)
 class Response:

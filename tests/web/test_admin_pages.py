@@ -125,7 +125,9 @@ async def test_given_a_started_bank_when_stopped_with_confirmation_then_it_canno
     stopped = await client.post(
         f"/admin/banks/{bank_id}/stop", data={"_csrf": token, "confirm": "yes"}
     )
-    assert stopped.status == 200 and "Stopped for good." in await stopped.text()
+    stopped_page = await stopped.text()
+    assert stopped.status == 200 and "Stopped for good." in stopped_page
+    assert "left undialed (the bank is stopped)" in stopped_page and " ready," not in stopped_page
     again = await client.post(f"/admin/banks/{bank_id}/resume", data={"_csrf": token})
     assert again.status == 400
     assert "A stopped bank cannot be restarted." in await again.text()

@@ -33,7 +33,7 @@ async def test_given_an_admin_when_adding_a_volunteer_and_a_team_then_both_exist
     team = await client.post(
         "/admin/users/lists", data={"_csrf": token, "name": "Team A", "members": "vic"}
     )
-    assert "1 members added" in await team.text()
+    assert "1 member added" in await team.text()
     assert user_store.all_users(db, user_list="Team A")[0]["pin"]
 
 

@@ -66,7 +66,8 @@ async def test_given_an_upload_that_never_ends_when_sent_with_or_without_replace
     refused = await client.post(upload, data=script_file(token, TRAP))
     page = html.unescape(await refused.text())
     assert refused.status == 400 and "The script was not saved:" in page
-    assert "block 'a' never reaches an end" in page and "(block b)" in page
+    assert "block 'a' never reaches an end" in page and "block 'b' never reaches an end" in page
+    assert "(block" not in page  # each message names its block once
     assert bank_of(db, bank_id).settings.script_id is None
     assert (await client.post(upload, data=script_file(token, GOOD_SCRIPT))).status == 200
     script_id = bank_of(db, bank_id).settings.script_id

@@ -99,7 +99,7 @@ async def test_given_user_lists_when_taking_members_out_and_deleting_then_a_list
     out = await client.post(
         "/admin/users/lists/remove", data={"_csrf": token, "name": "Crew", "members": "vic"}
     )
-    assert "1 users removed from 'Crew'." in await shown(out)
+    assert "1 user removed from 'Crew'." in await shown(out)
     ghost = await client.post(
         "/admin/users/lists/remove", data={"_csrf": token, "name": "Crew", "members": "ghost"}
     )

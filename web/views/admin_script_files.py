@@ -52,7 +52,7 @@ async def download(request: web.Request) -> web.StreamResponse:
 
 
 def _problems(exc: ScriptError) -> str:
-    text = "; ".join(p.message + (f" (block {p.block})" if p.block else "") for p in exc.problems)
+    text = "; ".join(p.text for p in exc.problems)
     return "The script was not saved: " + text.replace("(use --replace)", "(tick replace)") + "."
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from controller.commands.common import plural
 from controller.model.users import UserError
 from controller.store import users as user_store
 from web.access import Access, access, current_user
@@ -124,7 +125,7 @@ async def remove_members(request: web.Request) -> web.StreamResponse:
         changed = user_store.set_members(request.app[DB], name, members, add=False)
     except UserError as exc:
         return users_page(request, error=sentence(exc.message))
-    return users_page(request, notice=f"{changed} users removed from {name!r}.")
+    return users_page(request, notice=f"{plural(changed, 'user')} removed from {name!r}.")
 
 
 def setup(app: web.Application) -> None:

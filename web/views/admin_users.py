@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from controller.commands.common import plural
 from controller.model.users import ROLES, UserError
 from controller.store import users as user_store
 from web.access import Access, access, current_user
@@ -134,7 +135,7 @@ async def user_list(request: web.Request) -> web.StreamResponse:
         added = user_store.set_members(db, name, members) if members else 0
     except DOMAIN_ERRORS as exc:
         return users_page(request, error=str(exc))
-    return users_page(request, notice=f"User list {name}: {added} members added.")
+    return users_page(request, notice=f"User list {name}: {plural(added, 'member')} added.")
 
 
 def setup(app: web.Application) -> None:
