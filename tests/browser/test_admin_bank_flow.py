@@ -37,13 +37,15 @@ pytestmark = [pytest.mark.pbx, pytest.mark.browser, pytest.mark.timeout(420)]
 AT = datetime(2026, 5, 1, 18, 30, tzinfo=UTC)  # 14:30 in New York
 PASSWORD = "organizer password 123"
 MIX = {"human:2:60": 0.75, "machine:3": 0.15, "busy": 0.1}
+Plugin = Callable[[Appliance], contextlib.AbstractAsyncContextManager[None]]
 
 
 class ApplianceThread:
     """``run_appliance`` in a thread with its own event loop, until ``stop()``."""
 
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(self, settings: Settings, db: Database, carrier: Plugin | None = None) -> None:
         self.settings, self.db = settings, db
+        self.carrier = carrier or carrier_mix
         self.ready = threading.Event()
         self.appliance: Appliance | None = None
         self.error: BaseException | None = None
@@ -66,7 +68,7 @@ class ApplianceThread:
             self.ready.set()
 
         await run_appliance(
-            self.settings, self.db, plugins=[engine_plugin_at(offset), carrier_mix],
+            self.settings, self.db, plugins=[engine_plugin_at(offset), self.carrier],
             serve_fastagi=False, on_ready=up,
         )  # fmt: skip
 

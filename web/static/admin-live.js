@@ -75,6 +75,20 @@
     state.textContent = data.start ? data.start.message : data.bank.state;
     state.className = "state state-" + data.bank.state;
     document.getElementById("sim-count").textContent = String(data.simulated || 0);
+    drawNetwork(f);
+  }
+
+  function drawNetwork(f) {
+    // dialing held while the phone network fails (congestion, trunk down): say so and until when
+    var node = document.getElementById("live-network");
+    var held = f.dialing_held_until;
+    node.hidden = !held;
+    if (!held) { node.textContent = ""; return; }
+    var until = new Date(held * 1000).toLocaleTimeString();
+    node.textContent = "The phone network failed the last " + f.network_failures +
+      " calls (congestion or the trunk down): dialing is held until " + until +
+      ", then one call at a time until one gets through. No contact is used up." +
+      " If it lasts, check the SIP trunk (System check).";
   }
 
   function drawVolunteers() {
