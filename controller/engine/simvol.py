@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import random
 import uuid
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 SIM_CONTEXT = "phonebank-simulated-volunteer"
 ROOM_CONTEXT = "phonebank-room"
+FILED_KEPT = 10_000  # outcomes the simulated volunteers filed, kept for tests and the demo
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ class SimulatedVolunteers:
         self.profile = profile or SimProfile()
         self.rng = random.Random(self.profile.seed)
         self.ids: set[int] = set()
-        self.filed: list[tuple[int, str, str]] = []  # (volunteer, call id, outcome)
+        # (volunteer, call id, outcome), the latest FILED_KEPT (a demo runs for days)
+        self.filed: deque[tuple[int, str, str]] = deque(maxlen=FILED_KEPT)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unlisten = engine.bus.listen(self._on_message)
 
