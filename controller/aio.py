@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 
 async def wait_set(event: asyncio.Event, timeout: float) -> bool:
@@ -17,3 +18,16 @@ async def wait_set(event: asyncio.Event, timeout: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+def keep(tasks: set[asyncio.Task[object]], task: asyncio.Task[object], log: logging.Logger) -> None:
+    """Hold ``task`` in ``tasks`` until it ends; a failure is logged with its traceback
+    instead of "Task exception was never retrieved" at garbage collection."""
+    tasks.add(task)
+
+    def done(t: asyncio.Task[object]) -> None:
+        tasks.discard(t)
+        if not t.cancelled() and t.exception() is not None:
+            log.error("background task %s failed", t.get_name(), exc_info=t.exception())
+
+    task.add_done_callback(done)

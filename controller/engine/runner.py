@@ -18,7 +18,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 
-from controller.aio import wait_set
+from controller.aio import keep, wait_set
 from controller.config import Settings
 from controller.engine import call_events, dialing, handoff, modes, stopping
 from controller.engine.bus import EventBus
@@ -241,8 +241,7 @@ class BankRunner:
 
     def _spawn(self, coro: object) -> None:
         task = asyncio.ensure_future(coro)  # type: ignore[call-overload]
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        keep(self._tasks, task, log)  # a failed hang-up or ring tone is logged
 
     # -- calls (see call_events.py) ----------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 import uuid
 from collections import deque
@@ -19,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from controller.aio import keep
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.telephony import actions
 from controller.telephony.ami import AmiError
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 SIM_CONTEXT = "phonebank-simulated-volunteer"
 ROOM_CONTEXT = "phonebank-room"
+log = logging.getLogger(__name__)
 FILED_KEPT = 10_000  # outcomes the simulated volunteers filed, kept for tests and the demo
 
 
@@ -51,7 +54,7 @@ class SimulatedVolunteers:
         self.ids: set[int] = set()
         # (volunteer, call id, outcome), the latest FILED_KEPT (a demo runs for days)
         self.filed: deque[tuple[int, str, str]] = deque(maxlen=FILED_KEPT)
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
         self._unlisten = engine.bus.listen(self._on_message)
 
     async def add(self, bank_id: int, volunteer_id: int, timeout: float = 10.0) -> Session:
@@ -92,9 +95,7 @@ class SimulatedVolunteers:
                 await task
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        keep(self._tasks, asyncio.ensure_future(coro), log)
 
     def _on_message(self, message: Mapping[str, Any]) -> None:
         if message["topic"] == "hangtime":
