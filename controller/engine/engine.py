@@ -76,7 +76,7 @@ class Engine:
         self.runners: dict[int, BankRunner] = {}
         self.simulated: set[int] = set()  # volunteer ids whose leg is a simulated one
         self.callme: set[int] = set()  # volunteer ids the PBX called ("call me")
-        self.pin_throttle = PinThrottle()  # wrong PINs per caller and per PIN
+        self.pin_throttle = PinThrottle()  # wrong PINs per caller, per PIN and in all
         self._stopped_banks: set[int] = set()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
