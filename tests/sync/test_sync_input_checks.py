@@ -176,13 +176,13 @@ def test_given_yesno_instruction_typed_lowercase_when_script_answers_yes_then_ro
     assert rows[0].payload["responses"][0]["surveyQuestionId"] == 3001
 
 
-def test_given_yesno_instructions_saved_as_typed_before_when_migrated_then_in_recorded_form(
+def test_given_yesno_instructions_saved_as_typed_before_even_twice_when_migrated_then_one_each_in_recorded_form(  # noqa: E501
     db: Database,
 ) -> None:
     add_fields(db)
     with db.write() as conn:
         set_instruction(conn, "Event", "2026-11-03", "survey_response", **SURVEY)
-        for value in ("yes", "n", "maybe"):
+        for value in ("yes", "n", "maybe", "y", "0"):  # two spellings of each answer
             conn.execute(
                 "INSERT INTO sync_instructions (field_id, value, van_kind, survey_question_id,"
                 " survey_response_id) SELECT id, ?, 'survey_response', 3001, 1"
@@ -194,5 +194,12 @@ def test_given_yesno_instructions_saved_as_typed_before_when_migrated_then_in_re
     with db.read() as conn:
         values = {i.value for i in list_instructions(conn) if i.field_name == "Needs ride"}
         event = {i.value for i in list_instructions(conn) if i.field_name == "Event"}
-    assert values == {"Yes", "No", "maybe"}
+        kept = {i.value: i.id for i in list_instructions(conn) if i.field_name == "Needs ride"}
+        left = conn.execute(
+            "SELECT count(*) FROM sync_instructions"
+            " WHERE value COLLATE BINARY IN ('y', '0', 'yes', 'n')"
+        ).fetchone()[0]
+    assert values == {"Yes", "No", "maybe"} and len(kept) == 3
     assert event == {"2026-11-03"}
+    assert left == 0  # no spelling left behind
+    assert kept["Yes"] > kept["maybe"] and kept["No"] > kept["maybe"]  # the newest kept
