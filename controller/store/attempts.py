@@ -1,11 +1,13 @@
 """Call attempts and dispositions: durable before they are acknowledged.
 
 - :func:`record_attempt` is written *before* the dial (the number must be claimed); it
-  stamps *Last Called At* on the contacts and holds the number in banks that suppress
-  numbers another bank just called.
-- :func:`mark_answered` / :func:`record_end` follow the call; an unbridged end (busy, no
-  answer, machine, failed, dropped) records its automatic disposition; a call the phone
-  network could not carry records none and goes back to the queue (:func:`network_retry`).
+  stamps *Last Called At* on the contacts and queues its CRM rows, held until the call went
+  out (:mod:`controller.store.call_marks`).
+- :func:`mark_answered` / :func:`record_end` follow the call; a call that went out releases
+  those rows and holds the number in banks that suppress numbers another bank just called;
+  an unbridged end (busy, no answer, machine, failed, dropped) records its automatic
+  disposition; a call the phone network could not carry records none, takes back its
+  stamps and unsent rows, and goes back to the queue (:func:`network_retry`).
 - :func:`record_disposition` stores an outcome and applies its policy (retry, final for the
   contact or the number, do-not-call, complete in every bank) in the same transaction.
 
@@ -32,7 +34,7 @@ from controller.model.outcomes import (
 )
 from controller.model.queue import LANE_WAITING
 from controller.store import banks as bank_store
-from controller.store import outbox_enqueue
+from controller.store import call_marks, outbox_enqueue
 from controller.store.queue import Claim, members_of
 from controller.store.results import iso, record_event
 
@@ -92,7 +94,6 @@ def record_attempt(
     )
     for member in claim.members:
         set_field_value(conn, member.contact_id, LAST_CALLED_AT, iso(now), claim.bank_id, iso(now))
-    hold_for_suppression(conn, claim.e164, claim.bank_id, now)
     outbox_enqueue.enqueue_for_attempt(conn, attempt_id)
     return attempt_id
 
@@ -113,6 +114,7 @@ def mark_answered(
         " WHERE id = ?",
         (iso(now), amd_status, attempt_id),
     )
+    call_marks.went_out(conn, attempt_id)
 
 
 def record_bridge(
@@ -138,10 +140,14 @@ def record_end(
         "UPDATE call_attempts SET ended_at = ?, result = ?, cause = ? WHERE id = ?",
         (iso(now), result, cause, attempt_id),
     )
-    if result in ("human", "bridged", "completed"):
-        return []
     if result == NETWORK_TROUBLE:
+        call_marks.never_carried(conn, row)
         network_retry(conn, row, now)
+        return []
+    call_marks.went_out(conn, attempt_id)
+    started = datetime.fromisoformat(str(row["started_at"])).timestamp()
+    hold_for_suppression(conn, str(row["e164"]), int(row["bank_id"]), started)
+    if result in ("human", "bridged", "completed"):
         return []
     try:
         item = outcome_for_result(result)
@@ -232,9 +238,10 @@ def _apply_policy(
 
 
 def network_retry(conn: sqlite3.Connection, attempt: sqlite3.Row, now: float) -> None:
-    """The phone network could not carry the call (congestion, trunk down): no outcome is
-    filed; the number goes back to the queue after the retry delay and, the first few times,
-    the attempt is given back (:func:`decide_network_retry`)."""
+    """The phone network could not carry the call (congestion, trunk down, never placed):
+    no outcome is filed (:func:`record_end` has taken back its *Last Called At* and unsent
+    CRM rows); the number goes back to the queue after the retry delay and, the first few
+    times, the attempt is given back (:func:`decide_network_retry`)."""
     entry_id = attempt["entry_id"]
     if entry_id is None or entry_state(conn, entry_id) != "dialing":
         return  # closed meanwhile (do-not-call, the household finished): nothing to give back

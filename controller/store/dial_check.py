@@ -3,7 +3,8 @@
 A preview volunteer may look at a contact for minutes before pressing Call; meanwhile the
 contact's calling hours may have ended, the number may have gone on the Do Not Call list,
 or another call may have reached the person (re-call protection) or another bank called
-them (a bank that skips numbers other banks called). :func:`check_before_dial` names every
+them (a bank that skips numbers other banks called; a call the phone network never carried
+does not count). :func:`check_before_dial` names every
 reason the held number may not be dialed now and, when there is one, gives the hold up the
 way the claim query would have treated the number:
 
@@ -19,7 +20,7 @@ from datetime import datetime
 
 from controller.model import compliance
 from controller.model.compliance import RECALL_BLOCK, CallFacts, CallRules
-from controller.model.outcomes import OUTCOMES
+from controller.model.outcomes import NETWORK_TROUBLE, OUTCOMES
 from controller.store import banks as bank_store
 from controller.store.queue import Claim
 
@@ -47,9 +48,10 @@ def _facts(conn: sqlite3.Connection, claim: Claim) -> CallFacts:
         f" ON a.id = d.attempt_id WHERE a.e164 = ? AND d.outcome IN ({marks})",
         (claim.e164, *PICKED_UP),
     ).fetchone()[0]
-    other = conn.execute(
-        "SELECT max(started_at) FROM call_attempts WHERE e164 = ? AND bank_id != ?",
-        (claim.e164, claim.bank_id),
+    other = conn.execute(  # a call the phone network never carried called nobody
+        "SELECT max(started_at) FROM call_attempts WHERE e164 = ? AND bank_id != ?"
+        " AND (result IS NULL OR result != ?)",
+        (claim.e164, claim.bank_id, NETWORK_TROUBLE),
     ).fetchone()[0]
     return CallFacts(claim.e164, claim.zone, _epoch(pickup), _epoch(other))
 

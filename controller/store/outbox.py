@@ -86,18 +86,20 @@ def enqueue(
     bank_id: int | None = None,
     instruction_id: int | None = None,
     skip: tuple[str, str] | None = None,
+    not_before: float = 0.0,
 ) -> int | None:
     """Insert one row (inside the caller's transaction); None if already queued.
 
-    ``skip`` = (code, reason) stores the row as ``skipped`` so the reason stays visible.
+    ``skip`` = (code, reason) stores the row as ``skipped`` so the reason stays visible;
+    ``not_before`` (epoch seconds) holds a pending row back until then.
     """
     if target not in TARGETS:
         raise ValueError(f"unknown sync target {target!r}")
     status, code, text = ("skipped", *skip) if skip else ("pending", None, None)
     cur = conn.execute(
         "INSERT INTO sync_outbox (target, dedupe_key, source_kind, source_id, contact_id,"
-        " bank_id, instruction_id, payload, status, error_code, error_text)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " bank_id, instruction_id, payload, status, error_code, error_text, next_attempt_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (target, dedupe_key) DO NOTHING",
         (
             target,
@@ -111,6 +113,7 @@ def enqueue(
             status,
             code,
             text,
+            not_before,
         ),
     )
     return cur.lastrowid if cur.rowcount else None

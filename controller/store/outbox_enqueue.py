@@ -3,7 +3,9 @@
 Call these with the writer connection, in the same ``db.write()`` block that inserts the
 attempt or disposition: the sync rows then commit (or roll back) together with it.
 
-- :func:`enqueue_for_attempt` -- every attempt stamps *Last Called At*;
+- :func:`enqueue_for_attempt` -- every attempt stamps *Last Called At*; its rows wait until
+  the call is known to have gone out (:func:`release_for_attempt`), and a call the phone
+  network never carried takes them back unsent (:func:`withdraw_for_attempt`);
 - :func:`enqueue_for_disposition` -- every outcome sets *Call Outcome* (and feeds the webhook);
 - :func:`enqueue_for_answer` -- a script answer of a field-linked block (survey question or
   activist code in VAN);
@@ -17,6 +19,7 @@ row is kept as ``skipped`` with code ``canvassed_implied``).
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from typing import Any
 
 from controller.model.outcomes import OutcomeError, outcome
@@ -26,6 +29,9 @@ from controller.store.sync_settings import Instruction, find_instruction, get_we
 
 LAST_CALLED_AT = "Last Called At"
 CALL_OUTCOME = "Call Outcome"
+# An attempt's rows wait for the call's end (or its answer) at most this long: a call the
+# network could not carry gives them back unsent; one still on after this is sent anyway.
+ATTEMPT_SYNC_HOLD = 3600.0
 
 
 def _van_id(raw: Any) -> int | None:
@@ -62,6 +68,7 @@ def enqueue_field_value(
     phone_id: int | None = None,
     bank_id: int | None = None,
     attempt_id: int | None = None,
+    not_before: float = 0.0,
 ) -> list[int]:
     """Queue the VAN canvass response the field's sync instruction asks for, if any.
 
@@ -97,6 +104,7 @@ def enqueue_field_value(
         instruction_id=instruction.id,
         payload=payload,
         skip=skip,
+        not_before=not_before,
     )
     return [row_id] if row_id else []
 
@@ -134,7 +142,8 @@ def _has_responses(conn: sqlite3.Connection, contact_id: int, attempt_id: int | 
 
 
 def enqueue_for_attempt(conn: sqlite3.Connection, attempt_id: int) -> list[int]:
-    """Queue the sync of *Last Called At* for one dial attempt (each household member)."""
+    """Queue the sync of *Last Called At* for one dial attempt (each household member),
+    held back until the call ends or is answered (:data:`ATTEMPT_SYNC_HOLD` at most)."""
     row = conn.execute(
         "SELECT id, bank_id, entry_id, contact_id, phone_id, started_at FROM call_attempts"
         " WHERE id = ?",
@@ -143,6 +152,7 @@ def enqueue_for_attempt(conn: sqlite3.Connection, attempt_id: int) -> list[int]:
     if row is None:
         raise LookupError(f"no call attempt {attempt_id}")
     members = queue.members_of(conn, row["entry_id"]) or [row["contact_id"]]
+    started = datetime.fromisoformat(str(row["started_at"])).timestamp()
     ids: list[int] = []
     for contact_id in (c for c in members if c is not None):
         ids += enqueue_field_value(
@@ -156,8 +166,30 @@ def enqueue_for_attempt(conn: sqlite3.Connection, attempt_id: int) -> list[int]:
             phone_id=row["phone_id"],
             bank_id=row["bank_id"],
             attempt_id=row["id"],
+            not_before=started + ATTEMPT_SYNC_HOLD,
         )
     return ids
+
+
+def release_for_attempt(conn: sqlite3.Connection, attempt_id: int) -> None:
+    """The attempt's call went out (it ended, not in network trouble, or was answered):
+    its held rows are due now."""
+    conn.execute(
+        "UPDATE sync_outbox SET next_attempt_at = 0 WHERE source_kind = 'attempt'"
+        " AND source_id = ? AND status = 'pending' AND attempts = 0",
+        (attempt_id,),
+    )
+
+
+def withdraw_for_attempt(conn: sqlite3.Connection, attempt_id: int) -> int:
+    """The phone network never carried the attempt's call: its rows not sent yet (pending
+    or skipped) are deleted, so nothing reports a call that did not happen. Returns how many."""
+    cur = conn.execute(
+        "DELETE FROM sync_outbox WHERE source_kind = 'attempt' AND source_id = ?"
+        " AND status IN ('pending', 'skipped')",
+        (attempt_id,),
+    )
+    return cur.rowcount
 
 
 def enqueue_for_answer(conn: sqlite3.Connection, answer_id: int) -> list[int]:
