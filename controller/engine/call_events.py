@@ -137,13 +137,20 @@ def ready_again(runner: BankRunner, volunteer_id: int) -> None:
 def close_unreported(runner: BankRunner, volunteer_id: int) -> list[int]:
     """The volunteer's report on their last conversation will not come (they went on to
     another bank, or left long ago): the call gets *Not Recorded*, whose rule reschedules
-    the number, and nothing is due any more."""
-    call = runner.wrapups.pop(volunteer_id, None)
+    the number, and nothing is due any more. A number handed to a personal-phone volunteer
+    (its attempt still open) ends in the same transaction, as a call with a person (they
+    may have talked). The report stays due if that cannot be stored (tried again later)."""
+    call = runner.wrapups.get(volunteer_id)
     if call is None:
         return []
     contacts = [m.contact_id for m in call.claim.members]
+    personal = recovery.is_personal(call.call_id)
+    end_as, cause = ("human", recovery.PERSONAL_CAUSE) if personal else ("bridged", "no_report")
     with runner.db.write() as conn:
-        ids = recovery.file_not_recorded(conn, call.attempt_id, contacts, runner.clock())
+        now = runner.clock()
+        ids = recovery.file_not_recorded(conn, call.attempt_id, contacts, now, end_as, cause)
+    if runner.wrapups.get(volunteer_id) is call:
+        del runner.wrapups[volunteer_id]
     runner.figures.note_outcome(recovery.NOT_RECORDED)
     runner.wake.set()
     return ids

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from controller.engine.recovery import recover_all
 from controller.engine.runner import BankRunner
 from controller.engine.volunteer_ops import PinThrottle
 from controller.engine.volunteers import VolunteerPool
+from controller.errors import PhonebankError
 from controller.model.banks import DialingMode, State
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import banks as bank_store
@@ -143,14 +145,19 @@ class Engine:
             await volunteer_ops.end_session(self, volunteer_id)
 
     def expire_reports(self) -> None:
-        """Reports due from volunteers who left more than ``REPORT_GRACE`` ago (and did not
-        come back) will not come: their calls get *Not Recorded*, so the numbers move on."""
+        """Reports due from volunteers whose line has been gone for more than
+        ``REPORT_GRACE`` (they left, or joined again but never dialed in) will not come:
+        their calls get *Not Recorded*, so the numbers move on."""
         cutoff = self.clock() - REPORT_GRACE
         for runner in self.runners.values():
             for volunteer_id in list(runner.wrapups):
                 s = self.pool.sessions.get(volunteer_id)
-                if s is None or (s.left_at is not None and s.left_at < cutoff):
+                if s is not None and (s.connected or s.since >= cutoff):
+                    continue
+                try:
                     call_events.close_unreported(runner, volunteer_id)
+                except (sqlite3.Error, PhonebankError):  # still due: tried again next time
+                    log.exception("engine: report of volunteer %s not closed", volunteer_id)
 
     def poke(self) -> None:
         """Reconcile now (the web calls this after it changed a bank)."""

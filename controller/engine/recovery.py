@@ -6,21 +6,39 @@ in the store (:func:`recover_all`); a runner does the same for its bank when it 
 What the store knows decides each call's end: a call never answered is *No Answer*, one the
 machine detection called a machine *Answering Machine*, one whose callee reached a
 volunteer's room a conversation (*Not Recorded*: the report never came), and one answered
-by a person nobody took *Dropped*. A conversation that ended but whose report was never
-filed is *Not Recorded* too. Each outcome's rule then reschedules or finishes the number:
-nothing is left dialing.
+by a person nobody took *Dropped*. A number handed to a personal-phone volunteer may have
+been a conversation (the appliance cannot know): *Not Recorded* too, never an automatic
+*No Answer*. A call that already has an outcome (its report was stored, its end was not)
+only gets its end. A conversation that ended but whose report was never filed is *Not
+Recorded* too. Each outcome's rule then reschedules or finishes the number: nothing is left
+dialing.
+
+Each call is closed in its own transaction, and a bank's recovery never stops another's
+(nor the engine's start): what cannot be closed is logged and left for the next start.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from controller.errors import PhonebankError
 from controller.store import attempts, engine_log, queue
 from controller.store.db import Database
 
+log = logging.getLogger(__name__)
 NOT_RECORDED = "not_recorded"  # the automatic outcome of a conversation never reported
 CAUSE = "engine_restart"
+PERSONAL_KIND = "m"  # the call id's kind of a number handed to a personal-phone volunteer
+PERSONAL_CAUSE = "personal_phone"
+_PERSONAL_ID = re.compile(rf"pb\d+{PERSONAL_KIND}-")
+
+
+def is_personal(call_id: str) -> bool:
+    """The attempt is a number handed to a personal-phone volunteer (no PBX call)."""
+    return _PERSONAL_ID.match(call_id) is not None
 
 
 def recover(db: Database, bank_id: int, now: float) -> int:
@@ -31,27 +49,70 @@ def recover(db: Database, bank_id: int, now: float) -> int:
     with db.write() as conn:
         queue.release_stale(conn, bank_id, now)
         open_ = engine_log.open_attempts(conn, bank_id)
-        for row in open_:
-            result = _result_of(row)
-            attempts.record_end(conn, int(row["id"]), now, result, CAUSE)
-            if result == "bridged":
-                file_not_recorded(conn, int(row["id"]), (), now)
+    closed = sum(_closing(db, bank_id, row["id"], _end_open(row, now)) for row in open_)
+    with db.read() as conn:
         unreported = engine_log.unreported_conversations(conn, bank_id)
-        for attempt_id in unreported:
-            file_not_recorded(conn, attempt_id, (), now)
-    return len(open_) + len(unreported)
+    for attempt_id in unreported:
+        closed += _closing(db, bank_id, attempt_id, _not_recorded(attempt_id, now))
+    return closed
 
 
 def recover_all(db: Database, now: float) -> int:
-    """:func:`recover` every bank that has something open (the engine's start)."""
+    """:func:`recover` every bank that has something open (the engine's start); a bank
+    whose recovery fails is logged and left for the next start."""
     with db.read() as conn:
         banks = engine_log.banks_to_recover(conn)
-    return sum(recover(db, bank_id, now) for bank_id in banks)
+    closed = 0
+    for bank_id in banks:
+        try:
+            closed += recover(db, bank_id, now)
+        except (sqlite3.Error, PhonebankError):
+            log.exception("bank %s: what a previous run left open was not closed", bank_id)
+    return closed
+
+
+def _closing(
+    db: Database, bank_id: int, attempt_id: object, close: Callable[[sqlite3.Connection], None]
+) -> int:
+    """Run ``close`` in a transaction of its own: 1 when it was stored, 0 (logged) if not."""
+    try:
+        with db.write() as conn:
+            close(conn)
+    except (sqlite3.Error, PhonebankError):
+        log.exception("bank %s: call attempt %s left open not closed", bank_id, attempt_id)
+        return 0
+    return 1
+
+
+def _end_open(row: dict[str, object], now: float) -> Callable[[sqlite3.Connection], None]:
+    """End an attempt left open by what the store knows of it (see the module)."""
+
+    def close(conn: sqlite3.Connection) -> None:
+        attempt_id = int(str(row["id"]))
+        result = _result_of(row)
+        attempts.record_end(conn, attempt_id, now, result, CAUSE)
+        if result in ("bridged", "human") and not row["has_outcome"]:
+            file_not_recorded(conn, attempt_id, (), now)
+
+    return close
+
+
+def _not_recorded(attempt_id: int, now: float) -> Callable[[sqlite3.Connection], None]:
+    def close(conn: sqlite3.Connection) -> None:
+        file_not_recorded(conn, attempt_id, (), now)
+
+    return close
 
 
 def _result_of(row: dict[str, object]) -> str:
-    """The end of an attempt left open: unanswered, a machine, a conversation (the callee
-    reached a volunteer's room) or a person nobody took (dropped)."""
+    """The end of an attempt left open: a number handed to a personal-phone volunteer
+    (``human``: they may have talked), a call already reported on (a conversation),
+    unanswered, a machine, a conversation (the callee reached a volunteer's room) or a
+    person nobody took (dropped)."""
+    if is_personal(str(row["call_id"] or "")):
+        return "human"
+    if row["has_outcome"]:
+        return "bridged"
     if not row["answered_at"]:
         return "no_answer"
     if str(row["amd_status"] or "").upper() == "MACHINE":
@@ -62,11 +123,32 @@ def _result_of(row: dict[str, object]) -> str:
 
 
 def file_not_recorded(
-    conn: sqlite3.Connection, attempt_id: int, contacts: Iterable[int], now: float
+    conn: sqlite3.Connection,
+    attempt_id: int,
+    contacts: Iterable[int],
+    now: float,
+    end_as: str = "",
+    cause: str = CAUSE,
 ) -> list[int]:
     """File *Not Recorded* for a conversation whose report will not come (for
-    ``contacts``, else everyone the call reached); its rule reschedules the number."""
+    ``contacts``, else everyone the call reached); its rule reschedules the number.
+
+    With ``end_as`` (a result that files no outcome: ``human``, ``bridged``) an attempt
+    still open (a number handed to a personal-phone volunteer) ends first, in the same
+    transaction: nothing is left for the next start to close."""
+    if end_as:
+        _end_if_open(conn, attempt_id, now, end_as, cause)
     ids = list(contacts) or engine_log.attempt_contacts(conn, attempt_id)
     return [
         attempts.record_disposition(conn, attempt_id, NOT_RECORDED, c, None, "", now) for c in ids
     ]
+
+
+def _end_if_open(
+    conn: sqlite3.Connection, attempt_id: int, now: float, result: str, cause: str
+) -> None:
+    try:
+        attempts.record_end(conn, attempt_id, now, result, cause)
+    except attempts.AttemptError as exc:  # checked before anything is written
+        if exc.code != "already_ended":
+            raise

@@ -158,10 +158,12 @@ def attempt_id_of(conn: sqlite3.Connection, call_id: str) -> int | None:
 def open_attempts(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
     """Attempts of the bank that never got an end (a crash between dial and hang-up), with
     what is known of them: answered, the machine verdict, whether the callee reached a
-    volunteer's room (``connected``: a hangtime was stored)."""
+    volunteer's room (``connected``: a hangtime was stored), whether it already has an
+    outcome (``has_outcome``: a report filed before its end was stored)."""
     rows = conn.execute(
         "SELECT a.id, a.call_id, a.entry_id, a.answered_at, a.amd_status,"
-        " EXISTS (SELECT 1 FROM call_hangtimes AS h WHERE h.attempt_id = a.id) AS connected"
+        " EXISTS (SELECT 1 FROM call_hangtimes AS h WHERE h.attempt_id = a.id) AS connected,"
+        " EXISTS (SELECT 1 FROM dispositions AS d WHERE d.attempt_id = a.id) AS has_outcome"
         " FROM call_attempts AS a WHERE a.bank_id = ? AND a.ended_at IS NULL",
         (bank_id,),
     ).fetchall()
