@@ -171,13 +171,14 @@ def dial_claims(
     """Write each attempt (durable), then originate it; returns the calls placed. A number
     the trunk may not dial is refused before anything is written (its entry closed: a
     preview volunteer is told), and a claim that cannot be dialed never strands the rest
-    of the batch (what is left of it goes back to the queue if anything else fails)."""
+    of the batch: if anything else fails, the failing claim (unless its attempt was
+    written) and what is left of the batch go back to the queue."""
     placed = 0
     for i, claim in enumerate(claims):
         try:
             placed += _dial_one(runner, claim, now, reserved_for)
         except BaseException:
-            _give_back(runner, claims[i + 1 :])
+            _give_back(runner, claims[i:])  # only entries still claimed are released
             raise
     return placed
 
@@ -224,29 +225,44 @@ def _give_back(runner: BankRunner, claims: list[Claim]) -> None:
 
 def not_placed(runner: BankRunner, call_id: str) -> None:
     """An Originate failed before the PBX reported anything of the call (the connection
-    was down, the request refused): the call ends here as not placed (No Answer, tried
-    again) instead of staying queued for ever."""
+    was down, the request refused): the call ends here as not placed (no outcome, tried
+    again) instead of staying queued for ever. Refused while the PBX connection is up, it
+    counts toward the bank's network hold (a PBX refusing every call must not be dialed
+    at full speed); with the connection down it does not (the runner does not dial then)."""
     call = runner.calls.get(call_id)
     if call is None or call.state is not CallState.QUEUED or runner.channels(call_id):
         return
+    if runner.ami.connected and _paces(runner):
+        _network_failed(runner, "refused by the PBX")
     now = runner.clock()
     runner.on_transition(Transition(call_id, call.state, CallState.FAILED, now, NOT_PLACED_REASON))
 
 
+def _paces(runner: BankRunner) -> bool:
+    """Only the paced modes hold their dialing: in preview or personal-phone mode each
+    number is asked for by a volunteer, who is told when a call fails."""
+    return runner.bank.dialing_mode in (DialingMode.PREDICTIVE, DialingMode.POWER)
+
+
 def watch_network(runner: BankRunner, t: Transition) -> None:
     """Count the calls in a row the phone network could not carry; one that got through
-    ends the count (and any hold)."""
+    ends the count (and any hold). Calls not placed are counted by :func:`not_placed`."""
+    if not _paces(runner):
+        return
     if t.new is CallState.FAILED and t.reason != NOT_PLACED_REASON:
-        hold = runner.network.failed(runner.clock())
-        if hold is not None:
-            log.warning(
-                "bank %s: %d calls in a row failed in the phone network (last: %s):"
-                " dialing held for %.0f s", runner.bank_id, runner.network.in_row,
-                t.reason or t.cause, hold,
-            )  # fmt: skip
-            _publish_network(runner)
+        _network_failed(runner, str(t.reason or t.cause))
     elif t.new in CARRIED and runner.network.carried():
         log.info("bank %s: a call got through the phone network: dialing resumes", runner.bank_id)
+        _publish_network(runner)
+
+
+def _network_failed(runner: BankRunner, why: str) -> None:
+    hold = runner.network.failed(runner.clock())
+    if hold is not None:
+        log.warning(
+            "bank %s: %d calls in a row failed in the phone network (last: %s):"
+            " dialing held for %.0f s", runner.bank_id, runner.network.in_row, why, hold,
+        )  # fmt: skip
         _publish_network(runner)
 
 
