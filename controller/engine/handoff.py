@@ -12,6 +12,7 @@ After the call the volunteer files the outcome (:func:`file_outcome`) and is rea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SAFE_HARBOR_LABEL = "dropped"  # phonebank-answered's safe-harbor message (counts as dropped)
+CANCEL_EVERY = 0.2  # seconds between looks for the line of a preview call to hang up
+CANCEL_MARGIN = 10.0  # seconds past the ring timeout: an Originate gives up 5 s after it
 
 
 async def handoff(runner: BankRunner, call_id: str) -> str | None:
@@ -132,7 +135,23 @@ def volunteer_left(runner: BankRunner, volunteer_id: int) -> None:
         if call.volunteer_id == volunteer_id:
             to_safe_harbor(runner, call)
         elif call.reserved_for == volunteer_id and call.answered_at is None:
-            runner._spawn(runner._hangup_call(call.call_id))
+            runner._spawn(_cancel_preview(runner, call))
+
+
+async def _cancel_preview(runner: BankRunner, call: EngineCall) -> None:
+    """Hang up a preview call whose volunteer left. Its Originate may still be on its way
+    (no line yet): each line is hung up as it appears, until the call ends, is answered
+    (the safe-harbor message then takes the person) or could no longer be ringing."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + runner.config.ring_timeout + CANCEL_MARGIN
+    hung: set[str] = set()
+    while _alive(runner, call) and call.answered_at is None and loop.time() < give_up:
+        for channel in runner.channels(call.call_id):
+            if channel not in hung:
+                hung.add(channel)
+                with contextlib.suppress(AmiError):
+                    await actions.hangup(runner.ami, channel)
+        await asyncio.sleep(CANCEL_EVERY)
 
 
 def to_safe_harbor(runner: BankRunner, call: EngineCall, channel: str = "") -> None:

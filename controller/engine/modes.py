@@ -29,6 +29,7 @@ from controller.engine.callme import CALLME_CONTEXT as CALLME_CONTEXT
 from controller.engine.callme import call_me as call_me
 from controller.engine.calls import CallKind, EngineCall
 from controller.engine.dialing import new_call_id
+from controller.engine.recovery import PERSONAL_KIND
 from controller.model.banks import DialingMode, State
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import attempts, dial_check, queue
@@ -91,7 +92,7 @@ def personal_next(engine: Engine, volunteer_id: int) -> dict[str, Any] | None:
     if not claims:
         return None
     claim = claims[0]
-    call_id = new_call_id(runner.bank_id, "m")
+    call_id = new_call_id(runner.bank_id, PERSONAL_KIND)
     with runner.db.write() as conn:
         attempt_id = attempts.record_attempt(conn, claim, call_id, now, None, volunteer_id)
     call = EngineCall(call_id, attempt_id, claim, now, reserved_for=volunteer_id, since=now)
@@ -178,13 +179,26 @@ def preview_call(engine: Engine, volunteer_id: int) -> str:
     del runner.previews[volunteer_id]
     if reasons:
         raise VolunteerError(reasons[0], f"{dial_check.WHY[reasons[0]]} Ask for the next one.")
-    runner.dial_claims([claim], runner.clock(), reserved_for=volunteer_id)
+    call = None
+    try:
+        runner.dial_claims([claim], runner.clock(), reserved_for=volunteer_id)
+        call = _placed(runner, volunteer_id, claim)
+    finally:  # not dialed (whatever failed): a claim left claimed goes back to the queue
+        if call is None:
+            with runner.db.write() as conn:
+                queue.release(conn, claim.entry_id)
+    if call is None:
+        raise VolunteerError("not_placed", "the call could not be placed")
+    call.kind = CallKind.PREVIEW
+    start_ringback(engine, runner, call)
+    return call.call_id
+
+
+def _placed(runner: BankRunner, volunteer_id: int, claim: Claim) -> EngineCall | None:
     for call in runner.calls.values():
         if call.reserved_for == volunteer_id and call.claim.entry_id == claim.entry_id:
-            call.kind = CallKind.PREVIEW
-            start_ringback(engine, runner, call)
-            return call.call_id
-    raise VolunteerError("not_placed", "the call could not be placed")
+            return call
+    return None
 
 
 def start_ringback(engine: Engine, runner: BankRunner, call: EngineCall) -> None:
