@@ -233,12 +233,16 @@ def file(
 
 
 class PinThrottle:
-    """At most ``limit`` wrong PINs per caller and per PIN, and ``global_limit`` wrong PINs
-    from all callers together, within ``window`` seconds; while a limit is reached every
-    PIN it covers is refused, the right one too. A call without a caller number (none,
-    "anonymous", "restricted", ...) counts as one caller. Only misses inside the window
-    are kept, and once ``global_limit`` is reached nothing more is counted, so memory
-    stays bounded."""
+    """At most ``limit`` wrong PINs per caller and per PIN within ``window`` seconds; while
+    one of those is reached every PIN it covers is refused, the right one too. A call
+    without a caller number (none, "anonymous", "restricted", ...) counts as one caller.
+
+    ``global_limit`` wrong PINs from all callers together within the window mark a guessing
+    attack: then callers without a number and callers who already missed in the window are
+    refused, but a caller showing a number with no miss still gets their tries (so nobody
+    can lock out every dial-in volunteer). Only misses inside the window are kept; once
+    ``max_callers`` callers and PINs are counted under attack, new ones are refused too, so
+    memory stays bounded."""
 
     def __init__(
         self,
@@ -246,9 +250,10 @@ class PinThrottle:
         window: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
         global_limit: int = 20,
+        max_callers: int = 10_000,
     ) -> None:
         self.limit, self.window, self.clock = limit, window, clock
-        self.global_limit = global_limit
+        self.global_limit, self.max_callers = global_limit, max_callers
         self._misses: dict[str, deque[float]] = {}
 
     def _recent(self, key: str) -> deque[float]:
@@ -259,19 +264,21 @@ class PinThrottle:
         return misses
 
     @staticmethod
-    def _keys(caller: str, pin: str) -> list[str]:
+    def _caller(caller: str) -> str:
         number = caller.strip()
-        who = number if number.lstrip("+").isdigit() else "anonymous"
-        return [f"caller:{who}", f"pin:{pin}", "all"]
+        return f"caller:{number if number.lstrip('+').isdigit() else 'anonymous'}"
 
     def blocked(self, caller: str, pin: str) -> bool:
-        return any(
-            len(self._recent(k)) >= (self.global_limit if k == "all" else self.limit)
-            for k in self._keys(caller, pin)
-        )
+        who = self._caller(caller)
+        if len(self._recent(who)) >= self.limit or len(self._recent(f"pin:{pin}")) >= self.limit:
+            return True
+        if len(self._recent("all")) < self.global_limit:
+            return False
+        suspect = who == "caller:anonymous" or bool(self._recent(who))
+        return suspect or len(self._misses) >= self.max_callers
 
     def miss(self, caller: str, pin: str) -> None:
-        for key in self._keys(caller, pin):
+        for key in (self._caller(caller), f"pin:{pin}", "all"):
             self._misses.setdefault(key, deque()).append(self.clock())
         for key in [k for k in self._misses if not self._recent(k)]:
             del self._misses[key]

@@ -27,7 +27,7 @@ def test_given_callers_without_a_number_when_each_tries_other_pins_then_they_cou
     assert not throttle.blocked("+15551230000", "666666")  # a caller with a number is not
 
 
-def test_given_wrong_pins_from_many_numbers_when_the_global_limit_is_reached_then_every_pin_is_refused_until_the_window_passes() -> (  # noqa: E501
+def test_given_wrong_pins_from_many_numbers_when_the_global_limit_is_reached_then_hidden_and_missing_callers_are_refused_until_the_window_passes() -> (  # noqa: E501
     None
 ):
     clock = Clock()
@@ -36,20 +36,22 @@ def test_given_wrong_pins_from_many_numbers_when_the_global_limit_is_reached_the
     for i in range(20):
         assert not throttle.blocked(f"+1555123{i:04d}", f"{100000 + i}")
         throttle.miss(f"+1555123{i:04d}", f"{100000 + i}")
-    assert throttle.blocked("+15559990000", "999999")  # a fresh number and PIN: refused
+    assert throttle.blocked("+15551230003", "999999")  # a number that already missed
+    assert throttle.blocked("", "999999")  # a hidden number
+    assert not throttle.blocked("+15559990000", "999999")  # a number with no miss: its tries
     clock.now += 601
-    assert not throttle.blocked("+15559990000", "999999")
+    assert not throttle.blocked("+15551230003", "999999")
+    assert not throttle.blocked("", "999999")
 
 
 def test_given_wrong_pins_over_a_long_time_when_counted_then_only_the_window_is_kept() -> None:
     clock = Clock()
-    throttle = PinThrottle(clock=clock)
+    throttle = PinThrottle(clock=clock, max_callers=100)
     for i in range(5000):
         throttle.miss(f"+1555{i:07d}", f"{i:06d}")
         clock.now += 60  # one wrong PIN a minute, each from a new number with a new PIN
     assert len(throttle._misses) <= 2 * 11 + 1  # the last ten minutes' callers, PINs, "all"
-    for i in range(20):
-        throttle.miss("+15550000000", f"{i:06d}")  # the global limit is reached
-    for i in range(5000):
-        assert throttle.blocked(f"+1556{i:07d}", f"{i:06d}")  # refused, and nothing kept
-    assert len(throttle._misses) <= 2 * 11 + 1 + 20
+    for i in range(5000):  # a flood of wrong PINs from ever new numbers
+        if not throttle.blocked(f"+1556{i:07d}", f"{i:06d}"):
+            throttle.miss(f"+1556{i:07d}", f"{i:06d}")
+    assert len(throttle._misses) <= 100 + 2  # at most max_callers, then new ones are refused

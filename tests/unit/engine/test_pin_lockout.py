@@ -1,0 +1,54 @@
+"""Nobody can lock every dial-in volunteer out with wrong PINs: past the limit for all
+callers together, a volunteer calling from their own number (no miss of theirs in the
+window) still joins with their PIN; the per-caller limit still applies to them."""
+
+from __future__ import annotations
+
+from controller.engine.volunteer_ops import PinThrottle
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 5000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def attack(throttle: PinThrottle, calls: int = 7, tries: int = 3) -> None:
+    """Seven calls from one attacker's number and from hidden numbers, three wrong PINs each."""
+    for call in range(calls):
+        caller = "+15557770000" if call % 2 else "anonymous"
+        for t in range(tries):
+            throttle.miss(caller, f"{900000 + call * 10 + t}")
+
+
+def test_given_20_wrong_pins_from_an_attacker_when_a_volunteer_calls_from_their_number_then_their_pin_is_taken() -> (  # noqa: E501
+    None
+):
+    throttle = PinThrottle(clock=Clock())
+    attack(throttle)
+
+    assert not throttle.blocked("+15551230000", "424242")
+
+
+def test_given_the_overall_limit_reached_when_a_volunteer_mistypes_then_their_next_try_is_refused() -> (  # noqa: E501
+    None
+):
+    throttle = PinThrottle(clock=Clock())
+    attack(throttle)
+    assert not throttle.blocked("+15551230000", "111111")
+    throttle.miss("+15551230000", "111111")
+
+    assert throttle.blocked("+15551230000", "424242")  # one miss during an attack: refused
+
+
+def test_given_a_caller_with_a_number_when_five_wrong_pins_then_refused_even_with_no_attack() -> (
+    None
+):
+    throttle = PinThrottle(clock=Clock())
+    for t in range(5):
+        assert not throttle.blocked("+15551230000", f"{100000 + t}")
+        throttle.miss("+15551230000", f"{100000 + t}")
+
+    assert throttle.blocked("+15551230000", "424242")
