@@ -146,18 +146,23 @@ class Engine:
 
     def expire_reports(self) -> None:
         """Reports due from volunteers whose line has been gone for more than
-        ``REPORT_GRACE`` (they left, or joined again but never dialed in) will not come:
-        their calls get *Not Recorded*, so the numbers move on."""
+        ``REPORT_GRACE`` (they left, or joined again but never dialed in), or who are now in
+        another bank, will not come: their calls get *Not Recorded*, so the numbers move on."""
         cutoff = self.clock() - REPORT_GRACE
         for runner in self.runners.values():
             for volunteer_id in list(runner.wrapups):
                 s = self.pool.sessions.get(volunteer_id)
-                if s is not None and (s.connected or s.since >= cutoff):
-                    continue
-                try:
-                    call_events.close_unreported(runner, volunteer_id)
-                except (sqlite3.Error, PhonebankError):  # still due: tried again next time
-                    log.exception("engine: report of volunteer %s not closed", volunteer_id)
+                line_gone = s is not None and not s.connected and s.since < cutoff
+                if s is None or s.bank_id != runner.bank_id or line_gone:
+                    self._close_report(runner, volunteer_id)
+
+    def _close_report(self, runner: BankRunner, volunteer_id: int) -> None:
+        """:func:`call_events.close_unreported`; a failed write leaves the report due (logged:
+        the next :meth:`expire_reports` tries again)."""
+        try:
+            call_events.close_unreported(runner, volunteer_id)
+        except (sqlite3.Error, PhonebankError):
+            log.exception("engine: report of volunteer %s not closed", volunteer_id)
 
     def poke(self) -> None:
         """Reconcile now (the web calls this after it changed a bank)."""
@@ -280,7 +285,7 @@ class Engine:
             runner.wake.set()
         for other in self.runners.values():  # now in another bank: that report will not come
             if other is not runner and session.volunteer_id in other.wrapups:
-                call_events.close_unreported(other, session.volunteer_id)
+                self._close_report(other, session.volunteer_id)
 
     def _report_due(self, volunteer_id: int) -> bool:
         return any(volunteer_id in r.wrapups for r in self.runners.values())

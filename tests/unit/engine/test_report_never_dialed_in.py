@@ -47,3 +47,34 @@ async def test_given_a_report_due_when_the_volunteer_rejoins_but_never_dials_in_
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def test_given_a_report_due_when_the_volunteer_joins_another_bank_while_the_store_fails_then_they_join_and_it_is_closed_later(  # noqa: E501
+    db: Database, settings: Settings
+) -> None:
+    eng = Engine(settings, db, EngineConfig(tick=3600), clock_offset=NOW - time.time())
+    first, second = new_bank(db, "first"), new_bank(db, "second")
+    eng.reconcile()
+    runner = eng.runners[first]
+    try:
+        line_joins(eng, first, 7, "leg-1")
+        call = await talked_and_hung_up(eng, runner, 7)
+        eng._on_event(event(Event="Hangup", Uniqueid="leg-1", Channel="PJSIP/webrtc-7-leg-1"))
+        with db.write() as conn:
+            conn.execute(
+                "CREATE TRIGGER refuse_outcome BEFORE INSERT ON dispositions"
+                " BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+            )
+        line_joins(eng, second, 7, "leg-2")  # the join itself is not refused
+        assert eng.pool.sessions[7].bank_id == second and runner.wrapups == {7: call}
+
+        with db.write() as conn:
+            conn.execute("DROP TRIGGER refuse_outcome")
+        eng.expire_reports()  # in another bank now: closed without waiting for the grace
+        assert runner.wrapups == {}
+        assert stored(db, call)[0] == ["not_recorded"]
+    finally:
+        for task in eng._tasks.values():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
