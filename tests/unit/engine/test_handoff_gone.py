@@ -84,7 +84,8 @@ async def engine(db: Database, settings: Settings) -> AsyncIterator[tuple[Engine
     runner.channels = lambda call_id: [f"Local/+1555@phonebank-outbound-0001;{i}" for i in (1, 2)]
     eng.runners[runner.bank_id] = runner
     yield eng, runner
-    for task in list(runner._tasks):
+    for task in list(runner._tasks):  # a preview's late hang-up looks for up to 30 s: stop it
+        task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
