@@ -6,7 +6,8 @@ the engine's start, paused and stopped ones included. Real SQLite file, no PBX."
 
 from __future__ import annotations
 
-from test_recovery import AT, SCRIPT
+from test_recovery import AT
+from test_runner_pacing import running_bank
 
 from controller.engine.recovery import recover, recover_all
 from controller.model import banks as bank_model
@@ -18,16 +19,7 @@ NOW = AT.timestamp()
 
 
 def started_bank(db: Database, name: str) -> int:
-    with db.write() as conn:
-        list_id = banks.seed_synthetic_list(conn, name, 8, seed=len(name))
-        conn.execute("INSERT INTO scripts (name, body) VALUES (?, ?)", (name, SCRIPT))
-        script_id = conn.execute("SELECT max(id) FROM scripts").fetchone()[0]
-        base = {"title": name, "description": "D", "list_id": list_id, "script_id": script_id}
-        bank_id = banks.create(conn, base).id
-        assert bank_id is not None
-        banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
-        banks.start(conn, bank_id, AT)
-    return bank_id
+    return running_bank(db, contacts=8, seed=len(name), name=name)
 
 
 def dialed(db: Database, claim: Claim, call_id: str, verdict: str | None = None) -> int:

@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from test_runner_pacing import AT, NOW, SCRIPT, dial
+from test_runner_pacing import NOW, dial, running_bank
 
 from controller.config import Settings
 from controller.engine import volunteer_ops
@@ -19,25 +19,14 @@ from controller.engine.calls import EngineCall
 from controller.engine.dialing import EngineConfig
 from controller.engine.engine import REPORT_GRACE, Engine
 from controller.engine.runner import BankRunner
-from controller.model import banks as bank_model
 from controller.model.volunteers import VolunteerError, VState
-from controller.store import banks
 from controller.store.db import Database
 from controller.telephony import ami_events as ev
 from controller.telephony.tracker import CallState, Transition
 
 
 def new_bank(db: Database, name: str) -> int:
-    with db.write() as conn:
-        list_id = banks.seed_synthetic_list(conn, name, 10, seed=len(name))
-        conn.execute("INSERT INTO scripts (name, body) VALUES (?, ?)", (name, SCRIPT))
-        script_id = conn.execute("SELECT max(id) FROM scripts").fetchone()[0]
-        base = {"title": name, "description": "D", "list_id": list_id, "script_id": script_id}
-        bank_id = banks.create(conn, base).id
-        assert bank_id is not None
-        banks.update(conn, bank_id, lambda b: bank_model.publish(b, "public"))
-        banks.start(conn, bank_id, AT)
-        return bank_id
+    return running_bank(db, contacts=10, seed=len(name), name=name)
 
 
 def event(**headers: str) -> ev.AmiEvent:

@@ -28,11 +28,14 @@ class NoAmi:
     connected = False
 
 
-def running_bank(db: Database, mode: str = "predictive", contacts: int = 40, seed: int = 1) -> int:
-    """A public bank started at ``AT`` over a synthetic list of ``contacts``."""
+def running_bank(
+    db: Database, mode: str = "predictive", contacts: int = 40, seed: int = 1, name: str = "l"
+) -> int:
+    """A public bank started at ``AT`` over a synthetic list of ``contacts`` (its list and
+    script called ``name``: give each bank of a test its own)."""
     with db.write() as conn:
-        list_id = banks.seed_synthetic_list(conn, "l", contacts, seed=seed)
-        conn.execute("INSERT INTO scripts (name, body) VALUES (?, ?)", ("s", SCRIPT))
+        list_id = banks.seed_synthetic_list(conn, name, contacts, seed=seed)
+        conn.execute("INSERT INTO scripts (name, body) VALUES (?, ?)", (name, SCRIPT))
         script_id = conn.execute("SELECT max(id) FROM scripts").fetchone()[0]
         base = {"title": "T", "description": "D", "list_id": list_id, "script_id": script_id,
                 "dialing_mode": mode}  # fmt: skip
