@@ -101,10 +101,15 @@ async def running_engine(
         yield Env(pbx_pair, db, engine, sims)
     finally:
         await sims.close()
-        for bank_id in list(engine.runners):
-            engine.stop_bank(bank_id, hard=True)
-        for bank_id in list(engine.runners):
-            with contextlib.suppress(TimeoutError):
-                await engine.wait_stopped(bank_id, 30)
-        await engine.close()
+        await stop_all(engine)
         db.close()
+
+
+async def stop_all(engine: Engine) -> None:
+    """Stop every bank of ``engine`` hard, wait for them (30 s each at most), close it."""
+    for bank_id in list(engine.runners):
+        engine.stop_bank(bank_id, hard=True)
+    for bank_id in list(engine.runners):
+        with contextlib.suppress(TimeoutError):
+            await engine.wait_stopped(bank_id, 30)
+    await engine.close()

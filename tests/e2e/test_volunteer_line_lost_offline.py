@@ -6,7 +6,6 @@ volunteer who joins again on a new line is followed on that line."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from asterisk.conftest import PbxPairInfo
 from asterisk.test_ami_session import FAST as AMI_FAST
 from asterisk.test_ami_session import FreezableProxy
-from e2e_helpers import AT, FAST, make_bank, set_state, wait_until
+from e2e_helpers import AT, FAST, make_bank, set_state, stop_all, wait_until
 
 from controller.engine.engine import Engine
 from controller.engine.simvol import SimulatedVolunteers
@@ -71,11 +70,6 @@ async def test_given_the_pbx_unreachable_when_a_volunteers_line_hangs_up_meanwhi
         )  # fmt: skip
     finally:
         await sims.close()
-        for bank_id in list(engine.runners):
-            engine.stop_bank(bank_id, hard=True)
-        for bank_id in list(engine.runners):
-            with contextlib.suppress(TimeoutError):
-                await engine.wait_stopped(bank_id, 30)
-        await engine.close()
+        await stop_all(engine)
         db.close()
         await proxy.close()
