@@ -16,7 +16,7 @@ from typing import Any, get_type_hints
 
 from controller.errors import PhonebankError
 from controller.model.compliance import CallingHours, ComplianceError
-from controller.model.fields import BUILTIN_FIELDS
+from controller.model.fields import is_builtin
 from controller.model.setting_types import Kind, WrongType, kind_of
 
 
@@ -125,7 +125,7 @@ def validate(s: BankSettings) -> list[tuple[str, str]]:
     if s.suppress_other_bank_hours is not None and not 1 <= s.suppress_other_bank_hours <= 720:
         bad("suppress_hours_range", "other-bank suppression must be 1 to 720 hours")
     for name in s.report_fields:
-        if name.strip().casefold() in {b.casefold() for b in BUILTIN_FIELDS}:
+        if is_builtin(name):
             bad("builtin_report_field", f"{name!r} is built in and kept by the dialer, not asked")
     if s.amd is False and s.voicemail_message:
         bad("voicemail_needs_amd", "a voicemail message needs answering machine detection on")

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from controller.engine import volunteer_ops as ops
 from controller.engine.engine import Engine
-from controller.model.fields import BUILTIN_FIELDS
+from controller.model.fields import is_builtin
 from controller.model.outcomes import OutcomeError
 from controller.model.scripts import ScriptError
 from controller.model.volunteers import VolunteerError
@@ -96,9 +96,6 @@ async def outcome(request: web.Request) -> web.StreamResponse:
     return web.json_response(payload(request, engine, user.id))
 
 
-BUILTIN_NAMES = {name.casefold() for name in BUILTIN_FIELDS}  # kept by the dialer, never asked
-
-
 def _checked_report(
     db: Database, bank_id: int, contact_id: int, body: dict[str, Any]
 ) -> Callable[[sqlite3.Connection], None]:
@@ -109,7 +106,7 @@ def _checked_report(
         bank = bank_store.get(conn, bank_id)
     tags = [str(t) for t in body.get("tags") or [] if str(t) in bank.settings.report_tags]
     values = body.get("fields") or {}
-    asked = {n for n in bank.settings.report_fields if n.casefold() not in BUILTIN_NAMES}
+    asked = {n for n in bank.settings.report_fields if not is_builtin(n)}  # built-ins: dialer's
     checked: list[tuple[int, str]] = []
     for name, value in values.items() if isinstance(values, dict) else []:
         if name in asked and str(value).strip():
