@@ -247,11 +247,15 @@ def status(app: AppContext, bank_id: int, as_json: bool) -> None:
     emit(data, as_json, text)
 
 
+def left_undialed(q: dict[str, int]) -> int:
+    """A stopped bank's entries that will never be dialed: ready, claimed or mid-dial."""
+    return q["ready"] + q["claimed"] + q["dialing"]
+
+
 def _queue_text(b: Bank, q: dict[str, int]) -> str:
     """``5 ready (2 waiting), 1 dialing, 3 done``; a stopped bank dials nothing more."""
     if b.state is model.State.STOPPED:
-        left = q["ready"] + q["claimed"] + q["dialing"]
-        return f"{left} left undialed (the bank is stopped), {q['done']} done"
+        return f"{left_undialed(q)} left undialed (the bank is stopped), {q['done']} done"
     return f"{q['ready']} ready ({q['waiting']} waiting), {q['dialing']} dialing, {q['done']} done"
 
 

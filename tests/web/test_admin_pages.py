@@ -128,6 +128,15 @@ async def test_given_a_started_bank_when_stopped_with_confirmation_then_it_canno
     stopped_page = await stopped.text()
     assert stopped.status == 200 and "Stopped for good." in stopped_page
     assert "left undialed (the bank is stopped)" in stopped_page and " ready," not in stopped_page
+    with db.write() as conn:  # one entry claimed, one mid-dial: neither will be dialed now
+        for state in ("claimed", "dialing"):
+            conn.execute(
+                "UPDATE queue_entries SET state = ? WHERE id = (SELECT min(id) FROM queue_entries"
+                " WHERE bank_id = ? AND state = 'ready')",
+                (state, bank_id),
+            )
+    page = await (await client.get(f"/admin/banks/{bank_id}")).text()
+    assert "5 left undialed (the bank is stopped)" in page
     again = await client.post(f"/admin/banks/{bank_id}/resume", data={"_csrf": token})
     assert again.status == 400
     assert "A stopped bank cannot be restarted." in await again.text()

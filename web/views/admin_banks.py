@@ -184,8 +184,9 @@ def bank_page(request: web.Request, error: str = "", notice: str = "") -> web.Re
         history = store.history(conn, bank.id)
         starting = start_progress.read(conn, db.path, bank)
     lists = user_store.all_user_lists(db)
-    context = {"bank": bank, "queue": counts, "history": history, "error": error,
-               "notice": notice, "user_lists": lists, "start": starting}  # fmt: skip
+    context = {"bank": bank, "queue": counts, "left": bank_cmd.left_undialed(counts),
+               "history": history, "error": error, "notice": notice, "user_lists": lists,
+               "start": starting}  # fmt: skip
     return render(request, "admin/bank.html", context, 400 if error else 200)
 
 
