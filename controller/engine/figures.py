@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from controller.pacing.snapshot import AbandonLedger
 if TYPE_CHECKING:
     from controller.engine.runner import BankRunner
 
-RECENT = 1000  # waits and hangtimes kept for percentiles
+RECENT = 1000  # hangtimes kept for percentiles
 
 
 @dataclass
@@ -26,28 +27,31 @@ class Figures:
     completed: int = 0
     contacts_made: int = 0
     dropped: int = 0
-    # The latest RECENT of each (for percentiles); the averages cover the whole session.
-    waits: list[float] = field(default_factory=list)  # volunteer ready -> voter assigned
-    hangtimes: list[float] = field(default_factory=list)  # callee answer -> connected
-    _sums: dict[str, tuple[float, int]] = field(default_factory=dict, repr=False)
+    # The latest RECENT hangtimes (for percentiles); the averages cover the whole session.
+    hangtimes: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT))
+    wait_sum: float = 0.0  # volunteer ready -> voter assigned
+    wait_count: int = 0
+    hangtime_sum: float = 0.0  # callee answer -> connected
+    hangtime_count: int = 0
 
     def add_wait(self, seconds: float) -> None:
-        self._add("waits", self.waits, seconds)
+        self.wait_sum += seconds
+        self.wait_count += 1
 
     def add_hangtime(self, seconds: float) -> None:
-        self._add("hangtimes", self.hangtimes, seconds)
+        self.hangtime_sum += seconds
+        self.hangtime_count += 1
+        self.hangtimes.append(seconds)
 
-    def _add(self, name: str, values: list[float], seconds: float) -> None:
-        total, n = self._sums.get(name, (0.0, 0))
-        self._sums[name] = (total + seconds, n + 1)
-        values.append(seconds)
-        if len(values) > 2 * RECENT:  # trimmed now and then: memory stays bounded
-            del values[:-RECENT]
+    @property
+    def avg_wait(self) -> float | None:
+        """The session's average wait between calls (None before the first)."""
+        return _mean(self.wait_sum, self.wait_count)
 
-    def mean(self, name: str) -> float | None:
-        """The session's average of ``waits`` or ``hangtimes`` (None before the first)."""
-        total, n = self._sums.get(name, (0.0, 0))
-        return round(total / n, 3) if n else None
+    @property
+    def avg_hangtime(self) -> float | None:
+        """The session's average hangtime (None before the first)."""
+        return _mean(self.hangtime_sum, self.hangtime_count)
 
     def note_outcome(self, code: str) -> None:
         item = OUTCOMES.get(code)
@@ -68,8 +72,8 @@ class Figures:
             dropped=self.dropped,
             abandon_rate=round(ledger.rate, 4),
             abandon_budget=round(ledger.budget, 2),
-            avg_wait_between=self.mean("waits"),
-            avg_call_wait=self.mean("hangtimes"),
+            avg_wait_between=self.avg_wait,
+            avg_call_wait=self.avg_hangtime,
             hangtime_last=round(self.hangtimes[-1], 3) if self.hangtimes else None,
             volunteers_on=len(on),
             volunteers_active=sum(1 for s in on if s.state is not VState.IDLE),
@@ -78,6 +82,10 @@ class Figures:
             in_flight=sum(1 for c in runner.calls.values() if c.in_flight),
         )
         return {"topic": "figures", **figures.to_dict()}
+
+
+def _mean(total: float, n: int) -> float | None:
+    return round(total / n, 3) if n else None
 
 
 def publish_figures(runner: BankRunner) -> None:

@@ -35,7 +35,7 @@ async def test_given_call_me_when_the_volunteer_presses_1_then_they_join_and_get
     runner = env.engine.runners[bank_id]
     now = env.engine.clock()
     runner.dial_claims(queue.claim_next(env.db, bank_id, now, 1), now)
-    await wait_until(lambda: runner.figures.hangtimes != [], 30, "a voter reaches the volunteer")
+    await wait_until(lambda: len(runner.figures.hangtimes) > 0, 30, "a voter reaches the volunteer")
     assert env.engine.pool.sessions[9301].state.value == "busy"
 
 

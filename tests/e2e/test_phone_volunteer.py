@@ -89,7 +89,7 @@ async def test_given_preview_bank_when_volunteer_calls_a_machine_then_drops_voic
     call_id = modes.preview_call(env.engine, uid)
     runner = env.engine.runners[bank_id]
     await wait_until(
-        lambda: runner.figures.hangtimes != [], 30,
+        lambda: len(runner.figures.hangtimes) > 0, 30,
         lambda: f"the machine reaches the phone: {attempts(env, bank_id)} {runner.calls}"
         f" {env.engine.pool.sessions[uid]}",
     )  # fmt: skip

@@ -50,7 +50,7 @@ async def test_given_a_preview_call_when_its_ring_tone_is_up_before_the_call_the
     call_id = modes.preview_call(env.engine, uid)
 
     await wait_until(
-        lambda: runner.figures.hangtimes != [], 30,
+        lambda: len(runner.figures.hangtimes) > 0, 30,
         lambda: f"the callee reaches the volunteer: {attempt_rows(env, bank_id)}"
         f" {env.engine.pool.sessions[uid]}",
     )  # fmt: skip
