@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from controller.errors import PhonebankError
 from controller.model.compliance import RECALL_BLOCK
+from controller.model.fields import CALL_OUTCOME, LAST_CALLED_AT
 from controller.model.outcomes import (
     NETWORK_TROUBLE,
     Outcome,
@@ -41,10 +42,6 @@ from controller.store.results import iso, record_event
 
 class AttemptError(PhonebankError):
     """A call attempt or disposition that cannot be recorded."""
-
-
-LAST_CALLED_AT = "Last Called At"
-CALL_OUTCOME = "Call Outcome"
 
 
 def set_field_value(

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from controller.model.fields import LAST_CALLED_AT
 from controller.model.outcomes import NETWORK_TROUBLE
 from controller.store import outbox_enqueue
 from controller.store.queue import members_of
-
-LAST_CALLED_AT = "Last Called At"
 
 
 def went_out(conn: sqlite3.Connection, attempt_id: int) -> None:

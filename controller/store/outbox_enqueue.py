@@ -22,13 +22,12 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from controller.model.fields import CALL_OUTCOME, LAST_CALLED_AT
 from controller.model.outcomes import OutcomeError, outcome
 from controller.store import queue
 from controller.store.outbox import enqueue
 from controller.store.sync_settings import Instruction, find_instruction, get_webhook_settings
 
-LAST_CALLED_AT = "Last Called At"
-CALL_OUTCOME = "Call Outcome"
 # An attempt's rows wait for the call's end (or its answer) at most this long: a call the
 # network could not carry gives them back unsent; one still on after this is sent anyway.
 ATTEMPT_SYNC_HOLD = 3600.0
