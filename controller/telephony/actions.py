@@ -287,19 +287,3 @@ async def core_show_channels(session: AmiSession) -> list[ev.CoreShowChannel]:
     reply = await session.send({"Action": "CoreShowChannels"})
     events = [ev.parse_event(m) for m in (reply if isinstance(reply, list) else [reply])]
     return [e for e in events if isinstance(e, ev.CoreShowChannel)]
-
-
-async def db_put(session: AmiSession, family: str, key: str, value: str) -> None:
-    _check(family=family, key=key, value=value)
-    await _simple(session, {"Action": "DBPut", "Family": family, "Key": key, "Val": value})
-
-
-async def db_get(session: AmiSession, family: str, key: str) -> str | None:
-    """The AstDB value, or None when the key does not exist."""
-    _check(family=family, key=key)
-    reply = await session.send({"Action": "DBGet", "Family": family, "Key": key})
-    messages = reply if isinstance(reply, list) else [reply]
-    for msg in messages:
-        if str(msg.get("Event", "")).lower() == "dbgetresponse":
-            return str(msg.get("Val", ""))
-    return None

@@ -151,10 +151,13 @@ class Carrier:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def _action(self, action: dict[str, str]) -> Any:
+    async def _send(self, action: dict[str, str]) -> Any:
         if self._manager is None:
             raise CarrierError("not_connected", "the carrier's AMI is not connected")
-        response = await asyncio.wait_for(self._manager.send_action(action), timeout=10)
+        return await asyncio.wait_for(self._manager.send_action(action), timeout=10)
+
+    async def _action(self, action: dict[str, str]) -> Any:
+        response = await self._send(action)
         if isinstance(response, list):
             response = response[0]
         if str(response.get("Response", "")).lower() != "success":
@@ -174,17 +177,26 @@ class Carrier:
         """Numbers without their own persona draw one from ``mix`` (see :func:`mix_persona`)."""
         thresholds = mix_thresholds(mix)
         await self.clear_mix()
-        await self._db_put("mix", "seed", str(int(seed)))
+        await self.db_put("mix", "seed", str(int(seed)))
         for i, (threshold, persona) in enumerate(thresholds, start=1):
-            await self._db_put("mix", str(i), f"{threshold}={persona}")
-        await self._db_put("mix", "count", str(len(thresholds)))
+            await self.db_put("mix", str(i), f"{threshold}={persona}")
+        await self.db_put("mix", "count", str(len(thresholds)))
 
     async def clear_mix(self) -> None:
         with contextlib.suppress(CarrierError):
             await self._action({"Action": "DBDelTree", "Family": "mix"})
 
-    async def _db_put(self, family: str, key: str, value: str) -> None:
+    async def db_put(self, family: str, key: str, value: str) -> None:
+        """Set a key in the carrier's AstDB."""
         await self._action({"Action": "DBPut", "Family": family, "Key": key, "Val": value})
+
+    async def db_get(self, family: str, key: str) -> str | None:
+        """The carrier's AstDB value, or None when the key does not exist."""
+        reply = await self._send({"Action": "DBGet", "Family": family, "Key": key})
+        for msg in reply if isinstance(reply, list) else [reply]:
+            if str(msg.get("Event", "")).lower() == "dbgetresponse":
+                return str(msg.get("Val", ""))
+        return None
 
     async def clear_persona(self, number: str) -> None:
         _check_number(number)

@@ -266,13 +266,12 @@ async def test_given_a_wrong_secret_when_connecting_then_login_failed_is_reporte
 
 
 async def test_given_a_connected_session_when_using_the_typed_actions_then_results_are_typed(
-    pbx_pair: Any,
+    pbx_pair: Any, carrier: Carrier
 ) -> None:
-    carrier = pbx_pair.carrier_ami  # AstDB: the simulated carrier's account (the pbx's has none)
-    async with watched(carrier.port, carrier, **FAST) as c:
-        await act.db_put(c.session, "phonebank-test", "k1", "v1")
-        assert await act.db_get(c.session, "phonebank-test", "k1") == "v1"
-        assert await act.db_get(c.session, "phonebank-test", "missing") is None
+    # AstDB: through the simulated carrier's own client (the pbx's account has no such right)
+    await carrier.db_put("phonebank-test", "k1", "v1")
+    assert await carrier.db_get("phonebank-test", "k1") == "v1"
+    assert await carrier.db_get("phonebank-test", "missing") is None
     async with watched(pbx_pair.pbx_ami.port, pbx_pair.pbx_ami, **FAST) as w:
         assert await act.confbridge_list(w.session, "no-such-room") == []
         listed = await act.core_show_channels(w.session)
