@@ -39,15 +39,11 @@ def reachable(script: Script) -> set[str]:
     """The ids of the blocks a call starting at the first block can reach (any response)."""
     if not script.blocks:
         return set()
-    ids = {b.id for b in script.blocks}
+    graph: dict[str, list[str | None]] = {}
+    for b in script.blocks:
+        graph.setdefault(b.id, [target for _, target in b.targets()])
     start = script.blocks[0].id
-    todo, seen = [start], {start}
-    while todo:
-        for _, target in script.block(todo.pop()).targets():
-            if target is not None and target in ids and target not in seen:
-                seen.add(target)
-                todo.append(target)
-    return seen
+    return {start} | _closure(graph, start)
 
 
 def trapped(script: Script, fields: Mapping[str, list[str]]) -> dict[str, list[str]]:
@@ -68,7 +64,8 @@ def trapped(script: Script, fields: Mapping[str, list[str]]) -> dict[str, list[s
                 grew = True
     order, reached = list(graph), reachable(script)
     stuck = [b for b in order if b in reached and b not in can_end]
-    return {b: [o for o in order if o in _closure(graph, b)] for b in stuck}
+    leads = {b: _closure(graph, b) for b in stuck}
+    return {b: [o for o in order if o in leads[b]] for b in stuck}
 
 
 def _graph(script: Script, fields: Mapping[str, list[str]]) -> dict[str, list[str | None]]:
