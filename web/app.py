@@ -7,13 +7,14 @@ may define ``setup(app)``, and every handler declares who may reach it (``web.ac
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import pkgutil
 import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from aiohttp import WSCloseCode, web
+from aiohttp import web
 
 from controller.config import Settings
 from controller.store.db import Database, open_database
@@ -31,7 +32,7 @@ from web.keys import (
     SETTINGS,
 )
 from web.middleware import MAX_UPLOAD_BYTES, security_headers, session_middleware
-from web.phones import BrowserPhones
+from web.phones import BrowserPhones, close_all
 from web.ratelimit import LoginLimiter
 from web.render import STATIC_DIR, STATIC_ROUTE, make_environment
 from web.sessions import SessionManager
@@ -67,10 +68,8 @@ def _database_ctx(settings: Settings, db: Database | None) -> Callable[..., Asyn
 async def _close_phone_sockets(app: web.Application) -> None:
     """On shutdown, close relayed browser-phone sockets and the live pages' sockets (the
     browsers reconnect on restart): an open page must not hold the shutdown up."""
-    await app[PHONES].drop_all()
-    sockets: weakref.WeakSet[web.WebSocketResponse] = app[LIVE_SOCKETS]
-    for ws in [*sockets]:
-        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
+    live: weakref.WeakSet[web.WebSocketResponse] = app[LIVE_SOCKETS]
+    await asyncio.gather(app[PHONES].drop_all(), close_all(live, b"server stopping"))
 
 
 def _add_views(app: web.Application) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 import aiohttp
 from aiohttp import web
@@ -57,6 +57,16 @@ class SipGate:
         return method not in RECHECKED or self.still_allowed()
 
 
+async def close_all(sockets: Iterable[web.WebSocketResponse], message: bytes) -> int:
+    """Close the sockets together, not one by one: closing waits up to its timeout for a
+    half-open peer, and each such socket would add that wait. Return how many."""
+    open_now = list(sockets)
+    await asyncio.gather(
+        *(ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=message) for ws in open_now)
+    )
+    return len(open_now)
+
+
 class BrowserPhones:
     def __init__(self, accounts: WebrtcAccounts, upstream_url: str, apply: Apply | None = None):
         self.accounts = accounts
@@ -75,10 +85,7 @@ class BrowserPhones:
 
     async def drop_all(self) -> int:
         """Close every relayed socket (browsers reconnect by themselves); return how many."""
-        sockets = list(self.sockets)
-        for ws in sockets:
-            await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"relay restarting")
-        return len(sockets)
+        return await close_all(self.sockets, b"relay restarting")
 
     async def relay(self, request: web.Request, gate: SipGate) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(protocols=("sip",), heartbeat=25)
