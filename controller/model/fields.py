@@ -10,27 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from controller.errors import PhonebankError
+from controller.model.outcomes import OUTCOMES as OUTCOME_CATALOGUE
 
 FIELD_KINDS = ("choice", "text", "number", "date", "yesno")
 LAST_CALLED_AT = "Last Called At"
 CALL_OUTCOME = "Call Outcome"
 BUILTIN_FIELDS = (LAST_CALLED_AT, CALL_OUTCOME)
-OUTCOMES = (
-    "Completed",
-    "Answering Machine",
-    "No Answer",
-    "Busy",
-    "Not Home",
-    "Wrong Number",
-    "Moved",
-    "Deceased",
-    "Refused",
-    "No language in common",
-    "Do Not Call",
-    "Failed / Bad Number",
-    "Dropped",
-    "Not Recorded",
-)
+OUTCOMES = tuple(o.label for o in OUTCOME_CATALOGUE.values())  # the Call Outcome options
 MAX_NAME = 64
 MAX_TEXT = 2000
 _YES = {"yes", "y", "true", "1"}

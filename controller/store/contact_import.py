@@ -59,11 +59,6 @@ class ImportReport:
         return data
 
 
-def ensure_list(db: Database, ref: str) -> int:
-    """The id of the list ``ref`` means (an id or a name, see ``lists``), created if new."""
-    return lists.ensure(db, ref)[0]
-
-
 def _chunks(lines: Iterable[str], first_line: int, size: int) -> Iterator[tuple[int, str]]:
     """Whole CSV records, ``size`` lines or so at a time (cut only outside quotes)."""
     buffer: list[str] = []

@@ -10,7 +10,6 @@ from typing import Any
 from controller.errors import PhonebankError
 from controller.store.contact_import import (
     ImportReport,
-    ensure_list,
     import_csv,
     started_note,
     utc_now,
@@ -18,7 +17,7 @@ from controller.store.contact_import import (
 from controller.store.db import Database
 from controller.store.lists import ListError
 
-__all__ = ["ImportReport", "ListError", "ensure_list", "import_csv", "started_note", "utc_now"]
+__all__ = ["ImportReport", "ListError", "import_csv", "started_note", "utc_now"]
 
 
 def get_list(db: Database, name: str) -> dict[str, Any] | None:

@@ -70,14 +70,9 @@ def check_target(db: Database, ref: str) -> None:
     new_name(ref)
 
 
-def ensure(db: Database, ref: str) -> tuple[int, str]:
-    """The list ``ref`` means, as (id, name), created (``ref`` being its name) if none."""
-    list_id, name, _ = ensure_created(db, ref)
-    return list_id, name
-
-
 def ensure_created(db: Database, ref: str) -> tuple[int, str, bool]:
-    """As :func:`ensure`, and whether the list was created just now."""
+    """The list ``ref`` means, as (id, name, whether it was created just now), created
+    (``ref`` being its name) if none."""
     with db.write() as conn:
         found = find(conn, ref)
         if found is not None:

@@ -12,7 +12,7 @@ from controller.store.db import Database
 def test_given_lists_when_finding_by_loose_text_then_name_ignores_case_and_spaces(
     db: Database,
 ) -> None:
-    ward, _ = lists.ensure(db, "Ward 4")
+    ward, _, _ = lists.ensure_created(db, "Ward 4")
     with db.read() as conn:
         assert lists.find(conn, "  ward 4 ") == (ward, "Ward 4")
         assert lists.find(conn, ward) == lists.find(conn, f" {ward} ") == (ward, "Ward 4")
@@ -29,12 +29,12 @@ def test_given_names_of_digits_only_when_making_a_list_then_refused_in_any_scrip
 ) -> None:
     for name in ("12", "٣", "00", " 7 "):
         with pytest.raises(CsvError) as refused:
-            lists.ensure(db, name)
+            lists.ensure_created(db, name)
         assert refused.value.code == "list_name_digits", name
     with pytest.raises(CsvError) as empty:
-        lists.ensure(db, "  ")
+        lists.ensure_created(db, "  ")
     assert empty.value.code == "bad_list_name"
-    assert lists.ensure(db, "12 B")[1] == "12 B"
+    assert lists.ensure_created(db, "12 B")[1] == "12 B"
     with db.read() as conn:
         assert [r[0] for r in conn.execute("SELECT name FROM lists")] == ["12 B"]
 
@@ -42,7 +42,7 @@ def test_given_names_of_digits_only_when_making_a_list_then_refused_in_any_scrip
 def test_given_an_import_target_when_checked_then_lists_pass_and_new_digit_names_fail(
     db: Database,
 ) -> None:
-    first, _ = lists.ensure(db, "Doors")
+    first, _, _ = lists.ensure_created(db, "Doors")
     lists.check_target(db, str(first))
     lists.check_target(db, "doors")
     lists.check_target(db, "New list")
