@@ -15,7 +15,7 @@ from aiohttp import web
 from controller.commands.common import plural
 from controller.model.users import ROLES, UserError
 from controller.store import users as user_store
-from web.access import Access, access, current_user
+from web.access import Access, access, allowed, current_user
 from web.keys import DB
 from web.middleware import error as refuse
 from web.render import render
@@ -35,7 +35,6 @@ def users_page(request: web.Request, error: str = "", notice: str = "") -> web.R
     context = {
         "users": shown,
         "editable": _editable(request, everyone or shown),
-        "everyone": everyone,
         "role_filter": role or "",
         "team_filter": team or "",
         "user_lists": user_store.all_user_lists(db),
@@ -54,8 +53,7 @@ async def users(request: web.Request) -> web.StreamResponse:
 def _editable(request: web.Request, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The accounts the signed-in user may change: any for an admin, volunteers' for a
     manager."""
-    me = current_user(request)
-    admin = me is not None and me.role == "admin"
+    admin = _is_admin(request)
     return [u for u in users if admin or u["role"] == "volunteer"]
 
 
@@ -64,8 +62,7 @@ def staff_refusal(
 ) -> web.Response | None:
     """A manager's refusal (403) to give a ``role`` other than volunteer or to change the
     account ``username`` of an admin or a manager; None when allowed (admins: always)."""
-    me = current_user(request)
-    if me is None or me.role == "admin":
+    if _is_admin(request):
         return None
     if role and role.strip().lower() != "volunteer":
         message = "Managers add volunteers only: ask an admin to make an admin or a manager."
@@ -81,8 +78,7 @@ def staff_refusal(
 
 
 def _is_admin(request: web.Request) -> bool:
-    me = current_user(request)
-    return me is not None and me.role == "admin"
+    return allowed(Access.ADMIN, current_user(request))
 
 
 @access(Access.STAFF)
