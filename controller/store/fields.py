@@ -150,11 +150,17 @@ def add_tag(db: Database, name: str) -> tuple[int, bool]:
     """The tag's id, creating it if needed; (id, whether it was new)."""
     clean = validate_name(name, "tag")
     with db.write() as conn:
-        row = conn.execute("SELECT id FROM tags WHERE name = ?", (clean,)).fetchone()
-        if row is not None:
-            return int(row[0]), False
-        cur = conn.execute("INSERT INTO tags (name) VALUES (?)", (clean,))
-        return int(cur.lastrowid or 0), True
+        return _tag_id(conn, clean)
+
+
+def _tag_id(conn: sqlite3.Connection, clean: str) -> tuple[int, bool]:
+    """The id of the tag named ``clean`` (already validated), created if none; and whether
+    it was created just now."""
+    row = conn.execute("SELECT id FROM tags WHERE name = ?", (clean,)).fetchone()
+    if row is not None:
+        return int(row[0]), False
+    cur = conn.execute("INSERT INTO tags (name) VALUES (?)", (clean,))
+    return int(cur.lastrowid or 0), True
 
 
 def all_tags(db: Database) -> list[dict[str, Any]]:
@@ -183,13 +189,7 @@ def apply_tag(conn: sqlite3.Connection, contact_id: int, tag: str, bank_id: int 
     """:func:`tag_contact` on the open writer transaction."""
     if not conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone():
         raise FieldError("no_such_contact", f"no contact with id {contact_id}")
-    clean = validate_name(tag, "tag")
-    row = conn.execute("SELECT id FROM tags WHERE name = ?", (clean,)).fetchone()
-    tag_id = (
-        int(row[0])
-        if row
-        else int(conn.execute("INSERT INTO tags (name) VALUES (?)", (clean,)).lastrowid or 0)
-    )
+    tag_id, _ = _tag_id(conn, validate_name(tag, "tag"))
     cur = conn.execute(
         "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, bank_id, created_at)"
         " VALUES (?, ?, ?, ?)",
