@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 import yaml
@@ -147,14 +147,14 @@ def list_(app: AppContext, as_json: bool) -> None:
     """List saved scripts with the banks using them (one no bank uses can be deleted)."""
     with app.db.read() as conn:
         rows = store.list_all(conn)
-    text = "\n".join(f"{r['id']}\t{r['name']}\t{r['blocks']} blocks\t{_users(r['banks'])}"
+    text = "\n".join(f"{r['id']}\t{r['name']}\t{r['blocks']} blocks\t{_users(r)}"
                      for r in rows)  # fmt: skip
     emit(rows, as_json, text or "No scripts.")
 
 
-def _users(banks: object) -> str:
-    ids = banks if isinstance(banks, list) else []
-    return f"used by {store.bank_list([(i, '') for i in ids])}" if ids else "used by no bank"
+def _users(row: dict[str, object]) -> str:
+    banks = cast(list[tuple[int, str]], row["bank_states"])
+    return f"used by {store.bank_list(banks)}" if banks else "used by no bank"
 
 
 @script.command("delete")

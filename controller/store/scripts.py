@@ -226,12 +226,13 @@ def delete(conn: sqlite3.Connection, ref: str) -> StoredScript:
 
 
 def list_all(conn: sqlite3.Connection) -> list[dict[str, object]]:
-    """Every saved script: id, name, number of blocks, last change, ids of the banks using it."""
-    users: dict[int, list[int]] = {}
+    """Every saved script: id, name, number of blocks, last change, ids of the banks using it
+    (``banks``) and those banks with their states (``bank_states``, for ``bank_list``)."""
+    users: dict[int, list[tuple[int, str]]] = {}
     for b in conn.execute(
-        "SELECT id, script_id FROM banks WHERE script_id IS NOT NULL ORDER BY id"
+        "SELECT id, state, script_id FROM banks WHERE script_id IS NOT NULL ORDER BY id"
     ):
-        users.setdefault(int(b["script_id"]), []).append(int(b["id"]))
+        users.setdefault(int(b["script_id"]), []).append((int(b["id"]), str(b["state"])))
     rows = conn.execute("SELECT id, name, body, updated_at FROM scripts ORDER BY id")
     return [
         {
@@ -239,7 +240,8 @@ def list_all(conn: sqlite3.Connection) -> list[dict[str, object]]:
             "name": r["name"],
             "blocks": len(json.loads(r["body"])["blocks"]),
             "updated_at": r["updated_at"],
-            "banks": users.get(int(r["id"]), []),
+            "banks": [i for i, _ in users.get(int(r["id"]), [])],
+            "bank_states": users.get(int(r["id"]), []),
         }
         for r in rows
     ]

@@ -9,7 +9,7 @@ every saved script with the banks using it; one no bank uses can be deleted ther
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -72,7 +72,7 @@ def _saved_scripts(conn: Any) -> list[dict[str, Any]]:
     """Every saved script with the banks using it (``bank 3 (draft)``; empty when none)."""
     rows = script_store.list_all(conn)
     for row in rows:
-        banks = script_store.banks_using(conn, int(str(row["id"])))
+        banks = cast(list[tuple[int, str]], row["bank_states"])
         row["used_by"] = script_store.bank_list(banks, states=True) if banks else ""
     return rows
 
