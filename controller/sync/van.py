@@ -188,18 +188,17 @@ async def check_credentials(settings: VanSettings, timeout: float = 15.0) -> dic
         echoed = await van.echo("phonebank")
         counts = {kind: len(set((await van.lookup(kind)).values())) for kind in LOOKUPS}
         names = {kind: await van.names(kind) for kind in LOOKUPS}
-    return {
-        "echo": echoed,
-        "lookups": counts,
-        "names": names,
-        "result_code_names": names["resultCodes"],
-    }
+    return {"echo": echoed, "lookups": counts, "names": names}
 
 
 def describe_lookups(report: dict[str, Any]) -> list[str]:
     """One line per lookup list of a :func:`check_credentials` report: count and names."""
-    labels = {"resultCodes": "Result codes", "contactTypes": "Contact types"}
+    labels = {
+        "resultCodes": "Result codes",
+        "contactTypes": "Contact types",
+        "inputTypes": "Input types",
+    }
     return [
-        f"{labels.get(kind, 'Input types')} ({len(names)}): {', '.join(names) or '(none)'}"
+        f"{labels[kind]} ({len(names)}): {', '.join(names) or '(none)'}"
         for kind, names in report["names"].items()
     ]

@@ -21,7 +21,7 @@ async def test_given_right_credentials_when_checked_then_echo_and_lookups_report
     report = await check_credentials(_settings(van, mode=0))
     assert report["echo"] == "phonebank"
     assert report["lookups"] == {"resultCodes": 7, "contactTypes": 3, "inputTypes": 2}
-    assert report["result_code_names"] == [
+    assert report["names"]["resultCodes"] == [
         "Canvassed", "Deceased", "Moved", "Not Home", "Other Language", "Refused", "Wrong Number",
     ]  # fmt: skip
     assert report["names"]["contactTypes"] == ["Auto Dial", "Phone", "Walk"]
