@@ -5,9 +5,11 @@ a valid number of a phone a person answers (not premium-rate, shared-cost, toll-
 personal-number services, not a North American 900 number or 976 exchange), inside the
 trunk's allowed pattern and not on the Do Not Call list. A volunteer has at most one
 "call me" ringing at a time and :data:`PER_HOUR` in an hour (:class:`CallMeGuard`); one
-already in the bank's room is not called again. The engine notes the volunteer as called
-(``engine.callme``, which makes their room join count as "call me") only while that call
-is on its way: the note goes when they join, or when the call ends or fails first.
+already in the bank's room is not called again. The engine's guard
+(``engine.callme_guard``) holds the call as pending, which makes the volunteer's room join
+count as "call me", only while that call is on its way: it goes when they join, or when
+the call ends or fails first. The follow-up task is the engine's; closing the engine
+cancels it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import asyncio
 import logging
 import re
 import time
-import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
+from controller.aio import keep
 from controller.engine.dialing import new_call_id
 from controller.model.volunteers import VolunteerError, VState
 from controller.store import dnc as dnc_store
@@ -107,7 +109,7 @@ class CallMeGuard:
             )
 
     def start(self, volunteer_id: int, call_id: str) -> None:
-        self.check(volunteer_id)
+        """Note a call placed (after :meth:`check`, with no await between)."""
         for vid in [v for v in self._placed if not self._recent(v)]:
             del self._placed[vid]  # memory stays bounded by the volunteers of the last hour
         self._placed.setdefault(volunteer_id, deque()).append(self.clock())
@@ -117,25 +119,13 @@ class CallMeGuard:
         self.pending.pop(volunteer_id, None)
 
 
-_GUARDS: weakref.WeakKeyDictionary[Engine, CallMeGuard] = weakref.WeakKeyDictionary()
-
-
-def guard_of(engine: Engine) -> CallMeGuard:
-    """The engine's "call me" guard (made on first use)."""
-    guard = _GUARDS.get(engine)
-    if guard is None:
-        guard = _GUARDS[engine] = CallMeGuard()
-    return guard
-
-
 async def call_me(engine: Engine, bank_id: int, volunteer_id: int, number: str) -> str:
     """Ring the volunteer's own phone; they press 1 to join their room (a voicemail box
     never does). Returns the call id of that leg; refusals raise :class:`VolunteerError`
     (the number, the limits, the bank) or :class:`AmiError` (the PBX is not reachable)."""
     on_dnc = lambda e164: dnc_store.contains(engine.db, e164)  # noqa: E731
     e164 = check_number(number, engine.settings.trunk.allowed_pattern, on_dnc)
-    guard = guard_of(engine)
-    guard.check(volunteer_id)
+    engine.callme_guard.check(volunteer_id)
     current = engine.pool.sessions.get(volunteer_id)
     if current is not None and current.connected and current.bank_id == bank_id:
         raise VolunteerError("already_joined", "You are already in this phone bank's room.")
@@ -149,15 +139,10 @@ async def call_me(engine: Engine, bank_id: int, volunteer_id: int, number: str) 
     )  # fmt: skip
     variables = {**req.variables, "PB_CONFERENCE": session.conference}
     req = replace(req, context=CALLME_CONTEXT, variables=variables)
-    guard.start(volunteer_id, call_id)
-    engine.callme.add(volunteer_id)
+    engine.callme_guard.start(volunteer_id, call_id)
     task = asyncio.get_running_loop().create_task(_follow(engine, volunteer_id, req))
-    _TASKS.add(task)
-    task.add_done_callback(_TASKS.discard)
+    keep(engine.background, task, log)
     return call_id
-
-
-_TASKS: set[asyncio.Task[None]] = set()  # the follow-ups on their way (kept referenced)
 
 
 async def _follow(engine: Engine, volunteer_id: int, req: actions.OriginateRequest) -> None:
@@ -177,6 +162,5 @@ async def _follow(engine: Engine, volunteer_id: int, req: actions.OriginateReque
     except Exception:
         log.exception("call me %s for volunteer %s", req.call_id, volunteer_id)
     finally:
-        if guard_of(engine).pending.get(volunteer_id) == req.call_id:
-            guard_of(engine).finish(volunteer_id)
-            engine.callme.discard(volunteer_id)
+        if engine.callme_guard.pending.get(volunteer_id) == req.call_id:
+            engine.callme_guard.finish(volunteer_id)

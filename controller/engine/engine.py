@@ -22,6 +22,7 @@ from controller.aio import wait_set
 from controller.config import Settings
 from controller.engine import call_events, handoff, modes, volunteer_ops
 from controller.engine.bus import EventBus
+from controller.engine.callme import CallMeGuard
 from controller.engine.dialing import EngineConfig
 from controller.engine.recovery import recover_all
 from controller.engine.runner import BankRunner
@@ -77,7 +78,8 @@ class Engine:
         )
         self.runners: dict[int, BankRunner] = {}
         self.simulated: set[int] = set()  # volunteer ids whose leg is a simulated one
-        self.callme: set[int] = set()  # volunteer ids the PBX called ("call me")
+        self.callme_guard = CallMeGuard()  # "call me" calls on their way, and per hour
+        self.background: set[asyncio.Task[object]] = set()  # follow-ups ("call me")
         self.pin_throttle = PinThrottle()  # wrong PINs per caller, per PIN and in all
         self._stopped_banks: set[int] = set()
         self._tasks: dict[int, asyncio.Task[None]] = {}
@@ -103,9 +105,10 @@ class Engine:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task
-        for task in self._tasks.values():
+        tasks = [*self._tasks.values(), *self.background]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks.values():
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.fastagi.stop()
@@ -264,7 +267,7 @@ class Engine:
         session = self.pool.by_conference(e.conference)
         if session is not None and session.volunteer_id in self.simulated:
             return "simulated"
-        if session is not None and session.volunteer_id in self.callme:
+        if session is not None and session.volunteer_id in self.callme_guard.pending:
             return "callme"
         channel = e.channel.lower()
         if channel.startswith("local/"):

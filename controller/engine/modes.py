@@ -25,7 +25,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from controller.engine.call_notes import CallNote
-from controller.engine.callme import CALLME_CONTEXT as CALLME_CONTEXT
 from controller.engine.callme import call_me as call_me
 from controller.engine.calls import CallKind, EngineCall
 from controller.engine.dialing import new_call_id

@@ -7,7 +7,7 @@ import pytest
 from asterisk.conftest import AmiProbe
 from e2e_helpers import Env, make_bank, set_state, wait_until
 
-from controller.engine import callme, modes
+from controller.engine import modes
 from controller.model.volunteers import VolunteerError
 from controller.store import dnc, users
 from controller.telephony.carrier import Carrier
@@ -39,7 +39,7 @@ async def test_given_premium_rate_and_do_not_call_numbers_when_call_me_is_asked_
     assert codes == ["not_a_personal_phone", "not_a_personal_phone", "number_on_dnc"]
     assert await refused(env, bank_id, 9401, "+15550100100") == "bad_number"  # no such number
     assert [carrier.calls_to(n) for n in (premium, exchange_976, listed)] == [[], [], []]
-    assert 9401 not in env.engine.pool.sessions and 9401 not in env.engine.callme
+    assert 9401 not in env.engine.pool.sessions and 9401 not in env.engine.callme_guard.pending
 
 
 async def test_given_call_me_ringing_when_asked_again_then_refused_and_after_joining_the_note_goes(
@@ -52,7 +52,9 @@ async def test_given_call_me_ringing_when_asked_again_then_refused_and_after_joi
     assert await refused(env, bank_id, 9402, own_phone) == "callme_pending"
     session = lambda: env.engine.pool.sessions[9402]  # noqa: E731
     await wait_until(lambda: session().state.value == "waiting", 30, "joined by call me")
-    await wait_until(lambda: 9402 not in env.engine.callme, 10, "the call-me note goes")
+    await wait_until(
+        lambda: 9402 not in env.engine.callme_guard.pending, 10, "the call-me note goes"
+    )
     assert session().via == "callme"
     assert await refused(env, bank_id, 9402, own_phone) == "already_joined"
     assert len(carrier.calls_to(own_phone)) == 1
@@ -67,8 +69,9 @@ async def test_given_a_call_me_nobody_answers_when_the_volunteer_dials_in_then_i
     own_phone = "+12025559042"
     await carrier.set_personas({own_phone: "busy"})
     await modes.call_me(env.engine, bank_id, uid, own_phone)
-    await wait_until(lambda: uid not in env.engine.callme, 30, "the call-me note goes")
-    assert uid not in callme.guard_of(env.engine).pending
+    await wait_until(
+        lambda: uid not in env.engine.callme_guard.pending, 30, "the call-me note goes"
+    )
     joined = ami.user_event("PhonebankVolunteerJoined", timeout=60, Via="dialin")
     await carrier.call_pbx(env.pbx.did, dtmf=f"{pin}#", wait=2, stay=30)
     await joined
@@ -80,7 +83,7 @@ async def test_given_call_me_calls_used_up_when_asked_again_within_the_hour_then
     env: Env, carrier: Carrier
 ) -> None:
     bank_id = await started(env)
-    guard = callme.guard_of(env.engine)
+    guard = env.engine.callme_guard
     assert guard.per_hour == 5  # as the volunteer guide says
     own_phone = "+12025559043"
     await carrier.set_personas({own_phone: "busy"})
