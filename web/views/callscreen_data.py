@@ -34,10 +34,6 @@ def bank_card(bank: Bank, starting: bool = False) -> dict[str, Any]:
         "image": s.image if s.image.startswith(("https://", "http://", "/")) else "",
         "disclaimer": s.disclaimer,
         "start_label": s.start_button_label or "Start calling",
-        # the feed's button: the bank's own label once it can be joined, else a look ahead
-        "open_label": (s.start_button_label or "Start calling")
-        if bank.state.value == "running"
-        else "Read the script",
         "state": bank.state.value,
         "running": bank.state.value == "running",
         "mode": s.dialing_mode.value,
