@@ -2,7 +2,7 @@
 whose report never came.
 
 At start the engine closes, for every bank (running, paused or stopped), what is still open
-in the store (:func:`recover_all`); a runner does the same for its bank when it starts.
+in the store (:func:`recover_all`), once, before any bank's runner starts.
 What the store knows decides each call's end: a call never answered is *No Answer*, one the
 machine detection called a machine *Answering Machine*, one whose callee reached a
 volunteer's room a conversation (*Not Recorded*: the report never came), and one answered

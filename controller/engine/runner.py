@@ -33,7 +33,6 @@ from controller.engine.dialing import (
     strategy_for,
 )
 from controller.engine.figures import Figures, publish_figures
-from controller.engine.recovery import recover
 from controller.engine.volunteers import VolunteerPool
 from controller.model.banks import BankSettings, DialingMode
 from controller.model.volunteers import Session, VState
@@ -86,7 +85,6 @@ class BankRunner:
         self._tasks: set[asyncio.Task[object]] = set()
         self.bank = self._load()
         self.callers = caller_id_pool(self.bank, settings)
-        self.recovered = recover(db, bank_id, clock())
         pool.listen(self._on_volunteer)
 
     def _load(self) -> BankSettings:
