@@ -23,8 +23,8 @@ def users() -> None:
     """Manage users: admins, managers and volunteers.
 
     Admins can do everything; managers run phone banks, contacts and results, see users and,
-    on the web, add volunteers and set their PINs and locks; volunteers make calls (when
-    allowed to). Every user has a dial-in PIN of 6 to 12 digits.
+    on the web, add volunteers and set their PINs, locks, names and whether they may call;
+    volunteers make calls (when allowed to). Every user has a dial-in PIN of 6 to 12 digits.
     """
 
 

@@ -1,9 +1,9 @@
 """Users and roles, dial-in PINs, and user lists (teams that private banks are published to).
 
 Admins manage every account. Managers see them all and manage volunteers: they add
-volunteer accounts, set or reset a volunteer's PIN and lock, unlock or rename one
-(``staff_refusal``: anything beyond volunteers is a 403 with its code). Same store
-functions as ``phonebank users``.
+volunteer accounts, set or reset a volunteer's PIN, lock, unlock or rename one and turn
+its calling on or off (``staff_refusal``: anything beyond volunteers is a 403 with its
+code). Same store functions as ``phonebank users``.
 """
 
 from __future__ import annotations
