@@ -15,6 +15,9 @@ from controller.telephony.tracker import LOST, CallState, Transition
 
 HUNG_UP_UNANSWERED = DIAL_STATUS_OUTCOMES["CANCEL"]  # how a call we hang up before answer ends
 NOT_PLACED_REASON = "originate_rejected"  # the call never left the appliance
+# Seconds past the ring timeout after which an unanswered call can no longer be ringing (an
+# Originate gives up 5 s after it): a stopping bank ends it, a cancelled preview stops looking.
+RING_MARGIN = 10.0
 
 
 class CallKind(StrEnum):

@@ -198,8 +198,9 @@ def _dial_one(runner: BankRunner, claim: Claim, now: float, reserved_for: int | 
         return 0
     try:
         call = runner._record(claim, now, reserved_for, caller, call_id)
-    except AttemptError as exc:  # no longer claimed (closed meanwhile): nothing dialed
+    except AttemptError as exc:  # no longer claimed (closed meanwhile), or the row refused
         log.warning("bank %s: %s not dialed: %s", runner.bank_id, claim.e164, exc)
+        _give_back(runner, [claim])  # nothing dialed: a claim still held goes back
         return 0
     runner.calls[call.call_id] = call
     runner.figures.calls_made += 1

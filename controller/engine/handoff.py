@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from controller.aio import wait_set
 from controller.engine import call_events
-from controller.engine.calls import EngineCall
+from controller.engine.calls import RING_MARGIN, EngineCall
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import attempts, engine_log
 from controller.telephony import actions
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SAFE_HARBOR_LABEL = "dropped"  # phonebank-answered's safe-harbor message (counts as dropped)
 CANCEL_EVERY = 0.2  # seconds between looks for the line of a preview call to hang up
-CANCEL_MARGIN = 10.0  # seconds past the ring timeout: an Originate gives up 5 s after it
 
 
 async def handoff(runner: BankRunner, call_id: str) -> str | None:
@@ -143,7 +142,7 @@ async def _cancel_preview(runner: BankRunner, call: EngineCall) -> None:
     (no line yet): each line is hung up as it appears, until the call ends, is answered
     (the safe-harbor message then takes the person) or could no longer be ringing."""
     loop = asyncio.get_running_loop()
-    give_up = loop.time() + runner.config.ring_timeout + CANCEL_MARGIN
+    give_up = loop.time() + runner.config.ring_timeout + RING_MARGIN
     hung: set[str] = set()
     while _alive(runner, call) and call.answered_at is None and loop.time() < give_up:
         for channel in runner.channels(call.call_id):

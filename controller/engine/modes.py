@@ -178,14 +178,9 @@ def preview_call(engine: Engine, volunteer_id: int) -> str:
     del runner.previews[volunteer_id]
     if reasons:
         raise VolunteerError(reasons[0], f"{dial_check.WHY[reasons[0]]} Ask for the next one.")
-    call = None
-    try:
-        runner.dial_claims([claim], runner.clock(), reserved_for=volunteer_id)
-        call = _placed(runner, volunteer_id, claim)
-    finally:  # not dialed (whatever failed): a claim left claimed goes back to the queue
-        if call is None:
-            with runner.db.write() as conn:
-                queue.release(conn, claim.entry_id)
+    # dial_claims gives a claim it could not dial back to the queue itself
+    runner.dial_claims([claim], runner.clock(), reserved_for=volunteer_id)
+    call = _placed(runner, volunteer_id, claim)
     if call is None:
         raise VolunteerError("not_placed", "the call could not be placed")
     call.kind = CallKind.PREVIEW

@@ -29,7 +29,6 @@ from controller.engine.dialing import (
     EngineConfig,
     NetworkBackoff,
     caller_id_pool,
-    new_call_id,
     strategy_for,
 )
 from controller.engine.figures import Figures, publish_figures
@@ -211,9 +210,8 @@ class BankRunner:
         return dialing.dial_claims(self, claims, now, reserved_for)
 
     def _record(
-        self, claim: Claim, now: float, reserved_for: int | None, caller: str, call_id: str = ""
+        self, claim: Claim, now: float, reserved_for: int | None, caller: str, call_id: str
     ) -> EngineCall:
-        call_id = call_id or new_call_id(self.bank_id, "p" if reserved_for is not None else "c")
         with self.db.write() as conn:
             attempt_id = attempts.record_attempt(
                 conn, claim, call_id, now, caller or None, reserved_for

@@ -17,7 +17,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from controller.engine import modes
-from controller.engine.calls import NOT_PLACED_REASON
+from controller.engine.calls import NOT_PLACED_REASON, RING_MARGIN
 from controller.telephony import actions
 from controller.telephony.ami import AmiError
 from controller.telephony.tracker import CallState, Transition
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ENDED_SOUND = "bank-ended"
-RING_MARGIN = 10.0  # seconds past the ring timeout: an Originate gives up 5 s after it
 
 
 def begin(runner: BankRunner, hard: bool) -> None:

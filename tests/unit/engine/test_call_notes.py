@@ -13,6 +13,7 @@ from controller.config import Settings
 from controller.engine import modes
 from controller.engine.call_notes import CallNote, CallNotes, label_of
 from controller.engine.calls import CallKind, EngineCall, result_of
+from controller.engine.dialing import new_call_id
 from controller.engine.runner import BankRunner
 from controller.pacing.decision import Decision
 from controller.store import contacts as contact_store
@@ -71,7 +72,13 @@ def waiting_volunteer(runner: BankRunner, vid: int) -> None:
 
 
 def placed(runner: BankRunner, claim: Claim, reserved_for: int | None) -> EngineCall:
-    call = runner._record(claim, NOW, reserved_for, "")
+    call = runner._record(
+        claim,
+        NOW,
+        reserved_for,
+        "",
+        new_call_id(runner.bank_id, "p" if reserved_for is not None else "c"),
+    )
     call.kind = CallKind.PREVIEW if reserved_for is not None else CallKind.AUTO
     call.state = CallState.RINGING
     runner.calls[call.call_id] = call

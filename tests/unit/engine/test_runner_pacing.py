@@ -10,7 +10,7 @@ from typing import Any
 from controller.config import Settings
 from controller.engine.bus import EventBus
 from controller.engine.calls import EngineCall
-from controller.engine.dialing import EngineConfig
+from controller.engine.dialing import EngineConfig, new_call_id
 from controller.engine.figures import publish_figures
 from controller.engine.runner import BankRunner
 from controller.engine.volunteers import VolunteerPool
@@ -65,7 +65,7 @@ def make_runner(
 
 def dial(runner: BankRunner, state: CallState, **kw: Any) -> EngineCall:
     claim = queue.claim_next(runner.db, runner.bank_id, NOW, 1)[0]
-    call = runner._record(claim, NOW, None, "")
+    call = runner._record(claim, NOW, None, "", new_call_id(runner.bank_id, "c"))
     call.state = state
     for k, v in kw.items():
         setattr(call, k, v)
@@ -131,6 +131,6 @@ async def test_given_5_waiting_volunteers_when_the_runner_paces_back_to_back_the
 
 def _keep(runner: BankRunner, claims: list[Any], now: float) -> int:
     for claim in claims:
-        call = runner._record(claim, now, None, "")
+        call = runner._record(claim, now, None, "", new_call_id(runner.bank_id, "c"))
         runner.calls[call.call_id] = call
     return len(claims)

@@ -14,6 +14,7 @@ from typing import Any
 
 from controller.config import Settings
 from controller.engine.calls import EngineCall
+from controller.engine.dialing import new_call_id
 from controller.engine.runner import BankRunner
 from controller.model.volunteers import VState
 from controller.store.db import Database
@@ -97,7 +98,13 @@ class Day:
     def keep(self, claims: list[Any], now: float, reserved_for: int | None = None) -> int:
         """The runner's ``dial_claims`` without the PBX: attempts written, calls followed."""
         for claim in claims:
-            call = self.runner._record(claim, now, reserved_for, "")
+            call = self.runner._record(
+                claim,
+                now,
+                reserved_for,
+                "",
+                new_call_id(self.runner.bank_id, "p" if reserved_for is not None else "c"),
+            )
             self.runner.calls[call.call_id] = call
             draw = self.rng.random()
             fate = "human" if draw < 0.2 else "machine" if draw < 0.5 else "busy"
