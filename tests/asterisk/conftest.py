@@ -105,10 +105,6 @@ class PbxPairInfo:
         return render.ami_credentials(self.settings, "pbx")
 
     @property
-    def carrier_ami(self) -> render.AmiCredentials:
-        return render.ami_credentials(self.settings, "carrier")
-
-    @property
     def fastagi_port(self) -> int:
         return self.settings.pbx.fastagi_port
 
