@@ -10,6 +10,9 @@ its subscribers in arrival order, and keeps the connection alive on its own term
 - it never re-sends an action after a reconnect: panoramisk would re-send unanswered actions
   (an Originate twice is a second call to a voter), so every action still pending when the
   connection goes fails with ``AmiError(code="disconnected")`` and the caller decides.
+
+Its settings (:class:`AmiConfig`, :func:`ami_config`) are in ``ami_settings``, re-exported
+here; panoramisk's Manager, adapted to these rules, is in ``ami_manager``.
 """
 
 from __future__ import annotations
@@ -18,17 +21,15 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from panoramisk import Manager
-from panoramisk.ami_protocol import AMIProtocol
-
-from controller.config import Settings
 from controller.errors import PhonebankError
 from controller.telephony import ami_events as ev
-from controller.telephony import render
+from controller.telephony.ami_manager import SessionManager, SessionProtocol
+from controller.telephony.ami_settings import AmiConfig as AmiConfig
+from controller.telephony.ami_settings import ami_config as ami_config
+from controller.telephony.ami_settings import backoff_delays as backoff_delays
 
 log = logging.getLogger(__name__)
 
@@ -49,73 +50,6 @@ class AmiError(PhonebankError):
         return f"{self.code}: {self.message}" if self.message else self.code
 
 
-@dataclass(frozen=True)
-class AmiConfig:
-    host: str
-    port: int
-    username: str
-    secret: str
-    ping_interval: float = 5.0
-    ping_timeout: float = 3.0
-    connect_timeout: float = 5.0
-    boot_timeout: float = 10.0
-    action_timeout: float = 10.0
-    backoff_initial: float = 0.25
-    backoff_max: float = 8.0
-
-
-def ami_config(settings: Settings, instance: str = "pbx", **tuning: Any) -> AmiConfig:
-    """The session settings for the appliance's ``pbx`` (or the simulated ``carrier``)."""
-    c = render.ami_credentials(settings, instance)
-    return AmiConfig(c.host, c.port, c.username, c.secret, **tuning)
-
-
-def backoff_delays(initial: float, maximum: float) -> Iterator[float]:
-    """0.25, 0.5, 1, 2, 4, 8, 8, ... seconds between reconnect attempts."""
-    delay = initial
-    while True:
-        yield delay
-        delay = min(delay * 2, maximum)
-
-
-class _Protocol(AMIProtocol):
-    """Also publishes OriginateResponse events, which panoramisk hands only to the action."""
-
-    def handle_message(self, message: Any) -> None:
-        if str(message.get("Event", "")).lower() == "originateresponse":
-            self.factory._session._on_event(message)
-        super().handle_message(message)
-
-
-class _Manager(Manager):
-    """panoramisk's Manager with its own reconnect, ping and re-send switched off."""
-
-    def __init__(self, session: AmiSession, **config: Any) -> None:
-        super().__init__(**config)
-        self._session = session
-        self.established = False
-
-    def connection_made(self, f: asyncio.Future[Any]) -> None:
-        if f.cancelled() or f.exception() is not None:
-            return  # the session's connect step sees the error and backs off
-        super().connection_made(f)
-
-    def connection_lost(self, exc: Any) -> None:
-        self._connected = False
-        self._session._connection_lost(self, "connection_lost")
-
-    def ping(self) -> None:
-        """Replaced by the session's watchdog, which checks the replies."""
-
-    async def send_awaiting_actions(self, *_: Any) -> None:
-        self.awaiting_actions.clear()
-
-    def dispatch(self, event: Any) -> list[str]:
-        if str(event.get("Event", "")).lower() != "originateresponse":  # published already
-            self._session._on_event(event)
-        return []
-
-
 class AmiSession:
     """Connects in the background; ``await wait_connected()`` before sending actions."""
 
@@ -124,7 +58,7 @@ class AmiSession:
         self.generation = 0
         self.last_error: AmiError | None = None
         self._subscribers: list[Subscriber] = []
-        self._manager: _Manager | None = None
+        self._manager: SessionManager | None = None
         self._ready = asyncio.Event()
         self._lost = asyncio.Event()
         self._booted = asyncio.Event()
@@ -211,20 +145,20 @@ class AmiSession:
                 log.warning("AMI connection down (%s); retrying in %.2fs", reason, delay)
                 await asyncio.sleep(delay)
 
-    def _new_manager(self) -> _Manager:
+    def _new_manager(self) -> SessionManager:
         """A fresh panoramisk Manager per connection (made inside the running loop)."""
         self._lost, self._booted = asyncio.Event(), asyncio.Event()
-        self._manager = _Manager(
+        self._manager = SessionManager(
             self,
             host=self.config.host,
             port=self.config.port,
             loop=asyncio.get_running_loop(),
             ping_delay=3600,
-            protocol_factory=_Protocol,
+            protocol_factory=SessionProtocol,
         )
         return self._manager
 
-    async def _connect(self, manager: _Manager) -> None:
+    async def _connect(self, manager: SessionManager) -> None:
         cfg = self.config
         await asyncio.wait_for(manager.connect(), cfg.connect_timeout)
         if manager.protocol is None:
@@ -243,14 +177,14 @@ class AmiSession:
         self._ready.set()
         log.info("AMI connected to %s:%s (generation %d)", cfg.host, cfg.port, self.generation)
 
-    async def _resync(self, manager: _Manager) -> None:
+    async def _resync(self, manager: SessionManager) -> None:
         action = {"Action": "CoreShowChannels"}
         items = await self._request(manager, action, timeout=self.config.action_timeout)
         for item in items if isinstance(items, list) else [items]:
             if "Event" in item:
                 self._publish_raw(item)
 
-    async def _watch(self, manager: _Manager) -> str:
+    async def _watch(self, manager: SessionManager) -> str:
         """Returns the reason the connection ended."""
         lost = asyncio.ensure_future(self._lost.wait())
         try:
@@ -270,7 +204,7 @@ class AmiSession:
         finally:
             lost.cancel()
 
-    def _connection_lost(self, manager: _Manager, reason: str) -> None:
+    def _connection_lost(self, manager: SessionManager, reason: str) -> None:
         if manager is self._manager:
             self._ready.clear()
             self._lost.set()
@@ -283,7 +217,7 @@ class AmiSession:
                 future.set_exception(AmiError("disconnected", f"connection ended: {reason}"))
         self._pending.clear()
 
-    def _teardown(self, manager: _Manager, reason: str) -> None:
+    def _teardown(self, manager: SessionManager, reason: str) -> None:
         self._ready.clear()
         if manager is self._manager:
             self._manager = None
@@ -300,7 +234,7 @@ class AmiSession:
 
     async def _request(
         self,
-        manager: _Manager,
+        manager: SessionManager,
         action: Mapping[str, Any],
         *,
         timeout: float | None = -1,
