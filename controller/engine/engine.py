@@ -5,22 +5,23 @@ The CLI and the web change banks only in the store; :meth:`Engine.reconcile` (ev
 ``reconcile_every`` seconds, or at once through :meth:`Engine.poke`) makes the runners
 follow: a running bank gets a runner, a paused one stops dialing and drains, a stopped
 one stops (and never comes back, even if its row said otherwise).
+
+What the PBX reports (AMI events, FastAGI questions) is handled in ``engine_events.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
+import functools
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from controller.aio import wait_set
 from controller.config import Settings
-from controller.engine import call_events, handoff, modes, volunteer_ops
+from controller.engine import engine_events, volunteer_ops
 from controller.engine.bus import EventBus
 from controller.engine.callme import CallMeGuard
 from controller.engine.dialing import EngineConfig
@@ -28,29 +29,21 @@ from controller.engine.recovery import recover_all
 from controller.engine.runner import BankRunner
 from controller.engine.volunteer_ops import PinThrottle
 from controller.engine.volunteers import VolunteerPool
-from controller.errors import PhonebankError
 from controller.model.banks import DialingMode, State
-from controller.model.volunteers import Session, VolunteerError, VState
+from controller.model.volunteers import Session, VolunteerError
 from controller.store import banks as bank_store
 from controller.store import engine_log
 from controller.store import users as user_store
 from controller.store.db import Database
 from controller.store.queue_build_steps import start_due
 from controller.telephony import ami_events as ev
-from controller.telephony import render
-from controller.telephony.ami import AmiConfig, AmiSession
-from controller.telephony.fastagi import FastAgiServer, HandoffRequest, PinDecision, PinRequest
-from controller.telephony.tracker import TERMINAL, CallTracker
+from controller.telephony.ami import AmiSession
+from controller.telephony.ami import ami_config as ami_config  # the pbx session's settings
+from controller.telephony.fastagi import FastAgiServer
+from controller.telephony.tracker import CallTracker
 
 log = logging.getLogger(__name__)
-# The PBX's channel listing after a (re)connect: the volunteer pool follows it too.
-SYNC_EVENTS = (ev.SessionConnected, ev.CoreShowChannel, ev.CoreShowChannelsComplete)
 REPORT_GRACE = 900.0  # seconds a volunteer who left may come back to file their last report
-
-
-def ami_config(settings: Settings) -> AmiConfig:
-    creds = render.ami_credentials(settings, "pbx")
-    return AmiConfig(creds.host, creds.port, creds.username, creds.secret)
 
 
 class Engine:
@@ -69,12 +62,15 @@ class Engine:
         self.config = config or EngineConfig.from_settings(settings)
         self.bus = EventBus()
         self.pool = VolunteerPool(db, clock)
-        self.pool.listen(self._on_volunteer)
-        self.pool.report_due = self._report_due
+        self.pool.listen(functools.partial(engine_events.on_volunteer, self))
+        self.pool.report_due = functools.partial(engine_events.report_due, self)
         self.tracker = CallTracker()
         self.ami = AmiSession(ami_config(settings))
         self.fastagi = FastAgiServer(
-            self._handoff, self._pin, port=settings.pbx.fastagi_port, timeout=5.0
+            functools.partial(engine_events.on_handoff, self),
+            functools.partial(engine_events.on_pin, self),
+            port=settings.pbx.fastagi_port,
+            timeout=5.0,
         )
         self.runners: dict[int, BankRunner] = {}
         self.simulated: set[int] = set()  # volunteer ids whose leg is a simulated one
@@ -157,15 +153,7 @@ class Engine:
                 s = self.pool.sessions.get(volunteer_id)
                 line_gone = s is not None and not s.connected and s.since < cutoff
                 if s is None or s.bank_id != runner.bank_id or line_gone:
-                    self._close_report(runner, volunteer_id)
-
-    def _close_report(self, runner: BankRunner, volunteer_id: int) -> None:
-        """:func:`call_events.close_unreported`; a failed write leaves the report due (logged:
-        the next :meth:`expire_reports` tries again)."""
-        try:
-            call_events.close_unreported(runner, volunteer_id)
-        except (sqlite3.Error, PhonebankError):
-            log.exception("engine: report of volunteer %s not closed", volunteer_id)
+                    engine_events.close_report(runner, volunteer_id)
 
     def poke(self) -> None:
         """Reconcile now (the web calls this after it changed a bank)."""
@@ -231,91 +219,10 @@ class Engine:
                 return runner
         return None
 
-    # -- events ------------------------------------------------------------------------------
+    # -- the PBX (see engine_events.py) ---------------------------------------------------
 
     def _on_event(self, event: ev.AmiEvent) -> None:
-        if self.offset and event.timestamp is not None:
-            event = dataclasses.replace(event, timestamp=event.timestamp + self.offset)
-        for t in self.tracker.feed(event):
-            runner = self.runner_of_call(t.call_id)
-            try:
-                if runner is not None:
-                    runner.on_transition(t)
-            except Exception:  # the store failed (locked, full): the call is still followed
-                log.exception("engine: call %s (%s) not applied", t.call_id, t.new.value)
-                if t.new in TERMINAL and runner is not None:
-                    runner.calls.pop(t.call_id, None)
-            if t.new in TERMINAL:
-                self.tracker.forget(t.call_id)
-        if isinstance(event, ev.ConfbridgeJoin):
-            self._on_join(event)
-        elif isinstance(event, ev.ConfbridgeLeave | ev.Hangup):
-            self.pool.on_leg_gone(event.uniqueid, event.timestamp)
-        elif isinstance(event, SYNC_EVENTS):
-            self.pool.on_sync(event)
-
-    def _on_join(self, e: ev.ConfbridgeJoin) -> None:
-        runner = self.runner_of_call(e.uniqueid)
-        if runner is not None:
-            runner.on_callee_joined(e.uniqueid, e.timestamp or self.clock(), e.channel)
-            return
-        if f"@{modes.RINGBACK_CONTEXT}-" in e.channel:
-            return  # a preview call's ring tone in the volunteer's room, not their line
-        self.pool.on_join(e, self._via(e))
-
-    def _via(self, e: ev.ConfbridgeJoin) -> str:
-        session = self.pool.by_conference(e.conference)
-        if session is not None and session.volunteer_id in self.simulated:
-            return "simulated"
-        if session is not None and session.volunteer_id in self.callme_guard.pending:
-            return "callme"
-        channel = e.channel.lower()
-        if channel.startswith("local/"):
-            return "local"
-        if channel.startswith("pjsip/webrtc-"):
-            return "browser"
-        return "dialin"
-
-    def _on_volunteer(self, session: Session) -> None:
-        self.bus.publish(
-            "volunteer", session.bank_id, volunteer_id=session.volunteer_id,
-            state=session.state.value, conference=session.conference,
-        )  # fmt: skip
-        runner = self.runners.get(session.bank_id)
-        if runner is not None:
-            if session.state is VState.DISCONNECTED:
-                handoff.volunteer_left(runner, session.volunteer_id)
-            runner.wake.set()
-        for other in self.runners.values():  # now in another bank: that report will not come
-            if other is not runner and session.volunteer_id in other.wrapups:
-                self._close_report(other, session.volunteer_id)
-
-    def _report_due(self, volunteer_id: int) -> bool:
-        return any(volunteer_id in r.wrapups for r in self.runners.values())
-
-    # -- FastAGI -------------------------------------------------------------------------
-
-    async def _handoff(self, request: HandoffRequest) -> str | None:
-        runner = self.runner_of_call(request.call_id)
-        if runner is None:
-            return None
-        return await runner.handoff(request.call_id)
-
-    async def _pin(self, request: PinRequest) -> PinDecision:
-        if self.pin_throttle.blocked(request.caller_id, request.pin):
-            return PinDecision("wrong_pin")  # too many wrong tries: even a right PIN fails
-        user = user_store.user_by_pin(self.db, request.pin) if request.pin.isdigit() else None
-        if user is None:
-            self.pin_throttle.miss(request.caller_id, request.pin)
-            return PinDecision("wrong_pin")
-        bank_id = modes.bank_for_volunteer(self, int(user["id"]))
-        if bank_id is None:
-            return PinDecision("bank_not_running")
-        try:
-            session = self.pool.enroll(bank_id, int(user["id"]))
-        except VolunteerError:
-            return PinDecision("bank_not_running")
-        return PinDecision.accept(session.conference)
+        engine_events.on_event(self, event)
 
     # -- the volunteer-facing API (web, CLI, simulated volunteers) ------------------------
 

@@ -1,0 +1,133 @@
+"""What the running :class:`~controller.engine.engine.Engine` does with what the PBX tells it:
+AMI events (call progress to the bank runners, volunteer lines to the pool), volunteer
+changes (published; a volunteer who left a bank frees their calls there) and the dialplan's
+FastAGI questions (the hand-off of an answered person, a dial-in volunteer's PIN).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sqlite3
+from typing import TYPE_CHECKING
+
+from controller.engine import call_events, handoff, modes
+from controller.errors import PhonebankError
+from controller.model.volunteers import Session, VolunteerError, VState
+from controller.store import users as user_store
+from controller.telephony import ami_events as ev
+from controller.telephony.fastagi import HandoffRequest, PinDecision, PinRequest
+from controller.telephony.tracker import TERMINAL
+
+if TYPE_CHECKING:
+    from controller.engine.engine import Engine
+    from controller.engine.runner import BankRunner
+
+log = logging.getLogger(__name__)
+# The PBX's channel listing after a (re)connect: the volunteer pool follows it too.
+SYNC_EVENTS = (ev.SessionConnected, ev.CoreShowChannel, ev.CoreShowChannelsComplete)
+
+
+def on_event(engine: Engine, event: ev.AmiEvent) -> None:
+    """One AMI event: the tracker's transitions go to the runner of their call, volunteer
+    lines joining or leaving rooms (and the listing after a reconnect) to the pool."""
+    if engine.offset and event.timestamp is not None:
+        event = dataclasses.replace(event, timestamp=event.timestamp + engine.offset)
+    for t in engine.tracker.feed(event):
+        runner = engine.runner_of_call(t.call_id)
+        try:
+            if runner is not None:
+                runner.on_transition(t)
+        except Exception:  # the store failed (locked, full): the call is still followed
+            log.exception("engine: call %s (%s) not applied", t.call_id, t.new.value)
+            if t.new in TERMINAL and runner is not None:
+                runner.calls.pop(t.call_id, None)
+        if t.new in TERMINAL:
+            engine.tracker.forget(t.call_id)
+    if isinstance(event, ev.ConfbridgeJoin):
+        _on_join(engine, event)
+    elif isinstance(event, ev.ConfbridgeLeave | ev.Hangup):
+        engine.pool.on_leg_gone(event.uniqueid, event.timestamp)
+    elif isinstance(event, SYNC_EVENTS):
+        engine.pool.on_sync(event)
+
+
+def _on_join(engine: Engine, e: ev.ConfbridgeJoin) -> None:
+    runner = engine.runner_of_call(e.uniqueid)
+    if runner is not None:
+        runner.on_callee_joined(e.uniqueid, e.timestamp or engine.clock(), e.channel)
+        return
+    if f"@{modes.RINGBACK_CONTEXT}-" in e.channel:
+        return  # a preview call's ring tone in the volunteer's room, not their line
+    engine.pool.on_join(e, _via(engine, e))
+
+
+def _via(engine: Engine, e: ev.ConfbridgeJoin) -> str:
+    session = engine.pool.by_conference(e.conference)
+    if session is not None and session.volunteer_id in engine.simulated:
+        return "simulated"
+    if session is not None and session.volunteer_id in engine.callme_guard.pending:
+        return "callme"
+    channel = e.channel.lower()
+    if channel.startswith("local/"):
+        return "local"
+    if channel.startswith("pjsip/webrtc-"):
+        return "browser"
+    return "dialin"
+
+
+def on_volunteer(engine: Engine, session: Session) -> None:
+    """A volunteer's session changed: published; in their bank, a volunteer who left frees
+    their calls; a report due in another bank will not come now."""
+    engine.bus.publish(
+        "volunteer", session.bank_id, volunteer_id=session.volunteer_id,
+        state=session.state.value, conference=session.conference,
+    )  # fmt: skip
+    runner = engine.runners.get(session.bank_id)
+    if runner is not None:
+        if session.state is VState.DISCONNECTED:
+            handoff.volunteer_left(runner, session.volunteer_id)
+        runner.wake.set()
+    for other in engine.runners.values():  # now in another bank: that report will not come
+        if other is not runner and session.volunteer_id in other.wrapups:
+            close_report(other, session.volunteer_id)
+
+
+def close_report(runner: BankRunner, volunteer_id: int) -> None:
+    """:func:`call_events.close_unreported`; a failed write leaves the report due (logged:
+    the next :meth:`Engine.expire_reports` tries again)."""
+    try:
+        call_events.close_unreported(runner, volunteer_id)
+    except (sqlite3.Error, PhonebankError):
+        log.exception("engine: report of volunteer %s not closed", volunteer_id)
+
+
+def report_due(engine: Engine, volunteer_id: int) -> bool:
+    return any(volunteer_id in r.wrapups for r in engine.runners.values())
+
+
+# -- FastAGI -------------------------------------------------------------------------------
+
+
+async def on_handoff(engine: Engine, request: HandoffRequest) -> str | None:
+    runner = engine.runner_of_call(request.call_id)
+    if runner is None:
+        return None
+    return await runner.handoff(request.call_id)
+
+
+async def on_pin(engine: Engine, request: PinRequest) -> PinDecision:
+    if engine.pin_throttle.blocked(request.caller_id, request.pin):
+        return PinDecision("wrong_pin")  # too many wrong tries: even a right PIN fails
+    user = user_store.user_by_pin(engine.db, request.pin) if request.pin.isdigit() else None
+    if user is None:
+        engine.pin_throttle.miss(request.caller_id, request.pin)
+        return PinDecision("wrong_pin")
+    bank_id = modes.bank_for_volunteer(engine, int(user["id"]))
+    if bank_id is None:
+        return PinDecision("bank_not_running")
+    try:
+        session = engine.pool.enroll(bank_id, int(user["id"]))
+    except VolunteerError:
+        return PinDecision("bank_not_running")
+    return PinDecision.accept(session.conference)
