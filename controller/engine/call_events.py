@@ -14,7 +14,7 @@ import logging
 import sqlite3
 from typing import TYPE_CHECKING
 
-from controller.engine import modes, recovery
+from controller.engine import recovery, ringback, unreached
 from controller.engine.calls import EngineCall, censored_ring, estimator_outcome, result_of
 from controller.errors import PhonebankError
 from controller.model.volunteers import VState
@@ -34,7 +34,7 @@ def on_transition(runner: BankRunner, t: Transition) -> None:
     if call is None:
         return
     if call.ringback_id and (t.new in TERMINAL or t.new is CallState.ANSWERED):
-        runner._spawn(modes.stop_ringback(runner, call.ringback_id))
+        runner._spawn(ringback.stop_ringback(runner, call.ringback_id))
         call.ringback_id = ""
     if t.new in TERMINAL:
         end_call(runner, call, t)
@@ -101,7 +101,7 @@ def end_call(runner: BankRunner, call: EngineCall, t: Transition) -> None:
     call.ended, call.state = True, t.new
     runner._stored_dirty = True
     runner.calls.pop(call.call_id, None)
-    modes.call_ended(runner, call, result, cause)
+    unreached.call_ended(runner, call, result, cause)
     _free_volunteer(runner, call, t)
 
 

@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from typing import TYPE_CHECKING
 
-from controller.engine import call_events, handoff, modes
+from controller.engine import call_events, handoff, modes, ringback
 from controller.errors import PhonebankError
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import users as user_store
@@ -57,7 +57,7 @@ def _on_join(engine: Engine, e: ev.ConfbridgeJoin) -> None:
     if runner is not None:
         runner.on_callee_joined(e.uniqueid, e.timestamp or engine.clock(), e.channel)
         return
-    if f"@{modes.RINGBACK_CONTEXT}-" in e.channel:
+    if f"@{ringback.RINGBACK_CONTEXT}-" in e.channel:
         return  # a preview call's ring tone in the volunteer's room, not their line
     engine.pool.on_join(e, _via(engine, e))
 

@@ -10,40 +10,40 @@
   and the callee joins the room on answer. On a
   machine the volunteer may drop the voicemail message (the callee leg plays it and ends).
   A preview call that ends before reaching the volunteer (busy, not in service, no answer)
-  is noted for them (:func:`call_ended`) and their next contact is offered at once.
+  is noted for them and their next contact is offered at once (``unreached.py``).
 - Power: the calls the pacer places for waiting volunteers are not theirs until one is
   answered; those that end without a conversation are noted for the bank, and the waiting
-  volunteers' screens show the last few (:func:`dial_status`).
+  volunteers' screens show the last few (:func:`dial_status`, from ``unreached.py``).
+
+The contacts held for preview volunteers are in ``previews.py``, the ring tone in
+``ringback.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from controller.engine.call_notes import CallNote
 from controller.engine.callme import call_me as call_me
 from controller.engine.calls import CallKind, EngineCall
 from controller.engine.dialing import new_call_id
+from controller.engine.previews import claim_dict
+from controller.engine.previews import hold_next as _hold_next
+from controller.engine.previews import placed_preview as placed_preview
 from controller.engine.recovery import PERSONAL_KIND
+from controller.engine.ringback import start_ringback
+from controller.engine.unreached import dial_status as dial_status
 from controller.model.banks import DialingMode, State
-from controller.model.volunteers import Session, VolunteerError, VState
+from controller.model.volunteers import VolunteerError, VState
 from controller.store import attempts, dial_check, queue
 from controller.store import banks as bank_store
-from controller.store import contacts as contact_store
 from controller.store.queue import Claim
 from controller.telephony import actions
-from controller.telephony.ami import AmiError
 
 if TYPE_CHECKING:
     from controller.engine.engine import Engine
     from controller.engine.runner import BankRunner
-
-RINGBACK_CONTEXT = "phonebank-ringback"
-RINGBACK_TONE_CONTEXT = "phonebank-ringback-tone"
 
 
 def bank_for_volunteer(engine: Engine, volunteer_id: int) -> int | None:
@@ -75,14 +75,6 @@ def _runner(engine: Engine, volunteer_id: int, mode: DialingMode) -> BankRunner:
     return runner
 
 
-def _claim_dict(claim: Claim) -> dict[str, Any]:
-    return {
-        "entry_id": claim.entry_id,
-        "e164": claim.e164,
-        "contact_ids": [m.contact_id for m in claim.members],
-    }
-
-
 def personal_next(engine: Engine, volunteer_id: int) -> dict[str, Any] | None:
     """Hand the next number to a personal-phone volunteer (None: nothing left to call)."""
     runner = _runner(engine, volunteer_id, DialingMode.PERSONAL)
@@ -100,7 +92,7 @@ def personal_next(engine: Engine, volunteer_id: int) -> dict[str, Any] | None:
     runner.figures.calls_made += 1
     runner.figures.assigned += 1
     runner.wrapups[volunteer_id] = call
-    return {"call_id": call_id, "attempt_id": attempt_id, **_claim_dict(claim)}
+    return {"call_id": call_id, "attempt_id": attempt_id, **claim_dict(claim)}
 
 
 def file_personal(
@@ -135,32 +127,7 @@ def preview_next(engine: Engine, volunteer_id: int) -> dict[str, Any] | None:
     """Claim the next number for a preview volunteer to look at (None: nothing left)."""
     runner = _runner(engine, volunteer_id, DialingMode.PREVIEW)
     held = _hold_next(runner, volunteer_id)
-    return _claim_dict(held) if held is not None else None
-
-
-def _hold_next(runner: BankRunner, volunteer_id: int) -> Claim | None:
-    held = runner.previews.get(volunteer_id)
-    if held is not None:
-        return held
-    claims = queue.claim_next(runner.db, runner.bank_id, runner.clock(), 1)
-    if not claims:
-        return None
-    runner.previews[volunteer_id] = claims[0]
-    return claims[0]
-
-
-def release_preview(runner: BankRunner, volunteer_id: int) -> None:
-    """The contact held for this volunteer goes back to its old place in the queue."""
-    held = runner.previews.pop(volunteer_id, None)
-    if held is not None:
-        with runner.db.write() as conn:
-            queue.release(conn, held.entry_id)
-
-
-def release_previews(runner: BankRunner) -> None:
-    """Every contact held for a volunteer goes back (the bank stops)."""
-    for volunteer_id in list(runner.previews):
-        release_preview(runner, volunteer_id)
+    return claim_dict(held) if held is not None else None
 
 
 def preview_call(engine: Engine, volunteer_id: int) -> str:
@@ -195,37 +162,6 @@ def _placed(runner: BankRunner, volunteer_id: int, claim: Claim) -> EngineCall |
     return None
 
 
-def start_ringback(engine: Engine, runner: BankRunner, call: EngineCall) -> None:
-    """The volunteer hears the number ring: a ring tone joins their room until the callee
-    answers or the call ends (the runner then calls :func:`stop_ringback`).
-
-    The ring tone has an id of its own, not one built on the call's: Asterisk refuses a new
-    channel id that a live channel's id begins with, and the two Originates race (each runs
-    on its own PBX thread), so a ``<call id>-rb`` tone that came up first kept the call from
-    starting at all."""
-    session = engine.pool.sessions.get(call.reserved_for or 0)
-    if session is None:
-        return
-    call.ringback_id = new_call_id(runner.bank_id, "r")
-    req = actions.OriginateRequest(
-        call_id=call.ringback_id, channel=f"Local/{session.conference}@{RINGBACK_CONTEXT}/n",
-        context=RINGBACK_TONE_CONTEXT, timeout=10.0,
-    )  # fmt: skip
-    runner._spawn(actions.originate(engine.ami, req))
-
-
-async def stop_ringback(runner: BankRunner, ringback_id: str, tries: int = 25) -> None:
-    """Hang the ring tone up (it may still be on its way into the room: retry briefly)."""
-    for _ in range(tries):
-        channels = runner.channels(ringback_id)
-        if channels:
-            for channel in channels:
-                with contextlib.suppress(AmiError):
-                    await actions.hangup(runner.ami, channel)
-            return
-        await asyncio.sleep(0.2)
-
-
 async def drop_voicemail(engine: Engine, volunteer_id: int) -> None:
     """Leave the bank's voicemail message on the machine the volunteer reached."""
     session = engine.pool.sessions.get(volunteer_id)
@@ -234,91 +170,3 @@ async def drop_voicemail(engine: Engine, volunteer_id: int) -> None:
     if call is None or not call.callee_channel:
         raise VolunteerError("no_call", "the volunteer is not connected to a callee")
     await actions.playback(engine.ami, call.callee_channel, "voicemail")
-
-
-# -- calls that never reached a volunteer ---------------------------------------------------
-
-
-def placed_preview(runner: BankRunner, volunteer_id: int) -> EngineCall | None:
-    """The preview call this volunteer pressed Call for, while it rings."""
-    for call in runner.calls.values():
-        if call.kind is CallKind.PREVIEW and call.reserved_for == volunteer_id and not call.ended:
-            return call
-    return None
-
-
-def call_ended(runner: BankRunner, call: EngineCall, result: str, cause: str) -> None:
-    """The runner closed a call's attempt (``result``, ``cause``). One that never reached a
-    volunteer's room is noted: a preview call for the volunteer who pressed Call (who is
-    offered their next contact at once), a power call for the bank's waiting volunteers.
-    Their screens are told (a ``volunteer`` message each)."""
-    if call.connected_at is not None:
-        return
-    now = runner.clock()
-    if call.kind is CallKind.PREVIEW and call.reserved_for is not None:
-        vid = call.reserved_for
-        name = _contact_name(runner, call)
-        runner.call_notes.add(
-            CallNote.of(now, call.call_id, result, cause, name, call.claim.e164), vid
-        )
-        _offer_next(runner, vid)
-        _announce(runner, [vid], call.call_id)
-    elif runner.bank.dialing_mode is DialingMode.POWER:
-        runner.call_notes.add(CallNote.of(now, call.call_id, result, cause))
-        waiting = [s for s in runner.pool.of_bank(runner.bank_id) if s.state is VState.WAITING]
-        _announce(runner, [s.volunteer_id for s in waiting], call.call_id)
-
-
-def _contact_name(runner: BankRunner, call: EngineCall) -> str:
-    members = call.claim.members
-    person = contact_store.contact_detail(runner.db, members[0].contact_id) if members else None
-    if person is None:
-        return ""
-    return f"{person.get('first_name') or ''} {person.get('last_name') or ''}".strip()
-
-
-def _offer_next(runner: BankRunner, volunteer_id: int) -> None:
-    """Preview: claim the volunteer's next contact, when they can call it now."""
-    session = runner.pool.sessions.get(volunteer_id)
-    if (
-        session is None
-        or not session.connected
-        or session.state is not VState.WAITING
-        or runner.mode != "running"
-        or runner.bank.dialing_mode is not DialingMode.PREVIEW
-    ):
-        return
-    _hold_next(runner, volunteer_id)
-
-
-def _announce(runner: BankRunner, volunteer_ids: list[int], call_id: str) -> None:
-    for vid in volunteer_ids:
-        s = runner.pool.sessions.get(vid)
-        if s is not None:
-            runner.bus.publish(
-                "volunteer", runner.bank_id, volunteer_id=vid, state=s.state.value,
-                conference=s.conference, call_ended=call_id,
-            )  # fmt: skip
-
-
-def dial_status(runner: BankRunner, session: Session) -> dict[str, Any]:
-    """For the call screen: ``last_calls``, the notes since the volunteer last became ready
-    (preview: the contacts they called; power: the bank's last numbers), newest first; and
-    in a running power bank, while they wait, ``dialing``: the bank's calls on their way
-    and whether the pacer found no number it may call now since they became ready (every
-    number left is outside calling hours or waits for its retry)."""
-    mode = runner.bank.dialing_mode
-    notes: list[CallNote] = []
-    if mode is DialingMode.PREVIEW:
-        notes = runner.call_notes.recent(session.volunteer_id, session.since)
-    elif mode is DialingMode.POWER:
-        notes = runner.call_notes.recent(None, session.since)
-    dialing = None
-    if mode is DialingMode.POWER and runner.mode == "running" and session.state is VState.WAITING:
-        in_flight = sum(1 for c in runner.calls.values() if c.in_flight)
-        dialing = {"in_flight": in_flight, "nothing_to_call": False}
-        if in_flight == 0:  # the pacer's latest decision, stored or not (decision_log.py)
-            made = runner.decisions.latest
-            fresh = made is not None and made.at >= session.since and made.fruitless
-            dialing["nothing_to_call"] = fresh
-    return {"last_calls": [n.to_dict() for n in notes], "dialing": dialing}

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from controller.aio import keep, wait_set
 from controller.config import Settings
-from controller.engine import call_events, dialing, handoff, modes, stopping
+from controller.engine import call_events, dialing, handoff, previews, stopping
 from controller.engine.bus import EventBus
 from controller.engine.call_notes import CallNotes
 from controller.engine.calls import EngineCall
@@ -68,7 +68,7 @@ class BankRunner:
         self.calls: dict[str, EngineCall] = {}
         self.wrapups: dict[int, EngineCall] = {}
         self.previews: dict[int, Claim] = {}  # preview mode: claimed, shown, not dialed yet
-        self.call_notes = CallNotes()  # calls that never reached a volunteer (modes.call_ended)
+        self.call_notes = CallNotes()  # calls that never reached a volunteer (unreached.call_ended)
         self.estimator = Estimator(Estimates(ring_timeout=float(config.ring_timeout)))
         self.network = NetworkBackoff.of(config)  # holds dialing while the network fails
         self.figures = Figures(bank_id)
@@ -109,7 +109,7 @@ class BankRunner:
                 await wait_set(self.wake, self.config.tick)
                 self.wake.clear()
         finally:  # stopped, or the engine shut down: held previews go back to the queue
-            modes.release_previews(self)
+            previews.release_previews(self)
             self.pool.unlisten(self._on_volunteer)
         self.done.set()
 
@@ -118,7 +118,7 @@ class BankRunner:
         if session.volunteer_id in self.previews and (
             session.state is VState.DISCONNECTED or session.bank_id != self.bank_id
         ):
-            modes.release_preview(self, session.volunteer_id)
+            previews.release_preview(self, session.volunteer_id)
 
     async def tick(self) -> None:
         self.ticks += 1

@@ -16,7 +16,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from controller.engine import modes
+from controller.engine import previews
 from controller.engine.calls import NOT_PLACED_REASON, RING_MARGIN
 from controller.telephony import actions
 from controller.telephony.ami import AmiError
@@ -37,7 +37,7 @@ def begin(runner: BankRunner, hard: bool) -> None:
     runner.hard_stop = runner.hard_stop or hard
     if first:
         runner.stop_phase = ("calls", runner.clock())
-    modes.release_previews(runner)  # contacts shown but not called go back at once
+    previews.release_previews(runner)  # contacts shown but not called go back at once
     cancel_calls(runner)
     if first or hard:
         runner.bus.publish("bank", runner.bank_id, state="stopping", hard=runner.hard_stop)

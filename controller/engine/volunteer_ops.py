@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from controller.engine import modes
+from controller.engine import modes, previews, unreached
 from controller.engine.calls import EngineCall
 from controller.model import outcomes
 from controller.model.banks import DialingMode
@@ -49,7 +49,7 @@ def runner_of(engine: Engine, volunteer_id: int) -> BankRunner | None:
     return engine.runners.get(session.bank_id) if session is not None else None
 
 
-# The call states that change what a waiting power volunteer sees (``modes.dial_status``):
+# The call states that change what a waiting power volunteer sees (``unreached.dial_status``):
 # a call placed, no longer on its way (a volunteer took it, dropped, a machine), or ended.
 DIAL_NEWS = TERMINAL | {CallState.DIALING, CallState.BRIDGED, CallState.DROPPED, CallState.MACHINE}
 
@@ -79,7 +79,7 @@ def current_call(engine: Engine, volunteer_id: int) -> EngineCall | None:
         call = runner.calls[session.call_id]
         if call.volunteer_id == volunteer_id:
             return call
-    return runner.wrapups.get(volunteer_id) or modes.placed_preview(runner, volunteer_id)
+    return runner.wrapups.get(volunteer_id) or previews.placed_preview(runner, volunteer_id)
 
 
 def call_contact_ids(engine: Engine, volunteer_id: int) -> list[int]:
@@ -127,8 +127,8 @@ def live_state(engine: Engine, volunteer_id: int) -> dict[str, Any]:
         "calls_taken": session.calls_assigned,
         "call": _call_dict(call, volunteer_id, runner) if call and shown else None,
         "ringing": call is not None and not connected and not call.ended,
-        "preview": modes._claim_dict(preview) if preview is not None else None,
-        **modes.dial_status(runner, session),
+        "preview": previews.claim_dict(preview) if preview is not None else None,
+        **unreached.dial_status(runner, session),
     }
 
 
@@ -158,7 +158,7 @@ def pause(engine: Engine, volunteer_id: int) -> Session:
     session, runner = _require_session(engine, volunteer_id)
     if session.state is VState.IDLE:
         return session
-    if modes.placed_preview(runner, volunteer_id) is not None:
+    if previews.placed_preview(runner, volunteer_id) is not None:
         raise VolunteerError("call_ringing", "Your call is still ringing: hang up first.")
     return engine.pool.pause(volunteer_id)
 
