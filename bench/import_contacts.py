@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from selection import NOW, _bank, _time
 
-from controller.store import queue
-from controller.store.contacts import get_list, import_csv
+from controller.store import lists, queue
+from controller.store.contacts import import_csv
 from controller.store.db import open_database
 
 HEADER = [
@@ -96,10 +96,10 @@ def fast(
 def selection(db_path: Path, claims: int) -> tuple[float, float, float, float]:
     """Queue build seconds, then p50 / p95 wall and p95 CPU milliseconds per claim."""
     db = open_database(db_path)
-    listed = get_list(db, "Bench")
-    assert listed is not None
+    with db.read() as conn:
+        listed = lists.resolve(conn, "Bench")
     start = time.perf_counter()
-    bank_id = _bank(db, int(listed["id"]), "bench")
+    bank_id = _bank(db, listed.id, "bench")
     built = time.perf_counter() - start
     p50, p95, c95 = _time(claims, lambda: queue.claim_next(db, bank_id, NOW, 1))
     db.close()

@@ -95,11 +95,12 @@ def _import_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _list_name(app: AppContext, ref: str, as_json: bool) -> str:
-    """The name of the list ``ref`` means (its id or its name); exits 1 if none."""
+def _list_ref(app: AppContext, ref: str, as_json: bool) -> list_store.ListRef:
+    """The list ``ref`` means (its id or its name), resolved once: the store then acts on
+    its id; exits 1 if none."""
     try:
         with app.db.read() as conn:
-            return list_store.resolve(conn, ref)[1]
+            return list_store.resolve(conn, ref)
     except list_store.ListError as exc:
         fail(exc.message, exc.code, as_json)
         raise  # not reached: fail() exits
@@ -123,8 +124,8 @@ def list_(
     app: AppContext, list_ref: str | None, search: str, limit: int, offset: int, as_json: bool
 ) -> None:
     """List contacts (id, name, first number, time zone)."""
-    list_name = None if list_ref is None else _list_name(app, list_ref, as_json)
-    rows = store.contact_rows(app.db, list_name, search, limit, offset)
+    list_id = None if list_ref is None else _list_ref(app, list_ref, as_json).id
+    rows = store.contact_rows(app.db, list_id, search, limit, offset)
     text = "\n".join(
         f"{r['id']:>8}  {r['first_name']} {r['last_name']}  {r['phone'] or '-'}"
         f"  {r['time_zone'] or '?'}  [{r['list']}]"
@@ -221,14 +222,14 @@ def delete_list(app: AppContext, list_ref: str, yes: bool, as_json: bool) -> Non
     if not yes:
         fail("deleting a list deletes its contacts; add --yes to confirm", "confirm_required",
              as_json)  # fmt: skip
-    name = _list_name(app, list_ref, as_json)
+    ref = _list_ref(app, list_ref, as_json)
     try:
-        removed = store.delete_list(app.db, name)
+        removed = store.delete_list(app.db, ref)
     except store.ListError as exc:
         fail(exc.message, exc.code, as_json)
         return
-    emit({"deleted": name, "contacts": removed}, as_json,
-         f"List {name!r} deleted with its {plural(removed, 'contact')}.")  # fmt: skip
+    emit({"deleted": ref.name, "contacts": removed}, as_json,
+         f"List {ref.name!r} deleted with its {plural(removed, 'contact')}.")  # fmt: skip
 
 
 @click.command("lists")

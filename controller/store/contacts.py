@@ -15,17 +15,19 @@ from controller.store.contact_import import (
     utc_now,
 )
 from controller.store.db import Database
-from controller.store.lists import ListError
+from controller.store.lists import ListError, ListRef
 
-__all__ = ["ImportReport", "ListError", "import_csv", "started_note", "utc_now"]
+__all__ = ["ImportReport", "ListError", "ListRef", "import_csv", "started_note", "utc_now"]
 
 
-def get_list(db: Database, name: str) -> dict[str, Any] | None:
+def get_list(db: Database, list_id: int) -> dict[str, Any] | None:
+    """One contact list with its number of contacts, by id (resolve a reference first:
+    :func:`lists.resolve`); None if there is no such list."""
     with db.read() as conn:
         row = conn.execute(
             "SELECT l.id, l.name, l.created_at, (SELECT count(*) FROM contacts c"
-            " WHERE c.list_id = l.id) AS contacts FROM lists l WHERE l.name = ?",
-            (name,),
+            " WHERE c.list_id = l.id) AS contacts FROM lists l WHERE l.id = ?",
+            (int(list_id),),
         ).fetchone()
     return dict(row) if row else None
 
@@ -53,13 +55,14 @@ def number_search(search: str) -> str:
 
 
 def contact_rows(
-    db: Database, list_name: str | None = None, search: str = "", limit: int = 50, offset: int = 0
+    db: Database, list_id: int | None = None, search: str = "", limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """Contacts (with their first number), optionally of one list or matching a name/number."""
+    """Contacts (with their first number), optionally of one list (by id, resolved by the
+    caller) or matching a name/number."""
     where, args = ["1=1"], []  # type: list[str], list[Any]
-    if list_name is not None:
-        where.append("l.name = ?")
-        args.append(list_name)
+    if list_id is not None:
+        where.append("c.list_id = ?")
+        args.append(int(list_id))  # a name here is a mistake: int() refuses it
     search = search.strip()
     if search:
         where.append(
@@ -236,25 +239,25 @@ def _banks(banks: list[dict[str, Any]]) -> str:
     return f"bank{'s' if len(banks) > 1 else ''} {names}"
 
 
-def delete_list(db: Database, name: str) -> int:
+def delete_list(db: Database, ref: ListRef) -> int:
     """Delete a contact list with its contacts (their numbers, values and tags go too).
 
-    Refused while any bank uses the list, even a stopped one (its results name those
-    contacts). Returns how many contacts were deleted.
+    ``ref`` is the list a reference was resolved to (:func:`lists.resolve`): the list with
+    its id goes, even if renamed since. Refused while any bank uses the list, even a stopped
+    one (its results name those contacts). Returns how many contacts were deleted.
     """
     with db.write() as conn:
-        row = conn.execute("SELECT id FROM lists WHERE name = ?", (name.strip(),)).fetchone()
-        if row is None:
-            raise ListError("no_such_list", f"no list called {name!r}")
-        rows = conn.execute("SELECT id FROM banks WHERE list_id = ? ORDER BY id", (row[0],))
+        if conn.execute("SELECT 1 FROM lists WHERE id = ?", (ref.id,)).fetchone() is None:
+            raise ListError("no_such_list", f"there is no contact list {ref.name!r}")
+        rows = conn.execute("SELECT id FROM banks WHERE list_id = ? ORDER BY id", (ref.id,))
         banks = [str(r[0]) for r in rows]
         if banks:
             raise ListError(
                 "list_in_use",
-                f"list {name!r} is used by bank {', '.join(banks)};"
+                f"list {ref.name!r} is used by bank {', '.join(banks)};"
                 " a list a bank uses cannot be deleted",
             )
-        count = conn.execute("SELECT count(*) FROM contacts WHERE list_id = ?", (row[0],))
+        count = conn.execute("SELECT count(*) FROM contacts WHERE list_id = ?", (ref.id,))
         removed = int(count.fetchone()[0])
-        conn.execute("DELETE FROM lists WHERE id = ?", (row[0],))
+        conn.execute("DELETE FROM lists WHERE id = ?", (ref.id,))
     return removed

@@ -9,6 +9,7 @@ name before stays reachable by its id (and by that name while no list has it as 
 from __future__ import annotations
 
 import sqlite3
+from typing import NamedTuple
 
 from controller.errors import PhonebankError
 from controller.model.csv_import import CsvError
@@ -21,6 +22,14 @@ class ListError(PhonebankError):
     """A contact list that cannot be found or deleted: unknown, or used by a bank."""
 
 
+class ListRef(NamedTuple):
+    """A contact list a reference was resolved to: its id (what the store acts on) and its
+    name when resolved (for messages)."""
+
+    id: int
+    name: str
+
+
 def _id_of(text: str) -> int | None:
     """The list id ``text`` would be (ASCII digits only), else None."""
     if text.isascii() and text.isdigit() and len(text) <= ID_MAX_DIGITS:
@@ -28,8 +37,8 @@ def _id_of(text: str) -> int | None:
     return None
 
 
-def find(conn: sqlite3.Connection, ref: str | int) -> tuple[int, str] | None:
-    """The list ``ref`` means, as (id, name), or None: an id first, else a name."""
+def find(conn: sqlite3.Connection, ref: str | int) -> ListRef | None:
+    """The list ``ref`` means, or None: an id first, else a name."""
     text = str(ref).strip()
     list_id = _id_of(text)
     row = None
@@ -37,11 +46,11 @@ def find(conn: sqlite3.Connection, ref: str | int) -> tuple[int, str] | None:
         row = conn.execute("SELECT id, name FROM lists WHERE id = ?", (list_id,)).fetchone()
     if row is None:
         row = conn.execute("SELECT id, name FROM lists WHERE name = ?", (text,)).fetchone()
-    return (int(row[0]), str(row[1])) if row is not None else None
+    return ListRef(int(row[0]), str(row[1])) if row is not None else None
 
 
-def resolve(conn: sqlite3.Connection, ref: str | int) -> tuple[int, str]:
-    """The list ``ref`` means, as (id, name); ``ListError`` ``no_such_list`` if none."""
+def resolve(conn: sqlite3.Connection, ref: str | int) -> ListRef:
+    """The list ``ref`` means; ``ListError`` ``no_such_list`` if none."""
     found = find(conn, ref)
     if found is None:
         raise ListError("no_such_list", f"there is no contact list {str(ref).strip()!r}")

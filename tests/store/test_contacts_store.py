@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from controller.model.csv_import import CsvError
-from controller.store import contacts
+from controller.store import contacts, lists
 from controller.store.db import Database
 
 VAN_CSV = (
@@ -40,7 +40,7 @@ def test_given_van_export_when_imported_then_good_rows_stored_and_bad_rows_repor
     assert (report.rows, report.imported, report.phones) == (5, 3, 4)
     assert [(e.line, e.code) for e in report.errors] == [(4, "bad_number"), (6, "missing_column")]
     assert "12345" in report.errors[0].reason
-    listed = contacts.get_list(db, "Boston doors")
+    listed = contacts.get_list(db, report.list_id)
     assert listed is not None and listed["contacts"] == 3
 
 
@@ -88,8 +88,8 @@ def test_given_utf8_bom_and_accents_when_imported_then_names_intact(
     db: Database, tmp_path: Path
 ) -> None:
     text = "\ufeffFirstName,LastName,Phone\nJosé,Müller,6175550101\n"
-    contacts.import_csv(db, write(tmp_path, text), "L")
-    rows = contacts.contact_rows(db, "L")
+    report = contacts.import_csv(db, write(tmp_path, text), "L")
+    rows = contacts.contact_rows(db, report.list_id)
     assert (rows[0]["first_name"], rows[0]["last_name"]) == ("José", "Müller")
 
 
@@ -136,8 +136,8 @@ def test_given_progress_callback_when_imported_then_it_sees_the_whole_file(
 def test_given_imported_contact_when_shown_then_phones_zone_extra_and_household(
     db: Database, tmp_path: Path
 ) -> None:
-    contacts.import_csv(db, write(tmp_path, VAN_CSV), "L")
-    ana = contacts.contact_rows(db, "L", search="Ana")[0]
+    report = contacts.import_csv(db, write(tmp_path, VAN_CSV), "L")
+    ana = contacts.contact_rows(db, report.list_id, search="Ana")[0]
     detail = contacts.contact_detail(db, ana["id"])
     assert detail is not None
     assert [(p["e164"], p["type"], p["van_phone_id"]) for p in detail["phones"]] == [
@@ -147,7 +147,7 @@ def test_given_imported_contact_when_shown_then_phones_zone_extra_and_household(
     assert detail["time_zone"] == "America/New_York"
     assert detail["extra"] == {"Precinct": "P-1"}
     assert [(h["first_name"], h["e164"]) for h in detail["household"]] == [("Ben", "+16175550199")]
-    dev = contacts.contact_rows(db, "L", search="+1312")[0]
+    dev = contacts.contact_rows(db, report.list_id, search="+1312")[0]
     assert dev["time_zone"] == "America/Chicago"
     with db.read() as conn:
         extra = conn.execute("SELECT extra FROM contacts WHERE id = ?", (dev["id"],)).fetchone()[0]
@@ -157,8 +157,8 @@ def test_given_imported_contact_when_shown_then_phones_zone_extra_and_household(
 def test_given_household_when_one_person_marked_wrong_number_then_others_keep_it(
     db: Database, tmp_path: Path
 ) -> None:
-    contacts.import_csv(db, write(tmp_path, VAN_CSV), "L")
-    listed = contacts.get_list(db, "L")
+    report = contacts.import_csv(db, write(tmp_path, VAN_CSV), "L")
+    listed = contacts.get_list(db, report.list_id)
     assert listed is not None
     home = contacts.household(db, listed["id"], "+16175550199")
     assert [h["first_name"] for h in home] == ["Ana", "Ben"]
@@ -332,7 +332,9 @@ def test_given_list_deleted_during_import_when_next_batch_comes_then_clear_error
     def delete_after_first_batch(chars: int) -> None:
         calls.append(chars)
         if len(calls) == 2:
-            assert contacts.delete_list(db, "L") == 10
+            with db.read() as conn:
+                ref = lists.resolve(conn, "L")
+            assert contacts.delete_list(db, ref) == 10
 
     with pytest.raises(CsvError) as info:
         contacts.import_csv(db, path, "L", progress=delete_after_first_batch, batch_size=10)

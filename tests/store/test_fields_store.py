@@ -13,8 +13,8 @@ from controller.store.db import Database
 def contact_id(db: Database, tmp_path: Path) -> int:
     path = tmp_path / "c.csv"
     path.write_text("FirstName,Phone\nAna,6175550101\n")
-    contacts.import_csv(db, path, "L")
-    return int(contacts.contact_rows(db, "L")[0]["id"])
+    report = contacts.import_csv(db, path, "L")
+    return int(contacts.contact_rows(db, report.list_id)[0]["id"])
 
 
 def test_given_fresh_database_when_fields_listed_then_two_protected_builtins(

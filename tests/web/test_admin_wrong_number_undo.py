@@ -31,8 +31,8 @@ SHARED = "+12125550199"
 def imported(db: Database, tmp_path: Any) -> dict[str, int]:
     path = tmp_path / "people.csv"
     path.write_text(CSV_TEXT)
-    contact_import.import_csv(db, path, "Ward list", {})
-    rows = contact_store.contact_rows(db, "Ward list")
+    report = contact_import.import_csv(db, path, "Ward list", {})
+    rows = contact_store.contact_rows(db, report.list_id)
     return {str(r["first_name"]): int(r["id"]) for r in rows}
 
 

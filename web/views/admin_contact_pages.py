@@ -18,6 +18,8 @@ from controller.model.fields import FieldError
 from controller.model.phones import PhoneError, to_e164
 from controller.store import contacts as contact_store
 from controller.store import fields as field_store
+from controller.store import lists as list_store
+from controller.store.db import Database
 from web.access import Access, access
 from web.keys import DB
 from web.render import render
@@ -37,22 +39,32 @@ def _offset(text: str) -> int:
 
 @access(Access.STAFF)
 async def browse(request: web.Request) -> web.StreamResponse:
+    """Contacts of one list (``list``: its id or its name, as ``contacts list --list``) or
+    of every list, matching ``search``, a page at a time; the page's links name the list
+    by id."""
     query = request.query
-    list_name = query.get("list") or None
+    text = query.get("list", "").strip()
     search = query.get("search", "").strip()
     offset = _offset(query.get("offset", ""))
     db = request.app[DB]
-    error = ""
+    chosen, error = _find_list(db, text) if text else (None, "")
     rows: list[dict[str, Any]] = []
-    if list_name is not None and contact_store.get_list(db, list_name) is None:
-        error = f"No list called {list_name!r}."
-    else:
-        rows = contact_store.contact_rows(db, list_name, search, PAGE + 1, offset)
-    more = {"list": list_name or "", "search": search, "offset": offset + PAGE}
-    context = {"rows": rows[:PAGE], "lists": contact_store.all_lists(db), "list_name": list_name,
-               "search": search, "offset": offset, "error": error, "notice": "",
+    if not error:
+        list_id = chosen.id if chosen else None
+        rows = contact_store.contact_rows(db, list_id, search, PAGE + 1, offset)
+    more = {"list": chosen.id if chosen else "", "search": search, "offset": offset + PAGE}
+    context = {"rows": rows[:PAGE], "lists": contact_store.all_lists(db),
+               "list_id": chosen.id if chosen else None, "search": search, "offset": offset,
+               "error": error, "notice": "",
                "next_query": urlencode(more) if len(rows) > PAGE else ""}  # fmt: skip
     return render(request, "admin/contacts_browse.html", context, 400 if error else 200)
+
+
+def _find_list(db: Database, text: str) -> tuple[list_store.ListRef | None, str]:
+    """The list ``text`` means (id or name, the one rule), else None and the error to show."""
+    with db.read() as conn:
+        found = list_store.find(conn, text)
+    return found, "" if found else f"No list called {text!r}."
 
 
 def contact_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
@@ -115,19 +127,25 @@ async def contact_tag(request: web.Request) -> web.StreamResponse:
 
 @access(Access.STAFF)
 async def delete_list(request: web.Request) -> web.StreamResponse:
-    """Delete a contact list no bank uses, with its contacts (``contacts delete-list``)."""
+    """Delete a contact list no bank uses, with its contacts (``contacts delete-list``).
+
+    ``list`` names it by id or name, as the CLI's LIST (the page sends the id; ``name`` is
+    read the same way when ``list`` is not given)."""
     form = await form_data(request)
-    name = form.get("name", "")
+    text = (form.get("list") or form.get("name") or "").strip()
     if form.get("confirm") != "yes":
         return contacts_page(request, error="Tick the box to confirm deleting the list.")
+    chosen, error = _find_list(request.app[DB], text)
+    if chosen is None:
+        return contacts_page(request, error=error)
     try:
         removed = await asyncio.get_running_loop().run_in_executor(
-            None, contact_store.delete_list, request.app[DB], name
+            None, contact_store.delete_list, request.app[DB], chosen
         )  # a large list takes a while: the other pages go on meanwhile
     except contact_store.ListError as exc:
         return contacts_page(request, error=sentence(exc.message))
     return contacts_page(
-        request, notice=f"List {name!r} deleted with its {plural(removed, 'contact')}."
+        request, notice=f"List {chosen.name!r} deleted with its {plural(removed, 'contact')}."
     )
 
 
