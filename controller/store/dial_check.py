@@ -91,7 +91,7 @@ def _back_in_queue(conn: sqlite3.Connection, claim: Claim, due: float | None) ->
     args: tuple[float, ...] = ()
     if due is None:
         sql = "state = 'ready', claimed_at = NULL"
-    else:  # the waiting lane, due when the hold ends (as the holds in attempts.py do)
+    else:  # the waiting lane, due when the hold ends (as the holds in outcome_effects.py do)
         sql = "state = 'ready', claimed_at = NULL, lane = 0, sort_key = CASE WHEN lane = 0"
         sql += " THEN max(sort_key, ?) ELSE ? END"
         args = (due, due)
