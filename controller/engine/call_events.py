@@ -31,8 +31,13 @@ def on_transition(runner: BankRunner, t: Transition) -> None:
     """Apply one tracker transition to the bank's call (if it is one of ours), publish the
     new state and wake the runner so pacing sees the change at once."""
     call = runner.calls.get(t.call_id)
-    if call is None:
-        return
+    if call is not None:
+        apply(runner, call, t)
+
+
+def apply(runner: BankRunner, call: EngineCall, t: Transition) -> None:
+    """:func:`on_transition` for a call of the bank; the engine's own decisions about a call
+    (:func:`handoff.to_safe_harbor`) come through here as well."""
     if call.ringback_id and (t.new in TERMINAL or t.new is CallState.ANSWERED):
         runner._spawn(ringback.stop_ringback(runner, call.ringback_id))
         call.ringback_id = ""
@@ -47,7 +52,8 @@ def on_transition(runner: BankRunner, t: Transition) -> None:
 def advance(runner: BankRunner, call: EngineCall, t: Transition) -> None:
     """A call still on the line moved on: the first answer is stored on its attempt, a
     screening verdict is stored and learned, a drop is counted (and learned as a person).
-    A call the engine sent to the safe-harbor message stays dropped (counted once)."""
+    A call the engine sent to the safe-harbor message (:func:`handoff.to_safe_harbor`, a
+    drop applied here too) stays dropped (counted once)."""
     if call.state is CallState.DROPPED and t.new in (CallState.BRIDGED, CallState.DROPPED):
         return
     call.state, call.since = t.new, t.at

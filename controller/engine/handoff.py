@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SAFE_HARBOR_LABEL = "dropped"  # phonebank-answered's safe-harbor message (counts as dropped)
+LEFT = "volunteer_left"  # the reason of a drop the engine decides (its volunteer is gone)
 CANCEL_EVERY = 0.2  # seconds between looks for the line of a preview call to hang up
 
 
@@ -155,18 +156,16 @@ async def _cancel_preview(runner: BankRunner, call: EngineCall) -> None:
 
 def to_safe_harbor(runner: BankRunner, call: EngineCall, channel: str = "") -> None:
     """Send the answered person of ``call`` to the safe-harbor message: the call counts as
-    dropped (like a person nobody was free for within the 2 s) and is never connected."""
+    dropped (like a person nobody was free for within the 2 s) and is never connected.
+
+    The drop takes the path of one the PBX reports (:func:`call_events.apply`: the state,
+    the ``dropped`` figure, a person learned when unscreened, the ``call`` message), timed
+    by the engine's clock, as the engine decides it. Unlike a reported drop (the dialplan
+    plays the message itself), the person's line is moved here, and again on a later call
+    (a dropped person who reached the empty room) while the drop counts once."""
     if call.state is not CallState.DROPPED:
-        now = runner.clock()
-        call.state, call.since = CallState.DROPPED, now
-        runner.figures.dropped += 1
-        if call.verdict_at is None:
-            t = Transition(call.call_id, None, CallState.DROPPED, now)
-            call_events.learn(runner, call, t, CallState.HUMAN)
-        runner.bus.publish(
-            "call", runner.bank_id, call_id=call.call_id, state=call.state.value, at=now
-        )
-        runner.wake.set()
+        t = Transition(call.call_id, call.state, CallState.DROPPED, runner.clock(), LEFT)
+        call_events.apply(runner, call, t)
     channels = [channel] if channel else _callee_leg(runner.channels(call.call_id))
     for name in channels:
         runner._spawn(_redirect_to_safe_harbor(runner, call.call_id, name))
