@@ -43,19 +43,19 @@ def apply(runner: BankRunner, call: EngineCall, t: Transition) -> None:
         call.ringback_id = ""
     if t.new in TERMINAL:
         end_call(runner, call, t)
-    else:
-        advance(runner, call, t)
+    elif not advance(runner, call, t):
+        return  # a drop already applied, reported again: nothing changed, nothing to say
     runner.bus.publish("call", runner.bank_id, call_id=t.call_id, state=t.new.value, at=t.at)
     runner.wake.set()
 
 
-def advance(runner: BankRunner, call: EngineCall, t: Transition) -> None:
+def advance(runner: BankRunner, call: EngineCall, t: Transition) -> bool:
     """A call still on the line moved on: the first answer is stored on its attempt, a
     screening verdict is stored and learned, a drop is counted (and learned as a person).
     A call the engine sent to the safe-harbor message (:func:`handoff.to_safe_harbor`, a
-    drop applied here too) stays dropped (counted once)."""
+    drop applied here too) stays dropped (counted once): False when nothing changed."""
     if call.state is CallState.DROPPED and t.new in (CallState.BRIDGED, CallState.DROPPED):
-        return
+        return False
     call.state, call.since = t.new, t.at
     if t.new is CallState.ANSWERED and call.answered_at is None:
         call.answered_at = t.at
@@ -67,6 +67,7 @@ def advance(runner: BankRunner, call: EngineCall, t: Transition) -> None:
         runner.figures.dropped += 1
         if call.verdict_at is None:
             learn(runner, call, t, CallState.HUMAN)
+    return True
 
 
 def record_verdict(runner: BankRunner, call: EngineCall, t: Transition) -> None:
