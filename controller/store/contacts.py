@@ -62,7 +62,7 @@ def contact_rows(
     where, args = ["1=1"], []  # type: list[str], list[Any]
     if list_id is not None:
         where.append("c.list_id = ?")
-        args.append(int(list_id))  # a name here is a mistake: int() refuses it
+        args.append(int(list_id))  # an id: resolve a name first (lists.resolve)
     search = search.strip()
     if search:
         where.append(

@@ -197,13 +197,10 @@ def summary(conn: sqlite3.Connection, bank_id: int) -> dict[str, Any]:
             (bank_id,),
         )
     )
-    n_decisions = conn.execute(
-        "SELECT count(*) FROM pacing_decisions WHERE bank_id = ?", (bank_id,)
-    ).fetchone()[0]
     return {
         **dict(row),
         "remaining": remaining(conn, bank_id),
-        "decisions": int(n_decisions),
+        "decisions": count_decisions(conn, bank_id),
         "volunteer_sessions": len(sessions(conn, bank_id)),
         "hangtime_p50": _quantile(waits, 0.50),
         "hangtime_p95": _quantile(waits, 0.95),

@@ -75,3 +75,13 @@ async def test_given_an_old_digit_named_list_when_deleted_from_its_row_then_only
     deleted = await client.post("/admin/contacts/lists/delete", data={**form, "list": str(old)})
     assert "List '1' deleted with its 1 contact." in await shown(deleted)
     assert remaining(db) == [(ward, "Ward list", 2)]
+
+
+async def test_given_a_contact_of_an_old_digit_named_list_when_opened_then_its_back_link_names_the_list_by_id(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database, tmp_path: Path
+) -> None:
+    await admin(client, make_user)
+    _, old = lists_with_old_digit_name(db, tmp_path)
+    (cy,) = contact_store.contact_rows(db, old)
+    page = await shown(await client.get(f"/admin/contacts/{cy['id']}"))
+    assert f'href="/admin/contacts/browse?list={old}">← 1</a>' in page
