@@ -23,7 +23,7 @@ RINGBACK_TONE_CONTEXT = "phonebank-ringback-tone"
 
 def start_ringback(engine: Engine, runner: BankRunner, call: EngineCall) -> None:
     """The volunteer hears the number ring: a ring tone joins their room until the callee
-    answers or the call ends (the runner then calls :func:`stop_ringback`).
+    answers or the call ends (:func:`call_events.apply` then calls :func:`stop_ringback`).
 
     The ring tone has an id of its own, not one built on the call's: Asterisk refuses a new
     channel id that a live channel's id begins with, and the two Originates race (each runs

@@ -70,9 +70,14 @@ async def test_given_a_call_the_engine_sent_to_safe_harbor_when_the_pbx_reports_
 
     handoff.to_safe_harbor(runner, call)
     handoff.to_safe_harbor(runner, call)  # again (the person reached the empty room)
+    runner.wake.clear()
+    runner.on_transition(  # the person reached the empty room before the redirect
+        Transition(call.call_id, CallState.HUMAN, CallState.BRIDGED, LATER + 0.5, "")
+    )
     runner.on_transition(
         Transition(call.call_id, CallState.HUMAN, CallState.DROPPED, LATER + 1, "no_volunteer")
     )
+    assert not runner.wake.is_set()  # nothing changed: the pacer is not woken
 
     assert (call.state, call.since) == (CallState.DROPPED, LATER)  # the engine's drop stays
     assert runner.figures.dropped == 1
