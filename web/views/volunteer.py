@@ -17,7 +17,7 @@ from controller.engine import modes
 from controller.engine import volunteer_ops as ops
 from controller.engine.plugin import engine_of
 from controller.errors import PhonebankError
-from controller.model.volunteers import VolunteerError
+from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import results
 from controller.store import users as user_store
 from controller.telephony.ami import AmiError
@@ -73,10 +73,24 @@ async def feed_page(request: web.Request) -> web.StreamResponse:
 
 
 def _joined(request: web.Request, user: CurrentUser) -> int | None:
-    """The bank this volunteer is calling in now (their session is open), if any."""
+    """The bank this volunteer is calling in now (their line is in it), if any. A session
+    they ended (or whose line is gone) is not: they may join again, here or elsewhere."""
+    session = _session(request, user)
+    return session.bank_id if session is not None and session.connected else None
+
+
+def _session(request: web.Request, user: CurrentUser) -> Session | None:
     engine = engine_of(request.app)
-    session = ops.session_of(engine, user.id) if engine is not None else None
-    return session.bank_id if session is not None else None
+    return ops.session_of(engine, user.id) if engine is not None else None
+
+
+def _connecting(request: web.Request, user: CurrentUser, bank_id: int) -> bool:
+    """Whether they joined ``bank_id`` and their phone is not connected yet (the browser
+    phone not connected, the dial-in not made, the "call me" ringing or not answered)."""
+    session = _session(request, user)
+    return (
+        session is not None and session.bank_id == bank_id and session.state is VState.NOT_DIALED_IN
+    )
 
 
 def dialin_info(request: web.Request, user: CurrentUser) -> dict[str, str]:
@@ -97,6 +111,7 @@ async def bank_page(request: web.Request) -> web.StreamResponse:
         "script": data.script_blocks(request.app[DB], bank, user, None),
         "dialin": dialin_info(request, user),
         "joined": _joined(request, user) == bank_id,
+        "connecting": _connecting(request, user, bank_id),
     }
     return render(request, "volunteer/bank.html", context)
 

@@ -1,0 +1,73 @@
+"""A volunteer's way back into a bank from its pages (the real app over aiohttp's test
+server, the engine on the real PBX pair, the suite's real SQLite file): once their session
+has ended, or while their phone is not connected yet, the bank page offers the ways to join
+again and the feed does not send them back to a call screen where nothing comes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from asterisk.conftest import PbxPairInfo, pbx_pair  # noqa: F401 - the shared real-PBX fixture
+from callscreen_engine import engine_app, join_bank, personal_bank
+
+from controller.model.bank_settings import DialingMode
+from controller.store import banks
+from controller.store.db import Database
+
+pytestmark = [pytest.mark.pbx, pytest.mark.timeout(180)]
+
+
+def as_preview(db: Database, bank_id: int) -> None:
+    with db.write() as conn:
+        banks.update(
+            conn,
+            bank_id,
+            lambda b: replace(b, settings=replace(b.settings, dialing_mode=DialingMode.PREVIEW)),
+        )
+
+
+async def test_given_a_volunteer_who_ended_their_session_when_they_open_the_bank_then_the_ways_to_join_again_show(  # noqa: E501
+    pbx_pair: PbxPairInfo,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    make_user("rita", can_make_calls=True, display_name="Rita Rejoin")
+    bank_id = personal_bank(db, 3)
+    async with engine_app(pbx_pair, db) as client:
+        screen = await join_bank(client, bank_id, "rita")
+        page = await (await client.get(f"/banks/{bank_id}")).text()
+        assert "You are calling in this phone bank." in page and 'id="join-personal"' not in page
+
+        ended = await screen.post("/api/call/end")
+        assert ended["status"] == 200 and ended["live"]["state"] == "disconnected"
+        page = await (await client.get(f"/banks/{bank_id}")).text()
+        assert 'id="join-personal"' in page
+        assert "You are calling in this phone bank." not in page
+        feed = await (await client.get("/banks")).text()
+        assert "You are calling in a phone bank now." not in feed
+
+        again = await screen.post(f"/api/banks/{bank_id}/join", {"via": "browser"})
+        assert again["status"] == 200
+        assert (await screen.state())["live"]["state"] == "idle"
+        page = await (await client.get(f"/banks/{bank_id}")).text()
+        assert "You are calling in this phone bank." in page
+
+
+async def test_given_a_volunteer_whose_phone_is_not_connected_yet_when_they_open_the_bank_then_the_call_screen_and_the_ways_to_join_show(  # noqa: E501
+    pbx_pair: PbxPairInfo,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    make_user("nina", can_make_calls=True, display_name="Nina Notyet")
+    bank_id = personal_bank(db, 3)
+    as_preview(db, bank_id)
+    async with engine_app(pbx_pair, db) as client:
+        screen = await join_bank(client, bank_id, "nina")
+        assert (await screen.state())["live"]["state"] == "not_dialed_in"
+        page = await (await client.get(f"/banks/{bank_id}")).text()
+        assert 'data-testid="connecting"' in page and 'href="/call"' in page
+        for way in ('id="join-browser"', 'id="join-dialin"', 'id="join-callme"'):
+            assert way in page
+        assert "You are calling in this phone bank." not in page
