@@ -78,7 +78,10 @@ class VolunteerPool:
                 raise VolunteerError("in_other_bank", f"already calling in bank {current.bank_id}")
             return current
         self.auto_ready[volunteer_id] = auto_ready
-        return self._set(Session(volunteer_id, bank_id, room_name(volunteer_id)))
+        # Back in the same bank: still "gone" since their line left (a report due there
+        # keeps its grace from then, see Engine.expire_reports), not since the epoch.
+        since = current.since if current is not None and current.bank_id == bank_id else 0.0
+        return self._set(Session(volunteer_id, bank_id, room_name(volunteer_id), since=since))
 
     def by_conference(self, conference: str) -> Session | None:
         for s in self.sessions.values():
@@ -102,7 +105,7 @@ class VolunteerPool:
         if s.state is not VState.NOT_DIALED_IN:
             return None
         self.legs[s.volunteer_id] = Leg(e.uniqueid, e.channel)
-        return self._joined(s, e.timestamp or self.clock(), via)
+        return self._joined(s, max(e.timestamp or self.clock(), s.since), via)
 
     def on_sync(self, event: ev.AmiEvent) -> None:
         """Follow the PBX's channel listing after a (re)connect: a volunteer whose line is
