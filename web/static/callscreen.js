@@ -55,8 +55,8 @@
     show($("btn-voicemail"), st === "busy" && (mode === "preview" || mode === "power"));
     show($("btn-end"), st !== "disconnected" && st !== "not_joined");
     if ($("dialin-reminder")) { show($("dialin-reminder"), mode !== "personal"); }
-    show($("phone"), mode !== "personal" && (live.via === "browser" || live.via === "" ||
-      live.state === "not_dialed_in" || live.state === "not_joined"));
+    show($("phone"), mode !== "personal" && st !== "disconnected" && (live.via === "browser" ||
+      live.via === "" || st === "not_dialed_in" || st === "not_joined"));
   }
 
   function enterCall(call, data) {

@@ -9,7 +9,9 @@
  * - #live-recent: in a power bank, what happened to the last numbers dialed while they wait;
  *   the server pushes the screen to a power bank's waiting volunteers whenever one of its
  *   calls is placed or ends and when numbers stop (or start again) being callable;
- * - #live-notice: the bank paused or ended, the volunteer disconnected.
+ * - #live-notice: the bank paused or ended, the volunteer disconnected;
+ * - #btn-rejoin (back to the bank's page) once the session ended, and the browser phone's
+ *   room line (phone.js ``follow``).
  */
 (function () {
   "use strict";
@@ -84,6 +86,22 @@
     show(el, text !== "");
   }
 
+  // The browser phone follows the session: once it ended, no way to connect here (the way
+  // back is the bank's page) and the phone leaves the room; its line says whether calls come.
+  function renderPhone(live) {
+    var gone = live.state === "disconnected";
+    var back = $("btn-rejoin");
+    back.href = live.bank_id ? "/banks/" + live.bank_id : "/banks";
+    show(back, gone && live.bank_mode !== "stopping" && live.bank_mode !== "stopped");
+    if (gone) {
+      var leave = $("phone-hangup");
+      if (leave && !leave.classList.contains("hidden")) { leave.click(); }
+    }
+    if (window.phonebankPhone) {
+      window.phonebankPhone.follow({ state: live.state, mode: live.dialing_mode });
+    }
+  }
+
   function render(data) {
     var live = data.live;
     var call = live.call;
@@ -95,6 +113,7 @@
     renderResult(live);
     renderRecent(live);
     renderNotice(live);
+    renderPhone(live);
   }
 
   window.phonebankCallStatus = { render: render };

@@ -19,7 +19,7 @@
       "\u201cTry again\u201d.",
     "connecting": "Connecting to the phone system\u2026",
     "registered": "Phone connected. Joining your call room\u2026",
-    "in-room": "You are in your call room. Calls will come to you here.",
+    "in-room": "You are in your call room. Calls come here while you are in a phone bank.",
     "reconnecting": "The connection dropped. Reconnecting\u2026 Stay on this page.",
     "unreachable": "Cannot reach the phone system yet. Retrying\u2026 Stay on this page; " +
       "if this lasts more than a minute, tell an organizer.",
@@ -38,17 +38,42 @@
 
   var phone = {
     state: "idle", ua: null, session: null, stream: null, credentials: null,
-    wanted: false, rejoinTimer: null, reconnects: 0, registrations: 0, history: []
+    wanted: false, rejoinTimer: null, reconnects: 0, registrations: 0, history: [], bank: null
   };
   window.phonebankPhone = phone;
 
   function show(el, visible) { el.classList.toggle("hidden", !visible); }
 
+  // The call room's line follows what the call screen says of the volunteer's session
+  // (phone.follow): calls only come while the engine has them in the bank.
+  function roomText() {
+    var bank = phone.bank;
+    if (!bank) { return MESSAGES["in-room"]; }
+    if (bank.state === "disconnected" || bank.state === "not_joined") {
+      return "You are in your call room, but not in a phone bank: no call comes here.";
+    }
+    if (bank.state === "not_dialed_in") { return "You are in your call room. Joining the phone bank\u2026"; }
+    if (bank.mode === "preview") {
+      return "You are in your call room. You hear the calls you place here.";
+    }
+    return "You are in your call room. Calls will come to you here.";
+  }
+
+  function showText(detail) {
+    var text = phone.state === "in-room" ? roomText() : MESSAGES[phone.state];
+    statusEl.textContent = detail ? text + " " + detail : text;
+  }
+
+  phone.follow = function (bank) {
+    phone.bank = bank;
+    if (phone.state === "in-room") { showText(""); }
+  };
+
   function setState(state, detail) {
     phone.state = state;
     phone.history.push(state);
     statusEl.dataset.state = state;
-    statusEl.textContent = detail ? MESSAGES[state] + " " + detail : MESSAGES[state];
+    showText(detail);
     var failed = state === "mic-blocked" || state === "mic-missing" || state === "error";
     show(retryBtn, failed);
     show(connectBtn, state === "idle" || state === "left");
