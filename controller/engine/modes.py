@@ -47,11 +47,18 @@ if TYPE_CHECKING:
 
 
 def bank_for_volunteer(engine: Engine, volunteer_id: int) -> int | None:
-    """The bank a volunteer calling in joins: their open session's, else the first running
-    bank they can see."""
+    """The bank a volunteer calling in joins: the one they chose (their open session's, one
+    waiting for this dial-in included), else the one whose report they still owe (their
+    line dropped), else the first running bank they can see."""
     session = engine.pool.sessions.get(volunteer_id)
     if session is not None and session.connected:
         return session.bank_id
+    waiting = session is not None and session.state is VState.NOT_DIALED_IN
+    if session is not None and waiting and _open(engine, session.bank_id):
+        return session.bank_id
+    for owed in engine.runners.values():
+        if volunteer_id in owed.wrapups and _open(engine, owed.bank_id):
+            return owed.bank_id
     with engine.db.read() as conn:
         banks = bank_store.visible_banks(conn, volunteer_id)
     for bank in banks:
@@ -59,6 +66,12 @@ def bank_for_volunteer(engine: Engine, volunteer_id: int) -> int | None:
         if bank.state is State.RUNNING and runner is not None and runner.mode == "running":
             return bank.id
     return None
+
+
+def _open(engine: Engine, bank_id: int) -> bool:
+    """Whether a volunteer may join ``bank_id`` now (as :meth:`Engine.enroll` allows)."""
+    runner = engine.runners.get(bank_id)
+    return runner is not None and runner.mode in ("running", "paused")
 
 
 def _runner(engine: Engine, volunteer_id: int, mode: DialingMode) -> BankRunner:
