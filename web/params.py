@@ -1,0 +1,25 @@
+"""Ids and offsets read from URLs and forms: one strict parse, one clear refusal."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from controller.ids import ID_MAX, parse_id
+
+__all__ = ["ID_MAX", "id_or_404", "int_or_400", "parse_id"]
+
+
+def id_or_404(text: object) -> int:
+    """An id from a URL: a number the store can hold, or 404 Not Found (no such thing)."""
+    value = parse_id(text)
+    if value is None:
+        raise web.HTTPNotFound()
+    return value
+
+
+def int_or_400(text: object, what: str, *, maximum: int = ID_MAX) -> int:
+    """A number from a form or query string, or 400 saying which box is wrong."""
+    value = parse_id(text, maximum=maximum)
+    if value is None:
+        raise web.HTTPBadRequest(text=f"{what} must be a whole number (0 to {maximum}).")
+    return value
