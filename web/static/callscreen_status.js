@@ -23,6 +23,7 @@
     waiting: "Waiting for a voter\u2026",
     busy: "In a call",
     wrap_up: "Call ended. File the report.",
+    filed: "Report filed. Press \u201cReady for the next call\u201d when you want the next one.",
     disconnected: "You left the phone bank."
   };
 
@@ -107,6 +108,9 @@
     var call = live.call;
     var state = live.state;
     if (call && call.needs_outcome && state !== "busy") { state = "wrap_up"; }
+    // The engine keeps the volunteer in wrap-up until they press Ready; no report is due
+    // once it is filed (or the dialer filed it), so the screen says so.
+    else if (state === "wrap_up") { state = "filed"; }
     var stateEl = $("live-state");
     stateEl.dataset.state = state;
     stateEl.textContent = stateText(data, state);
