@@ -69,6 +69,7 @@
     renderContact(data.contact, data.live.dialing_mode);
     renderScript(data.contact);
     if (data.contact && !cs.shownAt[call.call_id]) { cs.shownAt[call.call_id] = Date.now(); }
+    report.renderFor(data.contact);
     renderOutcomes(data.outcomes || [], call);
     show($("report-panel"), !!data.live.call);
   }
@@ -194,6 +195,8 @@
   function fileOutcome(code) {
     var draft = currentDraft();
     var body = { outcome: code, notes: draft.notes, tags: draft.tags, fields: draft.fields };
+    var who = report.forWhom();
+    if (who !== null) { body.contact_id = who; }
     var key = draftKey();
     api.post("/api/call/outcome", body).then(function (data) {
       try { window.localStorage.removeItem(key); } catch (e) { }

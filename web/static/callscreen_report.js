@@ -2,7 +2,8 @@
  *
  * window.phonebankReport(cs) works on the call screen's state `cs` (callId, path) and gives
  * fill(report, saved), current(), load(serverDraft), save() and key(). A draft is kept in
- * localStorage and sent to the server (a short pause after typing), per call.
+ * localStorage and sent to the server (a short pause after typing), per call. renderFor
+ * (contact) and forWhom(): whom the outcome is for when several people share the number.
  */
 (function () {
   "use strict";
@@ -12,6 +13,7 @@
     function draftKey() { return "phonebank-draft-" + cs.callId; }
 
     function fillReport(report, saved) {
+      cs.outcomeFor = null;  // a new call: the person named at the top again
       var tags = $("report-tags"), fields = $("report-fields");
       tags.textContent = ""; fields.textContent = "";
       (report ? report.tags : []).forEach(function (t) {
@@ -74,7 +76,39 @@
       }, 400);
     }
 
+    // Whom the outcome is for, when several people share the number: the person named at
+    // the top by default, another one, or everyone on the number (an outcome filed for one
+    // person is theirs only). One person on the number: no choice, as before.
+    function renderFor(contact) {
+      var people = contact ? contact.household : [];
+      var box = $("outcome-for-people");
+      box.textContent = "";
+      $("outcome-for").classList.toggle("hidden", people.length < 2);
+      if (people.length < 2) { cs.outcomeFor = null; return; }
+      var choices = people.filter(function (p) { return !p.wrong_number; })
+        .map(function (p) { return { value: String(p.id), label: p.name.trim() }; });
+      choices.push({ value: "all", label: "Everyone on this number" });
+      var known = choices.some(function (c) { return c.value === cs.outcomeFor; });
+      if (!known) { cs.outcomeFor = String(contact.id); }
+      choices.forEach(function (c) {
+        var label = document.createElement("label");
+        label.className = "check";
+        var radio = document.createElement("input");
+        radio.type = "radio"; radio.name = "outcome-for"; radio.value = c.value;
+        radio.checked = c.value === cs.outcomeFor;
+        radio.addEventListener("change", function () { cs.outcomeFor = c.value; });
+        label.appendChild(radio); label.appendChild(document.createTextNode(" " + c.label));
+        box.appendChild(label);
+      });
+    }
+
+    // The contact_id to file the outcome for (null: everyone on the call).
+    function forWhom() {
+      var v = cs.outcomeFor;
+      return v && v !== "all" ? parseInt(v, 10) : null;
+    }
+
     return { fill: fillReport, current: currentDraft, load: loadDraft, save: saveDraft,
-      key: draftKey };
+      key: draftKey, renderFor: renderFor, forWhom: forWhom };
   };
 })();

@@ -1,0 +1,68 @@
+"""The outcome of a call to a number several people share is filed for the person the
+volunteer picks, theirs only (real Chromium, the real app, the engine on the real PBX)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
+    PASSWORD,
+    CallServer,
+    call_server,
+    join_with_browser,
+    make_bank,
+    rows,
+    sign_in,
+)
+
+from controller.store.db import Database
+
+pytestmark = [pytest.mark.pbx, pytest.mark.browser, pytest.mark.timeout(420)]
+
+
+def test_given_a_household_sharing_a_number_when_the_volunteer_picks_one_person_then_the_outcome_is_theirs_only(  # noqa: E501
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+    shoot: Callable[..., Any],
+) -> None:
+    make_user("hana", PASSWORD, display_name="Hana House")
+    bank_id = make_bank(db, 4, "human:1:60", call_server, household_every=2)
+    sign_in(page, call_server, "hana", "/banks")
+    join_with_browser(page, call_server, bank_id)
+    page.get_by_role("button", name="Ready for the next call").click()
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+    call = rows(db, "SELECT id, e164 FROM call_attempts WHERE bank_id = ?", bank_id)[0]
+    members = rows(
+        db,
+        "SELECT c.id, c.first_name || ' ' || c.last_name AS name FROM contacts c"
+        " JOIN phones p ON p.contact_id = c.id WHERE p.e164 = ? ORDER BY c.id",
+        call["e164"],
+    )
+    assert len(members) == 2
+    chooser = page.get_by_role("group", name="This outcome is for")
+    expect(chooser.get_by_role("radio", name=members[0]["name"])).to_be_checked()
+    expect(chooser.get_by_role("radio", name="Everyone on this number")).not_to_be_checked()
+
+    chooser.get_by_role("radio", name=members[1]["name"]).check()
+    page.locator("#report-notes").fill("spoke with the second one")
+    page.get_by_role("button", name="Hang up").click()
+    page.evaluate("() => window.phonebankCallscreen.ws.send('refresh')")  # a live update
+    expect(chooser.get_by_role("radio", name=members[1]["name"])).to_be_checked()
+    shoot(page, "household-outcome-for")
+    page.locator("button.outcome[data-outcome=completed]").click()
+    expect(page.locator("#contact-panel")).to_be_hidden()
+    filed = rows(
+        db, "SELECT contact_id, outcome, notes FROM dispositions WHERE attempt_id = ?", call["id"]
+    )
+    assert filed == [
+        {
+            "contact_id": members[1]["id"],
+            "outcome": "completed",
+            "notes": "spoke with the second one",
+        }
+    ]
