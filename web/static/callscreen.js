@@ -264,7 +264,8 @@
     if (!live || (live.state !== "waiting" && live.state !== "idle")) { el.textContent = ""; return; }
     var secs = Math.floor(live.waited + (Date.now() - cs.receivedAt) / 1000);
     var m = Math.floor(secs / 60), s = secs % 60;
-    el.textContent = (live.state === "waiting" ? "Waiting " : "Here for ") + m + ":" +
+    var manual = live.dialing_mode === "preview" || live.dialing_mode === "personal";
+    el.textContent = (live.state === "waiting" && !manual ? "Waiting " : "Here for ") + m + ":" +
       (s < 10 ? "0" : "") + s;
   }
   window.setInterval(tick, 1000);

@@ -27,6 +27,27 @@
     disconnected: "You left the phone bank."
   };
 
+  // Preview and personal-phone banks: nothing comes by itself; the volunteer asks for the
+  // next contact, then calls them (with Call, or from their own phone).
+  var NEXT = "Press \u201cNext contact\u201d to see who to call.";
+  var MANUAL = {
+    idle: NEXT,
+    waiting: NEXT,
+    filed: "Report filed. " + NEXT
+  };
+
+  function manualText(data, state) {
+    var live = data.live;
+    var name = data.contact && data.contact.name;
+    if ((state === "idle" || state === "waiting") && live.preview && name) {
+      return name + " is next: press \u201cCall\u201d.";
+    }
+    if (state === "busy" && live.dialing_mode === "personal" && name) {
+      return "Call " + name + " from your phone, then pick the outcome.";
+    }
+    return MANUAL[state];
+  }
+
   var NOTHING_TO_CALL = "No number can be called right now. Stay here: the dialer keeps trying.";
 
   function show(el, on) { el.classList.toggle("hidden", !on); }
@@ -40,7 +61,8 @@
     if (state === "waiting" && live.dialing) {
       return live.dialing.nothing_to_call ? NOTHING_TO_CALL : "Dialing for you\u2026";
     }
-    return STATES[state] || state;
+    var manual = live.dialing_mode === "preview" || live.dialing_mode === "personal";
+    return (manual && manualText(data, state)) || STATES[state] || state;
   }
 
   function resultText(note, live) {
