@@ -20,8 +20,8 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
@@ -32,6 +32,7 @@ from controller.model.volunteers import VolunteerError, VState
 from controller.store import dnc as dnc_store
 from controller.telephony import actions
 from controller.telephony.ami import AmiError
+from controller.telephony.call_states import ORIGINATE_REASON_OUTCOMES
 
 if TYPE_CHECKING:
     from controller.engine.engine import Engine
@@ -87,6 +88,9 @@ class CallMeGuard:
     def __init__(self, per_hour: int = PER_HOUR, clock: Callable[[], float] = time.monotonic):
         self.per_hour, self.clock = per_hour, clock
         self.pending: dict[int, str] = {}  # volunteer id -> the call on its way
+        # volunteer id -> the last "callme" bus message while their session waits for a line
+        self.last: dict[int, dict[str, Any]] = {}
+        self.ends: dict[str, str] = {}  # a call on its way -> how the PBX said it ended
         self._placed: dict[int, deque[float]] = {}
 
     def _recent(self, volunteer_id: int) -> deque[float]:
@@ -115,8 +119,14 @@ class CallMeGuard:
         self._placed.setdefault(volunteer_id, deque()).append(self.clock())
         self.pending[volunteer_id] = call_id
 
+    def ended(self, call_id: str, state: str) -> None:
+        """The PBX ended ``call_id`` in ``state`` (noted only for a call on its way)."""
+        if call_id in self.pending.values():
+            self.ends[call_id] = state
+
     def finish(self, volunteer_id: int) -> None:
-        self.pending.pop(volunteer_id, None)
+        call_id = self.pending.pop(volunteer_id, None)
+        self.ends.pop(call_id or "", None)
 
 
 async def call_me(engine: Engine, bank_id: int, volunteer_id: int, number: str) -> str:
@@ -140,27 +150,91 @@ async def call_me(engine: Engine, bank_id: int, volunteer_id: int, number: str) 
     variables = {**req.variables, "PB_CONFERENCE": session.conference}
     req = replace(req, context=CALLME_CONTEXT, variables=variables)
     engine.callme_guard.start(volunteer_id, call_id)
-    task = asyncio.get_running_loop().create_task(_follow(engine, volunteer_id, req))
+    ring = Ring(bank_id, volunteer_id, e164, req)
+    publish(engine, ring, "ringing")
+    task = asyncio.get_running_loop().create_task(_follow(engine, ring))
     keep(engine.background, task, log)
     return call_id
 
 
-async def _follow(engine: Engine, volunteer_id: int, req: actions.OriginateRequest) -> None:
+@dataclass(frozen=True)
+class Ring:
+    """One "call me" call: whose, for which bank, to which number."""
+
+    bank_id: int
+    volunteer_id: int
+    number: str
+    req: actions.OriginateRequest
+
+
+def publish(engine: Engine, ring: Ring, state: str, reason: str = "") -> None:
+    """Tell the volunteer's screen how their "call me" goes (topic ``callme``): ``ringing``,
+    ``answered`` (asked to press 1), ``joined`` or ``unreached`` with a ``reason``
+    (``no_answer``, ``busy``, ``failed``, ``not_accepted``: answered but 1 never pressed,
+    ``not_placed``). The last one is kept for the screen while the session waits."""
+    vid = ring.volunteer_id
+    message = {"volunteer_id": vid, "call_id": ring.req.call_id, "number": ring.number,
+               "state": state, "reason": reason, "at": engine.clock()}  # fmt: skip
+    if state == "joined":
+        engine.callme_guard.last.pop(vid, None)
+    else:
+        engine.callme_guard.last[vid] = {"topic": "callme", "bank_id": ring.bank_id, **message}
+    engine.bus.publish("callme", ring.bank_id, **message)
+
+
+async def _not_answered(engine: Engine, call_id: str, reason: int) -> str:
+    """Why the call was not answered: as the PBX ended it (``no_answer``, ``busy``, else
+    ``failed``), waited for a moment, else from the Originate's reason."""
+    for _ in range(20):
+        if call_id in engine.callme_guard.ends:
+            break
+        await asyncio.sleep(0.1)
+    code = engine.callme_guard.ends.get(call_id)
+    if code is None:
+        code = ORIGINATE_REASON_OUTCOMES.get(reason, (None, "failed"))[1]
+    return code if code in ("no_answer", "busy") else "failed"
+
+
+async def _follow(engine: Engine, ring: Ring) -> None:
     """Place the call, then wait until the volunteer joined or the call ended; the
-    volunteer's "call me" note goes either way."""
+    volunteer's "call me" note goes either way, then their screen is told what happened
+    (nothing when they left the bank or joined it another way meanwhile)."""
+    vid, req = ring.volunteer_id, ring.req
+    outcome: tuple[str, str] | None = None
     try:
         result = await actions.originate(engine.ami, req)
-        deadline = time.monotonic() + WATCH_LIMIT
-        while result.answered and time.monotonic() < deadline:
-            session = engine.pool.sessions.get(volunteer_id)
-            joined = session is None or session.state is not VState.NOT_DIALED_IN
-            if joined or engine.tracker.get(req.call_id) is None:
-                break
-            await asyncio.sleep(0.5)
+        if not result.answered:
+            outcome = ("unreached", await _not_answered(engine, req.call_id, result.reason))
+        else:
+            publish(engine, ring, "answered")
+            outcome = await _watch(engine, vid, req.call_id)
     except AmiError as exc:
-        log.warning("call me %s for volunteer %s not placed: %s", req.call_id, volunteer_id, exc)
+        log.warning("call me %s for volunteer %s not placed: %s", req.call_id, vid, exc)
+        outcome = ("unreached", "not_placed")
     except Exception:
-        log.exception("call me %s for volunteer %s", req.call_id, volunteer_id)
+        log.exception("call me %s for volunteer %s", req.call_id, vid)
+        outcome = ("unreached", "failed")
     finally:
-        if engine.callme_guard.pending.get(volunteer_id) == req.call_id:
-            engine.callme_guard.finish(volunteer_id)
+        if engine.callme_guard.pending.get(vid) == req.call_id:
+            engine.callme_guard.finish(vid)
+    session = engine.pool.sessions.get(vid)
+    waiting = session is not None and session.bank_id == ring.bank_id
+    waiting = waiting and session is not None and session.state is VState.NOT_DIALED_IN
+    if outcome is not None and (outcome[0] == "joined" or waiting):
+        publish(engine, ring, *outcome)
+
+
+async def _watch(engine: Engine, volunteer_id: int, call_id: str) -> tuple[str, str] | None:
+    """After the answer: ``joined`` once their line is in the room, ``unreached`` when the
+    call ended first (1 never pressed), None when they left or it took too long."""
+    deadline = time.monotonic() + WATCH_LIMIT
+    while time.monotonic() < deadline:
+        session = engine.pool.sessions.get(volunteer_id)
+        if session is None or session.state is VState.DISCONNECTED:
+            return None
+        if session.state is not VState.NOT_DIALED_IN:
+            return ("joined", "")
+        if engine.tracker.get(call_id) is None:
+            return ("unreached", "not_accepted")
+        await asyncio.sleep(0.5)
+    return None

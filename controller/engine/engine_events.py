@@ -44,6 +44,7 @@ def on_event(engine: Engine, event: ev.AmiEvent) -> None:
                 runner.calls.pop(t.call_id, None)
         if t.new in TERMINAL:
             engine.tracker.forget(t.call_id)
+            engine.callme_guard.ended(t.call_id, t.new.value)
     if isinstance(event, ev.ConfbridgeJoin):
         _on_join(engine, event)
     elif isinstance(event, ev.ConfbridgeLeave | ev.Hangup):
@@ -83,6 +84,8 @@ def on_volunteer(engine: Engine, session: Session) -> None:
         "volunteer", session.bank_id, volunteer_id=session.volunteer_id,
         state=session.state.value, conference=session.conference,
     )  # fmt: skip
+    if session.state is not VState.NOT_DIALED_IN:  # in the room or gone: no "call me" to show
+        engine.callme_guard.last.pop(session.volunteer_id, None)
     runner = engine.runners.get(session.bank_id)
     if runner is not None:
         if session.state is VState.DISCONNECTED:

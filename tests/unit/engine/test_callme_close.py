@@ -27,7 +27,8 @@ async def test_given_a_call_me_still_ringing_when_the_engine_closes_then_its_fol
     engine = Engine(settings, db, EngineConfig())
     req = actions.OriginateRequest(call_id="c-1", channel="Local/1@x", context="x")
     engine.callme_guard.start(7, req.call_id)
-    task = asyncio.get_running_loop().create_task(callme._follow(engine, 7, req))
+    ring = callme.Ring(1, 7, "+12025550123", req)
+    task = asyncio.get_running_loop().create_task(callme._follow(engine, ring))
     keep(engine.background, task, callme.log)
     await asyncio.sleep(0)
     assert engine.background == {task} and 7 in engine.callme_guard.pending

@@ -1,0 +1,84 @@
+""" "Call me" that does not reach the volunteer, on the real PBX: their screen is told on the
+bus (topic ``callme``: ringing, answered, joined or unreached and why) and they can ask
+again at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from e2e_helpers import Env, make_bank, set_state, wait_until
+
+from controller.engine import modes
+from controller.telephony.carrier import Carrier
+
+pytestmark = [pytest.mark.pbx, pytest.mark.timeout(180)]
+
+
+async def started(env: Env) -> int:
+    bank_id = make_bank(env.db, 4, dialing_mode="preview")
+    set_state(env.db, bank_id, "start")
+    await wait_until(lambda: bank_id in env.engine.runners, 10, "the runner starts")
+    return bank_id
+
+
+def heard(env: Env, vid: int) -> list[dict[str, Any]]:
+    """The ``callme`` messages for ``vid``, each with whether a new Call me was then free."""
+    seen: list[dict[str, Any]] = []
+
+    def on(message: dict[str, Any]) -> None:
+        if message["topic"] == "callme" and message["volunteer_id"] == vid:
+            seen.append({**message, "pending": vid in env.engine.callme_guard.pending})
+
+    env.engine.bus.listen(on)
+    return seen
+
+
+async def test_given_call_me_nobody_answers_when_it_rings_out_then_the_screen_hears_no_answer_and_call_me_works_again(  # noqa: E501
+    env: Env, carrier: Carrier
+) -> None:
+    bank_id = await started(env)
+    own_phone = "+12025559051"
+    await carrier.set_personas({own_phone: "noanswer"})
+    seen = heard(env, 9501)
+    call_id = await modes.call_me(env.engine, bank_id, 9501, own_phone)
+    await wait_until(lambda: len(seen) == 2, 40, "the call me rings out")
+
+    ringing, unreached = seen
+    assert (ringing["state"], ringing["number"], ringing["call_id"]) == (
+        "ringing",
+        own_phone,
+        call_id,
+    )
+    assert (unreached["state"], unreached["reason"], unreached["bank_id"]) == (
+        "unreached", "no_answer", bank_id,
+    )  # fmt: skip
+    assert unreached["pending"] is False  # a new Call me is free when the screen hears it
+    assert env.engine.callme_guard.last[9501]["state"] == "unreached"
+    assert env.engine.pool.sessions[9501].state.value == "not_dialed_in"
+
+    await carrier.set_personas({own_phone: "accept:1:60"})  # this time they answer, press 1
+    again = await modes.call_me(env.engine, bank_id, 9501, own_phone)
+    await wait_until(lambda: len(seen) == 5, 40, "the second call me joins")
+    assert [(m["state"], m["call_id"]) for m in seen[2:]] == [
+        ("ringing", again), ("answered", again), ("joined", again),
+    ]  # fmt: skip
+    assert env.engine.pool.sessions[9501].connected
+    assert 9501 not in env.engine.callme_guard.last
+
+
+async def test_given_call_me_when_a_voicemail_box_answers_then_the_screen_hears_it_was_not_accepted(
+    env: Env, carrier: Carrier
+) -> None:
+    bank_id = await started(env)
+    own_phone = "+12025559052"
+    await carrier.set_personas({own_phone: "machine:1"})
+    seen = heard(env, 9502)
+    await modes.call_me(env.engine, bank_id, 9502, own_phone)
+    await wait_until(lambda: len(seen) == 3, 90, "the voicemail box hangs up")
+
+    assert [(m["state"], m["reason"]) for m in seen] == [
+        ("ringing", ""), ("answered", ""), ("unreached", "not_accepted"),
+    ]  # fmt: skip
+    assert seen[-1]["pending"] is False
+    assert env.engine.pool.sessions[9502].state.value == "not_dialed_in"
