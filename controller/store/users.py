@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from controller.model import users as rules
@@ -217,12 +218,19 @@ def user_by_pin(db: Database, pin: str) -> dict[str, Any] | None:
     return _public(row)
 
 
-def create_user_list(db: Database, name: str) -> dict[str, Any]:
+def create_user_list(db: Database, name: str, usernames: Sequence[str] = ()) -> dict[str, Any]:
+    """Create a user list with ``usernames`` as members, in one transaction: an unknown
+    user (checked first) or a taken name creates nothing."""
     clean = rules.validate_team_name(name)
+    users = [_require(db, u) for u in usernames]
     with db.write() as conn:
         if conn.execute("SELECT 1 FROM user_lists WHERE name = ?", (clean,)).fetchone():
             raise UserError("user_list_exists", f"there is already a user list called {clean!r}")
         cur = conn.execute("INSERT INTO user_lists (name) VALUES (?)", (clean,))
+        conn.executemany(
+            "INSERT OR IGNORE INTO user_list_members (user_list_id, user_id) VALUES (?, ?)",
+            [(cur.lastrowid, u["id"]) for u in users],
+        )
     return {"id": cur.lastrowid, "name": clean}
 
 

@@ -84,7 +84,7 @@ async def test_given_a_user_when_setting_a_password_and_a_chosen_pin_then_both_a
     taken = await client.post(
         "/admin/users/pin", data={"_csrf": token, "username": "boss", "pin": "4815162342"}
     )
-    assert taken.status == 400 and "that PIN belongs to someone else" in await shown(taken)
+    assert taken.status == 400 and "That PIN belongs to someone else." in await shown(taken)
     assert account(db, "vic")["pin"] == "4815162342" and account(db, "boss")["pin"] != "4815162342"
 
 

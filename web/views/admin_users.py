@@ -19,7 +19,7 @@ from web.access import Access, access, allowed, current_user
 from web.keys import DB
 from web.middleware import error as refuse
 from web.render import render
-from web.views.admin_common import DOMAIN_ERRORS, form_data
+from web.views.admin_common import DOMAIN_ERRORS, form_data, sentence
 
 
 def users_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
@@ -97,7 +97,7 @@ async def create_user(request: web.Request) -> web.StreamResponse:
             can_make_calls=form.get("no_calls") != "on",
         )
     except DOMAIN_ERRORS as exc:
-        return users_page(request, error=str(exc))
+        return users_page(request, error=sentence(str(exc)))
     return users_page(request, notice=f"Created {user['username']} (PIN {user['pin']}).")
 
 
@@ -114,7 +114,7 @@ async def new_pin(request: web.Request) -> web.StreamResponse:
     try:
         pin = user_store.set_pin(request.app[DB], form.get("username", ""), form.get("pin") or None)
     except DOMAIN_ERRORS as exc:
-        return users_page(request, error=str(exc))
+        return users_page(request, error=sentence(str(exc)))
     return users_page(request, notice=f"New PIN for {form.get('username')}: {pin}.")
 
 
@@ -126,11 +126,13 @@ async def user_list(request: web.Request) -> web.StreamResponse:
     name = form.get("name", "").strip()
     members = [m.strip() for m in form.get("members", "").split(",") if m.strip()]
     try:
-        if name not in {str(lst["name"]) for lst in user_store.all_user_lists(db)}:
-            user_store.create_user_list(db, name)
-        added = user_store.set_members(db, name, members) if members else 0
+        if name in {str(lst["name"]) for lst in user_store.all_user_lists(db)}:
+            added = user_store.set_members(db, name, members) if members else 0
+        else:  # list and members in one transaction: an unknown member creates nothing
+            user_store.create_user_list(db, name, members)
+            added = len({m.lower() for m in members})
     except DOMAIN_ERRORS as exc:
-        return users_page(request, error=str(exc))
+        return users_page(request, error=sentence(str(exc)))
     return users_page(request, notice=f"User list {name}: {plural(added, 'member')} added.")
 
 
