@@ -6,7 +6,7 @@ import csv
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -46,17 +46,23 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    """A CSV row, header or data, with every cell through ``safe_cell`` (the header holds
+    script block titles, which come from shared script files)."""
+    return [safe_cell(v) for v in values]
+
+
 def _write(rows: Any, out: TextIO, as_json: bool) -> int:
     header = next(rows)
     count = 0
     writer = csv.writer(out)
     if not as_json:
-        writer.writerow(header)
+        writer.writerow(safe_row(header))
     for row in rows:
         if as_json:
             out.write(json.dumps(dict(zip(header, row, strict=True)), default=str) + "\n")
         else:
-            writer.writerow([safe_cell(v) for v in row])
+            writer.writerow(safe_row(row))
         count += 1
     return count
 

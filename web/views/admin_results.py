@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from controller.commands.export import safe_cell
+from controller.commands.export import safe_row
 from controller.store import admin_stats, results
 from controller.store.results import EXPORTS
 from web.access import Access, access
@@ -64,9 +64,9 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     writer = csv.writer(buffer)
     with request.app[DB].read() as conn:
         rows = EXPORTS[kind](conn, bank_id_of(request))
-        writer.writerow(next(rows))
+        writer.writerow(safe_row(next(rows)))
         for n, row in enumerate(rows, start=1):
-            writer.writerow([safe_cell(v) for v in row])
+            writer.writerow(safe_row(row))
             if n % ROWS_PER_WRITE == 0:
                 await response.write(buffer.getvalue().encode())
                 buffer.seek(0)
