@@ -198,10 +198,11 @@ def check_deletable(bank: Bank) -> None:
 
 
 def visible_to(bank: Bank, user_list_ids: set[int], is_admin: bool = False) -> bool:
-    """Whether a volunteer (member of ``user_list_ids``) sees the bank and its script."""
+    """Whether a volunteer (member of ``user_list_ids``) sees the bank and its script: a
+    published, running or paused one (a paused bank shows as paused, it does not vanish)."""
     if is_admin:
         return True
-    if bank.state in (State.DRAFT, State.STOPPED, State.PAUSED):
+    if bank.state in (State.DRAFT, State.STOPPED):
         return False
     if bank.visibility == "public":
         return True

@@ -225,7 +225,8 @@ def history(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
 
 
 def visible_banks(conn: sqlite3.Connection, user_id: int) -> list[Bank]:
-    """The banks a volunteer can see (published or running; public or in their lists)."""
+    """The banks a volunteer can see (published, running or paused; public or in their
+    lists)."""
     lists = {
         int(r[0])
         for r in conn.execute(

@@ -132,7 +132,9 @@ def test_given_volunteer_when_reading_script_then_only_for_visible_banks(db: Dat
         conn.execute("INSERT INTO users (id, username) VALUES (1, 'ann')")
         assert banks.script_for_volunteer(conn, bank_id, 1)["blocks"][0]["id"] == "a"
         banks.start(conn, bank_id, NOW_DT)
-        banks.update(conn, bank_id, model.pause)
+        banks.update(conn, bank_id, model.pause)  # a paused bank is still seen
+        assert banks.script_for_volunteer(conn, bank_id, 1)["blocks"][0]["id"] == "a"
+        banks.update(conn, bank_id, model.stop)
         with pytest.raises(BankError) as err:
             banks.script_for_volunteer(conn, bank_id, 1)
         assert err.value.code == "not_visible"

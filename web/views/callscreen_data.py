@@ -22,6 +22,9 @@ from web.identity import CurrentUser
 
 NOT_STARTED = "This phone bank has not started yet. Come back when your organizer starts it."
 STARTING = "This phone bank is starting: calling opens in a moment."
+PAUSED = (
+    "This phone bank is paused. Come back later: calling goes on when your organizer resumes it."
+)
 
 
 def bank_card(bank: Bank, starting: bool = False) -> dict[str, Any]:
@@ -37,10 +40,17 @@ def bank_card(bank: Bank, starting: bool = False) -> dict[str, Any]:
         "state": bank.state.value,
         "running": bank.state.value == "running",
         "mode": s.dialing_mode.value,
-        "status_text": "Calling now"
-        if bank.state.value == "running"
-        else (STARTING if starting else NOT_STARTED),
+        "paused": bank.state.value == "paused",
+        "status_text": _status_text(bank.state.value, starting),
     }
+
+
+def _status_text(state: str, starting: bool) -> str:
+    if state == "running":
+        return "Calling now"
+    if state == "paused":
+        return PAUSED
+    return STARTING if starting else NOT_STARTED
 
 
 def visible_bank(db: Database, user_id: int, bank_id: int) -> Bank | None:

@@ -31,6 +31,9 @@ JOIN_VIA = ("browser", "dialin", "callme")
 
 
 PHONE_TROUBLE = "The phone system did not answer. Try again in a moment."
+NOT_OPEN = (
+    "This phone bank is not open to you (it ended, or your organizer has not opened it to you)."
+)
 
 
 def error(code: str, message: str, status: int = 409) -> web.Response:
@@ -84,6 +87,11 @@ def _session(request: web.Request, user: CurrentUser) -> Session | None:
     return ops.session_of(engine, user.id) if engine is not None else None
 
 
+def _session_bank(request: web.Request, user: CurrentUser) -> int | None:
+    session = _session(request, user)
+    return session.bank_id if session is not None else None
+
+
 def _connecting(request: web.Request, user: CurrentUser, bank_id: int) -> bool:
     """Whether they joined ``bank_id`` and their phone is not connected yet (the browser
     phone not connected, the dial-in not made, the "call me" ringing or not answered)."""
@@ -104,7 +112,8 @@ async def bank_page(request: web.Request) -> web.StreamResponse:
     user, bank_id = _user(request), _bank_id(request)
     bank = data.visible_bank(request.app[DB], user.id, bank_id)
     if bank is None:
-        raise web.HTTPNotFound(text="This phone bank is not open to you.")
+        refused = {"code": "not_visible", "message": NOT_OPEN}
+        return render(request, "error.html", refused, status=404)
     _record(request, bank_id, "seen", user.id)
     context = {
         "bank": data.bank_card(bank, data.is_starting(request.app[DB], bank)),
@@ -145,10 +154,12 @@ async def join(request: web.Request) -> web.StreamResponse:
         return error("bad_via", f"Join with one of: {', '.join(JOIN_VIA)}.", 400)
     bank = data.visible_bank(request.app[DB], user.id, bank_id)
     if bank is None:
-        return error("not_visible", "This phone bank is not open to you.", 404)
+        return error("not_visible", NOT_OPEN, 404)
     engine = engine_of(request.app)
     if engine is None:
         return error("engine_unavailable", "Calling is not available right now.", 503)
+    if bank.state.value == "paused" and _session_bank(request, user) != bank_id:
+        return error("bank_paused", data.PAUSED)
     number = normalize_number(str(body.get("number") or "")) if via == "callme" else None
     if via == "callme" and number is None:
         return error("bad_number", "Enter your phone number with its area code.", 400)
