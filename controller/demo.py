@@ -8,8 +8,12 @@
   with a mix of people, answering machines, busy and unanswered numbers.
 - Simulated volunteers take calls at once; the dashboard's button switches them off and on.
 
-Calling hours are the contacts' own: outside US afternoon the demo runs the engine on a
-shifted clock (:func:`demo_offset`) so there is always someone to call.
+Calling hours are the contacts' own and the clock is the real one, for the demo bank as for
+every other bank. So that someone is always within calling hours, a quarter of the demo's
+made-up contacts are Americans living abroad (London and Tokyo) with US cell numbers.
+
+The demo runs only on the simulated phone network: with the carrier off (a real trunk), the
+demo is not prepared and a demo bank left running is paused (:func:`demo_off`).
 """
 
 from __future__ import annotations
@@ -23,13 +27,13 @@ import tomllib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from controller.config import Settings
 from controller.engine.admin_ops import sim_switch
-from controller.engine.plugin import engine_of, engine_plugin_at
+from controller.engine.plugin import engine_of, engine_plugin
 from controller.model import banks as bank_model
 from controller.model import scripts as script_model
 from controller.model.banks import State
@@ -56,7 +60,11 @@ CARRIER_MIX = {  # close to what phone banks meet: most calls find no one
     "busy": 0.1,
     "disconnected": 0.05,
 }
-OPEN_UTC = (time(17, 0), time(23, 30))  # 12:00 New York .. 15:30 Los Angeles (and Honolulu)
+ABROAD = ("Europe/London", "Asia/Tokyo")  # with the US zones, someone is always 08:00-21:00
+CARRIER_OFF = (
+    "The demo is off: it runs only on the simulated phone network, and the carrier is off"
+    " (a real trunk would dial its made-up numbers)."
+)
 
 SCRIPT = {
     "name": "Demo get-out-the-vote",
@@ -102,7 +110,6 @@ SCRIPT = {
 class Demo:
     logins: dict[str, str]  # username -> password
     bank_id: int
-    offset: float  # seconds the engine's clock is shifted by
 
 
 def login_file(settings: Settings) -> Path:
@@ -141,15 +148,6 @@ def demo_logins(settings: Settings, db: Database) -> dict[str, str]:
     return logins
 
 
-def demo_offset(now: datetime) -> float:
-    """0 when US contacts can be called now, else the shift to this day's 18:30 UTC."""
-    start, end = OPEN_UTC
-    if start <= now.astimezone(UTC).time() <= end:
-        return 0.0
-    target = datetime.combine(now.astimezone(UTC).date(), time(18, 30), UTC)
-    return (target - now).total_seconds()
-
-
 def ensure_demo_bank(db: Database, now: datetime) -> int:
     """The running demo bank (created, published and started when there is none)."""
     with db.read() as conn:
@@ -175,6 +173,11 @@ def ensure_demo_bank(db: Database, now: datetime) -> int:
 def _create_bank(conn: sqlite3.Connection, now: datetime) -> bank_model.Bank:
     stamp = now.strftime("%Y%m%d%H%M%S")
     list_id = bank_store.seed_synthetic_list(conn, f"Demo contacts {stamp}", CONTACTS, 9)
+    for slot, zone in enumerate(ABROAD):  # every 8th contact in London, every 8th in Tokyo
+        conn.execute(
+            "UPDATE contacts SET time_zone = ? WHERE list_id = ? AND id % 8 = ?",
+            (zone, list_id, slot * 4),
+        )
     script = script_model.from_dict({**SCRIPT, "name": f"{SCRIPT['name']} {stamp}"})
     script_id = script_store.save(conn, script)
     changes = {
@@ -194,10 +197,23 @@ def _create_bank(conn: sqlite3.Connection, now: datetime) -> bank_model.Bank:
 def prepare(settings: Settings, db: Database, now: datetime | None = None) -> Demo:
     """Logins and the running demo bank, ready before the appliance starts."""
     now = now or datetime.now(UTC)
-    offset = demo_offset(now)
     logins = demo_logins(settings, db)
-    bank_id = ensure_demo_bank(db, now + timedelta(seconds=offset))
-    return Demo(logins, bank_id, offset)
+    return Demo(logins, ensure_demo_bank(db, now))
+
+
+def demo_off(db: Database) -> list[int]:
+    """Pause every running demo bank (the demo is off); returns the banks paused."""
+    with db.read() as conn:
+        running = [b.id for b in bank_store.list_all(conn) if _is_running_demo(b)]
+    with db.write() as conn:
+        for bank_id in running:
+            assert bank_id is not None
+            bank_store.update(conn, bank_id, bank_model.pause, "demo")
+    return [b for b in running if b is not None]
+
+
+def _is_running_demo(bank: bank_model.Bank) -> bool:
+    return bank.settings.title == BANK_TITLE and bank.state is State.RUNNING
 
 
 def demo_plugin(
@@ -241,16 +257,20 @@ def banner(demo: Demo, url: str) -> str:
     return "\n".join(lines)
 
 
-def prepare_demo(settings: Settings, db: Database) -> Demo:
-    """``prepare`` for ``phonebank run`` (same thing, named for the command)."""
+def prepare_demo(settings: Settings, db: Database) -> Demo | None:
+    """``prepare`` for ``phonebank run``; None (and any running demo bank paused) when the
+    simulated carrier is off, since the demo's made-up numbers must never reach a real trunk."""
+    if not settings.carrier.enabled:
+        demo_off(db)
+        return None
     return prepare(settings, db)
 
 
 def demo_plugins(demo: Demo | None) -> list[Callable[[Appliance], Any]]:
-    """The plug-ins of ``phonebank run``: CRM sync, the engine (on the demo's clock), the demo.
+    """The plug-ins of ``phonebank run``: CRM sync, the engine (on the real clock), the demo.
 
     Sync comes first so it stops last: outcomes saved while the engine winds down still go.
     """
     if demo is None:
-        return [sync_plugin, engine_plugin_at(0.0)]
-    return [sync_plugin, engine_plugin_at(demo.offset), demo_plugin(demo)]
+        return [sync_plugin, engine_plugin]
+    return [sync_plugin, engine_plugin, demo_plugin(demo)]

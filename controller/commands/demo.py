@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app
-from controller.demo import LOGIN_FILE, prepare, stored_logins
+from controller.demo import CARRIER_OFF, LOGIN_FILE, prepare, stored_logins
 
 
 @click.group("demo")
@@ -39,9 +39,13 @@ def logins(app: AppContext, as_json: bool) -> None:
 @json_option
 @pass_app
 def setup(app: AppContext, as_json: bool) -> None:
-    """Create the demo logins and the demo bank (published and started) now."""
+    """Create the demo logins and the demo bank (published and started) now; refused when
+    the simulated carrier is off (`[carrier] enabled = false`)."""
+    if not app.settings.carrier.enabled:
+        fail(CARRIER_OFF, "carrier_off", as_json)
+        return
     made = prepare(app.settings, app.db)
-    data = {"bank_id": made.bank_id, "logins": made.logins, "clock_offset": made.offset}
+    data = {"bank_id": made.bank_id, "logins": made.logins}
     emit(data, as_json, f"Demo bank {made.bank_id} is running.")
 
 

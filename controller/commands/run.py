@@ -24,6 +24,7 @@ from aiohttp import web
 from controller import appliance_lock
 from controller.commands.common import AppContext, fail, json_option, pass_app
 from controller.config import Settings
+from controller.demo import CARRIER_OFF as DEMO_CARRIER_OFF
 from controller.demo import banner as demo_banner
 from controller.demo import demo_plugins, prepare_demo
 from controller.store.db import Database
@@ -129,7 +130,8 @@ def _install_signals(stop: asyncio.Event) -> None:
 @click.option(
     "--demo/--no-demo",
     default=True,
-    help="Demo logins, a running demo bank and simulated volunteers (default on).",
+    help="Demo logins, a running demo bank and simulated volunteers (default on; only"
+    " with the simulated carrier: --no-carrier turns it off).",
 )
 @json_option
 @pass_app
@@ -158,6 +160,8 @@ def _serve(ctx: AppContext, no_carrier: bool, demo: bool, as_json: bool) -> None
     if no_carrier:
         settings = replace(settings, carrier=replace(settings.carrier, enabled=False))
     shown = prepare_demo(settings, ctx.db) if demo else None
+    if demo and shown is None:  # on stderr, so --json output stays one object
+        click.echo(f"{DEMO_CARRIER_OFF} Run with --no-demo to say so.", err=True)
 
     def ready(appliance: Appliance) -> None:
         info = {

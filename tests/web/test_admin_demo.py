@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import stat
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,14 @@ from controller.demo import (
     ADMIN,
     CONTACTS,
     VOLUNTEER,
-    demo_offset,
     demo_plugins,
     login_file,
     prepare,
+    prepare_demo,
 )
 from controller.engine.admin_ops import sim_switch
-from controller.engine.plugin import engine_of
+from controller.engine.plugin import engine_of, engine_plugin
+from controller.model.compliance import zones_open
 from controller.store import banks as bank_store
 from controller.store import users as user_store
 from controller.store.db import Database, open_database
@@ -58,11 +60,23 @@ def test_given_a_prepared_demo_when_run_again_then_the_same_logins_and_bank_are_
         assert len(bank_store.list_all(conn)) == 1
 
 
-def test_given_times_of_day_when_computing_the_demo_clock_then_it_is_a_us_afternoon() -> None:
-    afternoon = datetime(2026, 5, 1, 19, 0, tzinfo=UTC)
-    night = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
-    assert demo_offset(afternoon) == 0.0
-    assert demo_offset(night) == (15 * 3600 + 30 * 60)
+def test_given_any_hour_of_a_winter_or_summer_day_when_the_demo_runs_then_someone_is_in_hours(
+    settings: Settings, db: Database
+) -> None:
+    demo = prepare(settings, db, datetime(2026, 5, 1, 18, 0, tzinfo=UTC))
+    with db.read() as conn:
+        bank = bank_store.get(conn, demo.bank_id)
+        zones = {
+            z for (z,) in conn.execute(
+                "SELECT DISTINCT time_zone FROM contacts WHERE list_id = ?",
+                (bank.settings.list_id,),
+            )
+        }  # fmt: skip
+    hours = bank.settings.hours
+    for day in (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC)):
+        for quarter in range(96):
+            now = day + timedelta(minutes=15 * quarter)
+            assert zones_open(zones, now, hours), f"no demo contact in calling hours at {now}"
 
 
 @pytest.mark.pbx
@@ -99,3 +113,14 @@ async def test_given_the_demo_when_the_appliance_runs_then_simulated_volunteers_
         ).fetchone()[0]
     db.close()
     assert filed >= 2
+
+
+def test_given_a_running_demo_when_the_carrier_is_off_then_no_demo_and_its_bank_is_paused(
+    settings: Settings, db: Database
+) -> None:
+    demo = prepare(settings, db, datetime(2026, 5, 1, 18, 0, tzinfo=UTC))
+    real_trunk = replace(settings, carrier=replace(settings.carrier, enabled=False))
+    assert prepare_demo(real_trunk, db) is None
+    with db.read() as conn:
+        assert bank_store.get(conn, demo.bank_id).state.value == "paused"
+    assert demo_plugins(None)[-1] is engine_plugin  # no simulated volunteers
