@@ -79,7 +79,8 @@
         var row = el("div", { "class": "response" });
         row.appendChild(el("input", { value: option, disabled: "disabled", "aria-label": "Option" }));
         var branches = block.branches || {};
-        row.appendChild(nextSelect(branches[option] || block.next, function (v) {
+        var own = Object.prototype.hasOwnProperty.call(branches, option);  // null: ends the script
+        row.appendChild(nextSelect(own ? branches[option] : block.next, function (v) {
           block.branches = block.branches || {}; block.branches[option] = v;
         }));
         box.appendChild(row);

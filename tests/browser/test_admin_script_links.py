@@ -1,0 +1,64 @@
+"""The script editor in Chromium: where each response leads, as the saved script says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from browser_harness import LiveServer
+from playwright.sync_api import Page, expect
+
+from controller.model import scripts as script_model
+from controller.model.fields import validate_field
+from controller.store import banks as bank_store
+from controller.store import fields as field_store
+from controller.store import scripts as script_store
+from controller.store.db import Database
+
+pytestmark = pytest.mark.browser
+PASSWORD = "organizer password 123"
+GOTV: dict[str, Any] = {
+    "name": "GOTV",
+    "blocks": [
+        {"id": "support", "title": "Support", "text": "Can we count on your vote?",
+         "field": "Support", "next": "thanks", "branches": {"Against": None}},
+        {"id": "thanks", "title": "Thanks", "text": "Thank you!"},
+    ],
+}  # fmt: skip
+
+
+def _editor(live_server: LiveServer, page: Page, db: Database, script: dict[str, Any]) -> int:
+    with db.write() as conn:
+        list_id = bank_store.seed_synthetic_list(conn, "L", 2)
+        script_id = script_store.save(conn, script_model.from_dict(script))
+        bank = bank_store.create(
+            conn, {"title": "T", "description": "D", "list_id": list_id, "script_id": script_id}
+        )
+    assert bank.id is not None
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=username]", "olga")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/admin/banks/{bank.id}/script")
+    return bank.id
+
+
+def _chosen(page: Page, block: str) -> list[str]:
+    selects = page.locator(f'.block[data-block="{block}"] .response select.next')
+    return [
+        selects.nth(i).evaluate("s => s.options[s.selectedIndex].text")
+        for i in range(selects.count())
+    ]
+
+
+def test_given_a_field_option_whose_branch_ends_the_script_when_the_editor_opens_then_it_shows_end_of_script(  # noqa: E501
+    live_server: LiveServer, page: Page, db: Database, make_user: Callable[..., int],
+    shoot: Callable[[Page, str], Any],
+) -> None:  # fmt: skip
+    make_user("olga", PASSWORD, role="admin")
+    field_store.add_field(db, validate_field("Support", "choice", ["Strong", "Lean", "Against"]))
+    _editor(live_server, page, db, GOTV)
+    expect(page.locator('.block[data-block="support"] .response')).to_have_count(3)
+    shoot(page, "field-branch-ends-script")
+    assert _chosen(page, "support") == ["thanks: Thanks", "thanks: Thanks", "(end of script)"]
