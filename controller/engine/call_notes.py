@@ -19,7 +19,7 @@ from controller.telephony.call_states import CAUSE_OUTCOMES
 KEEP = 3  # notes kept per volunteer and per bank
 
 # The tracker's reason names (controller/telephony/call_states.py) by what the volunteer reads.
-NOT_IN_SERVICE = frozenset({"unallocated", "no_route", "number_changed", "invalid_number"})
+NOT_IN_SERVICE = frozenset({"unallocated", "number_changed", "invalid_number"})
 NETWORK_BUSY = frozenset(
     {"destination_out_of_order", "congestion", "network_out_of_order", "temporary_failure"}
 )

@@ -44,7 +44,6 @@ LOST = "lost"
 # Q.850 hangup causes that settle how an unanswered call failed.
 CAUSE_OUTCOMES: dict[int, tuple[CallState, str]] = {
     1: (S.REJECTED, "unallocated"),
-    3: (S.REJECTED, "no_route"),
     21: (S.REJECTED, "call_rejected"),
     22: (S.REJECTED, "number_changed"),
     28: (S.REJECTED, "invalid_number"),
@@ -52,6 +51,7 @@ CAUSE_OUTCOMES: dict[int, tuple[CallState, str]] = {
     18: (S.NO_ANSWER, "no_user_response"),
     19: (S.NO_ANSWER, "no_answer"),
     20: (S.NO_ANSWER, "subscriber_absent"),
+    3: (S.FAILED, "no_route"),  # what a missing or broken trunk gives too: not the number's fault
     27: (S.FAILED, "destination_out_of_order"),
     34: (S.FAILED, "congestion"),
     38: (S.FAILED, "network_out_of_order"),

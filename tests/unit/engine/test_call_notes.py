@@ -40,6 +40,7 @@ CLAIM = Claim(1, 1, "+12125550100", "America/New_York", 0, (Member(1, 1),))
         (CallState.FAILED, "congestion", 34, f"Phone network busy{LATER}", ""),
         (CallState.FAILED, "destination_out_of_order", None, f"Phone network busy{LATER}", ""),
         (CallState.FAILED, "unavailable", None, f"Call failed{LATER}", ""),
+        (CallState.FAILED, "no_route", 3, f"Call failed{LATER}", ""),
         (CallState.FAILED, "originate_rejected", None, AGAIN, ""),
     ],
 )  # fmt: skip

@@ -40,6 +40,7 @@ def end(new: CallState, reason: str = "", cause: int | None = None) -> Transitio
         (CallState.REJECTED, "unallocated", 1, ("failed", "1")),
         (CallState.REJECTED, "call_rejected", 21, ("rejected", "21")),
         (CallState.FAILED, "congestion", 34, ("network_trouble", "34")),
+        (CallState.FAILED, "no_route", 3, ("network_trouble", "3")),
         (CallState.FAILED, "unavailable", None, ("network_trouble", "unavailable")),
         (CallState.FAILED, "originate_rejected", None, ("network_trouble", "not_placed")),
     ],

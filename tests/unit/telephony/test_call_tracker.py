@@ -86,7 +86,7 @@ def test_given_normal_clearing_before_answer_when_dialstatus_says_noanswer_then_
 
 def test_given_each_decisive_cause_when_the_only_channel_hangs_up_then_the_failure_state() -> None:
     expected = {17: S.BUSY, 19: S.NO_ANSWER, 34: S.FAILED, 38: S.FAILED, 1: S.REJECTED}
-    expected |= {3: S.REJECTED, 21: S.REJECTED}
+    expected |= {3: S.FAILED, 21: S.REJECTED}  # 3, no route: a missing trunk gives it too
     for cause, state in expected.items():
         s = Script()
         s.originate("c")
