@@ -88,6 +88,7 @@ def _import_text(data: dict[str, Any]) -> str:
     note = store.started_note(data["started_banks"])
     if note:
         lines.append(note)
+    lines += [f"Note: {text}." for text in data["notes"]]
     for error in data["errors"][:SHOW_ERRORS]:
         lines.append(f"  line {error['line']}: {error['reason']}")
     if len(data["errors"]) > SHOW_ERRORS:

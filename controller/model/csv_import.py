@@ -89,6 +89,36 @@ def auto_target(header: str) -> str | None:
     return (f"{kind}_phone" if kind else "phone") + part
 
 
+def check_header(header: list[str]) -> None:
+    """Refuse a header that names a column twice (columns are mapped by name)."""
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise CsvError("duplicate_column", f"column {dup!r} appears twice in the header")
+
+
+def guess_mapping(header: list[str]) -> dict[str, str]:
+    """{column: target} as guessed with no mapping: a field from the first column named
+    for it; later look-alikes and other columns are extra (a nameless one is skipped)."""
+    chosen = {index: target for target, index in _assign(header, {})[0].items()}
+    return {h: chosen.get(i, f"extra:{h}" if h.strip() else "skip") for i, h in enumerate(header)}
+
+
+def _unused_lookalikes(
+    header: list[str], mapping: dict[str, str], targets: dict[str, int]
+) -> list[str]:
+    """A note per column named for a field another column gives (kept as extra)."""
+    notes = []
+    for index, column in enumerate(header):
+        auto = auto_target(column)
+        if column in mapping or auto is None or targets.get(auto, index) == index:
+            continue
+        notes.append(
+            f"column {column!r} looks like {auto}, which column {header[targets[auto]]!r}"
+            " already gives: it is kept as an extra column (not dialed)"
+        )
+    return notes
+
+
 def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
     """``["Mobile=cell_phone", "Ward=skip", "Pct=extra:Precinct"]`` -> {column: target}."""
     mapping: dict[str, str] = {}
@@ -129,6 +159,7 @@ class ImportPlan:
     phones: list[PhoneSlot]
     extra: list[tuple[int, str]]
     parser: PhoneParser = field(default_factory=PhoneParser)
+    notes: list[str] = field(default_factory=list)  # columns kept as extra that look like a field
     _contact_fields: Callable[[list[str]], tuple[str, ...]] = field(init=False, repr=False)
     _slots: list[tuple[int, str, tuple[int, int, int, int]]] = field(init=False, repr=False)
     _regions: dict[tuple[str, str], tuple[str, str]] = field(init=False, repr=False)
@@ -145,9 +176,7 @@ class ImportPlan:
         unknown = [c for c in mapping if c not in header]
         if unknown:
             raise CsvError("unknown_column", f"no column named {unknown[0]!r} in the file")
-        if len(set(header)) != len(header):
-            dup = next(h for h in header if header.count(h) > 1)
-            raise CsvError("duplicate_column", f"column {dup!r} appears twice in the header")
+        check_header(header)
         targets, extra = _assign(header, mapping)
         phones = _phone_slots(targets)
         if not phones:
@@ -157,7 +186,8 @@ class ImportPlan:
                 " --map COLUMN=phone",
             )
         columns = {t: i for t, i in targets.items() if t not in PHONE_TARGETS}
-        return cls(list(header), columns, phones, extra)
+        notes = _unused_lookalikes(header, mapping, targets)
+        return cls(list(header), columns, phones, extra, notes=notes)
 
     def parse(self, row: list[str], line: int) -> ContactRecord:
         if len(row) != len(self.header):

@@ -52,6 +52,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     started_banks: list[int] = field(default_factory=list)  # running/paused on this list
     list_dropped: bool = False  # a list created by this import and left empty is not kept
+    notes: list[str] = field(default_factory=list)  # e.g. a second cell column kept as extra
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -156,7 +157,7 @@ def import_csv(
         check_quotes(path)
         size = path.stat().st_size
         list_id, name, created = lists.ensure_created(db, list_ref)
-        report = ImportReport(list_id, name)
+        report = ImportReport(list_id, name, notes=plan.notes)
         if progress is not None:
             progress(chars)
         if workers is None:

@@ -24,7 +24,7 @@ from aiohttp import web
 
 from controller.commands.common import plural
 from controller.model import dnc_notices
-from controller.model.csv_import import TARGETS, CsvError, auto_target
+from controller.model.csv_import import TARGETS, CsvError, ImportPlan, check_header, guess_mapping
 from controller.model.phones import PhoneError
 from controller.store import contact_import
 from controller.store import contacts as contact_store
@@ -33,7 +33,7 @@ from controller.store import lists as list_store
 from web.access import Access, access
 from web.keys import DB, SETTINGS
 from web.render import render
-from web.views.admin_common import form_data
+from web.views.admin_common import form_data, sentence
 
 
 @dataclass
@@ -48,6 +48,10 @@ class ImportJob:
 
 
 DNC_PAGE = 50
+NO_PHONE = (
+    "No column is a phone number: choose phone (or cell_phone, home_phone ...) for the"
+    " column that holds the numbers, then Import."
+)
 JOBS = web.AppKey("admin_import_jobs", dict[str, ImportJob])
 
 
@@ -138,8 +142,21 @@ async def upload(request: web.Request) -> web.StreamResponse:
 def _header(path: Path) -> list[str]:
     """The file's header, once it is known the file can be read to the end."""
     header = contact_import.read_header(path)
+    check_header(header)  # a column named twice cannot be mapped by name: fix the file
     contact_import.check_quotes(path)  # refused now rather than after the mapping
     return header
+
+
+def mapping_problem(header: list[str], mapping: dict[str, str]) -> tuple[str, list[str]]:
+    """Why the importer would refuse ``mapping`` ("" if it would not), in the page's words
+    (no CLI flags), and its notes (look-alike columns kept as extra)."""
+    try:
+        plan = ImportPlan.from_header(header, mapping)
+    except CsvError as exc:
+        if exc.code == "no_phone_column":
+            return NO_PHONE, []
+        return sentence(exc.message), []
+    return "", plan.notes
 
 
 @access(Access.STAFF)
@@ -151,9 +168,12 @@ async def mapping_page(request: web.Request) -> web.StreamResponse:
     except CsvError as exc:
         path.unlink(missing_ok=True)  # refused: its contacts' data is not kept
         return contacts_page(request, error=str(exc))
-    columns = [{"name": h, "guess": auto_target(h) or f"extra:{h}"} for h in header]
-    context = {"token": token, "columns": columns, "targets": TARGETS,
-               "list_name": request.query.get("list", ""), "error": "", "notice": ""}  # fmt: skip
+    guesses = guess_mapping(header)  # what the importer does with no mapping given
+    problem, notes = mapping_problem(header, {})
+    columns = [{"name": h, "guess": guesses[h]} for h in header]
+    context = {"token": token, "columns": columns, "targets": TARGETS, "error": problem,
+               "list_name": request.query.get("list", ""),
+               "notice": " ".join(sentence(n) for n in notes)}  # fmt: skip
     return render(request, "admin/contacts_map.html", context)
 
 
@@ -185,6 +205,15 @@ async def start_import(request: web.Request) -> web.StreamResponse:
     except CsvError as exc:
         return web.json_response({"error": exc.code, "message": exc.message}, status=400)
     mapping = {str(k): str(v) for k, v in (body.get("mapping") or {}).items()}
+    try:  # a mapping the importer refuses is told now; the upload stays for another try
+        header = await asyncio.get_running_loop().run_in_executor(
+            None, contact_import.read_header, path
+        )
+        problem = mapping_problem(header, mapping)[0]
+    except CsvError as exc:
+        problem = exc.message
+    if problem:
+        return web.json_response({"error": "bad_mapping", "message": problem}, status=400)
     job = ImportJob(list_name, max(1, path.stat().st_size))
     job_id = secrets.token_hex(8)
     request.app[JOBS][job_id] = job
@@ -219,8 +248,9 @@ def _summary(report: dict[str, Any] | None) -> str:
         f" into “{report['list_name']}”; {plural(report['duplicates'], 'duplicate')} merged;"
         f" {plural(len(report['errors']), 'row')} rejected."
     )
-    note = contact_import.started_note(report.get("started_banks", []))
-    return f"{counts} {note}" if note else counts
+    notes = [contact_import.started_note(report.get("started_banks", []))]
+    notes += [sentence(n) for n in report.get("notes", [])]
+    return " ".join([counts, *filter(None, notes)])
 
 
 @access(Access.STAFF)
