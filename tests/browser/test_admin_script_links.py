@@ -62,3 +62,55 @@ def test_given_a_field_option_whose_branch_ends_the_script_when_the_editor_opens
     expect(page.locator('.block[data-block="support"] .response')).to_have_count(3)
     shoot(page, "field-branch-ends-script")
     assert _chosen(page, "support") == ["thanks: Thanks", "thanks: Thanks", "(end of script)"]
+
+
+LINKED: dict[str, Any] = {
+    "name": "Linked",
+    "blocks": [
+        {"id": "intro", "title": "Intro", "text": "Hi", "responses": [
+            {"label": "Talk", "next": "b2"}]},
+        {"id": "b2", "title": "Ask", "text": "Q", "responses": [
+            {"label": "Response 1", "next": "intro"}, {"label": "Response 2", "next": "b3"}]},
+        {"id": "b3", "title": "Bye", "text": "Bye"},
+    ],
+}  # fmt: skip
+
+
+def _saved(db: Database, bank_id: int) -> script_model.Script:
+    with db.read() as conn:
+        saved = script_store.get(conn, bank_store.get(conn, bank_id).settings.script_id or 0)
+    assert saved is not None
+    return saved.script
+
+
+def test_given_a_block_others_lead_to_when_it_is_renamed_then_the_links_follow_and_it_saves(
+    live_server: LiveServer, page: Page, db: Database, make_user: Callable[..., int]
+) -> None:
+    make_user("olga", PASSWORD, role="admin")
+    bank_id = _editor(live_server, page, db, LINKED)
+    page.fill('.block[data-block="b2"] input.block-id', "ask")
+    page.press('.block[data-block="b2"] input.block-id', "Tab")
+    assert _chosen(page, "intro") == ["ask: Ask"]
+    page.click("[data-testid=save-script]")
+    expect(page.get_by_test_id("script-status")).to_have_text("Saved.")
+    saved = _saved(db, bank_id)
+    assert [r.next for r in saved.block("intro").responses] == ["ask"]
+    assert [r.next for r in saved.block("ask").responses] == ["intro", "b3"]
+
+
+def test_given_a_block_in_use_when_it_is_deleted_then_its_links_show_missing_until_changed(
+    live_server: LiveServer, page: Page, db: Database, make_user: Callable[..., int],
+    shoot: Callable[[Page, str], Any],
+) -> None:  # fmt: skip
+    make_user("olga", PASSWORD, role="admin")
+    bank_id = _editor(live_server, page, db, LINKED)
+    page.click('.block[data-block="b3"] button:has-text("Delete block")')
+    assert _chosen(page, "b2") == ["intro: Intro", "(missing: b3)"]
+    dangling = page.locator('.block[data-block="b2"] .response >> nth=1 >> select.next')
+    expect(dangling).to_have_class("next missing-link")
+    shoot(page, "deleted-block-link-missing")
+    dangling.select_option("")
+    assert _chosen(page, "b2") == ["intro: Intro", "(end of script)"]
+    page.click("[data-testid=save-script]")
+    expect(page.get_by_test_id("script-status")).to_have_text("Saved.")
+    assert [r.next for r in _saved(db, bank_id).block("b2").responses] == ["intro", None]

@@ -25,6 +25,15 @@
   function nextSelect(value, onChange) {
     var select = el("select", { "class": "next", "aria-label": "Next block" });
     select.appendChild(el("option", { value: "" }, "(end of script)"));
+    var missing = value && !script.blocks.some(function (b) { return b.id === value; });
+    if (missing) {  // a link to a deleted block: shown as such, so choosing anything is a change
+      var gone = el("option", { value: value, "class": "missing" }, "(missing: " + value + ")");
+      gone.selected = true;
+      select.appendChild(gone);
+      select.classList.add("missing-link");
+      select.style.color = select.style.borderColor = "#b00020";
+      select.title = "Block '" + value + "' no longer exists: pick another block or (end of script).";
+    }
     script.blocks.forEach(function (b) {
       var opt = el("option", { value: b.id }, b.id + ": " + (b.title || ""));
       if (b.id === value) { opt.selected = true; }
@@ -107,12 +116,37 @@
     box.appendChild(add);
   }
 
+  function relink(old, name) {
+    script.blocks.forEach(function (b) {
+      if (b.next === old) { b.next = name; }
+      (b.responses || []).forEach(function (r) { if (r.next === old) { r.next = name; } });
+      Object.keys(b.branches || {}).forEach(function (k) {
+        if (b.branches[k] === old) { b.branches[k] = name; }
+      });
+    });
+  }
+
+  function rename(block, input) {  // every link to the block follows it to its new id
+    var old = block.id, name = input.value.trim();
+    if (name === old) { input.value = old; return; }
+    var taken = script.blocks.some(function (b) { return b !== block && b.id === name; });
+    if (!name || taken) {
+      input.value = old;
+      statusEl.textContent = name ? "Not renamed: there is already a block '" + name + "'."
+        : "Not renamed: a block needs an id.";
+      return;
+    }
+    relink(old, name);
+    block.id = name;
+    draw();
+  }
+
   function drawBlock(block, index) {
     var box = el("div", { "class": "block", "data-block": block.id, "data-testid": "block" });
     var head = el("div", { "class": "toolbar" });
     head.appendChild(el("strong", {}, index === 0 ? "Start: " : ""));
     var id = el("input", { value: block.id, "aria-label": "Block id", "class": "block-id", size: "10" });
-    id.addEventListener("change", function () { block.id = id.value.trim(); draw(); });
+    id.addEventListener("change", function () { rename(block, id); });
     var title = el("input", { value: block.title || "", "aria-label": "Block title", "class": "block-title" });
     title.addEventListener("input", function () { block.title = title.value; });
     head.appendChild(id); head.appendChild(title); head.appendChild(fieldSelect(block));
