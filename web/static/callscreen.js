@@ -55,8 +55,9 @@
     show($("btn-voicemail"), st === "busy" && (mode === "preview" || mode === "power"));
     show($("btn-end"), st !== "disconnected" && st !== "not_joined");
     if ($("dialin-reminder")) { show($("dialin-reminder"), mode !== "personal"); }
-    show($("phone"), mode !== "personal" && st !== "disconnected" && (live.via === "browser" ||
-      live.via === "" || st === "not_dialed_in" || st === "not_joined"));
+    var ringing = !!(live.callme && live.callme.state !== "unreached");  // "call me" under way
+    show($("phone"), mode !== "personal" && st !== "disconnected" && !ringing &&
+      (live.via === "browser" || live.via === "" || st === "not_dialed_in" || st === "not_joined"));
   }
 
   function enterCall(call, data) {

@@ -54,6 +54,9 @@
 
   function stateText(data, state) {
     var live = data.live;
+    var callme = state === "not_dialed_in" && live.callme;
+    var ringing = callme ? window.phonebankCallme.text(callme) : null;
+    if (ringing) { return ringing; }
     if (live.ringing) {
       var name = data.contact && data.contact.name;
       return name ? "Calling " + name + "\u2026" : "Calling\u2026";
@@ -140,6 +143,7 @@
     renderRecent(live);
     renderNotice(live);
     renderPhone(live);
+    window.phonebankCallme.render(live);
   }
 
   window.phonebankCallStatus = { render: render };

@@ -52,7 +52,9 @@
     if (bank.state === "disconnected" || bank.state === "not_joined") {
       return "You are in your call room, but not in a phone bank: no call comes here.";
     }
-    if (bank.state === "not_dialed_in") { return "You are in your call room. Joining the phone bank\u2026"; }
+    if (bank.state === "not_dialed_in") {
+      return "You are in your call room. Joining the phone bank\u2026";
+    }
     if (bank.mode === "preview") {
       return "You are in your call room. You hear the calls you place here.";
     }

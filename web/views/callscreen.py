@@ -54,6 +54,8 @@ def payload(request: web.Request, engine: Engine, user_id: int) -> dict[str, Any
     out["seq"] = next(SEQUENCE)
     if state["bank_id"] is None:
         return out
+    waiting = state["state"] == "not_dialed_in"  # how their "call me" goes, while it matters
+    state["callme"] = engine.callme_guard.last.get(user_id) if waiting else None
     with db.read() as conn:
         bank = bank_store.get(conn, int(state["bank_id"]))
     out["bank"] = data.bank_card(bank)
@@ -91,7 +93,7 @@ async def state(request: web.Request) -> web.StreamResponse:
 def _relevant(message: dict[str, Any], engine: Engine, user_id: int, seen: dict[str, str]) -> bool:
     """Whether a bus message changes this volunteer's screen (``seen``: last call, bank mode)."""
     topic = message.get("topic")
-    if topic == "volunteer":
+    if topic in ("volunteer", "callme"):
         return bool(message.get("volunteer_id") == user_id)
     session = ops.session_of(engine, user_id)
     if session is None:
