@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from controller.engine.runner import BankRunner
 
 
+LEAVE_VOICEMAIL_CONTEXT = "phonebank-leave-voicemail"
+
+
 def bank_for_volunteer(engine: Engine, volunteer_id: int) -> int | None:
     """The bank a volunteer calling in joins: the one they chose (their open session's, one
     waiting for this dial-in included), else the one whose report they still owe (their
@@ -176,10 +179,18 @@ def _placed(runner: BankRunner, volunteer_id: int, claim: Claim) -> EngineCall |
 
 
 async def drop_voicemail(engine: Engine, volunteer_id: int) -> None:
-    """Leave the bank's voicemail message on the machine the volunteer reached."""
+    """Leave the bank's voicemail message on the machine the volunteer reached: the callee
+    leaves their room for :data:`LEAVE_VOICEMAIL_CONTEXT`, which waits for the greeting to
+    end (the beep) before it plays the message, as on the automatic path. Refused, nothing
+    changed, when the bank has no voicemail message."""
     session = engine.pool.sessions.get(volunteer_id)
     runner = engine.runners.get(session.bank_id) if session else None
     call = runner.calls.get(session.call_id or "") if runner and session else None
-    if call is None or not call.callee_channel:
+    if runner is None or call is None or not call.callee_channel:
         raise VolunteerError("no_call", "the volunteer is not connected to a callee")
-    await actions.playback(engine.ami, call.callee_channel, "voicemail")
+    if not runner.bank.voicemail_message.strip():
+        raise VolunteerError(
+            "no_voicemail_message",
+            "This phone bank has no voicemail message to leave: hang up instead.",
+        )
+    await actions.redirect(engine.ami, call.callee_channel, LEAVE_VOICEMAIL_CONTEXT, "s")

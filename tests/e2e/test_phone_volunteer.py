@@ -77,7 +77,7 @@ async def test_given_preview_bank_when_volunteer_calls_a_machine_then_drops_voic
     ami: AmiProbe,
     sip_phone: Callable[..., Any],  # noqa: F811
 ) -> None:
-    bank_id = make_bank(env.db, 6, dialing_mode="preview")
+    bank_id = make_bank(env.db, 6, dialing_mode="preview", voicemail_message="Sorry we missed you")
     await carrier.set_personas({n: "machine:1" for n in bank_numbers(env.db, bank_id)})
     set_state(env.db, bank_id, "start")
     await wait_until(lambda: bank_id in env.engine.runners, 10, "the runner starts")
@@ -102,11 +102,11 @@ async def test_given_preview_bank_when_volunteer_calls_a_machine_then_drops_voic
     await wait_until(lambda: bool(ringback("ConfbridgeLeave")), 10, "the ring tone stops")
     assert len(ringback("ConfbridgeJoin")) == 1  # the phone heard the number ring
     await modes.drop_voicemail(env.engine, uid)
-    left = await ami.user_event("PhonebankPlayback", Sound="voicemail", CallId=call_id)
+    left = await ami.user_event("PhonebankVoicemail", timeout=90, CallId=call_id)
     await wait_until(lambda: uid in runner.wrapups, 60, "the call ends: wrap-up")
     env.engine.file_outcome(uid, "answering_machine")
     (row,) = attempts(env, bank_id)
-    assert left["Status"] == "SUCCESS"
+    assert (left["Status"], left["By"]) == ("left", "volunteer")  # after the beep
     assert row["e164"] == shown["e164"] and row["call_id"] == call_id
     assert row["result"] == "bridged" and row["amd_status"] is None
     assert row["outcome"] == "answering_machine" and row["volunteer_id"] == uid
