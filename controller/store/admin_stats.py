@@ -5,7 +5,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from controller.store.engine_log import LIVE_RESULTS
+
 BUCKET = 300  # seconds: the dashboard's charts count per 5 minutes
+LIVE_PARAMS = {f"live{i}": r for i, r in enumerate(LIVE_RESULTS)}
+LIVE_NAMED = ",".join(f":{k}" for k in LIVE_PARAMS)
 
 
 def last_outcomes(conn: sqlite3.Connection, bank_id: int) -> dict[int, str]:
@@ -20,13 +24,14 @@ def last_outcomes(conn: sqlite3.Connection, bank_id: int) -> dict[int, str]:
 
 def series(conn: sqlite3.Connection, bank_id: int, limit: int = 48) -> list[dict[str, Any]]:
     """Per 5 minutes (last ``limit`` buckets): calls placed, contacts reached (answered by a
-    person and connected), dropped calls, and the running abandon rate in percent."""
+    person and connected), dropped calls, and the running abandon rate in percent (of the
+    calls a person answered, as the dialer counts it)."""
     rows = conn.execute(
         "SELECT (CAST(strftime('%s', started_at) AS INTEGER) / :b) * :b AS t, count(*) AS calls,"
         " sum(result = 'bridged') AS contacts, sum(result = 'dropped') AS dropped,"
-        " count(answered_at) AS answered FROM call_attempts WHERE bank_id = :bank"
+        f" sum(result IN ({LIVE_NAMED})) AS answered FROM call_attempts WHERE bank_id = :bank"
         " GROUP BY t ORDER BY t",
-        {"b": BUCKET, "bank": bank_id},
+        {"b": BUCKET, "bank": bank_id, **LIVE_PARAMS},
     ).fetchall()
     out: list[dict[str, Any]] = []
     answered = dropped = 0

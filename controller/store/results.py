@@ -13,6 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from controller.errors import PhonebankError
+from controller.store.engine_log import LIVE_RESULTS
+
+LIVE_MARKS = ",".join("?" * len(LIVE_RESULTS))
 
 
 def iso(ts: float) -> str:
@@ -61,15 +64,18 @@ def outcome_counts(conn: sqlite3.Connection, bank_id: int) -> dict[str, int]:
 
 
 def call_figures(conn: sqlite3.Connection, bank_id: int) -> dict[str, Any]:
+    """The bank's calls so far: attempts, answered (machines too), ``people`` (answered by a
+    person, what the abandon rate is a share of, as the dialer counts it), dropped, bridged."""
     row = conn.execute(
         "SELECT count(*) AS attempts, count(answered_at) AS answered,"
+        f" sum(result IN ({LIVE_MARKS})) AS people,"
         " sum(result = 'dropped') AS dropped, sum(result IN ('human', 'bridged')) AS bridged,"
         " count(DISTINCT contact_id) AS contacts FROM call_attempts WHERE bank_id = ?",
-        (bank_id,),
+        (*LIVE_RESULTS, bank_id),
     ).fetchone()
     figures: dict[str, Any] = {k: int(row[k] or 0) for k in row.keys()}  # noqa: SIM118
-    answered = figures["answered"]
-    figures["abandon_rate_pct"] = round(100.0 * figures["dropped"] / answered, 2) if answered else 0
+    people = figures["people"]
+    figures["abandon_rate_pct"] = round(100.0 * figures["dropped"] / people, 2) if people else 0
     return figures
 
 

@@ -7,7 +7,7 @@ import pytest
 from test_queue_store import NOW, make_bank
 
 from controller.model import scripts as script_model
-from controller.store import queue, results, scripts
+from controller.store import admin_stats, queue, results, scripts
 from controller.store.attempts import (
     mark_answered,
     record_attempt,
@@ -128,3 +128,27 @@ def test_given_reported_call_without_bridge_record_when_exported_then_counted_fo
         assert results.engagement(conn, bank_id)["reported"] == {"events": 1, "volunteers": 1}
     row = dict(zip(header, body[0], strict=True))
     assert (row["username"], row["calls"], row["dispositions"]) == ("cy", 1, 1)
+
+
+def test_given_a_machine_a_conversation_and_a_drop_when_figures_read_then_the_abandon_rate_is_of_people_only(  # noqa: E501
+    db: Database,
+) -> None:
+    """The abandon rate the Results page, `bank status` and the dashboard's chart show is
+    drops / calls a person answered, as the dialer counts it: a machine is not in it."""
+    bank_id = make_bank(db, contacts=3)
+    machine, talk, drop = queue.claim_next(db, bank_id, NOW, 3)
+    with db.write() as conn:
+        for n, (entry, verdict, result) in enumerate(
+            [
+                (machine, "MACHINE", "machine"),
+                (talk, "HUMAN", "bridged"),
+                (drop, "HUMAN", "dropped"),
+            ]
+        ):
+            attempt = record_attempt(conn, entry, f"y{n}", NOW)
+            mark_answered(conn, attempt, NOW + 5, verdict)
+            record_end(conn, attempt, NOW + 20, result)
+        figures = results.call_figures(conn, bank_id)
+        (bucket,) = admin_stats.series(conn, bank_id)
+    assert (figures["answered"], figures["people"], figures["dropped"]) == (3, 2, 1)
+    assert figures["abandon_rate_pct"] == 50.0 == bucket["abandon_pct"]
