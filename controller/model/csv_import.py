@@ -8,8 +8,7 @@ contact as custom columns (``extra``). No file access here: callers hand in text
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -21,46 +20,25 @@ from controller.model.contacts import (
     clean_zip5,
     order_phones,
 )
+from controller.model.csv_columns import (  # noqa: F401 (re-exported)
+    PHONE_KINDS,
+    PHONE_PARTS,
+    PHONE_TARGETS,
+    TARGETS,
+    TEXT_TARGETS,
+    CsvError,
+    assign_columns,
+    auto_target,
+    check_header,
+    guess_mapping,
+    parse_mapping,
+    unused_lookalikes,
+)
 from controller.model.phones import PhoneError, PhoneParser
 from controller.model.timezones import zone_for_address
 
-TEXT_TARGETS = ("first_name", "last_name", "address", "city", "state", "zip5")
-PHONE_KINDS = {"cell": "cell", "home": "home", "work": "work", "optin": "optin", "": "other"}
-PHONE_PARTS = ("", "_dialing_prefix", "_country_code", "_id", "_accuracy")
-PHONE_TARGETS = {
-    (f"{kind}_phone" if kind else "phone") + part: (kind, part)
-    for kind in PHONE_KINDS
-    for part in PHONE_PARTS
-}
-TARGETS = ("van_id", *TEXT_TARGETS, *PHONE_TARGETS)
-
-_ALIASES = {
-    "vanid": "van_id",
-    "voterfilevanid": "van_id",
-    "firstname": "first_name",
-    "lastname": "last_name",
-    "address": "address",
-    "streetaddress": "address",
-    "city": "city",
-    "state": "state",
-    "zip5": "zip5",
-    "zip": "zip5",
-    "zipcode": "zip5",
-    "phonenumber": "phone",
-}
-_PHONE_HEADER = re.compile(
-    r"^(cell|mobile|home|work|optin)?phone(dialingprefix|countrycode|id|accuracy)?$"
-)
-_PART_NAMES = {"dialingprefix": "_dialing_prefix", "countrycode": "_country_code", "id": "_id"}
-
-
-class CsvError(ValueError):
-    """The file as a whole cannot be imported (nothing is changed)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+TEXT_MAX = 500  # characters in a name, address, city ... (a longer one is refused as a row)
+EXTRA_MAX = 2000  # characters in a custom column's value, as in a field value
 
 
 class RowError(Exception):
@@ -74,68 +52,6 @@ class RowError(Exception):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
-
-
-def auto_target(header: str) -> str | None:
-    """The field a VAN-style column name stands for, or None (a custom column)."""
-    key = re.sub(r"[^a-z0-9]", "", header.lower())
-    if key in _ALIASES:
-        return _ALIASES[key]
-    match = _PHONE_HEADER.match(key)
-    if match is None:
-        return None
-    kind = {"mobile": "cell", None: ""}.get(match.group(1), match.group(1))
-    part = _PART_NAMES.get(match.group(2) or "", f"_{match.group(2)}" if match.group(2) else "")
-    return (f"{kind}_phone" if kind else "phone") + part
-
-
-def check_header(header: list[str]) -> None:
-    """Refuse a header that names a column twice (columns are mapped by name)."""
-    if len(set(header)) != len(header):
-        dup = next(h for h in header if header.count(h) > 1)
-        raise CsvError("duplicate_column", f"column {dup!r} appears twice in the header")
-
-
-def guess_mapping(header: list[str]) -> dict[str, str]:
-    """{column: target} as guessed with no mapping: a field from the first column named
-    for it; later look-alikes and other columns are extra (a nameless one is skipped)."""
-    chosen = {index: target for target, index in _assign(header, {})[0].items()}
-    return {h: chosen.get(i, f"extra:{h}" if h.strip() else "skip") for i, h in enumerate(header)}
-
-
-def _unused_lookalikes(
-    header: list[str], mapping: dict[str, str], targets: dict[str, int]
-) -> list[str]:
-    """A note per column named for a field another column gives (kept as extra)."""
-    notes = []
-    for index, column in enumerate(header):
-        auto = auto_target(column)
-        if column in mapping or auto is None or targets.get(auto, index) == index:
-            continue
-        notes.append(
-            f"column {column!r} looks like {auto}, which column {header[targets[auto]]!r}"
-            " already gives: it is kept as an extra column (not dialed)"
-        )
-    return notes
-
-
-def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
-    """``["Mobile=cell_phone", "Ward=skip", "Pct=extra:Precinct"]`` -> {column: target}."""
-    mapping: dict[str, str] = {}
-    for pair in pairs:
-        column, sep, target = pair.partition("=")
-        column, target = column.strip(), target.strip()
-        if not sep or not column or not target:
-            raise CsvError("bad_mapping", f"mapping must look like COLUMN=FIELD, got {pair!r}")
-        if target not in TARGETS and target != "skip" and not target.startswith("extra:"):
-            choices = ", ".join(TARGETS)
-            raise CsvError(
-                "unknown_field",
-                f"unknown field {target!r} for column {column!r}: use {choices},"
-                " skip, or extra:NAME",
-            )
-        mapping[column] = target
-    return mapping
 
 
 @dataclass
@@ -177,7 +93,7 @@ class ImportPlan:
         if unknown:
             raise CsvError("unknown_column", f"no column named {unknown[0]!r} in the file")
         check_header(header)
-        targets, extra = _assign(header, mapping)
+        targets, extra = assign_columns(header, mapping)
         phones = _phone_slots(targets)
         if not phones:
             raise CsvError(
@@ -186,7 +102,7 @@ class ImportPlan:
                 " --map COLUMN=phone",
             )
         columns = {t: i for t, i in targets.items() if t not in PHONE_TARGETS}
-        notes = _unused_lookalikes(header, mapping, targets)
+        notes = unused_lookalikes(header, mapping, targets)
         return cls(list(header), columns, phones, extra, notes=notes)
 
     def parse(self, row: list[str], line: int) -> ContactRecord:
@@ -200,6 +116,8 @@ class ImportPlan:
                 raise RowError(line, "bad_encoding", "text is not valid UTF-8") from None
         if "\x00" in joined:
             raise RowError(line, "bad_encoding", "text contains NUL bytes (not a text file?)")
+        if len(joined) > TEXT_MAX:  # only then can one cell be too long
+            self._check_lengths(row, line)
         try:
             return self._record(row, line)
         except ContactError as exc:
@@ -218,6 +136,13 @@ class ImportPlan:
             clean_van_id(van_id), first.strip(), last.strip(), address.strip(), city.strip(),
             state, zip5, zone, phones, extra,
         )  # fmt: skip
+
+    def _check_lengths(self, row: list[str], line: int) -> None:
+        limits = [(i, TEXT_MAX) for i in self.columns.values()]
+        for index, limit in [*limits, *((i, EXTRA_MAX) for i, _ in self.extra)]:
+            if len(row[index].strip()) > limit:
+                reason = f"{self.header[index]}: {len(row[index].strip()):,} characters long"
+                raise RowError(line, "too_long", f"{reason} (at most {limit:,})")
 
     def _phones(self, row: list[str], line: int) -> list[PhoneRecord]:
         found: list[PhoneRecord] = []
@@ -258,30 +183,6 @@ def _field_count_error(row: list[str], line: int, expected: int) -> RowError:
     if last > line:  # a quote closed lines later: the lines between ran into one row
         reason += f" (a quoted field runs on: lines {line}-{last} read as one row)"
     return RowError(line, "missing_column" if len(row) < expected else "extra_fields", reason)
-
-
-def _assign(
-    header: list[str], mapping: dict[str, str]
-) -> tuple[dict[str, int], list[tuple[int, str]]]:
-    targets: dict[str, int] = {}
-    extra: list[tuple[int, str]] = []
-    for column, target in mapping.items():
-        if target in targets:
-            raise CsvError("duplicate_field", f"two columns are mapped to {target!r}")
-        if target in TARGETS:
-            targets[target] = header.index(column)
-    for index, column in enumerate(header):
-        if column in mapping:
-            target = mapping[column]
-            if target.startswith("extra:"):
-                extra.append((index, target[6:].strip() or column))
-            continue
-        auto = auto_target(column)
-        if auto is not None and auto not in targets:
-            targets[auto] = index
-        elif column.strip():
-            extra.append((index, column.strip()))
-    return targets, extra
 
 
 def _phone_slots(targets: dict[str, int]) -> list[PhoneSlot]:
