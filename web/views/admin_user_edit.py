@@ -45,7 +45,7 @@ def _refusal(request: web.Request, form: dict[str, str], changes: dict[str, Any]
     if changes["disabled"] and form.get("confirm") != "yes":
         return CONFIRM_LOCK
     me = current_user(request)
-    mine = me is not None and me.username == form.get("username", "").strip()
+    mine = me is not None and me.username == form.get("username", "").strip().lower()
     if mine and (changes["disabled"] or changes["role"] not in (None, "admin")):
         return "You cannot lock or demote your own account here: another admin can."
     return ""
