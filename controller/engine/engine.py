@@ -27,6 +27,7 @@ from controller.engine.callme import CallMeGuard
 from controller.engine.dialing import EngineConfig
 from controller.engine.recovery import recover_all
 from controller.engine.runner import BankRunner
+from controller.engine.voicemail import Ask
 from controller.engine.volunteer_ops import PinThrottle
 from controller.engine.volunteers import VolunteerPool
 from controller.model.banks import DialingMode, State
@@ -75,6 +76,7 @@ class Engine:
         self.runners: dict[int, BankRunner] = {}
         self.simulated: set[int] = set()  # volunteer ids whose leg is a simulated one
         self.callme_guard = CallMeGuard()  # "call me" calls on their way, and per hour
+        self.voicemails: dict[str, Ask] = {}  # "Leave voicemail message" legs followed
         self.background: set[asyncio.Task[object]] = set()  # follow-ups ("call me")
         self.pin_throttle = PinThrottle()  # wrong PINs per caller, per PIN and in all
         self._stopped_banks: set[int] = set()

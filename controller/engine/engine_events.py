@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from typing import TYPE_CHECKING
 
-from controller.engine import call_events, handoff, modes, ringback
+from controller.engine import call_events, handoff, modes, ringback, voicemail
 from controller.errors import PhonebankError
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import users as user_store
@@ -45,6 +45,7 @@ def on_event(engine: Engine, event: ev.AmiEvent) -> None:
         if t.new in TERMINAL:
             engine.tracker.forget(t.call_id)
             engine.callme_guard.ended(t.call_id, t.new.value)
+    voicemail.on_event(engine, event)
     if isinstance(event, ev.ConfbridgeJoin):
         _on_join(engine, event)
     elif isinstance(event, ev.ConfbridgeLeave | ev.Hangup):

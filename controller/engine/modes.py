@@ -25,6 +25,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from controller.engine import voicemail
 from controller.engine.callme import call_me as call_me
 from controller.engine.calls import CallKind, EngineCall
 from controller.engine.dialing import new_call_id
@@ -194,3 +195,5 @@ async def drop_voicemail(engine: Engine, volunteer_id: int) -> None:
             "This phone bank has no voicemail message to leave: hang up instead.",
         )
     await actions.redirect(engine.ami, call.callee_channel, LEAVE_VOICEMAIL_CONTEXT, "s")
+    ask = voicemail.Ask(runner.bank_id, volunteer_id, call.call_id, call.callee_channel)
+    voicemail.asked(engine, ask)

@@ -5,6 +5,8 @@ with nothing changed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from asterisk.conftest import AmiProbe
 from e2e_helpers import Env, bank_numbers, make_bank, set_state, wait_until
@@ -41,7 +43,10 @@ async def test_given_a_machine_greeting_playing_when_leave_voicemail_is_pressed_
 ) -> None:
     runner = await machine_reached(env, carrier, 9601, voicemail_message="Sorry we missed you")
     (call,) = runner.calls.values()
+    told: list[dict[str, Any]] = []
+    env.engine.bus.listen(lambda m: told.append(m) if m["topic"] == "voicemail" else None)
     await modes.drop_voicemail(env.engine, 9601)  # at once: the greeting is still playing
+    assert [m["state"] for m in told] == ["waiting_for_beep"]
 
     left = await ami.user_event("PhonebankVoicemail", timeout=90, CallId=call.call_id)
     heard = await carrier.wait_call_ended(call.claim.e164, timeout=90)
@@ -50,6 +55,11 @@ async def test_given_a_machine_greeting_playing_when_leave_voicemail_is_pressed_
     (recording,) = carrier.recordings(call.claim.e164)  # the machine recorded after its beep
     prompt = voiced_seconds(env.pbx.pbx.host_dir / "sounds" / "voicemail.wav")
     assert voiced_seconds(recording) > 0.7 * prompt  # the whole message was left
+    await wait_until(lambda: len(told) == 2, 10, "the volunteer's screen is told")
+    assert [(m["state"], m["volunteer_id"], m["call_id"]) for m in told] == [
+        ("waiting_for_beep", 9601, call.call_id), ("left", 9601, call.call_id),
+    ]  # fmt: skip
+    assert env.engine.voicemails == {}
 
 
 async def test_given_a_bank_without_a_voicemail_message_when_leave_voicemail_is_pressed_then_refused_and_the_call_goes_on(  # noqa: E501
