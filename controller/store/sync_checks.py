@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import sqlite3
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from controller.errors import PhonebankError
 from controller.model.fields import FieldError, validate_value
 
 ANY_VALUE = "*"
+_HOST = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$")
 KIND_LABELS = {
     "yesno": "a yes/no field: the value must be Yes or No",
     "number": "a number field: the value must be a number",
@@ -41,23 +43,49 @@ def _loopback(host: str | None) -> bool:
 
 
 def check_url(url: str, what: str, carries: str) -> str:
-    """``url`` without its trailing slash: https:// only (plain http:// for this machine).
+    """``url`` without its trailing slash: https:// only (plain http:// for this machine),
+    with a host name or address and no spaces.
 
     ``carries`` names what would travel in clear text over http:// (for the message).
     """
-    url = url.strip().rstrip("/")
+    url = url.strip()
     parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and _loopback(parts.hostname):
-        return url  # a test server on this machine (nothing leaves it)
-    if parts.scheme == "http":
+    if parts.scheme not in ("https", "http"):
+        raise SyncConfigError("bad_url", f"{what} must start with https:// (got {url!r})")
+    if not parts.hostname:
+        raise SyncConfigError(
+            "bad_url", f"{what} has no host: give it like https://api.example.org (got {url!r})"
+        )
+    _check_host(url, parts.hostname, what)
+    if parts.scheme == "http" and not _loopback(parts.hostname):
         raise SyncConfigError(
             "insecure_url",
             f"{what} must start with https://, got {url!r}: over http:// {carries} would"
             " travel in clear text (http:// is accepted only for localhost or 127.0.0.1)",
         )
-    raise SyncConfigError("bad_url", f"{what} must start with https:// (got {url!r})")
+    return url.rstrip("/")
+
+
+def _check_host(url: str, host: str, what: str) -> None:
+    """Refuse a space anywhere, a host that is neither a name nor an address, a bad port."""
+    if any(c.isspace() for c in url) or not (_is_address(host) or _HOST.match(host)):
+        raise SyncConfigError(
+            "bad_url", f"{what} has a space or a host name with a character it cannot have: {url!r}"
+        )
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        port = -1
+    if port == -1:
+        raise SyncConfigError("bad_url", f"{what} has a port that is not a number: {url!r}")
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def check_api_key(key: str) -> str:

@@ -62,7 +62,6 @@ def test_given_https_or_loopback_url_when_saved_then_kept_without_trailing_slash
         ("http://127.0.0.1.example.org/v4", "insecure_url"),
         ("http://localhost.example.org/v4", "insecure_url"),
         ("ftp://x", "bad_url"),
-        ("https://", "bad_url"),
         ("api.securevan.com/v4", "bad_url"),
     ],
 )

@@ -169,7 +169,7 @@ async def test_given_bad_mapping_input_when_saving_then_clear_message_and_nothin
         before = list_instructions(conn)
     cases = [
         ({"field": "No Such Field", "value": "x", "van_kind": "result_code",
-          "result_code": "Busy"}, "no custom field named"),
+          "result_code": "Busy"}, "No custom field named"),
         ({"field": "Call Outcome", "value": "Busy", "van_kind": "activist_code",
           "activist_code_id": "twelve"}, "must be a number"),
     ]  # fmt: skip

@@ -29,7 +29,7 @@ from controller.sync.van import check_credentials, describe_lookups
 from web.access import Access, access
 from web.keys import DB
 from web.render import render
-from web.views.admin_common import form_data
+from web.views.admin_common import form_data, sentence
 
 KIND_LABELS = {
     "result_code": "Result code",
@@ -99,7 +99,7 @@ async def save_settings(request: web.Request) -> web.StreamResponse:
         with request.app[DB].write() as conn:
             save_van_settings(conn, **changes)
     except SyncConfigError as exc:
-        return sync_page(request, error=exc.message)
+        return sync_page(request, error=sentence(exc.message))
     service = sync_of(request.app)
     if service is not None:
         await service.reload()
@@ -153,7 +153,7 @@ async def map_value(request: web.Request) -> web.StreamResponse:
         with request.app[DB].write() as conn:
             item = set_instruction(conn, form.get("field", ""), form.get("value", ""), kind, **spec)
     except SyncConfigError as exc:
-        return sync_page(request, error=exc.message)
+        return sync_page(request, error=sentence(exc.message))
     return sync_page(request, notice=f"{item.field_name} = {item.value} saved.")
 
 
@@ -165,7 +165,7 @@ async def unmap_value(request: web.Request) -> web.StreamResponse:
         with request.app[DB].write() as conn:
             removed = delete_instruction(conn, field, value)
     except SyncConfigError as exc:
-        return sync_page(request, error=exc.message)
+        return sync_page(request, error=sentence(exc.message))
     if not removed:
         return sync_page(request, error=f"No instruction for {field} = {value}.")
     return sync_page(request, notice=f"{field} = {value} is no longer synced.")
