@@ -3,9 +3,11 @@
 A simulated volunteer is a Local channel into their own room
 (``Local/<room>@phonebank-room/n``) whose other half plays speech in a loop
 (``phonebank-simulated-volunteer``). When a voter is connected to them they "answer the
-script" for a talk time drawn from the profile, hang the call up, and after a drawn wrap-up
-file an outcome drawn from the profile's mix, then are ready again (like a real volunteer
-using the web page).
+script" for a talk time drawn from the profile: they walk the bank's script from its first
+block, clicking a response drawn at random in each block and saving it as a volunteer's
+click is saved (:func:`controller.store.scripts.save_answer`), until the script ends. Then
+they hang the call up, and after a drawn wrap-up file an outcome drawn from the profile's
+mix, then are ready again (like a real volunteer using the web page).
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from controller.aio import keep
+from controller.model import scripts as script_model
 from controller.model.volunteers import Session, VolunteerError, VState
+from controller.store import banks as bank_store
+from controller.store import scripts as script_store
 from controller.telephony import actions
 from controller.telephony.ami import AmiError
 
@@ -32,6 +37,7 @@ SIM_CONTEXT = "phonebank-simulated-volunteer"
 ROOM_CONTEXT = "phonebank-room"
 log = logging.getLogger(__name__)
 FILED_KEPT = 10_000  # outcomes the simulated volunteers filed, kept for tests and the demo
+MAX_CLICKS = 50  # a script that loops ends the walk here
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class SimulatedVolunteers:
         self.engine = engine
         self.profile = profile or SimProfile()
         self.rng = random.Random(self.profile.seed)
+        self.clicks = random.Random(self.profile.seed + 1)  # script answers: own draws
         self.ids: set[int] = set()
         # (volunteer, call id, outcome), the latest FILED_KEPT (a demo runs for days)
         self.filed: deque[tuple[int, str, str]] = deque(maxlen=FILED_KEPT)
@@ -118,9 +125,38 @@ class SimulatedVolunteers:
         await asyncio.sleep(self.rng.uniform(*self.profile.talk))
         runner = self.engine.runner_of_call(call_id)
         call = runner.calls.get(call_id) if runner else None
+        vid = self._volunteer_of(call_id)
+        if call is not None and vid is not None and call.connected_at is not None:
+            try:
+                self._answer_script(vid, call)
+            except Exception:  # the call still ends and is reported
+                log.exception("simulated volunteer %s: cannot answer the script", vid)
         if call is not None and call.callee_channel:
             with contextlib.suppress(AmiError):
                 await actions.hangup(self.engine.ami, call.callee_channel)
+
+    def _answer_script(self, volunteer_id: int, call: Any) -> int:
+        """Click through the bank's script for the call's first person; returns the clicks."""
+        bank_id, contact_id = call.claim.bank_id, call.claim.members[0].contact_id
+        with self.engine.db.write() as conn:
+            script_id = bank_store.get(conn, bank_id).settings.script_id
+            stored = script_store.get(conn, script_id) if script_id is not None else None
+            if stored is None:
+                return 0
+            options, block, clicks = script_store.field_options(conn), stored.script.start, 0
+            while block is not None and clicks < MAX_CLICKS:
+                responses = script_model.responses_for(block, options)
+                if not responses:
+                    break
+                chosen = self.clicks.choice(responses)
+                script_store.save_answer(
+                    conn, bank_id=bank_id, contact_id=contact_id, block_id=block.id,
+                    answer=chosen.label, now=self.engine.clock(), attempt_id=call.attempt_id,
+                    volunteer_id=volunteer_id,
+                )  # fmt: skip
+                clicks += 1
+                block = stored.script.block(chosen.next) if chosen.next else None
+        return clicks
 
     async def _wrap(self, volunteer_id: int) -> None:
         await asyncio.sleep(self.rng.uniform(*self.profile.wrap))

@@ -81,7 +81,7 @@ def test_given_any_hour_of_a_winter_or_summer_day_when_the_demo_runs_then_someon
 
 @pytest.mark.pbx
 @pytest.mark.timeout(180)
-async def test_given_the_demo_when_the_appliance_runs_then_simulated_volunteers_take_calls(
+async def test_given_the_demo_when_the_appliance_runs_then_simulated_volunteers_take_calls_and_answer_the_script(  # noqa: E501
     tmp_path: Path,
 ) -> None:
     home = tmp_path / "home"
@@ -111,8 +111,16 @@ async def test_given_the_demo_when_the_appliance_runs_then_simulated_volunteers_
             "SELECT count(*) FROM dispositions WHERE bank_id = ? AND volunteer_id IS NOT NULL",
             (demo.bank_id,),
         ).fetchone()[0]
+        answers = conn.execute(
+            "SELECT a.block_id, a.answer FROM script_answers AS a"
+            " JOIN call_attempts AS c ON c.id = a.attempt_id AND c.contact_id = a.contact_id"
+            " WHERE a.bank_id = ? AND a.volunteer_id = c.volunteer_id ORDER BY a.id",
+            (demo.bank_id,),
+        ).fetchall()
     db.close()
     assert filed >= 2
+    assert answers and answers[0]["block_id"] == "intro"  # each walk starts at the first block
+    assert {a["answer"] for a in answers if a["block_id"] == "intro"} <= {"Yes", "Not now"}
 
 
 def test_given_a_running_demo_when_the_carrier_is_off_then_no_demo_and_its_bank_is_paused(
