@@ -22,6 +22,7 @@ from controller.store import lists as list_store
 from controller.store.db import Database
 from web.access import Access, access
 from web.keys import DB
+from web.params import id_or_404, parse_id
 from web.render import render
 from web.views.admin_common import form_data, sentence, toggle_tag
 from web.views.admin_contacts import contacts_page
@@ -30,11 +31,11 @@ PAGE = 50
 
 
 def _contact_id(request: web.Request) -> int:
-    return int(request.match_info["contact_id"])
+    return id_or_404(request.match_info["contact_id"])  # e.g. 20 digits: no such contact
 
 
 def _offset(text: str) -> int:
-    return max(0, int(text)) if text.isdigit() else 0
+    return parse_id(text) or 0  # "²" or beyond the store's range: the first page
 
 
 @access(Access.STAFF)

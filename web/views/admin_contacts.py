@@ -32,6 +32,7 @@ from controller.store import dnc as dnc_store
 from controller.store import lists as list_store
 from web.access import Access, access
 from web.keys import DB, SETTINGS
+from web.params import parse_id
 from web.render import render
 from web.views.admin_common import form_data, sentence
 
@@ -90,7 +91,7 @@ def contacts_page(
 ) -> web.Response:
     db = request.app[DB]
     text = request.query.get("dnc_offset", "")
-    dnc_offset = int(text) if text.isdigit() else 0  # newest first, a page at a time
+    dnc_offset = parse_id(text) or 0  # newest first, a page at a time
     context = {
         "dnc_report": dnc_report,
         "lists": contact_store.all_lists(db),

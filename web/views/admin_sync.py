@@ -28,6 +28,7 @@ from controller.sync.plugin import sync_of
 from controller.sync.van import check_credentials, describe_lookups
 from web.access import Access, access
 from web.keys import DB
+from web.params import parse_id
 from web.render import render
 from web.views.admin_common import form_data, sentence
 
@@ -69,10 +70,11 @@ async def show(request: web.Request) -> web.StreamResponse:
 async def retry(request: web.Request) -> web.StreamResponse:
     form = await form_data(request)
     raw = form.get("id", "").strip()
-    if raw and not raw.isdigit():
+    row_id = parse_id(raw)
+    if raw and row_id is None:
         return sync_page(request, error=f"Not an outbox row number: {raw!r}.")
     with request.app[DB].write() as conn:
-        count = outbox.retry(conn, ids=[int(raw)] if raw else None)
+        count = outbox.retry(conn, ids=[row_id] if row_id is not None else None)
     service = sync_of(request.app)
     if service is not None:
         service.notify()
@@ -126,9 +128,10 @@ def _optional_int(form: dict[str, str], name: str, label: str) -> int | None:
     raw = form.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    value = parse_id(raw)
+    if value is None:
         raise SyncConfigError("bad_number", f"{label} must be a number (got {raw!r})")
-    return int(raw)
+    return value
 
 
 def _instruction_spec(form: dict[str, str]) -> dict[str, Any]:
