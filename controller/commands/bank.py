@@ -11,6 +11,7 @@ from controller.commands import bank_run
 from controller.commands.bank_run import clear_errors
 from controller.commands.common import AppContext, emit, json_option, pass_app, plural
 from controller.commands.export import export_options, write_export
+from controller.commands.params import ID
 from controller.model import banks as model
 from controller.model.banks import Bank, BankError
 from controller.store import banks as store
@@ -155,7 +156,7 @@ def create(app: AppContext, sets: tuple[str, ...], as_json: bool, **options: Any
 
 
 @bank.command("edit")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @setting_options
 @click.option("--amd/--no-amd", default=None, help="Answering machine detection.")
 @json_option
@@ -173,7 +174,7 @@ def edit(
 
 
 @bank.command("show")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @json_option
 @pass_app
 def show(app: AppContext, bank_id: int, as_json: bool) -> None:
@@ -219,7 +220,7 @@ def list_(app: AppContext, state: str | None, as_json: bool) -> None:
 
 
 @bank.command("status")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @json_option
 @pass_app
 def status(app: AppContext, bank_id: int, as_json: bool) -> None:
@@ -269,7 +270,7 @@ def _engagement_text(engagement: dict[str, dict[str, int]]) -> str:
 
 
 @bank.command("export")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @export_options
 @pass_app
 def export(app: AppContext, bank_id: int, kind: str, output: str | None, as_json: bool) -> None:

@@ -25,6 +25,7 @@ from controller.commands.common import (
     pass_app,
     plural,
 )
+from controller.commands.params import ID
 from controller.model import banks as model
 from controller.model.banks import Bank, BankError, SettingTypeError
 from controller.model.scripts import ScriptError
@@ -58,12 +59,12 @@ def clear_errors(as_json: bool) -> Iterator[None]:
 
 
 @click.command("publish")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @click.option(
     "--private",
     "user_lists",
     multiple=True,
-    type=int,
+    type=ID,
     metavar="USER_LIST_ID",
     help="Only members of these user lists see it (repeatable; `phonebank users lists` shows"
     " their ids); default public. On a bank already published: its new lists.",
@@ -160,7 +161,7 @@ def _will_start(before: Bank, after: Bank) -> str:
 
 
 @click.command("start")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @click.option("--at", "at", help="Schedule the start instead (ISO date-time with offset).")
 @json_option
 @pass_app
@@ -214,7 +215,7 @@ def _start_now(app: AppContext, bank_id: int, as_json: bool) -> None:
 
 
 @click.command("unschedule")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @json_option
 @pass_app
 def unschedule(app: AppContext, bank_id: int, as_json: bool) -> None:
@@ -229,7 +230,7 @@ def _no_longer(before: Bank, after: Bank) -> str:
 
 
 @click.command("pause")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @json_option
 @pass_app
 def pause(app: AppContext, bank_id: int, as_json: bool) -> None:
@@ -238,7 +239,7 @@ def pause(app: AppContext, bank_id: int, as_json: bool) -> None:
 
 
 @click.command("resume")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @json_option
 @pass_app
 def resume(app: AppContext, bank_id: int, as_json: bool) -> None:
@@ -247,7 +248,7 @@ def resume(app: AppContext, bank_id: int, as_json: bool) -> None:
 
 
 @click.command("stop")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @click.option("--yes", is_flag=True, help="Confirm: a stopped bank never restarts.")
 @json_option
 @pass_app
@@ -259,7 +260,7 @@ def stop(app: AppContext, bank_id: int, yes: bool, as_json: bool) -> None:
 
 
 @click.command("delete")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @click.option("--yes", is_flag=True, help="Confirm: the bank's settings are gone for good.")
 @json_option
 @pass_app

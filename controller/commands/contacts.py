@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app, plural
+from controller.commands.params import ID
 from controller.model.csv_import import TARGETS, CsvError, parse_mapping
 from controller.store import contacts as store
 from controller.store import lists as list_store
@@ -136,7 +137,7 @@ def list_(
 
 
 @contacts.command("show")
-@click.argument("contact_id", type=int)
+@click.argument("contact_id", type=ID)
 @json_option
 @pass_app
 def show(app: AppContext, contact_id: int, as_json: bool) -> None:
@@ -171,7 +172,7 @@ def _state_zip(data: dict[str, Any]) -> str:
 
 
 @contacts.command("wrong-number")
-@click.argument("contact_id", type=int)
+@click.argument("contact_id", type=ID)
 @click.argument("number")
 @click.option(
     "--undo",

@@ -17,6 +17,7 @@ from controller.commands.common import (
     not_dialing_note,
     pass_app,
 )
+from controller.commands.params import ID
 from controller.commands.progress import Progress, wanted
 from controller.engine.dialing import EngineConfig, strategy_for
 from controller.model import banks as model
@@ -39,7 +40,7 @@ def engine() -> None:
 
 
 @engine.command("status")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @json_option
 @pass_app
 def status(app: AppContext, bank_id: int, as_json: bool) -> None:
@@ -56,7 +57,7 @@ def status(app: AppContext, bank_id: int, as_json: bool) -> None:
 
 
 @engine.command("decisions")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True,
               help="How many of the latest decisions to show.")  # fmt: skip
 @json_option
@@ -92,7 +93,7 @@ def _decision_line(d: dict[str, object]) -> str:
 
 
 @engine.command("replay")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @click.option("--since", help="First decision time (ISO date-time with offset).")
 @click.option("--until", help="Replay decisions before this time (ISO date-time with offset).")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
@@ -223,7 +224,7 @@ def _difference_line(d: replays.Difference) -> str:
 
 
 @engine.command("stop-now")
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @click.option("--yes", is_flag=True, help="Confirm: the bank stops for good, calls end now.")
 @json_option
 @pass_app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app, plural
+from controller.commands.params import ID
 from controller.model.fields import FIELD_KINDS, FieldError, validate_field
 from controller.store import fields as store
 
@@ -68,7 +69,7 @@ def remove(app: AppContext, name: str, as_json: bool) -> None:
 
 
 @fields.command("set")
-@click.argument("contact_id", type=int)
+@click.argument("contact_id", type=ID)
 @click.argument("name")
 @click.argument("value")
 @json_option
@@ -129,7 +130,7 @@ def tag_remove(app: AppContext, name: str, as_json: bool) -> None:
 
 
 @tags.command("apply")
-@click.argument("contact_id", type=int)
+@click.argument("contact_id", type=ID)
 @click.argument("name")
 @click.option("--off", is_flag=True, help="Take the tag off instead.")
 @json_option

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.params import ID
 from controller.commands.sync_map import MAP_COMMANDS
 from controller.store import outbox
 from controller.store.sync_settings import (
@@ -143,7 +144,7 @@ def test(app: AppContext, timeout: float, as_json: bool) -> None:
 
 
 @sync.command("retry")
-@click.option("--id", "ids", type=int, multiple=True, help="Outbox row id (repeatable).")
+@click.option("--id", "ids", type=ID, multiple=True, help="Outbox row id (repeatable).")
 @click.option("--target", type=click.Choice(outbox.TARGETS), help="Only this target.")
 @json_option
 @pass_app

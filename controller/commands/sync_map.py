@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.params import ID
 from controller.store.sync_settings import (
     SyncConfigError,
     delete_instruction,
@@ -41,9 +42,9 @@ def _describe(i: dict[str, Any]) -> str:
 @click.argument("field")
 @click.argument("value")
 @click.option("--result-code", help="VAN result code name (e.g. 'Not Home').")
-@click.option("--survey-question", "survey_question_id", type=int, help="Survey question id.")
-@click.option("--survey-response", "survey_response_id", type=int, help="Survey response id.")
-@click.option("--activist-code", "activist_code_id", type=int, help="Activist code id.")
+@click.option("--survey-question", "survey_question_id", type=ID, help="Survey question id.")
+@click.option("--survey-response", "survey_response_id", type=ID, help="Survey response id.")
+@click.option("--activist-code", "activist_code_id", type=ID, help="Activist code id.")
 @click.option("--remove", is_flag=True, help="Remove the activist code instead of applying.")
 @click.option("--contact-type", default="Phone", show_default=True, help="VAN contact type.")
 @click.option("--input-type", default="API", show_default=True, help="VAN input type.")

@@ -27,6 +27,7 @@ from controller.store import users as user_store
 from controller.store.queue_build_steps import start_in_steps
 from web.access import Access, access
 from web.keys import DB
+from web.params import parse_id
 from web.render import render
 from web.views.admin_common import (
     DOMAIN_ERRORS,
@@ -114,10 +115,10 @@ async def banks_page(request: web.Request) -> web.StreamResponse:
     state = request.query.get("state", "") if request.query.get("state") in states else ""
     if state:  # as ``bank list --state``
         banks = [b for b in banks if b.state.value == state]
-    deleted = request.query.get("deleted", "")
+    deleted = parse_id(request.query.get("deleted", ""))
     context = {"banks": banks, "folders": folders, "folder": folder, "states": states,
                "state": state, "starts": starts,
-               "deleted": f"Bank {deleted} deleted." if deleted.isdigit() else ""}  # fmt: skip
+               "deleted": f"Bank {deleted} deleted." if deleted is not None else ""}  # fmt: skip
     return render(request, "admin/banks.html", context)
 
 
@@ -212,7 +213,10 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
     bank_id = bank_id_of(request)
     post = await request.post()
     form = await form_data(request)
-    lists = [int(v) for v in post.getall("user_list", []) if isinstance(v, str) and v.isdigit()]
+    parsed = [parse_id(v) for v in post.getall("user_list", [])]
+    lists = [v for v in parsed if v is not None]
+    if len(lists) != len(parsed):
+        return bank_page(request, error="Pick user lists from the list shown.")
     if action == "stop" and form.get("confirm") != "yes":
         return bank_page(request, error="Stopping is final: tick the box to confirm.")
     try:

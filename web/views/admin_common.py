@@ -19,6 +19,7 @@ from controller.store import fields as field_store
 from controller.store.db import Database
 from controller.store.results import ResultsError
 from web.keys import DB, SETTINGS
+from web.params import id_or_404
 
 DOMAIN_ERRORS = (BankError, ScriptError, ResultsError, UserError)
 
@@ -29,10 +30,7 @@ def app_context(request: web.Request) -> AppContext:
 
 
 def bank_id_of(request: web.Request) -> int:
-    try:
-        return int(request.match_info["bank_id"])
-    except (KeyError, ValueError):
-        raise web.HTTPNotFound() from None
+    return id_or_404(request.match_info.get("bank_id"))
 
 
 def load_bank(request: web.Request) -> Bank:

@@ -15,6 +15,7 @@ from aiohttp import web
 from controller.store import engine_log
 from web.access import Access, access
 from web.keys import DB
+from web.params import parse_id
 from web.render import render
 from web.views.admin_common import load_bank
 
@@ -39,7 +40,8 @@ async def engine_page(request: web.Request) -> web.StreamResponse:
     bank = load_bank(request)
     assert bank.id is not None
     text = request.query.get("limit", "")
-    limit = int(text) if text.isdigit() and int(text) in LIMITS else LIMITS[0]
+    limit = parse_id(text)
+    limit = limit if limit in LIMITS else LIMITS[0]
     with request.app[DB].read() as conn:
         summary = engine_log.summary(conn, bank.id)
         rows = [decision_row(d) for d in engine_log.decisions(conn, bank.id, limit)]

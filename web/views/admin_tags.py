@@ -16,6 +16,7 @@ from controller.store import fields as store
 from controller.store.db import Database
 from web.access import Access, access
 from web.keys import DB
+from web.params import parse_id
 from web.views.admin_common import delete_named, form_data, sentence, toggle_tag
 from web.views.admin_fields import fields_page
 
@@ -23,10 +24,10 @@ CONFIRM = "Tick the box to confirm the deletion."
 
 
 def _contact_id(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise FieldError("bad_contact_id", f"contact id {text!r} is not a number") from None
+    number = parse_id(text)
+    if number is None:
+        raise FieldError("bad_contact_id", f"contact id {text!r} is not a number")
+    return number
 
 
 @access(Access.STAFF)
