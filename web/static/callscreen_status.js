@@ -128,6 +128,27 @@
     }
   }
 
+  // What became of the volunteer's "Leave voicemail message" (pushed by the socket), shown
+  // until another call is on the screen.
+  var VOICEMAIL = {
+    waiting_for_beep: "Leaving your message after the machine\u2019s beep\u2026",
+    left: "Your voicemail message was left.",
+    not_left: "The machine hung up before the beep: no message was left."
+  };
+
+  var lastVoicemail = null;
+
+  function renderVoicemail(data) {
+    // Only the socket's screens carry it; an action's answer keeps what the socket said.
+    if (data.voicemail !== undefined) { lastVoicemail = data.voicemail; }
+    var vm = lastVoicemail, call = data.live.call;
+    var on = !!(vm && VOICEMAIL[vm.state] && (!call || call.call_id === vm.call_id));
+    var el = $("live-voicemail");
+    el.textContent = on ? VOICEMAIL[vm.state] : "";
+    el.dataset.state = on ? vm.state : "";
+    show(el, on);
+  }
+
   function render(data) {
     var live = data.live;
     var call = live.call;
@@ -143,6 +164,7 @@
     renderRecent(live);
     renderNotice(live);
     renderPhone(live);
+    renderVoicemail(data);
     window.phonebankCallme.render(live);
   }
 

@@ -130,6 +130,7 @@ async def socket(request: web.Request) -> web.StreamResponse:
     request.app[LIVE_SOCKETS].add(ws)  # closed if the app shuts down while it is open
     queue = engine.bus.subscribe()
     seen: dict[str, str] = {}
+    voicemail: dict[str, Any] = {}  # what became of their last "Leave voicemail message"
 
     async def signed_out() -> None:
         await _leave_if_no_longer_calling(request, engine, user.id)
@@ -143,12 +144,16 @@ async def socket(request: web.Request) -> web.StreamResponse:
         if body["live"].get("call"):
             seen["call"] = body["live"]["call"]["call_id"]
         seen["bank_mode"] = str(body["live"].get("bank_mode"))
+        body["voicemail"] = voicemail or None
         await ws.send_json({"type": "state", **body})
 
     async def pump() -> None:
         while True:
             message = await queue.get()
-            if _relevant(message, engine, user.id, seen):
+            if message.get("topic") == "voicemail" and message.get("volunteer_id") == user.id:
+                voicemail.update(call_id=message.get("call_id"), state=message.get("state"))
+                await push()
+            elif _relevant(message, engine, user.id, seen):
                 await push()
 
     tasks = [
