@@ -129,7 +129,30 @@ def validate(s: BankSettings) -> list[tuple[str, str]]:
             bad("builtin_report_field", f"{name!r} is built in and kept by the dialer, not asked")
     if s.amd is False and s.voicemail_message:
         bad("voicemail_needs_amd", "a voicemail message needs answering machine detection on")
+    if s.image and not image_allowed(s.image):
+        bad("image_address", IMAGE_RULE)
     return problems
+
+
+# The volunteer pages load images only from the appliance itself or inline (their CSP keeps
+# other sites from learning who opens them), so an image must be one of those.
+IMAGE_MAX = 200_000
+IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]+$")
+IMAGE_RULE = (
+    "the image must be a data: address (data:image/png;base64,...) or a path on this"
+    " appliance (/static/...), at most 200,000 characters: the volunteer pages show no"
+    " images from other sites"
+)
+
+
+def image_allowed(address: str) -> bool:
+    """True for an image the volunteer pages show: inline (data:image/...) or on this host."""
+    text = address.strip()
+    if len(text) > IMAGE_MAX:
+        return False
+    if text.startswith("/") and not text.startswith("//") and "\\" not in text:
+        return all(c.isprintable() and not c.isspace() for c in text)
+    return bool(IMAGE_DATA.match(text))
 
 
 SETTING_KINDS = {name: kind_of(hint) for name, hint in get_type_hints(BankSettings).items()}

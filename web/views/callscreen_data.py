@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from controller.model import scripts as script_model
+from controller.model.bank_settings import image_allowed
 from controller.model.banks import Bank
 from controller.model.outcomes import VOLUNTEER_OUTCOMES
 from controller.store import banks as bank_store
@@ -34,7 +35,7 @@ def bank_card(bank: Bank, starting: bool = False) -> dict[str, Any]:
         "id": bank.id,
         "title": s.title,
         "description": s.description,
-        "image": s.image if s.image.startswith(("https://", "http://", "/")) else "",
+        "image": s.image if image_allowed(s.image) else "",  # what the pages' CSP shows
         "disclaimer": s.disclaimer,
         "start_label": s.start_button_label or "Start calling",
         "state": bank.state.value,
