@@ -149,7 +149,8 @@ def demo_logins(settings: Settings, db: Database) -> dict[str, str]:
 
 
 def ensure_demo_bank(db: Database, now: datetime) -> int:
-    """The running demo bank (created, published and started when there is none)."""
+    """The demo bank: created, published and started when there is none; one the demo paused
+    (carrier off) is resumed, one an organizer paused stays paused."""
     with db.read() as conn:
         for bank in bank_store.list_all(conn):
             if bank.settings.title == BANK_TITLE and bank.state is not State.STOPPED:
@@ -165,9 +166,15 @@ def ensure_demo_bank(db: Database, now: datetime) -> int:
         assert bank.id is not None
         if bank.state is State.PUBLISHED:
             bank_store.start(conn, bank.id, now, "demo")
-        elif bank.state is State.PAUSED:
-            bank_store.update(conn, bank.id, bank_model.resume, "demo")
+        elif bank.state is State.PAUSED and _paused_by_demo(conn, bank.id):
+            bank_store.update(conn, bank.id, bank_model.resume, "demo")  # not the organizer's
         return bank.id
+
+
+def _paused_by_demo(conn: sqlite3.Connection, bank_id: int) -> bool:
+    """True when the demo itself paused the bank (the carrier was off), not an organizer."""
+    changes = bank_store.history(conn, bank_id)
+    return bool(changes) and changes[-1]["to_state"] == "paused" and changes[-1]["actor"] == "demo"
 
 
 def _create_bank(conn: sqlite3.Connection, now: datetime) -> bank_model.Bank:

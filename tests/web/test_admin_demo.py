@@ -24,6 +24,7 @@ from controller.demo import (
 )
 from controller.engine.admin_ops import sim_switch
 from controller.engine.plugin import engine_of, engine_plugin
+from controller.model import banks as bank_model
 from controller.model.compliance import zones_open
 from controller.store import banks as bank_store
 from controller.store import users as user_store
@@ -132,3 +133,22 @@ def test_given_a_running_demo_when_the_carrier_is_off_then_no_demo_and_its_bank_
     with db.read() as conn:
         assert bank_store.get(conn, demo.bank_id).state.value == "paused"
     assert demo_plugins(None)[-1] is engine_plugin  # no simulated volunteers
+
+
+def test_given_a_demo_bank_an_organizer_paused_when_the_demo_starts_again_then_it_stays_paused(
+    settings: Settings, db: Database
+) -> None:
+    demo = prepare(settings, db, datetime(2026, 5, 1, 18, 0, tzinfo=UTC))
+    with db.write() as conn:
+        bank_store.update(conn, demo.bank_id, bank_model.pause, "web")
+    again = prepare(settings, db, datetime(2026, 5, 1, 19, 0, tzinfo=UTC))
+    with db.read() as conn:
+        assert again.bank_id == demo.bank_id
+        assert bank_store.get(conn, demo.bank_id).state.value == "paused"
+    real_trunk = replace(settings, carrier=replace(settings.carrier, enabled=False))
+    with db.write() as conn:
+        bank_store.update(conn, demo.bank_id, bank_model.resume, "web")
+    assert prepare_demo(real_trunk, db) is None  # the demo pauses it...
+    prepare(settings, db, datetime(2026, 5, 1, 20, 0, tzinfo=UTC))  # ...and resumes it
+    with db.read() as conn:
+        assert bank_store.get(conn, demo.bank_id).state.value == "running"
