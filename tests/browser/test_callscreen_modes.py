@@ -93,6 +93,8 @@ def test_given_a_call_when_the_websocket_drops_and_ids_are_guessed_then_it_recon
     with db.write() as conn:  # the organizer stops the bank
         banks.update(conn, bank_id, bank_model.stop)
     call_server.engine.poke()
+    expect(page.locator("#live-notice")).to_contain_text("This phone bank is ending")
+    page.get_by_role("button", name="Hang up").click()  # the conversation was left to finish
     expect(page.locator("#live-notice")).to_contain_text("This phone bank has ended")
     expect(page.locator("#live-state")).to_have_attribute("data-state", "wrap_up", timeout=60_000)
     shoot(page, "bank-ended")

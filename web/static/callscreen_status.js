@@ -100,10 +100,13 @@
     var text = "";
     if (live.bank_mode === "paused") {
       text = "Your organizer paused this phone bank. Stay here: calls resume when it resumes.";
+    } else if (live.bank_mode === "stopping" && live.state === "busy") {
+      // A plain stop lets conversations finish: the line stays; the phone system closes it
+      // (after "this phone bank has ended") once the bank is done.
+      text = "This phone bank is ending: finish your conversation. No new call will come.";
     } else if (live.bank_mode === "stopping" || live.bank_mode === "stopped") {
-      text = "This phone bank has ended. Thank you for volunteering! File your last report if one is open.";
-      var leave = $("phone-hangup");
-      if (leave && !leave.classList.contains("hidden")) { leave.click(); }
+      text = "This phone bank has ended. Thank you for volunteering! File your last report if " +
+        "one is open.";
     } else if (live.state === "disconnected") {
       text = "You are no longer connected. Go back to your phone banks to join again.";
     }
