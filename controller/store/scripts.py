@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from controller.ids import parse_id
 from controller.model import scripts as model
 from controller.model.scripts import Problem, Script, ScriptError
 
@@ -194,9 +195,12 @@ def _note(
 
 
 def get(conn: sqlite3.Connection, ref: int | str) -> StoredScript | None:
-    """A script by id or by name."""
-    if isinstance(ref, int) or str(ref).isdigit():
-        row = conn.execute("SELECT * FROM scripts WHERE id = ?", (int(ref),)).fetchone()
+    """A script by id or by name ("²" or a 20-digit number can only be a name)."""
+    number = parse_id(ref)
+    if number is not None:
+        row = conn.execute("SELECT * FROM scripts WHERE id = ?", (number,)).fetchone()
+    elif isinstance(ref, int):
+        return None
     else:
         row = conn.execute("SELECT * FROM scripts WHERE name = ? COLLATE NOCASE", (ref,)).fetchone()
     if row is None:

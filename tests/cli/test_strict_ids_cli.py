@@ -40,3 +40,12 @@ def test_given_a_huge_or_odd_digit_id_when_a_command_runs_then_a_usage_error_and
 def test_given_an_id_in_range_that_names_nothing_when_shown_then_no_such_bank(home: Path) -> None:
     result = run(home, "bank", "show", "9223372036854775807")
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("ref", [HUGE, "²"])
+def test_given_a_huge_or_odd_digit_script_ref_when_exported_then_no_such_script(
+    home: Path, ref: str
+) -> None:
+    result = run(home, "script", "export", ref)
+    assert result.exit_code == 1 and f"there is no script '{ref}'" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
