@@ -13,6 +13,7 @@ from typing import Any, TextIO
 import click
 
 from controller.commands.common import AppContext, fail, json_option, pass_app, plural
+from controller.commands.params import ID
 from controller.model.banks import BankError
 from controller.store import banks as bank_store
 from controller.store.results import EXPORTS, ResultsError
@@ -104,7 +105,7 @@ def _write_file(rows: Any, path: Path, as_json: bool) -> int:
 
 @click.command("export")
 @click.argument("kind", type=click.Choice(KINDS))
-@click.argument("bank_id", type=int)
+@click.argument("bank_id", type=ID)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File (default stdout).")
 @json_option
 @pass_app

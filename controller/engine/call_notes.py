@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from controller.ids import parse_id
 from controller.model.outcomes import NETWORK_TROUBLE, OutcomeError, outcome_for_result
 from controller.telephony.call_states import CAUSE_OUTCOMES
 
@@ -49,7 +50,8 @@ def label_of(result: str, cause: str) -> str:
 
 def reason_of(cause: str) -> str:
     """The tracker's reason name for a Q.850 code (as the attempt stores it), else ``cause``."""
-    known = CAUSE_OUTCOMES.get(int(cause)) if cause.isdigit() else None
+    code = parse_id(cause)
+    known = CAUSE_OUTCOMES.get(code) if code is not None else None
     return known[1] if known else cause
 
 

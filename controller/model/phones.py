@@ -93,8 +93,8 @@ class PhoneParser:
             if not digits.startswith("+1"):
                 return None
             digits = digits[1:]
-        if not digits.isdigit():
-            return None
+        if not digits.isascii() or not digits.isdigit():
+            return None  # other scripts' digits are read (and made ASCII) by the full parser
         if len(digits) == 11 and digits[0] == "1":
             return digits[1:]
         return digits if len(digits) == 10 else None
@@ -122,4 +122,4 @@ def to_e164(raw: str, region: str = "US") -> str:
 
 
 def is_e164(text: str) -> bool:
-    return text.startswith("+") and text[1:].isdigit() and 8 <= len(text) <= 16
+    return text.startswith("+") and text.isascii() and text[1:].isdigit() and 8 <= len(text) <= 16

@@ -22,6 +22,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from controller.ids import parse_id
 from controller.model.fields import CALL_OUTCOME, LAST_CALLED_AT
 from controller.model.outcomes import OutcomeError, outcome
 from controller.store import queue
@@ -34,8 +35,8 @@ ATTEMPT_SYNC_HOLD = 3600.0
 
 
 def _van_id(raw: Any) -> int | None:
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and int(text) > 0 else None
+    van_id = parse_id(str(raw or ""))
+    return van_id if van_id else None
 
 
 def _contact(conn: sqlite3.Connection, contact_id: int) -> sqlite3.Row | None:

@@ -209,7 +209,7 @@ def authenticate(db: Database, username: str, password: str) -> dict[str, Any] |
 def user_by_pin(db: Database, pin: str) -> dict[str, Any] | None:
     """The enabled user whose dial-in PIN is ``pin`` (None for a wrong or malformed PIN)."""
     clean = pin.strip()
-    if not clean.isdigit():
+    if not clean.isascii() or not clean.isdigit():
         return None
     with db.read() as conn:
         row = conn.execute(

@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 
+from controller.ids import parse_id
 from controller.store.outbox import OutboxRow
 from controller.sync.backoff import parse_retry_after
 from controller.sync.errors import SyncError
@@ -44,12 +45,13 @@ def verify(
     """True when ``header`` is a valid, fresh signature of ``body``."""
     parts = dict(p.split("=", 1) for p in (header or "").split(",") if "=" in p)
     stamp, given = parts.get("t", ""), parts.get("v1", "")
-    if not stamp.isdigit() or not given:
+    when = parse_id(stamp)
+    if when is None or not given:
         return False
     now = time.time() if now is None else now
-    if abs(now - int(stamp)) > tolerance:
+    if abs(now - when) > tolerance:
         return False
-    expected = signature(secret, body, int(stamp)).split("v1=", 1)[1]
+    expected = signature(secret, body, when).split("v1=", 1)[1]
     return hmac.compare_digest(expected, given)
 
 

@@ -21,6 +21,8 @@ from typing import Any
 
 from panoramisk.fast_agi import Application, Request
 
+from controller.ids import parse_id
+
 log = logging.getLogger(__name__)
 
 _ROOM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
@@ -154,7 +156,7 @@ class FastAgiServer:
 
     async def _pin(self, request: Request) -> None:
         h = request.headers
-        attempt = int(_arg(h, 2)) if _arg(h, 2).isdigit() else 0
+        attempt = parse_id(_arg(h, 2), maximum=1000) or 0
         req = PinRequest(
             _arg(h, 1), attempt, _arg(h, 3), h.get("agi_channel", ""), h.get("agi_uniqueid", "")
         )

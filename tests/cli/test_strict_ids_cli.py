@@ -49,3 +49,13 @@ def test_given_a_huge_or_odd_digit_script_ref_when_exported_then_no_such_script(
     result = run(home, "script", "export", ref)
     assert result.exit_code == 1 and f"there is no script '{ref}'" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("bank", [HUGE, "²"])
+def test_given_a_huge_or_odd_digit_bank_when_exported_then_a_usage_error_and_no_file(
+    home: Path, tmp_path: Path, bank: str
+) -> None:
+    out = tmp_path / "out.csv"
+    result = run(home, "export", "contacts", bank, "--output", str(out))
+    assert result.exit_code == 2, result.output
+    assert "is not an id" in result.output and not out.exists()

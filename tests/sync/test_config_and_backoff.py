@@ -109,3 +109,10 @@ def test_given_retry_after_forms_when_parsed_then_seconds() -> None:
     assert parse_retry_after("Fri, 15 Jan 2027 08:00:00 GMT", now + 5) == 0
     assert parse_retry_after("garbage", now) is None
     assert parse_retry_after(None, now) is None
+
+
+def test_given_a_retry_after_of_odd_digits_or_a_huge_number_when_parsed_then_ignored() -> None:
+    now = 1_800_000_000.0
+    assert parse_retry_after("²", now) is None
+    assert parse_retry_after("٣٠", now) is None
+    assert parse_retry_after("9" * 40, now) is None

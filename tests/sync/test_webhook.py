@@ -105,3 +105,10 @@ async def test_given_receiver_refuses_when_delivered_then_failed_with_status_cod
     assert row is not None and (row.status, row.error_code) == ("failed", "http_410")
     assert worker.stats.failed == 1
     assert len(receiver.got) == 1
+
+
+def test_given_a_stamp_of_odd_digits_or_a_huge_number_when_verified_then_refused() -> None:
+    body = b'{"a": 1}'
+    given = signature(SECRET, body, 1_800_000_000).split("v1=", 1)[1]
+    for stamp in ("²", "١٨٠٠٠٠٠٠٠٠", "9" * 40):
+        assert not verify(SECRET, body, f"t={stamp},v1={given}", now=1_800_000_000), stamp

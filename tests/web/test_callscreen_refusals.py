@@ -76,3 +76,34 @@ async def test_given_call_me_when_the_number_is_premium_rate_or_the_phone_system
             "message": "The phone system did not answer. Try again in a moment.",
         },
     )
+
+
+async def test_given_a_call_when_a_volunteer_route_gets_odd_digits_or_a_huge_id_then_refused_in_words_and_nothing_filed(  # noqa: E501
+    pbx_pair: PbxPairInfo,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    make_user("ines", can_make_calls=True)
+    bank_id = personal_bank(db, 2)
+    async with engine_app(pbx_pair, db) as client:
+        screen = await join_bank(client, bank_id, "ines")
+        call = (await screen.post("/api/call/next"))["live"]["call"]
+        shown = {}
+        for odd in ("²", "٣", "99999999999999999999"):
+            page = await client.get(f"/banks/{odd}")
+            contact = await client.get(f"/api/call/contacts/{odd}", headers=screen.headers)
+            filed = await screen.post(
+                "/api/call/outcome", {"outcome": "refused", "contact_id": odd}
+            )
+            shown[odd] = (page.status, contact.status, (await contact.json())["error"], filed)
+        mine = await client.get(
+            f"/api/call/contacts/{call['contact_ids'][0]}", headers=screen.headers
+        )
+        assert mine.status == 200
+    for odd, (page, contact, contact_error, filed) in shown.items():
+        assert (page, contact, contact_error) == (404, 404, "not_your_call"), odd
+        assert (filed["status"], filed["error"]) == (409, "not_in_call"), odd
+        assert filed["message"] == "That person is not on this call.", odd
+    with db.read() as conn:
+        count = conn.execute("SELECT count(*) FROM dispositions").fetchone()[0]
+    assert count == 0

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from controller.engine import volunteer_ops as ops
 from controller.engine.engine import Engine
+from controller.ids import parse_id
 from controller.model.fields import is_builtin
 from controller.model.outcomes import OutcomeError
 from controller.model.scripts import ScriptError
@@ -66,9 +67,10 @@ def _member(call: Any, raw: Any) -> int:
     members = [m.contact_id for m in call.claim.members]
     if raw in (None, ""):
         return int(members[0])
-    if not str(raw).isdigit() or int(raw) not in members:
+    contact_id = parse_id(raw)
+    if contact_id is None or contact_id not in members:
         raise VolunteerError("not_in_call", "That person is not on this call.")
-    return int(raw)
+    return contact_id
 
 
 @access(Access.CALLER)
@@ -172,15 +174,15 @@ async def undo_wrong_number(request: web.Request) -> web.StreamResponse:
 async def contact(request: web.Request) -> web.StreamResponse:
     """One contact, only while they are on this volunteer's current call."""
     user, engine = _user(request), _engine(request)
-    raw = request.match_info["contact_id"]
+    contact_id = parse_id(request.match_info["contact_id"])
     ids = ops.call_contact_ids(engine, user.id)
-    if not raw.isdigit() or int(raw) not in ids:
+    if contact_id is None or contact_id not in ids:
         return error("not_your_call", "That contact is not on your current call.", 404)
     state = ops.live_state(engine, user.id)
     with request.app[DB].read() as conn:
         bank = bank_store.get(conn, int(state["bank_id"]))
     shown = state["call"] or state["preview"] or {}
-    view = data.contact_view(request.app[DB], bank, user, [int(raw)], str(shown.get("e164", "")))
+    view = data.contact_view(request.app[DB], bank, user, [contact_id], str(shown.get("e164", "")))
     return web.json_response(view)
 
 

@@ -24,6 +24,7 @@ from controller.telephony.ami import AmiError
 from web.access import Access, access, current_user
 from web.identity import CurrentUser
 from web.keys import DB, SETTINGS
+from web.params import id_or_404
 from web.render import render
 from web.views import callscreen_data as data
 
@@ -55,10 +56,7 @@ def _user(request: web.Request) -> CurrentUser:
 
 
 def _bank_id(request: web.Request) -> int:
-    raw = request.match_info.get("bank_id", "")
-    if not raw.isdigit():
-        raise web.HTTPNotFound()
-    return int(raw)
+    return id_or_404(request.match_info.get("bank_id", ""))
 
 
 def _record(request: web.Request, bank_id: int, event: str, user_id: int) -> None:

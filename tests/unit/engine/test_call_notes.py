@@ -11,7 +11,7 @@ from test_runner_pacing import make_runner
 
 from controller.config import Settings
 from controller.engine import modes
-from controller.engine.call_notes import CallNote, CallNotes, label_of
+from controller.engine.call_notes import CallNote, CallNotes, label_of, reason_of
 from controller.engine.calls import CallKind, EngineCall, result_of
 from controller.engine.dialing import new_call_id
 from controller.engine.runner import BankRunner
@@ -151,3 +151,10 @@ async def test_given_a_power_bank_when_a_number_is_not_in_service_then_waiting_v
     told = [messages.get_nowait() for _ in range(messages.qsize())]
     assert any(m["topic"] == "volunteer" and m["volunteer_id"] == 8 for m in told)
     assert runner.previews == {}
+
+
+def test_given_a_cause_code_when_named_then_the_reason_and_odd_text_is_kept_as_is() -> None:
+    assert reason_of("17") == "busy"
+    assert reason_of("28") == "invalid_number"
+    assert reason_of("²") == "²"  # no ValueError on digits that are not ASCII
+    assert reason_of("9" * 30) == "9" * 30

@@ -53,6 +53,20 @@ def test_given_e164_checks_when_text_varies_then_only_plus_digits_pass() -> None
     assert is_e164("+16175550123")
     assert not is_e164("16175550123")
     assert not is_e164("+1617555012a")
+    assert not is_e164("+1٦١٧٥٥٥٠١٢٣")  # Arabic-Indic digits are not dialable as written
+    assert not is_e164("+1²²²5550123")
+
+
+@pytest.mark.parametrize("raw", ["٦١٧٥٥٥٠١٢٣", "+1 ٦١٧ ٥٥٥ ٠١٢٣", "۶۱۷-۵۵۵-۰۱۲۳"])
+def test_given_a_us_number_in_other_scripts_digits_when_parsed_then_ascii_e164(raw: str) -> None:
+    parsed = PhoneParser().parse(raw, "US")
+    assert parsed.e164 == "+16175550123"
+    assert is_e164(parsed.e164)
+
+
+def test_given_superscript_digits_when_parsed_then_bad_number() -> None:
+    with pytest.raises(PhoneError):
+        PhoneParser().parse("(617) ²²²-0123", "US")
 
 
 def _reference(national: str) -> tuple[str | None, tuple[str, ...]]:
@@ -61,7 +75,8 @@ def _reference(national: str) -> tuple[str | None, tuple[str, ...]]:
         return None, ()
     from phonenumbers import timezone
 
-    return "+1" + national, timezone.time_zones_for_number(number)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, timezone.time_zones_for_number(number)
 
 
 @settings(max_examples=300, deadline=None)
