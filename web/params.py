@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from aiohttp import web
 
 from controller.ids import ID_MAX, parse_id
 
-__all__ = ["ID_MAX", "id_or_404", "int_or_400", "parse_id"]
+__all__ = ["ID_MAX", "id_or_404", "int_or_400", "json_object", "parse_id", "refuse_json"]
 
 
 def id_or_404(text: object) -> int:
@@ -23,3 +26,20 @@ def int_or_400(text: object, what: str, *, maximum: int = ID_MAX) -> int:
     if value is None:
         raise web.HTTPBadRequest(text=f"{what} must be a whole number (0 to {maximum}).")
     return value
+
+
+def refuse_json(code: str, message: str) -> web.HTTPBadRequest:
+    """A 400 for the JSON routes: ``{"error": code, "message": message}``."""
+    body = json.dumps({"error": code, "message": message})
+    return web.HTTPBadRequest(text=body, content_type="application/json")
+
+
+async def json_object(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object, or 400 in words (not JSON, or not an object)."""
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise refuse_json("bad_json", "The request is not a JSON object.")
+    return body

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,8 @@ from controller.store.db import Database
 
 if TYPE_CHECKING:
     from controller.engine.engine import Engine
+
+log = logging.getLogger(__name__)
 
 SIM_PREFIX = "sim-volunteer-"
 DEMO_PROFILE = SimProfile(talk=(4.0, 12.0), wrap=(1.0, 3.0), seed=11)
@@ -102,6 +105,10 @@ class SimSwitch:
             *(sims.add(bank_id, v, timeout=15.0) for v in chosen), return_exceptions=True
         )  # together: the pacer sees the whole team at once, not one volunteer
         joined = [v for v, r in zip(chosen, done, strict=True) if not isinstance(r, Exception)]
+        for volunteer_id, result in zip(chosen, done, strict=True):
+            if isinstance(result, Exception):  # never left half in: out of the bank again
+                log.warning("simulated volunteer %s did not join: %r", volunteer_id, result)
+                await self._drop(volunteer_id)
         self.on.setdefault(bank_id, []).extend(joined)
         return len(joined)
 
@@ -109,13 +116,15 @@ class SimSwitch:
         """Hang up every simulated volunteer of ``bank_id``; returns how many left."""
         ids = self.on.pop(bank_id, [])
         for volunteer_id in ids:
-            if self.sims is not None:
-                await self.sims.remove(volunteer_id)
-            with contextlib.suppress(VolunteerError):
-                self.engine.pool.leave(volunteer_id)
-            if self.sims is not None:
-                self.sims.ids.discard(volunteer_id)
+            await self._drop(volunteer_id)
         return len(ids)
+
+    async def _drop(self, volunteer_id: int) -> None:
+        if self.sims is not None:
+            await self.sims.remove(volunteer_id)
+            self.sims.ids.discard(volunteer_id)
+        with contextlib.suppress(VolunteerError):
+            self.engine.pool.leave(volunteer_id)
 
     async def close(self) -> None:
         """Stop driving the simulated volunteers (the engine's shutdown drops their legs)."""

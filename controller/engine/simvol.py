@@ -38,6 +38,7 @@ ROOM_CONTEXT = "phonebank-room"
 log = logging.getLogger(__name__)
 FILED_KEPT = 10_000  # outcomes the simulated volunteers filed, kept for tests and the demo
 MAX_CLICKS = 50  # a script that loops ends the walk here
+JOINED = {VState.IDLE, VState.WAITING, VState.BUSY, VState.WRAP_UP}  # the leg is in the room
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ class SimulatedVolunteers:
             timeout=timeout,
         )
         await actions.originate(self.engine.ami, req)
+        await self.wait_state(volunteer_id, JOINED, timeout)
+        if self.engine.pool.report_due(volunteer_id):
+            self._file(volunteer_id)  # back with a report owed (they left mid-call): file it
         await self.wait_state(volunteer_id, {VState.WAITING, VState.BUSY}, timeout)
         return self.engine.pool.sessions[volunteer_id]
 
@@ -160,10 +164,13 @@ class SimulatedVolunteers:
 
     async def _wrap(self, volunteer_id: int) -> None:
         await asyncio.sleep(self.rng.uniform(*self.profile.wrap))
+        self._file(volunteer_id)
+
+    def _file(self, volunteer_id: int) -> None:
         mix = self.profile.outcomes
         outcome = self.rng.choices(list(mix), list(mix.values()))[0]
-        session = self.engine.pool.sessions.get(volunteer_id)
-        call_id = session.call_id if session else ""
+        owed = (r.wrapups.get(volunteer_id) for r in self.engine.runners.values())
+        call_id = next((c.call_id for c in owed if c is not None), "")
         with contextlib.suppress(VolunteerError):
             self.engine.file_outcome(volunteer_id, outcome)
-            self.filed.append((volunteer_id, call_id or "", outcome))
+            self.filed.append((volunteer_id, call_id, outcome))

@@ -212,6 +212,13 @@ async def test_given_no_dialer_in_the_process_when_opening_the_live_feed_then_a_
         f"/api/admin/banks/{bank_id}/simulated", json={"on": True}, headers={"X-CSRF-Token": token}
     )
     assert refused.status == 409 and (await refused.json())["error"] == "no_engine"
+    path, headers = f"/api/admin/banks/{bank_id}/simulated", {"X-CSRF-Token": token}
+    for bad in ({"on": True, "count": "lots"}, {"on": True, "count": 51}, [1]):
+        answer = await client.post(path, json=bad, headers=headers)
+        assert answer.status == 400, bad
+        assert (await answer.json())["error"] in ("bad_count", "bad_json"), bad
+    not_json = await client.post(path, data="{on", headers=headers)
+    assert (not_json.status, (await not_json.json())["error"]) == (400, "bad_json")
 
 
 async def test_given_answers_recorded_when_opening_results_then_each_answer_is_tallied(
@@ -272,5 +279,15 @@ async def test_given_a_csv_without_a_phone_column_when_imported_then_the_reason_
     )  # the mapping is checked before anything starts
     assert refused.status == 400
     assert "No column is a phone number" in (await refused.json())["message"]
+    for bad in ("[1, 2]", "{token"):
+        answer = await client.post(
+            "/api/admin/contacts/import", data=bad, headers={"X-CSRF-Token": token}
+        )
+        assert (answer.status, (await answer.json())["error"]) == (400, "bad_json"), bad
+    listed = {"token": upload_token, "list": "Nope", "mapping": ["phone"]}
+    answer = await client.post(
+        "/api/admin/contacts/import", json=listed, headers={"X-CSRF-Token": token}
+    )
+    assert (answer.status, (await answer.json())["error"]) == (400, "bad_mapping")
     with db.read() as conn:
         assert conn.execute("SELECT count(*) FROM lists").fetchone()[0] == 0

@@ -32,7 +32,7 @@ from controller.store import dnc as dnc_store
 from controller.store import lists as list_store
 from web.access import Access, access
 from web.keys import DB, SETTINGS
-from web.params import parse_id
+from web.params import json_object, parse_id, refuse_json
 from web.render import render
 from web.views.admin_common import form_data, sentence
 
@@ -196,7 +196,7 @@ def _run_import(db: Any, path: Path, job: ImportJob, mapping: dict[str, str]) ->
 @access(Access.STAFF)
 async def start_import(request: web.Request) -> web.StreamResponse:
     """``{"token", "list", "mapping": {column: field}}`` -> ``{"job": id}``."""
-    body = await request.json()
+    body = await json_object(request)
     path = _upload_path(request, str(body.get("token", "")))
     list_name = str(body.get("list") or "").strip()
     if not list_name:
@@ -205,7 +205,10 @@ async def start_import(request: web.Request) -> web.StreamResponse:
         list_store.check_target(request.app[DB], list_name)
     except CsvError as exc:
         return web.json_response({"error": exc.code, "message": exc.message}, status=400)
-    mapping = {str(k): str(v) for k, v in (body.get("mapping") or {}).items()}
+    given = body.get("mapping") or {}
+    if not isinstance(given, dict):
+        raise refuse_json("bad_mapping", "The mapping must be an object of column: field.")
+    mapping = {str(k): str(v) for k, v in given.items()}
     try:  # a mapping the importer refuses is told now; the upload stays for another try
         header = await asyncio.get_running_loop().run_in_executor(
             None, contact_import.read_header, path

@@ -23,11 +23,13 @@ from controller.store.db import Database
 from web.access import Access, access
 from web.keys import DB, LIVE_SOCKETS
 from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, still_signed_in
+from web.params import json_object, parse_id, refuse_json
 from web.render import render
 from web.views.admin_common import bank_id_of, load_bank
 
 MIN_GAP = 0.5
 HEARTBEAT = 3.0
+MAX_SIMULATED = 50  # simulated volunteers added at once
 
 
 async def snapshot(request: web.Request, bank_id: int) -> dict[str, Any]:
@@ -128,16 +130,18 @@ async def simulated(request: web.Request) -> web.StreamResponse:
     """``{"on": true, "count": 5}`` enrolls simulated volunteers; ``{"on": false}`` removes them."""
     bank_id = bank_id_of(request)
     load_bank(request)
+    body = await json_object(request)
+    count = parse_id(body.get("count") or 5, maximum=MAX_SIMULATED)
+    if not count:
+        raise refuse_json("bad_count", f"count must be a whole number, 1 to {MAX_SIMULATED}.")
     engine = engine_of(request.app)
     if engine is None:
         return web.json_response(
             {"error": "no_engine", "message": "the dialer is not running in this process"},
             status=409,
         )
-    body = await request.json()
     switch = sim_switch(engine)
     if body.get("on"):
-        count = max(1, min(int(body.get("count") or 5), 50))
         joined = await switch.switch_on(bank_id, count)
         if joined == 0:
             return web.json_response(
