@@ -44,6 +44,17 @@ def validate_name(name: str, what: str = "field") -> str:
     return clean
 
 
+def check_new_name(clean: str, what: str = "field") -> str:
+    """A name for a new field or tag: no comma, since lists of them are written with commas
+    (a bank's report fields and tags on its settings page, the CLI's --set)."""
+    if "," in clean:
+        raise FieldError(
+            f"bad_{what}_name",
+            f"a {what} name cannot contain a comma (lists of {what}s are written with commas)",
+        )
+    return clean
+
+
 def is_builtin(name: str) -> bool:
     return name.strip().casefold() in {b.casefold() for b in BUILTIN_FIELDS}
 
@@ -52,7 +63,7 @@ def validate_field(
     name: str, kind: str, options: list[str] | tuple[str, ...] = (), is_default: bool = False
 ) -> FieldSpec:
     """A new custom field; built-in names and unknown kinds are refused."""
-    clean = validate_name(name)
+    clean = check_new_name(validate_name(name))
     if is_builtin(clean):
         raise FieldError("builtin_field", f"{clean!r} is a built-in field")
     if kind not in FIELD_KINDS:

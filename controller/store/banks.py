@@ -22,7 +22,29 @@ def _now_text(now: datetime | None = None) -> str:
     return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _check_refs(conn: sqlite3.Connection, s: BankSettings) -> None:
+def _check_report_fields(
+    conn: sqlite3.Connection, s: BankSettings, before: BankSettings | None
+) -> None:
+    """A report field added must name a custom field (one kept from before may have been
+    deleted since: the call screen leaves it out, and other settings still save)."""
+    kept = set(before.report_fields) if before is not None else set()
+    for name in s.report_fields:
+        if name in kept:
+            continue
+        if not conn.execute(
+            "SELECT 1 FROM custom_fields WHERE name = ?", (name.strip(),)
+        ).fetchone():
+            raise BankError(
+                "unknown_field",
+                f"there is no custom field {name!r} to ask in the report"
+                " (the fields are on Fields and tags, or: phonebank fields list)",
+            )
+
+
+def _check_refs(
+    conn: sqlite3.Connection, s: BankSettings, before: BankSettings | None = None
+) -> None:
+    _check_report_fields(conn, s, before)
     if (
         s.list_id is not None
         and not conn.execute("SELECT 1 FROM lists WHERE id = ?", (s.list_id,)).fetchone()
@@ -168,7 +190,7 @@ def update(
     """Apply a model step (edit, publish, start, ...) and save it with its history."""
     before = get(conn, bank_id)
     after = step(before)
-    _check_refs(conn, after.settings)
+    _check_refs(conn, after.settings, before.settings)
     if after.visibility == "private":
         for list_id in after.user_list_ids:
             if not conn.execute("SELECT 1 FROM user_lists WHERE id = ?", (list_id,)).fetchone():

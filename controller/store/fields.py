@@ -6,7 +6,13 @@ import json
 import sqlite3
 from typing import Any
 
-from controller.model.fields import FieldError, FieldSpec, validate_name, validate_value
+from controller.model.fields import (
+    FieldError,
+    FieldSpec,
+    check_new_name,
+    validate_name,
+    validate_value,
+)
 from controller.store.contacts import utc_now
 from controller.store.db import Database
 
@@ -159,7 +165,7 @@ def _tag_id(conn: sqlite3.Connection, clean: str) -> tuple[int, bool]:
     row = conn.execute("SELECT id FROM tags WHERE name = ?", (clean,)).fetchone()
     if row is not None:
         return int(row[0]), False
-    cur = conn.execute("INSERT INTO tags (name) VALUES (?)", (clean,))
+    cur = conn.execute("INSERT INTO tags (name) VALUES (?)", (check_new_name(clean, "tag"),))
     return int(cur.lastrowid or 0), True
 
 

@@ -202,3 +202,28 @@ def test_given_a_list_and_a_script_by_name_in_set_when_edited_then_found(home: P
     assert missing.exit_code == 1 and json.loads(missing.stderr)["error"] == "unknown_script"
     cleared = ok_json(home, "bank", "edit", bank_id, "--set", "script_id=null")
     assert cleared["settings"]["script_id"] is None  # null still clears it
+
+
+def test_given_a_report_field_that_names_no_field_when_set_then_refused_and_a_deleted_one_kept(
+    home: Path,
+) -> None:
+    seed(home)
+    bank_id = str(create(home))
+    refused = run(home, "bank", "edit", bank_id, "--set", "report_fields=NoSuchField", "--json")
+    assert refused.exit_code == 1
+    assert json.loads(refused.stderr)["error"] == "unknown_field"
+    assert ok_json(home, "bank", "show", bank_id)["settings"]["report_fields"] == []
+    assert run(home, "fields", "add", "Support", "--kind", "text").exit_code == 0
+    assert run(home, "bank", "edit", bank_id, "--set", "report_fields=support").exit_code == 0
+    assert run(home, "fields", "remove", "Support").exit_code == 0
+    kept = run(home, "bank", "edit", bank_id, "--set", "max_attempts=4", "--json")
+    assert kept.exit_code == 0, kept.output  # a field deleted since does not block other edits
+    assert ok_json(home, "bank", "show", bank_id)["settings"]["max_attempts"] == 4
+
+
+def test_given_a_comma_in_a_new_field_or_tag_name_when_added_then_refused(home: Path) -> None:
+    added = run(home, "fields", "add", "A, B", "--kind", "text")
+    assert added.exit_code == 1 and "cannot contain a comma" in added.output
+    tagged = run(home, "tags", "add", "Ride, food")
+    assert tagged.exit_code != 0 and "cannot contain a comma" in tagged.output
+    assert "A, B" not in run(home, "fields", "list").output

@@ -12,7 +12,9 @@ from test_admin_pages import GOOD_SCRIPT, admin, create_bank, seed_list
 from web_test_helpers import csrf_token, login
 
 from controller.model import banks as model
+from controller.model.fields import validate_field
 from controller.store import banks as bank_store
+from controller.store import fields as field_store
 from controller.store.db import Database
 
 Client = TestClient[Any, Any]
@@ -30,6 +32,7 @@ async def test_given_the_advanced_settings_when_saved_then_each_lands_and_blank_
 ) -> None:
     token = await admin(client, make_user)
     list_id = seed_list(db, 2)
+    field_store.add_field(db, validate_field("Support", "choice", ["Yes", "No"]))
     ends = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
     bank_id = await create_bank(
         client, token, list_id, preferred_area_codes="212, 646", start_button_label="Go",
@@ -69,6 +72,7 @@ async def test_given_bad_advanced_settings_when_saved_then_the_cli_message_and_n
         ({"suppress_other_bank_hours": "9999"}, "other-bank suppression must be 1 to 720 hours"),
         ({"suppress_other_bank_hours": "soon"}, "is not a number"),
         ({"voicemail_message": "Hi"}, "a voicemail message needs answering machine detection on"),
+        ({"report_fields": "Suport"}, "there is no custom field 'Suport' to ask in the report"),
     )
     for extra, message in cases:
         form = settings_form(token, list_id, amd="on", **extra)
