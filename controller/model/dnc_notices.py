@@ -27,6 +27,11 @@ def imported(added: int, already: int, repeated: int = 0) -> str:
     return text
 
 
+def skipped(count: int) -> str:
+    """Lines of a file that were not taken (each is listed apart)."""
+    return f"{count} {_lines(count)} skipped (listed below)."
+
+
 def _lines(n: int) -> str:
     return "line" if n == 1 else "lines"
 

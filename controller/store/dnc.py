@@ -13,6 +13,17 @@ from controller.store.contacts import utc_now
 from controller.store.db import Database
 
 _PARSER = PhoneParser()
+MAX_REASON = 500  # characters of a number's reason
+
+
+def check_reason(reason: str) -> str:
+    """``reason`` stripped; ``PhoneError`` (reason_too_long) over MAX_REASON characters."""
+    clean = reason.strip()
+    if len(clean) > MAX_REASON:
+        raise PhoneError(
+            "reason_too_long", f"a reason is at most {MAX_REASON} characters (got {len(clean)})"
+        )
+    return clean
 
 
 @dataclass
@@ -25,11 +36,11 @@ class DncImportReport:
 
 def add(db: Database, number: str, reason: str = "", source: str = "manual") -> tuple[str, bool]:
     """Put a number on the list; return (E.164, whether it was new). ``PhoneError`` if bad."""
-    e164 = _PARSER.parse(number).e164
+    e164, clean = _PARSER.parse(number).e164, check_reason(reason)
     with db.write() as conn:
         cur = conn.execute(
             "INSERT OR IGNORE INTO dnc (e164, reason, source, created_at) VALUES (?, ?, ?, ?)",
-            (e164, reason.strip(), source, utc_now()),
+            (e164, clean, source, utc_now()),
         )
         return e164, cur.rowcount > 0
 
@@ -101,18 +112,21 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 def _read(path: Path, report: DncImportReport, numbers: list[str], reasons: dict[str, str]) -> None:
     """Collect the file's numbers (and reasons); bad lines go to ``report.errors``."""
     for line, row in _rows(path):
-        if not row or not row[0].strip():
-            continue
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line
         try:
+            if not row[0].strip():
+                raise PhoneError("empty_number", "no phone number in the first column")
             e164 = _PARSER.parse(row[0]).e164
+            reason = check_reason(row[1]) if len(row) > 1 else ""
         except PhoneError as exc:
             if line == 1 and not any(ch.isdigit() for ch in row[0]):
                 continue  # a header
             report.errors.append({"line": line, "code": exc.code, "reason": exc.message})
             continue
         numbers.append(e164)
-        if len(row) > 1 and row[1].strip():
-            reasons.setdefault(e164, row[1].strip())
+        if reason:
+            reasons.setdefault(e164, reason)
 
 
 def import_file(
@@ -128,6 +142,7 @@ def import_file(
     with path.open("rb") as raw:
         if b"\x00" in raw.read(4096):
             raise PhoneError("not_utf8", NOT_UTF8)
+    reason = check_reason(reason)
     report = DncImportReport()
     numbers: list[str] = []
     reasons: dict[str, str] = {}

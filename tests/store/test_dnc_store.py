@@ -45,3 +45,33 @@ def test_given_file_with_header_duplicates_and_bad_lines_when_imported_then_repo
     assert (again.added, again.already) == (0, 2)
     assert {e["e164"] for e in dnc.entries(db)} == {"+16175550101", "+13125550100"}
     assert {e["source"] for e in dnc.entries(db)} == {"state"}
+
+
+def test_given_a_line_with_only_a_reason_or_a_long_reason_when_imported_then_each_listed_as_skipped(
+    db: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "dnc.csv"
+    long_reason = "x" * (dnc.MAX_REASON + 1)
+    path.write_text(f"6175550101,asked\n,only a reason\n3125550100,{long_reason}\n,\n")
+    report = dnc.import_file(db, path)
+    assert report.added == 1
+    assert [(e["line"], e["code"]) for e in report.errors] == [
+        (2, "empty_number"),
+        (3, "reason_too_long"),
+    ]
+    assert [e["e164"] for e in dnc.entries(db)] == ["+16175550101"]
+
+
+def test_given_a_reason_over_the_limit_when_added_or_given_to_an_import_then_refused_and_nothing_added(  # noqa: E501
+    db: Database, tmp_path: Path
+) -> None:
+    long_reason = "y" * (dnc.MAX_REASON + 1)
+    with pytest.raises(PhoneError) as caught:
+        dnc.add(db, "6175550101", long_reason)
+    assert caught.value.code == "reason_too_long"
+    path = tmp_path / "dnc.csv"
+    path.write_text("6175550101\n")
+    with pytest.raises(PhoneError):
+        dnc.import_file(db, path, reason=long_reason)
+    assert dnc.count(db) == 0
+    assert dnc.add(db, "6175550101", "z" * dnc.MAX_REASON)[1]

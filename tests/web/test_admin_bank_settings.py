@@ -70,7 +70,8 @@ async def test_given_bad_advanced_settings_when_saved_then_the_cli_message_and_n
     cases = (
         ({"preferred_area_codes": "012"}, "area code '012' must be three digits"),
         ({"suppress_other_bank_hours": "9999"}, "other-bank suppression must be 1 to 720 hours"),
-        ({"suppress_other_bank_hours": "soon"}, "is not a number"),
+        ({"suppress_other_bank_hours": "soon"}, "suppress_other_bank_hours must be a whole number"),
+        ({"max_attempts": "2.7"}, "max_attempts must be a whole number"),
         ({"voicemail_message": "Hi"}, "a voicemail message needs answering machine detection on"),
         ({"report_fields": "Suport"}, "there is no custom field 'Suport' to ask in the report"),
     )

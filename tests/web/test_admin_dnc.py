@@ -138,3 +138,15 @@ async def test_given_more_numbers_than_a_page_when_paging_the_list_then_each_sho
             break
         path = older.group(1)
     assert sorted(shown) == [f"+1212555{n:04d}" for n in range(120)]
+
+
+async def test_given_a_file_with_one_bad_line_when_uploaded_then_the_notice_says_one_line(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    done = await client.post(
+        "/admin/contacts/dnc/import", data=upload(token, "2125550101\n,only a reason\n", "x")
+    )
+    page = await done.text()
+    assert "1 line skipped (listed below)." in page and "no phone number" in page
+    assert numbers(db) == ["+12125550101"]

@@ -59,8 +59,6 @@ DONE = {"publish": "Published.", "start": "Started: dialing begins as volunteers
         "starting": "Starting: the dialing queue is being built; the bank runs by itself once"
                     " it is ready.",
         "stop-now": "Stopped for good; its live calls are being ended."}  # fmt: skip
-NUMBERS = {"max_attempts": int, "retry_delay_min": int, "abandon_cap_pct": float,
-           "suppress_other_bank_hours": int}  # fmt: skip
 
 
 def _choices(request: web.Request) -> dict[str, Any]:
@@ -83,13 +81,7 @@ def _changes(request: web.Request, form: dict[str, str]) -> dict[str, Any]:
         value = form.get(name, "").strip()
         if value == "":
             continue
-        if name in NUMBERS:
-            try:
-                options[name] = NUMBERS[name](value)
-            except ValueError:
-                raise model.BankError("bad_number", f"{name}: {value!r} is not a number") from None
-        else:
-            options[name] = value
+        options[name] = value  # parsed by the setting's type, with the CLI's messages
     if editing:
         options["amd"] = form.get("amd") == "on"
     if form.get("prevent_frequent_present"):

@@ -44,7 +44,7 @@ async def dnc_import(request: web.Request) -> web.StreamResponse:
         path.unlink(missing_ok=True)
     notice = notices.imported(report.added, report.already, report.repeated)
     if report.errors:
-        notice += f" {len(report.errors)} lines skipped (listed below)."
+        notice += " " + notices.skipped(len(report.errors))
     return contacts_page(request, notice=notice, dnc_report=report)
 
 
