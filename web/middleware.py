@@ -116,14 +116,26 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
+# Where a file too big for the web pages can be taken in instead, by the page it came to.
+BIG_FILE_COMMANDS = (
+    ("/admin/contacts/dnc/", "a bigger Do Not Call file", "phonebank dnc import FILE"),
+    ("/script/", "a bigger script", "phonebank script import FILE"),
+    ("/admin/contacts/", "a bigger contact file", "phonebank contacts import FILE"),
+)
+
+
 def _too_large(request: web.Request) -> web.Response:
     limit = MAX_UPLOAD_BYTES // 1024**2
+    advice = next(
+        (f" Import {what} on the appliance with `{command}`."
+         for part, what, command in BIG_FILE_COMMANDS if part in request.path),
+        "",
+    )  # fmt: skip
     return error(
         request,
         413,
         "upload_too_large",
-        f"This upload is larger than {limit} MB, the most the web pages take. Import a"
-        " bigger contact file on the appliance with `phonebank contacts import FILE`.",
+        f"This upload is larger than {limit} MB, the most the web pages take.{advice}",
     )
 
 

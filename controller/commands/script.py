@@ -28,15 +28,31 @@ def script() -> None:
     """
 
 
-def _load(path: Path) -> Script:
+def _load(path: Path, name: str = "") -> Script:
+    """The script in ``path`` (YAML, or JSON by its suffix); ``name`` is the file as the
+    organizer knows it (an upload's own name), used in messages."""
+    shown = name or path.name
     if not path.is_file():
         raise ScriptError([Problem("no_such_file", f"no such file: {path}")])
     try:
         text = path.read_text(encoding="utf-8")
         data: Any = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ScriptError([Problem("parse_error", f"{path.name} cannot be read: {exc}")]) from exc
+        problem = Problem("parse_error", f"{shown} cannot be read: {_unreadable(exc)}")
+        raise ScriptError([problem]) from exc
     return model.from_dict(data)
+
+
+def _unreadable(exc: Exception) -> str:
+    """Why a script file cannot be read, in words, with the line where it shows."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not UTF-8 text (save it as UTF-8)"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or "it is not valid YAML"
+    return f"it is not valid YAML ({problem}{where})"
 
 
 def _problems_text(problems: list[Problem]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -82,7 +83,18 @@ async def test_given_a_script_with_a_dangling_branch_when_uploaded_then_listed_a
     broken.add_field("_csrf", token)
     broken.add_field("file", b"blocks: [unclosed", filename="x.yaml")
     unreadable = await client.post(f"/admin/banks/{bank_id}/script/import", data=broken)
-    assert unreadable.status == 400 and "cannot be read" in await unreadable.text()
+    said = html.unescape(await unreadable.text())
+    assert unreadable.status == 400 and "x.yaml cannot be read: it is not valid YAML (" in said
+    assert not re.search(r"script-[0-9a-f]{16}", said) and "<unicode string>" not in said
+    for name, body, why in (
+        ("x.json", b"\xff\xfe{", "x.json cannot be read: it is not UTF-8 text"),
+        ("y.json", b'{"blocks": [', "y.json cannot be read: it is not valid JSON ("),
+    ):
+        bad = FormData()
+        bad.add_field("_csrf", token)
+        bad.add_field("file", body, filename=name)
+        answer = await client.post(f"/admin/banks/{bank_id}/script/import", data=bad)
+        assert answer.status == 400 and why in html.unescape(await answer.text()), name
     assert bank_of(db, bank_id).settings.script_id is None and script_count(db) == 0
     missing = await client.get(f"/admin/banks/{bank_id}/script.yaml")
     assert missing.status == 404

@@ -56,7 +56,7 @@ def _problems(exc: ScriptError) -> str:
     return "The script was not saved: " + text.replace("(use --replace)", "(tick replace)") + "."
 
 
-async def _saved_upload(request: web.Request) -> tuple[Path, bool] | None:
+async def _saved_upload(request: web.Request) -> tuple[Path, bool, str] | None:
     form = await request.post()  # already read (and bounded) by the CSRF check
     upload = form.get("file")
     if not isinstance(upload, web.FileField):
@@ -67,7 +67,7 @@ async def _saved_upload(request: web.Request) -> tuple[Path, bool] | None:
     path = folder / f"script-{secrets.token_hex(8)}{suffix}"
     with path.open("wb") as out:
         shutil.copyfileobj(upload.file, out)
-    return path, form.get("replace") == "on"
+    return path, form.get("replace") == "on", Path(upload.filename or "").name
 
 
 @access(Access.STAFF)
@@ -77,9 +77,9 @@ async def upload(request: web.Request) -> web.StreamResponse:
     saved = await _saved_upload(request)
     if saved is None:
         return script_view(request, error="Choose a YAML or JSON script file.")
-    path, replace = saved
+    path, replace, name = saved
     try:
-        loaded = script_cmd._load(path)
+        loaded = script_cmd._load(path, name)
         with request.app[DB].write() as conn:
             if bank_store.get(conn, bank_id).state.value == "stopped":
                 raise script_store.bank_stopped()
