@@ -9,7 +9,14 @@ import click
 
 from controller.commands import bank_run
 from controller.commands.bank_run import clear_errors
-from controller.commands.common import AppContext, emit, json_option, pass_app, plural
+from controller.commands.common import (
+    AppContext,
+    cli_actor,
+    emit,
+    json_option,
+    pass_app,
+    plural,
+)
 from controller.commands.export import export_options, write_export
 from controller.commands.params import ID
 from controller.model import banks as model
@@ -151,7 +158,7 @@ def create(app: AppContext, sets: tuple[str, ...], as_json: bool, **options: Any
     with clear_errors(as_json):
         changes = _changes(app, options, sets)
         with app.db.write() as conn:
-            b = store.create(conn, changes)
+            b = store.create(conn, changes, cli_actor())
         emit(store.to_dict(b), as_json, _show(b))
 
 

@@ -18,6 +18,7 @@ import click
 
 from controller.commands.common import (
     AppContext,
+    cli_actor,
     emit,
     fail,
     json_option,
@@ -35,8 +36,6 @@ from controller.store import queue_build_steps as steps
 from controller.store.queue_build_steps import start_in_steps
 from controller.store.results import ResultsError
 from controller.store.start_progress import queue_unit
-
-ACTOR = "cli"
 
 
 @contextmanager
@@ -148,7 +147,7 @@ def _step(
     with clear_errors(as_json):
         with app.db.write() as conn:
             before = store.get(conn, bank_id)
-            b = store.update(conn, bank_id, step, ACTOR)
+            b = store.update(conn, bank_id, step, cli_actor())
         text = said(before, b) if said else f"Bank {b.id} is now {b.state.value}."
         emit(store.to_dict(b), as_json, text)
 
@@ -203,7 +202,7 @@ def _start_now(app: AppContext, bank_id: int, as_json: bool) -> None:
                 )
 
         now = datetime.now(UTC)
-        b = start_in_steps(app.db, bank_id, now, ACTOR, steps.STEP, wait=False, on_steps=told)
+        b = start_in_steps(app.db, bank_id, now, cli_actor(), steps.STEP, wait=False, on_steps=told)
         with app.db.read() as conn:
             counts = queue.counts(conn, bank_id)
         data = {**store.to_dict(b), "queue": counts}

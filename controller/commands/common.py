@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +62,15 @@ def fail(message: str, code: str = "error", as_json: bool = False) -> None:
     else:
         click.echo(f"Error: {message}", err=True)
     sys.exit(1)
+
+
+def cli_actor() -> str:
+    """Who a command acts as, for a bank's history: the system account running it."""
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # no name for this user id
+        account = f"uid {os.getuid()}"
+    return f"{account} on the command line"
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:

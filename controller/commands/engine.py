@@ -11,6 +11,7 @@ import click
 
 from controller.commands.common import (
     AppContext,
+    cli_actor,
     emit,
     fail,
     json_option,
@@ -26,8 +27,6 @@ from controller.pacing import replay as replays
 from controller.pacing.decision import Strategy
 from controller.store import banks as store
 from controller.store import engine_log
-
-ACTOR = "cli"
 
 
 @click.group("engine")
@@ -242,8 +241,8 @@ def stop_now(app: AppContext, bank_id: int, yes: bool, as_json: bool) -> None:
         with app.db.write() as conn:
             bank = store.get(conn, bank_id)
             if bank.state is not State.STOPPED:
-                bank = store.update(conn, bank_id, model.stop, ACTOR)
-            engine_log.request_stop_now(conn, bank_id, ACTOR)
+                bank = store.update(conn, bank_id, model.stop, cli_actor())
+            engine_log.request_stop_now(conn, bank_id, cli_actor())
     except BankError as exc:
         fail(str(exc), exc.code, as_json)
     if not_dialing_note(app):  # no appliance: no PBX, so no live call to end

@@ -131,8 +131,8 @@ def list_all(conn: sqlite3.Connection, state: str | None = None) -> list[Bank]:
     return [_row_to_bank(conn, r) for r in conn.execute(sql, args)]
 
 
-def create(conn: sqlite3.Connection, changes: dict[str, Any]) -> Bank:
-    """A new draft bank from ``changes`` over the default settings."""
+def create(conn: sqlite3.Connection, changes: dict[str, Any], actor: str = "") -> Bank:
+    """A new draft bank from ``changes`` over the default settings (``actor``: who made it)."""
     settings = model.apply_changes(BankSettings(), changes)
     bank = model.create(settings, set(changes))
     _check_refs(conn, settings)
@@ -144,7 +144,7 @@ def create(conn: sqlite3.Connection, changes: dict[str, Any]) -> Bank:
         (bank_id, settings.title, settings.list_id, "{}", now, now),
     )
     _save(conn, Bank(settings=bank.settings, id=bank_id))
-    _log(conn, bank_id, "new", State.DRAFT, "")
+    _log(conn, bank_id, "new", State.DRAFT, actor)
     return get(conn, bank_id)
 
 

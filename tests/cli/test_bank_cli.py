@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,8 @@ def test_given_bank_when_walked_through_lifecycle_then_states_and_errors(home: P
     status = ok_json(home, "bank", "status", bank_id)
     assert [h["to_state"] for h in status["history"]][-1] == "stopped"
     assert status["queue"]["ready"] == 5
+    who = f"{getpass.getuser()} on the command line"
+    assert {h["actor"] for h in status["history"]} == {who}  # the creation too
 
 
 def test_given_window_in_future_when_started_then_refused_and_schedule_works(home: Path) -> None:

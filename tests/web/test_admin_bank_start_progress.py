@@ -101,7 +101,9 @@ async def test_given_a_big_start_held_halfway_when_pages_are_read_and_start_pres
     assert "start-progress" not in page and 'data-testid="pause"' in page
     with db.read() as conn:
         assert queue.counts(conn, bank_id)["ready"] == 3000
-        assert [h["to_state"] for h in bank_store.history(conn, bank_id)][-1] == "running"
+        history = bank_store.history(conn, bank_id)
+    assert history[-1]["to_state"] == "running"
+    assert history[-1]["actor"] == "boss on the web"
 
 
 async def test_given_a_start_interrupted_halfway_when_the_pages_are_read_then_they_say_press_start_to_resume(  # noqa: E501

@@ -17,7 +17,7 @@ from controller.model import banks as model
 from controller.store import banks as store
 from web.access import Access, access
 from web.keys import DB
-from web.views.admin_banks import ACTOR, bank_page, changed, plain_message
+from web.views.admin_banks import actor_of, bank_page, changed, plain_message
 from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, form_data, load_bank
 
 AT_EXAMPLE = "2026-11-24T18:00-05:00"
@@ -44,7 +44,7 @@ async def schedule_start(request: web.Request) -> web.StreamResponse:
         when = parse_at(form.get("at", ""))
         with request.app[DB].write() as conn:
             now = datetime.now(UTC)
-            store.update(conn, bank_id, lambda b: model.schedule(b, when, now), ACTOR)
+            store.update(conn, bank_id, lambda b: model.schedule(b, when, now), actor_of(request))
     except DOMAIN_ERRORS as exc:
         return bank_page(request, error=plain_message("schedule", exc, load_bank(request)))
     changed(request, bank_id, "schedule")
@@ -55,7 +55,7 @@ async def unschedule(request: web.Request) -> web.StreamResponse:
     bank_id = bank_id_of(request)
     try:
         with request.app[DB].write() as conn:
-            store.update(conn, bank_id, model.unschedule, ACTOR)
+            store.update(conn, bank_id, model.unschedule, actor_of(request))
     except DOMAIN_ERRORS as exc:
         return bank_page(request, error=plain_message("unschedule", exc, load_bank(request)))
     changed(request, bank_id, "unschedule")

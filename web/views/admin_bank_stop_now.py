@@ -14,7 +14,7 @@ from controller.store import banks as store
 from controller.store import engine_log
 from web.access import Access, access
 from web.keys import DB
-from web.views.admin_banks import ACTOR, bank_page, changed, plain_message
+from web.views.admin_banks import actor_of, bank_page, changed, plain_message
 from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, form_data, load_bank
 
 CONFIRM = "Stopping now is final and ends live calls: tick the box to confirm."
@@ -29,8 +29,8 @@ async def stop_now(request: web.Request) -> web.StreamResponse:
     try:
         with request.app[DB].write() as conn:
             if bank.state is not model.State.STOPPED:
-                store.update(conn, bank_id, model.stop, ACTOR)
-            engine_log.request_stop_now(conn, bank_id, ACTOR)
+                store.update(conn, bank_id, model.stop, actor_of(request))
+            engine_log.request_stop_now(conn, bank_id, actor_of(request))
     except DOMAIN_ERRORS as exc:
         return bank_page(request, error=plain_message("stop", exc, load_bank(request)))
     changed(request, bank_id, "stop-now")

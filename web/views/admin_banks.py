@@ -25,7 +25,7 @@ from controller.store import queue_build_steps as steps
 from controller.store import scripts as script_store
 from controller.store import users as user_store
 from controller.store.queue_build_steps import start_in_steps
-from web.access import Access, access
+from web.access import Access, access, current_user
 from web.keys import DB
 from web.params import parse_id
 from web.render import render
@@ -38,7 +38,13 @@ from web.views.admin_common import (
     sentence,
 )
 
-ACTOR = "web"
+
+def actor_of(request: web.Request) -> str:
+    """Who acts, for a bank's history: the signed-in user, on the web."""
+    user = current_user(request)
+    return f"{user.username} on the web" if user is not None else "web"
+
+
 LOG = logging.getLogger(__name__)
 FORM_FIELDS = ("title", "description", "list_id", "script_id", "dialing_mode", "calling_hours",
                "window_start", "window_end", "max_attempts", "retry_delay_min",
@@ -147,7 +153,7 @@ async def new_bank(request: web.Request) -> web.StreamResponse:
     try:
         changes = _changes(request, form)
         with request.app[DB].write() as conn:
-            bank = store.create(conn, changes)
+            bank = store.create(conn, changes, actor_of(request))
     except DOMAIN_ERRORS as exc:
         return _settings_page(request, None, form, str(exc))
     raise web.HTTPSeeOther(f"/admin/banks/{bank.id}/script")
@@ -216,7 +222,7 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
             action = "starting"
         elif action != "start":
             with request.app[DB].write() as conn:
-                store.update(conn, bank_id, _step_of(action, form, lists), ACTOR)
+                store.update(conn, bank_id, _step_of(action, form, lists), actor_of(request))
     except DOMAIN_ERRORS as exc:
         return bank_page(request, error=plain_message(action, exc, load_bank(request)))
     changed(request, bank_id, action)
@@ -235,9 +241,11 @@ async def _start(request: web.Request, bank_id: int) -> bool:
     def told_steps(_total: int) -> None:
         loop.call_soon_threadsafe(stepping.set)
 
+    actor = actor_of(request)
+
     def run() -> None:
         now = datetime.now(UTC)
-        start_in_steps(request.app[DB], bank_id, now, ACTOR, steps.STEP, False, told_steps)
+        start_in_steps(request.app[DB], bank_id, now, actor, steps.STEP, False, told_steps)
 
     build = loop.run_in_executor(None, run)
     told: asyncio.Future[Any] = asyncio.ensure_future(stepping.wait())
