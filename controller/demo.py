@@ -196,7 +196,7 @@ def _create_bank(conn: sqlite3.Connection, now: datetime) -> bank_model.Bank:
         "calling_hours": "08:00-21:00",
         "retry_delay_min": 10,
     }
-    bank = bank_store.create(conn, changes)
+    bank = bank_store.create(conn, changes, "demo")
     assert bank.id is not None
     return bank_store.update(conn, bank.id, lambda b: bank_model.publish(b, "public"), "demo")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
+import pwd
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,10 +66,10 @@ def fail(message: str, code: str = "error", as_json: bool = False) -> None:
 
 def cli_actor() -> str:
     """Who a command acts as, for a bank's history: the system account running it."""
-    try:
-        account = getpass.getuser()
-    except (KeyError, OSError):  # no name for this user id
-        account = f"uid {os.getuid()}"
+    try:  # the account itself, not $USER (which anyone can set)
+        account = pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:  # no name for this user id
+        account = f"uid {os.geteuid()}"
     return f"{account} on the command line"
 
 

@@ -50,9 +50,10 @@ def _unreadable(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
     mark = getattr(exc, "problem_mark", None)
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-    problem = getattr(exc, "problem", None) or "it is not valid YAML"
-    return f"it is not valid YAML ({problem}{where})"
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or ""
+    said = " at ".join(p for p in (problem, where) if p)
+    return f"it is not valid YAML ({said})" if said else "it is not valid YAML"
 
 
 def _problems_text(problems: list[Problem]) -> str:

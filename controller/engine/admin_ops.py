@@ -14,20 +14,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from controller.engine.simvol import SimProfile, SimulatedVolunteers
-from controller.model.volunteers import ACTIVE, Session, VolunteerError
+from controller.model.volunteers import ACTIVE, Session, VolunteerError, VState
 from controller.store import admin_stats
 from controller.store import users as user_store
 from controller.store.db import Database
+from controller.telephony.ami import AmiError
 
 if TYPE_CHECKING:
     from controller.engine.engine import Engine
 
 log = logging.getLogger(__name__)
 
+GONE = VState.DISCONNECTED
 SIM_PREFIX = "sim-volunteer-"
 DEMO_PROFILE = SimProfile(talk=(4.0, 12.0), wrap=(1.0, 3.0), seed=11)
 
@@ -89,35 +92,50 @@ class SimSwitch:
     profile: SimProfile = DEMO_PROFILE
     sims: SimulatedVolunteers | None = None
     on: dict[int, list[int]] = field(default_factory=dict)
+    # one Add or Remove at a time: two at once could pick the same simulated user
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def running(self, bank_id: int) -> int:
         return len(self.on.get(bank_id, []))
 
     async def switch_on(self, bank_id: int, count: int = 5) -> int:
         """Enroll ``count`` simulated volunteers in ``bank_id``; returns how many joined."""
-        if self.sims is None:
-            self.sims = SimulatedVolunteers(self.engine, self.profile)
-        busy = {v for ids in self.on.values() for v in ids}
-        free = [v for v in ensure_sim_users(self.engine.db, count + len(busy)) if v not in busy]
-        chosen = free[:count]
-        sims = self.sims
-        done = await asyncio.gather(
-            *(sims.add(bank_id, v, timeout=15.0) for v in chosen), return_exceptions=True
-        )  # together: the pacer sees the whole team at once, not one volunteer
-        joined = [v for v, r in zip(chosen, done, strict=True) if not isinstance(r, Exception)]
-        for volunteer_id, result in zip(chosen, done, strict=True):
-            if isinstance(result, Exception):  # never left half in: out of the bank again
-                log.warning("simulated volunteer %s did not join: %r", volunteer_id, result)
-                await self._drop(volunteer_id)
-        self.on.setdefault(bank_id, []).extend(joined)
-        return len(joined)
+        async with self.lock:
+            if self.sims is None:
+                self.sims = SimulatedVolunteers(self.engine, self.profile)
+            busy = {v for ids in self.on.values() for v in ids}
+            users = ensure_sim_users(self.engine.db, count + len(busy))
+            chosen = [v for v in users if v not in busy][:count]
+            sims = self.sims
+            done = await asyncio.gather(
+                *(sims.add(bank_id, v, timeout=15.0) for v in chosen), return_exceptions=True
+            )  # together: the pacer sees the whole team at once, not one volunteer
+            outcome = list(zip(chosen, done, strict=True))
+            joined = [v for v, r in outcome if not isinstance(r, BaseException)]
+            self.on.setdefault(bank_id, []).extend(joined)
+            for volunteer_id, result in outcome:
+                if isinstance(result, BaseException):
+                    log.warning("simulated volunteer %s did not join: %r", volunteer_id, result)
+                    await self._undo_join(bank_id, volunteer_id)
+            return len(joined)
 
     async def switch_off(self, bank_id: int) -> int:
         """Hang up every simulated volunteer of ``bank_id``; returns how many left."""
-        ids = self.on.pop(bank_id, [])
-        for volunteer_id in ids:
-            await self._drop(volunteer_id)
-        return len(ids)
+        async with self.lock:
+            ids = self.on.pop(bank_id, [])
+            for volunteer_id in ids:
+                await self._drop(volunteer_id)
+            return len(ids)
+
+    async def _undo_join(self, bank_id: int, volunteer_id: int) -> None:
+        """A join that failed half way (enrolled, the line never reached 'waiting') leaves
+        the bank again; one refused before enrolling here is left as it is."""
+        session = self.engine.pool.sessions.get(volunteer_id)
+        if session is not None and session.bank_id == bank_id and session.state is not GONE:
+            with contextlib.suppress(AmiError, VolunteerError, sqlite3.Error):
+                await self._drop(volunteer_id)
+        elif self.sims is not None and session is None:
+            self.sims.ids.discard(volunteer_id)
 
     async def _drop(self, volunteer_id: int) -> None:
         if self.sims is not None:

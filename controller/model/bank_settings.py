@@ -36,8 +36,8 @@ class Household(StrEnum):
     EACH_CONTACT = "each_contact"  # every contact gets their own call
 
 
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-AREA_CODE = re.compile(r"^[2-9]\d{2}$")
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")  # ASCII digits: what a trunk dials
+AREA_CODE = re.compile(r"^[2-9][0-9]{2}$")
 MAX_ABANDON_PCT = 3.0
 
 

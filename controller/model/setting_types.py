@@ -31,7 +31,7 @@ from typing import Any, Union, get_args, get_origin
 
 TRUE = frozenset({"true", "yes", "on", "1"})
 FALSE = frozenset({"false", "no", "off", "0"})
-WHOLE = re.compile(r"^[+-]?\d+$")
+WHOLE = re.compile(r"^[+-]?[0-9]+$")  # ASCII digits only ("٣" is no number to a person)
 
 
 class WrongType(ValueError):
@@ -77,6 +77,8 @@ def _integer(value: Any) -> int:
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise WrongType
+    if isinstance(value, str) and not value.isascii():
+        raise WrongType  # float() reads other scripts' digits; a setting is written in ASCII
     try:
         number = float(value)
     except ValueError:

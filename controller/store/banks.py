@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,29 +23,30 @@ def _now_text(now: datetime | None = None) -> str:
     return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _check_report_fields(
-    conn: sqlite3.Connection, s: BankSettings, before: BankSettings | None
-) -> None:
-    """A report field added must name a custom field (one kept from before may have been
-    deleted since: the call screen leaves it out, and other settings still save)."""
+def _report_fields(conn: sqlite3.Connection, bank: Bank, before: BankSettings | None) -> Bank:
+    """``bank`` with each report field added spelled as its custom field is (the call screen
+    finds a field's choices by that name); ``unknown_field`` when it names none. One kept
+    from before may have been deleted since: the call screen leaves it out, and other
+    settings still save."""
     kept = set(before.report_fields) if before is not None else set()
-    for name in s.report_fields:
-        if name in kept:
-            continue
-        if not conn.execute(
-            "SELECT 1 FROM custom_fields WHERE name = ?", (name.strip(),)
-        ).fetchone():
-            raise BankError(
-                "unknown_field",
-                f"there is no custom field {name!r} to ask in the report"
-                " (the fields are on Fields and tags, or: phonebank fields list)",
-            )
+    names = []
+    for name in bank.settings.report_fields:
+        row = None
+        if name not in kept:
+            row = conn.execute(
+                "SELECT name FROM custom_fields WHERE name = ?", (name.strip(),)
+            ).fetchone()
+            if row is None:
+                raise BankError(
+                    "unknown_field",
+                    f"there is no custom field {name!r} to ask in the report"
+                    " (the fields are on Fields and tags, or: phonebank fields list)",
+                )
+        names.append(str(row["name"]) if row is not None else name)
+    return replace(bank, settings=replace(bank.settings, report_fields=tuple(names)))
 
 
-def _check_refs(
-    conn: sqlite3.Connection, s: BankSettings, before: BankSettings | None = None
-) -> None:
-    _check_report_fields(conn, s, before)
+def _check_refs(conn: sqlite3.Connection, s: BankSettings) -> None:
     if (
         s.list_id is not None
         and not conn.execute("SELECT 1 FROM lists WHERE id = ?", (s.list_id,)).fetchone()
@@ -134,8 +136,8 @@ def list_all(conn: sqlite3.Connection, state: str | None = None) -> list[Bank]:
 def create(conn: sqlite3.Connection, changes: dict[str, Any], actor: str = "") -> Bank:
     """A new draft bank from ``changes`` over the default settings (``actor``: who made it)."""
     settings = model.apply_changes(BankSettings(), changes)
-    bank = model.create(settings, set(changes))
-    _check_refs(conn, settings)
+    bank = _report_fields(conn, model.create(settings, set(changes)), None)
+    _check_refs(conn, bank.settings)
     now = _now_text()
     bank_id = _next_id(conn)
     conn.execute(
@@ -189,8 +191,8 @@ def update(
 ) -> Bank:
     """Apply a model step (edit, publish, start, ...) and save it with its history."""
     before = get(conn, bank_id)
-    after = step(before)
-    _check_refs(conn, after.settings, before.settings)
+    after = _report_fields(conn, step(before), before.settings)
+    _check_refs(conn, after.settings)
     if after.visibility == "private":
         for list_id in after.user_list_ids:
             if not conn.execute("SELECT 1 FROM user_lists WHERE id = ?", (list_id,)).fetchone():

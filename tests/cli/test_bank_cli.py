@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-import getpass
 import json
+import os
+import pwd
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,7 @@ def test_given_bank_when_walked_through_lifecycle_then_states_and_errors(home: P
     status = ok_json(home, "bank", "status", bank_id)
     assert [h["to_state"] for h in status["history"]][-1] == "stopped"
     assert status["queue"]["ready"] == 5
-    who = f"{getpass.getuser()} on the command line"
+    who = f"{pwd.getpwuid(os.geteuid()).pw_name} on the command line"
     assert {h["actor"] for h in status["history"]} == {who}  # the creation too
 
 

@@ -215,6 +215,8 @@ def test_given_a_report_field_that_names_no_field_when_set_then_refused_and_a_de
     assert ok_json(home, "bank", "show", bank_id)["settings"]["report_fields"] == []
     assert run(home, "fields", "add", "Support", "--kind", "text").exit_code == 0
     assert run(home, "bank", "edit", bank_id, "--set", "report_fields=support").exit_code == 0
+    shown = ok_json(home, "bank", "show", bank_id)["settings"]["report_fields"]
+    assert shown == ["Support"]  # spelled as the field is, where the call screen looks it up
     assert run(home, "fields", "remove", "Support").exit_code == 0
     kept = run(home, "bank", "edit", bank_id, "--set", "max_attempts=4", "--json")
     assert kept.exit_code == 0, kept.output  # a field deleted since does not block other edits

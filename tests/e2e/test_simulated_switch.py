@@ -3,6 +3,8 @@ the bank, and Add brings back as many as asked, also while calls are in flight."
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from e2e_helpers import Env, bank_numbers, make_bank, set_state, wait_until
 
@@ -72,3 +74,17 @@ async def test_given_simulated_volunteers_in_calls_when_removed_and_added_again_
     outcomes = {r["call_id"]: r["outcome"] for r in filed}
     assert set(outcomes) == owed  # each report owed was filed by its volunteer on return
     assert "not_recorded" not in outcomes.values()
+
+
+async def test_given_two_banks_when_simulated_volunteers_are_added_to_both_at_once_then_each_gets_its_own(  # noqa: E501
+    env: Env,
+) -> None:
+    first = await start(env, 10, dialing_mode="preview")
+    second = await start(env, 10, dialing_mode="preview")
+    switch = sim_switch(env.engine)
+    joined = await asyncio.gather(switch.switch_on(first, 3), switch.switch_on(second, 3))
+    assert joined == [3, 3]
+    assert len(on_in(env, first)) == 3 and len(on_in(env, second)) == 3
+    assert not set(on_in(env, first)) & set(on_in(env, second))
+    await switch.switch_off(first)
+    await switch.switch_off(second)

@@ -213,7 +213,8 @@ async def test_given_no_dialer_in_the_process_when_opening_the_live_feed_then_a_
     )
     assert refused.status == 409 and (await refused.json())["error"] == "no_engine"
     path, headers = f"/api/admin/banks/{bank_id}/simulated", {"X-CSRF-Token": token}
-    for bad in ({"on": True, "count": "lots"}, {"on": True, "count": 51}, [1]):
+    counts = ({"on": True, "count": "lots"}, {"on": True, "count": 51}, {"on": 1, "count": 0})
+    for bad in (*counts, [1]):
         answer = await client.post(path, json=bad, headers=headers)
         assert answer.status == 400, bad
         assert (await answer.json())["error"] in ("bad_count", "bad_json"), bad

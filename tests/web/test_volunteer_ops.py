@@ -76,3 +76,12 @@ def test_given_a_bank_saved_asking_for_a_built_in_field_then_its_report_form_lea
     asked = BankSettings(title="T", report_fields=("Call Outcome", "Support"))  # as once stored
     form = report_options(db, Bank(asked, id=1, state=State.RUNNING))
     assert [f["name"] for f in form["fields"]] == ["Support"]
+
+
+def test_given_a_report_field_stored_in_another_case_when_the_form_is_built_then_its_choices_come(
+    db: Database,
+) -> None:
+    field_store.add_field(db, validate_field("Support", "choice", ["Yes", "No"], False))
+    asked = BankSettings(title="T", report_fields=("support",))  # as once stored
+    form = report_options(db, Bank(asked, id=1, state=State.RUNNING))
+    assert form["fields"] == [{"name": "Support", "kind": "choice", "options": ["Yes", "No"]}]

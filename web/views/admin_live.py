@@ -131,8 +131,9 @@ async def simulated(request: web.Request) -> web.StreamResponse:
     bank_id = bank_id_of(request)
     load_bank(request)
     body = await json_object(request)
-    count = parse_id(body.get("count") or 5, maximum=MAX_SIMULATED)
-    if not count:
+    on = bool(body.get("on"))
+    count = (parse_id(body.get("count", 5), maximum=MAX_SIMULATED) or 0) if on else 0
+    if on and not count:
         raise refuse_json("bad_count", f"count must be a whole number, 1 to {MAX_SIMULATED}.")
     engine = engine_of(request.app)
     if engine is None:
@@ -141,7 +142,7 @@ async def simulated(request: web.Request) -> web.StreamResponse:
             status=409,
         )
     switch = sim_switch(engine)
-    if body.get("on"):
+    if on:
         joined = await switch.switch_on(bank_id, count)
         if joined == 0:
             return web.json_response(

@@ -67,7 +67,7 @@ async def _saved_upload(request: web.Request) -> tuple[Path, bool, str] | None:
     path = folder / f"script-{secrets.token_hex(8)}{suffix}"
     with path.open("wb") as out:
         shutil.copyfileobj(upload.file, out)
-    return path, form.get("replace") == "on", Path(upload.filename or "").name
+    return path, form.get("replace") == "on", Path(upload.filename or "").name or "The file"
 
 
 @access(Access.STAFF)

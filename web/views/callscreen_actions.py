@@ -108,10 +108,11 @@ def _checked_report(
         bank = bank_store.get(conn, bank_id)
     tags = [str(t) for t in body.get("tags") or [] if str(t) in bank.settings.report_tags]
     values = body.get("fields") or {}
-    asked = {n for n in bank.settings.report_fields if not is_builtin(n)}  # built-ins: dialer's
+    # built-ins are the dialer's; names match as the store's field names do (any case)
+    asked = {n.casefold() for n in bank.settings.report_fields if not is_builtin(n)}
     checked: list[tuple[int, str]] = []
     for name, value in values.items() if isinstance(values, dict) else []:
-        if name in asked and str(value).strip():
+        if str(name).casefold() in asked and str(value).strip():
             try:
                 checked.append(field_store.check_value(db, name, str(value), by_hand=True))
             except FieldError as exc:

@@ -150,5 +150,6 @@ def report_options(db: Database, bank: Bank) -> dict[str, Any]:
     for name in bank.settings.report_fields:
         field = field_store.get_field(db, name)
         if field is not None and not field["builtin"]:  # a bank saved before they were refused
-            fields.append({"name": name, "kind": field["kind"], "options": options.get(name, [])})
+            known = str(field["name"])  # as the field is spelled (choices are keyed by it)
+            fields.append({"name": known, "kind": field["kind"], "options": options.get(known, [])})
     return {"tags": list(bank.settings.report_tags), "fields": fields}

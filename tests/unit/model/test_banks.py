@@ -51,7 +51,9 @@ def test_given_amd_passed_at_creation_when_created_then_refused_until_saved() ->
     ("change", "code"),
     [
         ({"caller_ids": "5551234"}, "caller_id_format"),
+        ({"caller_ids": "+1٢١٢٥٥٥٠١٢٣"}, "caller_id_format"),  # not dialable as written
         ({"preferred_area_codes": "123"}, "area_code_format"),
+        ({"preferred_area_codes": "2٢٢"}, "area_code_format"),
         ({"calling_hours": "07:00-20:00"}, "hours_outside_limits"),
         ({"abandon_cap_pct": 5}, "abandon_cap_range"),
         ({"max_attempts": 0}, "max_attempts_range"),

@@ -53,7 +53,8 @@ def test_given_a_value_text_or_typed_when_parsed_then_the_settings_type(
      ("abandon_cap_pct", "inf", "number"), ("abandon_cap_pct", False, "number"),
      ("title", None, "text"), ("title", 5, "text"), ("report_tags", {"a": 1}, "list"),
      ("report_tags", "[true]", "list"), ("report_tags", "[1, null]", "list"),
-     ("window_end", 5, "datetime"), ("household", "both", "choice")],
+     ("window_end", 5, "datetime"), ("household", "both", "choice"),
+     ("max_attempts", "٣", "integer"), ("abandon_cap_pct", "٢.5", "number")],
 )  # fmt: skip
 def test_given_a_value_its_type_cannot_take_when_parsed_then_setting_type_error(
     name: str, value: Any, expected: str
