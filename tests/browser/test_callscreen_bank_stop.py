@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
-    PASSWORD,
     CallServer,
     bridged_contact,
     call_server,
-    join_with_browser,
     make_bank,
+    ready_until_a_call,
     rows,
-    sign_in,
+    volunteer_joined,
 )
 
 from controller.model import banks as bank_model
@@ -34,13 +33,9 @@ def test_given_a_conversation_when_the_organizer_stops_the_bank_then_it_goes_on_
     make_user: Callable[..., int],
     shoot: Callable[..., Any],
 ) -> None:
-    uid = make_user("stan", PASSWORD, display_name="Stan Stopper")
     bank_id = make_bank(db, 2, "human:1:120", call_server)
-    sign_in(page, call_server, "stan", "/banks")
-    join_with_browser(page, call_server, bank_id)
-    page.get_by_role("button", name="Ready for the next call").click()
-    state = page.locator("#live-state")
-    expect(state).to_have_attribute("data-state", "busy", timeout=60_000)
+    uid = volunteer_joined(page, call_server, make_user, ("stan", "Stan Stopper"), bank_id)
+    state = ready_until_a_call(page)
     contact = bridged_contact(db, bank_id, uid)
 
     with db.write() as conn:  # the organizer stops the bank (not "stop now")

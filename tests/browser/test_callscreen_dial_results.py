@@ -18,6 +18,7 @@ from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
     make_bank,
     rows,
     sign_in,
+    volunteer_joined,
 )
 
 from controller.model import banks as bank_model
@@ -116,10 +117,8 @@ def test_given_a_power_bank_when_the_numbers_are_not_in_service_then_the_volunte
     make_user: Callable[..., int],
     shoot: Callable[..., Any],
 ) -> None:
-    make_user("paula", PASSWORD, display_name="Paula Power")
     bank_id = make_bank(db, 4, "disconnected", call_server)
-    sign_in(page, call_server, "paula", "/banks")
-    join_with_browser(page, call_server, bank_id)
+    volunteer_joined(page, call_server, make_user, ("paula", "Paula Power"), bank_id)
     page.get_by_role("button", name="Ready for the next call").click()
     state = page.locator("#live-state")
     expect(state).to_have_text("Dialing for you\u2026")

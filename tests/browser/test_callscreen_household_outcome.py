@@ -9,13 +9,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
-    PASSWORD,
     CallServer,
     call_server,
-    join_with_browser,
     make_bank,
+    ready_until_a_call,
     rows,
-    sign_in,
+    volunteer_joined,
 )
 
 from controller.store.db import Database
@@ -30,12 +29,9 @@ def test_given_a_household_sharing_a_number_when_the_volunteer_picks_one_person_
     make_user: Callable[..., int],
     shoot: Callable[..., Any],
 ) -> None:
-    make_user("hana", PASSWORD, display_name="Hana House")
     bank_id = make_bank(db, 4, "human:1:60", call_server, household_every=2)
-    sign_in(page, call_server, "hana", "/banks")
-    join_with_browser(page, call_server, bank_id)
-    page.get_by_role("button", name="Ready for the next call").click()
-    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+    volunteer_joined(page, call_server, make_user, ("hana", "Hana House"), bank_id)
+    ready_until_a_call(page)
     call = rows(db, "SELECT id, e164 FROM call_attempts WHERE bank_id = ?", bank_id)[0]
     members = rows(
         db,

@@ -23,8 +23,10 @@ from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
     call_server,
     join_with_browser,
     make_bank,
+    ready_until_a_call,
     rows,
     sign_in,
+    volunteer_joined,
 )
 
 from controller.model import banks as bank_model
@@ -54,10 +56,8 @@ def test_given_a_call_when_the_websocket_drops_and_ids_are_guessed_then_it_recon
     make_user: Callable[..., int],
     shoot: Callable[..., Any],
 ) -> None:
-    uid = make_user("vera", PASSWORD, display_name="Vera Caller")
     bank_id = make_bank(db, 4, "human:1:60", call_server)
-    sign_in(page, call_server, "vera", "/banks")
-    join_with_browser(page, call_server, bank_id)
+    uid = volunteer_joined(page, call_server, make_user, ("vera", "Vera Caller"), bank_id)
     page.keyboard.press("r")  # Ready
     expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
     contact = bridged_contact(db, bank_id, uid)
@@ -334,8 +334,7 @@ def test_given_a_household_sharing_a_number_when_one_is_a_wrong_number_then_only
         "nothing_to_report"
     )
     join_with_browser(page, call_server, bank_id)
-    page.get_by_role("button", name="Ready for the next call").click()
-    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+    ready_until_a_call(page)
     members = rows(
         db,
         "SELECT c.id, c.first_name || ' ' || c.last_name AS name FROM contacts c"

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from asterisk.conftest import PbxPairInfo
 from browser_harness import LiveServer, wait_until
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 
 from controller.engine import plugin
 from controller.engine import volunteer_ops as ops
@@ -153,6 +153,29 @@ def join_with_browser(page: Page, server: CallServer, bank_id: int) -> None:
     expect(page.locator("#live-state")).to_have_attribute("data-state", "idle")
 
 
+def volunteer_joined(
+    page: Page,
+    server: CallServer,
+    make_user: Callable[..., int],
+    who: tuple[str, str],
+    bank_id: int,
+) -> int:
+    """A volunteer (username, display name) made, signed in and in the bank's room by the
+    browser phone; returns their user id."""
+    uid = make_user(who[0], PASSWORD, display_name=who[1])
+    sign_in(page, server, who[0], "/banks")
+    join_with_browser(page, server, bank_id)
+    return uid
+
+
+def ready_until_a_call(page: Page) -> Locator:
+    """Press Ready and wait until a person is put through; returns the live state line."""
+    page.get_by_role("button", name="Ready for the next call").click()
+    state = page.locator("#live-state")
+    expect(state).to_have_attribute("data-state", "busy", timeout=60_000)
+    return state
+
+
 def rows(db: Database, sql: str, *args: Any) -> list[dict[str, Any]]:
     with db.read() as conn:
         return [dict(r) for r in conn.execute(sql, args)]
@@ -187,8 +210,7 @@ def test_given_a_power_bank_when_a_browser_volunteer_works_two_calls_then_contac
     shoot(page, "waiting-room")
 
     for round_no in (1, 2):
-        page.get_by_role("button", name="Ready for the next call").click()
-        expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+        ready_until_a_call(page)
         contact = bridged_contact(db, bank_id, uid)
         name = f"{contact['first_name']} {contact['last_name']}"
         expect(page.get_by_test_id("contact-name")).to_have_text(name)
@@ -298,8 +320,7 @@ def test_given_a_call_with_answers_typed_when_the_tab_is_backgrounded_and_frozen
     line = SocketLine(page)
     sign_in(page, call_server, "vera", "/banks")
     join_with_browser(page, call_server, bank_id)
-    page.get_by_role("button", name="Ready for the next call").click()
-    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+    ready_until_a_call(page)
     contact = bridged_contact(db, bank_id, uid)
     name = f"{contact['first_name']} {contact['last_name']}"
     expect(page.get_by_test_id("contact-name")).to_have_text(name)

@@ -17,6 +17,7 @@ from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
     call_server,
     join_with_browser,
     make_bank,
+    ready_until_a_call,
     rows,
     sign_in,
 )
@@ -71,8 +72,7 @@ def test_given_a_report_with_a_word_in_a_number_field_when_the_outcome_is_picked
     ask_fields(db, call_server, bank_id)
     sign_in(page, call_server, "rita", "/banks")
     join_with_browser(page, call_server, bank_id)
-    page.get_by_role("button", name="Ready for the next call").click()
-    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+    ready_until_a_call(page)
     contact = bridged_contact(db, bank_id, uid)
     page.locator("#report-tags input[value=volunteer]").check()
     page.locator("#report-fields [data-field=Supporter]").select_option("Strong yes")

@@ -12,12 +12,11 @@ import pytest
 from browser_harness import wait_until
 from playwright.sync_api import Page, expect
 from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
-    PASSWORD,
     CallServer,
     call_server,
     join_with_browser,
     make_bank,
-    sign_in,
+    volunteer_joined,
 )
 
 from controller.store.db import Database
@@ -32,10 +31,8 @@ def test_given_a_browser_volunteer_who_ends_their_session_when_the_call_screen_s
     make_user: Callable[..., int],
     shoot: Callable[..., Any],
 ) -> None:
-    make_user("eddie", PASSWORD, display_name="Eddie Ender")
     bank_id = make_bank(db, 2, "human:1:60", call_server)
-    sign_in(page, call_server, "eddie", "/banks")
-    join_with_browser(page, call_server, bank_id)
+    volunteer_joined(page, call_server, make_user, ("eddie", "Eddie Ender"), bank_id)
     status = page.locator("#phone-status")
     expect(status).to_have_text("You are in your call room. Calls will come to you here.")
 

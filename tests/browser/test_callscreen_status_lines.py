@@ -14,8 +14,10 @@ from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
     call_server,
     join_with_browser,
     make_bank,
+    ready_until_a_call,
     rows,
     sign_in,
+    volunteer_joined,
 )
 
 from controller.model import banks as bank_model
@@ -32,13 +34,9 @@ def test_given_a_power_call_ended_when_the_report_is_filed_then_the_status_says_
     make_user: Callable[..., int],
     shoot: Callable[..., Any],
 ) -> None:
-    uid = make_user("fran", PASSWORD, display_name="Fran Filer")
     bank_id = make_bank(db, 2, "human:1:60", call_server)
-    sign_in(page, call_server, "fran", "/banks")
-    join_with_browser(page, call_server, bank_id)
-    page.get_by_role("button", name="Ready for the next call").click()
-    state = page.locator("#live-state")
-    expect(state).to_have_attribute("data-state", "busy", timeout=60_000)
+    uid = volunteer_joined(page, call_server, make_user, ("fran", "Fran Filer"), bank_id)
+    state = ready_until_a_call(page)
     page.get_by_role("button", name="Hang up").click()
     expect(state).to_have_text("Call ended. File the report.")
 

@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
-    PASSWORD,
     CallServer,
     call_server,
-    join_with_browser,
     make_bank,
+    ready_until_a_call,
     rows,
-    sign_in,
+    volunteer_joined,
 )
 
 from controller.store.db import Database
@@ -36,12 +35,9 @@ def test_given_a_household_member_marked_wrong_by_mistake_when_undo_is_clicked_t
     make_user: Callable[..., int],
     shoot: Callable[..., Any],
 ) -> None:
-    make_user("una", PASSWORD, display_name="Una Undo")
     bank_id = make_bank(db, 4, "human:1:60", call_server, household_every=2)
-    sign_in(page, call_server, "una", "/banks")
-    join_with_browser(page, call_server, bank_id)
-    page.get_by_role("button", name="Ready for the next call").click()
-    expect(page.locator("#live-state")).to_have_attribute("data-state", "busy", timeout=60_000)
+    volunteer_joined(page, call_server, make_user, ("una", "Una Undo"), bank_id)
+    ready_until_a_call(page)
     members = rows(
         db,
         "SELECT c.id, c.first_name || ' ' || c.last_name AS name FROM contacts c"
