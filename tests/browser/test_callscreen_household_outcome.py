@@ -62,3 +62,32 @@ def test_given_a_household_sharing_a_number_when_the_volunteer_picks_one_person_
             "notes": "spoke with the second one",
         }
     ]
+
+
+def test_given_the_person_named_at_top_marked_a_wrong_number_when_an_outcome_is_filed_then_it_is_the_other_persons(  # noqa: E501
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    bank_id = make_bank(db, 4, "human:1:60", call_server, household_every=2)
+    volunteer_joined(page, call_server, make_user, ("wren", "Wren Wrong"), bank_id)
+    ready_until_a_call(page)
+    call = rows(db, "SELECT id, e164 FROM call_attempts WHERE bank_id = ?", bank_id)[0]
+    members = rows(
+        db,
+        "SELECT c.id, c.first_name || ' ' || c.last_name AS name FROM contacts c"
+        " JOIN phones p ON p.contact_id = c.id WHERE p.e164 = ? ORDER BY c.id",
+        call["e164"],
+    )
+    chooser = page.get_by_role("group", name="This outcome is for")
+    expect(chooser.get_by_role("radio", name=members[0]["name"])).to_be_checked()
+    page.get_by_role("button", name=f"Wrong number for {members[0]['name']}").click()
+    page.evaluate("() => window.phonebankCallscreen.ws.send('refresh')")  # a live update
+    expect(chooser.get_by_role("radio", name=members[0]["name"])).to_have_count(0)
+    expect(chooser.get_by_role("radio", name=members[1]["name"])).to_be_checked()
+    page.get_by_role("button", name="Hang up").click()
+    page.locator("button.outcome[data-outcome=completed]").click()
+    expect(page.locator("#contact-panel")).to_be_hidden()
+    sql = "SELECT contact_id, outcome FROM dispositions WHERE attempt_id = ?"
+    assert rows(db, sql, call["id"]) == [{"contact_id": members[1]["id"], "outcome": "completed"}]

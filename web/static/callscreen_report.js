@@ -89,7 +89,12 @@
         .map(function (p) { return { value: String(p.id), label: p.name.trim() }; });
       choices.push({ value: "all", label: "Everyone on this number" });
       var known = choices.some(function (c) { return c.value === cs.outcomeFor; });
-      if (!known) { cs.outcomeFor = String(contact.id); }
+      // by default the person named at top, unless marked a wrong number: then the first
+      // one who is not (never someone the volunteer just said is not at this number)
+      if (!known) {
+        var top = choices.some(function (c) { return c.value === String(contact.id); });
+        cs.outcomeFor = top ? String(contact.id) : choices[0].value;
+      }
       choices.forEach(function (c) {
         var label = document.createElement("label");
         label.className = "check";
