@@ -116,8 +116,8 @@ def _free_volunteer(runner: BankRunner, call: EngineCall, t: Transition) -> None
     """The volunteer on an ended call reports on it (wrap-up) if the callee reached their
     room (talk time learned), else is made ready again at once."""
     vid = call.volunteer_id
-    if vid is None:
-        return
+    if vid is None or call.released:
+        return  # nobody, or already freed (see release_volunteer)
     session = runner.pool.sessions.get(vid)
     if session is None or session.call_id != call.call_id:
         return
@@ -129,6 +129,23 @@ def _free_volunteer(runner: BankRunner, call: EngineCall, t: Transition) -> None
         runner.wrapups[vid] = call
     else:  # the callee left before reaching the room: nothing to report
         ready_again(runner, vid)
+
+
+def release_volunteer(runner: BankRunner, call: EngineCall) -> None:
+    """The callee's leg left the volunteer's room for good (a voicemail message being left):
+    the call is over for the volunteer, who files the report now, while the engine follows
+    the leg to its end (which then frees nobody)."""
+    vid = call.volunteer_id
+    session = runner.pool.sessions.get(vid) if vid is not None else None
+    if vid is None or session is None or session.call_id != call.call_id:
+        return
+    call.released = True
+    if session.state is VState.BUSY:
+        runner.pool.end_call(vid)
+    if call.connected_at is not None:
+        runner.estimator.observe_talk(runner.clock() - call.connected_at)
+    runner.wrapups[vid] = call
+    runner.wake.set()
 
 
 def ready_again(runner: BankRunner, volunteer_id: int) -> None:

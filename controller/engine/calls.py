@@ -44,6 +44,7 @@ class EngineCall:
     ended: bool = False
     ringback_id: str = ""  # preview: the ring tone played into the volunteer's room
     handoff_wait: float | None = None  # seconds the answered callee waited for a volunteer
+    released: bool = False  # the volunteer is done with it (the callee's leg went elsewhere)
 
     @property
     def in_flight(self) -> bool:

@@ -25,7 +25,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from controller.engine import voicemail
+from controller.engine import call_events, voicemail
 from controller.engine.callme import call_me as call_me
 from controller.engine.calls import CallKind, EngineCall
 from controller.engine.dialing import new_call_id
@@ -189,11 +189,20 @@ async def drop_voicemail(engine: Engine, volunteer_id: int) -> None:
     call = runner.calls.get(session.call_id or "") if runner and session else None
     if runner is None or call is None or not call.callee_channel:
         raise VolunteerError("no_call", "the volunteer is not connected to a callee")
+    if call.released:
+        raise VolunteerError("voicemail_underway", "Your message is already being left.")
     if not runner.bank.voicemail_message.strip():
         raise VolunteerError(
             "no_voicemail_message",
             "This phone bank has no voicemail message to leave: hang up instead.",
         )
-    await actions.redirect(engine.ami, call.callee_channel, LEAVE_VOICEMAIL_CONTEXT, "s")
     ask = voicemail.Ask(runner.bank_id, volunteer_id, call.call_id, call.callee_channel)
-    voicemail.asked(engine, ask)
+    engine.voicemails[ask.call_id] = ask  # followed already: a hangup meanwhile is seen
+    try:
+        await actions.redirect(engine.ami, call.callee_channel, LEAVE_VOICEMAIL_CONTEXT, "s")
+    except BaseException:
+        engine.voicemails.pop(ask.call_id, None)
+        raise
+    if ask.call_id in engine.voicemails:  # the machine did not hang up during the redirect
+        voicemail.asked(engine, ask)
+    call_events.release_volunteer(runner, call)  # their part is done: the report is next

@@ -52,6 +52,7 @@ def release_previews(runner: BankRunner) -> None:
 def placed_preview(runner: BankRunner, volunteer_id: int) -> EngineCall | None:
     """The preview call this volunteer pressed Call for, while it rings."""
     for call in runner.calls.values():
-        if call.kind is CallKind.PREVIEW and call.reserved_for == volunteer_id and not call.ended:
+        mine = call.reserved_for == volunteer_id and not (call.ended or call.released)
+        if call.kind is CallKind.PREVIEW and mine:
             return call
     return None

@@ -77,7 +77,7 @@ def current_call(engine: Engine, volunteer_id: int) -> EngineCall | None:
         return None
     if session.call_id and session.call_id in runner.calls:
         call = runner.calls[session.call_id]
-        if call.volunteer_id == volunteer_id:
+        if call.volunteer_id == volunteer_id and not call.released:  # released: report only
             return call
     return runner.wrapups.get(volunteer_id) or previews.placed_preview(runner, volunteer_id)
 
@@ -167,8 +167,8 @@ async def hang_up(engine: Engine, volunteer_id: int) -> bool:
     """Hang up the person this volunteer is talking to (the volunteer stays in the room)."""
     call = current_call(engine, volunteer_id)
     runner = runner_of(engine, volunteer_id)
-    if call is None or runner is None or call.call_id not in runner.calls:
-        return False
+    if call is None or runner is None or call.call_id not in runner.calls or call.released:
+        return False  # nothing on the line, or a message being left on it (not theirs now)
     channels = [call.callee_channel] if call.callee_channel else engine._channels_of(call.call_id)
     for channel in channels:
         with contextlib.suppress(AmiError):

@@ -12,6 +12,7 @@ from asterisk.conftest import AmiProbe
 from e2e_helpers import Env, bank_numbers, make_bank, set_state, wait_until
 
 from controller.engine import modes
+from controller.engine import volunteer_ops as ops
 from controller.engine.runner import BankRunner
 from controller.model.volunteers import VolunteerError
 from controller.telephony.carrier import Carrier, voiced_seconds
@@ -47,6 +48,16 @@ async def test_given_a_machine_greeting_playing_when_leave_voicemail_is_pressed_
     env.engine.bus.listen(lambda m: told.append(m) if m["topic"] == "voicemail" else None)
     await modes.drop_voicemail(env.engine, 9601)  # at once: the greeting is still playing
     assert [m["state"] for m in told] == ["waiting_for_beep"]
+    # the call is over for the volunteer: the report is next, and their Hang up (or a second
+    # press) does not touch the message being left
+    assert env.engine.pool.sessions[9601].state.value == "wrap_up"
+    assert runner.wrapups[9601] is call
+    assert await ops.hang_up(env.engine, 9601) is False
+    with pytest.raises(VolunteerError) as again:
+        await modes.drop_voicemail(env.engine, 9601)
+    assert again.value.code == "voicemail_underway"
+    modes_filed = env.engine.file_outcome(9601, "answering_machine")
+    assert len(modes_filed) == 1 and env.engine.pool.sessions[9601].state.value == "waiting"
 
     left = await ami.user_event("PhonebankVoicemail", timeout=90, CallId=call.call_id)
     heard = await carrier.wait_call_ended(call.claim.e164, timeout=90)
@@ -60,6 +71,19 @@ async def test_given_a_machine_greeting_playing_when_leave_voicemail_is_pressed_
         ("waiting_for_beep", 9601, call.call_id), ("left", 9601, call.call_id),
     ]  # fmt: skip
     assert env.engine.voicemails == {}
+
+    def stored() -> tuple[Any, list[str]]:
+        with env.db.read() as conn:
+            end = conn.execute(
+                "SELECT ended_at, result FROM call_attempts WHERE id = ?", (call.attempt_id,)
+            ).fetchone()
+            filed = conn.execute(
+                "SELECT outcome FROM dispositions WHERE attempt_id = ?", (call.attempt_id,)
+            ).fetchall()
+        return tuple(end), [r[0] for r in filed]
+
+    await wait_until(lambda: stored()[0][0] is not None, 20, "the attempt is closed")
+    assert stored()[0][1] == "bridged" and stored()[1] == ["answering_machine"]  # filed once
 
 
 async def test_given_a_bank_without_a_voicemail_message_when_leave_voicemail_is_pressed_then_refused_and_the_call_goes_on(  # noqa: E501

@@ -102,9 +102,10 @@ async def test_given_preview_bank_when_volunteer_calls_a_machine_then_drops_voic
     await wait_until(lambda: bool(ringback("ConfbridgeLeave")), 10, "the ring tone stops")
     assert len(ringback("ConfbridgeJoin")) == 1  # the phone heard the number ring
     await modes.drop_voicemail(env.engine, uid)
+    assert uid in runner.wrapups  # done with the machine at once: the report is next
     left = await ami.user_event("PhonebankVoicemail", timeout=90, CallId=call_id)
-    await wait_until(lambda: uid in runner.wrapups, 60, "the call ends: wrap-up")
     env.engine.file_outcome(uid, "answering_machine")
+    await wait_until(lambda: attempts(env, bank_id)[0]["result"] is not None, 30, "line ends")
     (row,) = attempts(env, bank_id)
     assert (left["Status"], left["By"]) == ("left", "volunteer")  # after the beep
     assert row["e164"] == shown["e164"] and row["call_id"] == call_id
