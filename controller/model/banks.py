@@ -81,7 +81,7 @@ def edit(bank: Bank, changes: dict[str, Any]) -> Bank:
         raise BankError("list_frozen", "the contact list is frozen once the bank has started")
     if bank.ever_started and new.household != bank.settings.household:
         raise BankError("household_frozen", "household handling is fixed once the bank started")
-    _require_valid(new)
+    _require_valid(new, kept=bank.settings)
     if bank.scheduled_start is not None and not in_window(new, bank.scheduled_start):
         raise BankError(
             "schedule_outside_window",
@@ -92,8 +92,12 @@ def edit(bank: Bank, changes: dict[str, Any]) -> Bank:
     return replace(bank, settings=new)
 
 
-def _require_valid(s: BankSettings) -> None:
+def _require_valid(s: BankSettings, kept: BankSettings | None = None) -> None:
+    """Refused when ``s`` has a problem; an image kept from before (``kept``) is not re-judged:
+    one saved when other addresses were taken must not block every other edit."""
     problems = validate(s)
+    if kept is not None and s.image == kept.image:
+        problems = [p for p in problems if p[0] != "image_address"]
     if problems:
         code, _ = problems[0]
         raise BankError(code, "; ".join(m for _, m in problems))

@@ -6,17 +6,20 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import FormData
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from web_test_helpers import csrf_token, login, run_import
 
+from controller.config import Settings
 from controller.store import banks as bank_store
 from controller.store import scripts as script_store
 from controller.store import users as user_store
 from controller.store.db import Database
+from web.app import init_app
 
 Client = TestClient[Any, Any]
 GOOD_SCRIPT = {
@@ -144,7 +147,10 @@ async def test_given_a_started_bank_when_stopped_with_confirmation_then_it_canno
         assert bank_store.get(conn, bank_id).state.value == "stopped"
 
 
-CSV_TEXT = "VanID,FirstName,LastName,CellPhone,Ward\n1,Ann,Lee,+12125550101,4\n2,Bo,Ray,12,5\n"
+CSV_TEXT = (
+    "VanID,FirstName,LastName,CellPhone,=Ward()\n1,Ann,Lee,+12125550101,4\n"
+    f"2,Bo,Ray,12,5\n3,Cy,Day,+12125550103,{'x' * 2001}\n"
+)  # a header that reads as a formula, quoted back in a rejected row's reason
 
 
 async def test_given_a_csv_when_uploaded_mapped_and_imported_then_contacts_land_and_bad_rows_are_reported(  # noqa: E501
@@ -161,12 +167,13 @@ async def test_given_a_csv_when_uploaded_mapped_and_imported_then_contacts_land_
     page = await (await client.get(location)).text()
     assert 'data-column="CellPhone"' in page and 'value="cell_phone" selected' in page
     upload_token = location.split("/")[-1].split("?")[0]
-    status = await run_import(client, token, upload_token, "Ward 4", {"Ward": "skip"})
+    status = await run_import(client, token, upload_token, "Ward 4", {})
     job = status["job"]
     assert status["percent"] == 100 and status["report"]["imported"] == 1
     rejects = await (await client.get(f"/admin/imports/{job}/rejects.csv")).text()
     rows = list(csv.reader(io.StringIO(rejects)))
     assert rows[0] == ["line", "code", "reason"] and rows[1][0] == "3"
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
     with db.read() as conn:
         names = [r[0] for r in conn.execute("SELECT first_name FROM contacts")]
     assert names == ["Ann"]
@@ -292,3 +299,17 @@ async def test_given_a_csv_without_a_phone_column_when_imported_then_the_reason_
     assert (answer.status, (await answer.json())["error"]) == (400, "bad_mapping")
     with db.read() as conn:
         assert conn.execute("SELECT count(*) FROM lists").fetchone()[0] == 0
+
+
+async def test_given_the_simulated_network_off_when_simulated_volunteers_are_asked_for_then_refused(
+    settings: Settings, make_user: Callable[..., int], db: Database
+) -> None:
+    real = replace(settings, carrier=replace(settings.carrier, enabled=False))
+    async with TestClient(TestServer(init_app(real, db))) as client:
+        token = await admin(client, make_user)
+        bank_id = await create_bank(client, token, seed_list(db, 2))
+        asked = await client.post(
+            f"/api/admin/banks/{bank_id}/simulated", json={"on": True},
+            headers={"X-CSRF-Token": token},
+        )  # fmt: skip
+        assert asked.status == 409 and (await asked.json())["error"] == "carrier_off"

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from controller.commands.common import plural
+from controller.commands.export import safe_row
 from controller.model import dnc_notices
 from controller.model.csv_import import TARGETS, CsvError, ImportPlan, check_header, guess_mapping
 from controller.model.phones import PhoneError
@@ -264,7 +265,7 @@ async def rejects(request: web.Request) -> web.StreamResponse:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["line", "code", "reason"])
-    writer.writerows(job.errors)
+    writer.writerows(safe_row(row) for row in job.errors)  # reasons quote the file
     return web.Response(
         text=out.getvalue(), content_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="rejected-rows.csv"'},

@@ -21,7 +21,7 @@ from controller.model.banks import Bank
 from controller.store import admin_stats, queue, results, start_progress
 from controller.store.db import Database
 from web.access import Access, access
-from web.keys import DB, LIVE_SOCKETS
+from web.keys import DB, LIVE_SOCKETS, SETTINGS
 from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, still_signed_in
 from web.params import json_object, parse_id, refuse_json
 from web.render import render
@@ -135,6 +135,12 @@ async def simulated(request: web.Request) -> web.StreamResponse:
     count = (parse_id(body.get("count", 5), maximum=MAX_SIMULATED) or 0) if on else 0
     if on and not count:
         raise refuse_json("bad_count", f"count must be a whole number, 1 to {MAX_SIMULATED}.")
+    if on and not request.app[SETTINGS].carrier.enabled:  # real voters would meet them
+        return web.json_response(
+            {"error": "carrier_off", "message": "Simulated volunteers take calls only on the"
+             " simulated phone network, which is off: real people would reach them."},
+            status=409,
+        )  # fmt: skip
     engine = engine_of(request.app)
     if engine is None:
         return web.json_response(

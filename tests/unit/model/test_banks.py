@@ -186,3 +186,14 @@ def test_given_a_built_in_field_as_a_report_field_then_refused() -> None:
     assert [code for code, _ in banks.validate(asked)] == ["builtin_report_field"]
     fine = BankSettings(title="T", description="D", list_id=1, report_fields=("Support",))
     assert banks.validate(fine) == []
+
+
+def test_given_a_bank_saved_with_an_image_now_refused_when_another_setting_is_edited_then_saved() -> (
+    None
+):  # noqa: E501
+    old = Bank(replace(good(), image="https://example.org/logo.png"), id=1)  # as once stored
+    edited = banks.edit(old, {"max_attempts": 4})
+    assert edited.settings.max_attempts == 4
+    with pytest.raises(BankError) as refused:
+        banks.edit(old, {"image": "https://example.org/other.png"})
+    assert refused.value.code == "image_address"
