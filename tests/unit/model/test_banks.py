@@ -188,9 +188,7 @@ def test_given_a_built_in_field_as_a_report_field_then_refused() -> None:
     assert banks.validate(fine) == []
 
 
-def test_given_a_bank_saved_with_an_image_now_refused_when_another_setting_is_edited_then_saved() -> (
-    None
-):  # noqa: E501
+def test_given_an_image_once_allowed_when_another_setting_is_edited_then_saved() -> None:
     old = Bank(replace(good(), image="https://example.org/logo.png"), id=1)  # as once stored
     edited = banks.edit(old, {"max_attempts": 4})
     assert edited.settings.max_attempts == 4
