@@ -22,6 +22,18 @@ from controller.store.db import Database
 pytestmark = [pytest.mark.pbx, pytest.mark.browser, pytest.mark.timeout(420)]
 
 
+def household_call(db: Database, bank_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The bank's (only) call and the people sharing its number, in id order."""
+    call = rows(db, "SELECT id, e164 FROM call_attempts WHERE bank_id = ?", bank_id)[0]
+    members = rows(
+        db,
+        "SELECT c.id, c.first_name || ' ' || c.last_name AS name FROM contacts c"
+        " JOIN phones p ON p.contact_id = c.id WHERE p.e164 = ? ORDER BY c.id",
+        call["e164"],
+    )
+    return call, members
+
+
 def test_given_a_household_sharing_a_number_when_the_volunteer_picks_one_person_then_the_outcome_is_theirs_only(  # noqa: E501
     page: Page,
     call_server: CallServer,  # noqa: F811
@@ -32,13 +44,7 @@ def test_given_a_household_sharing_a_number_when_the_volunteer_picks_one_person_
     bank_id = make_bank(db, 4, "human:1:60", call_server, household_every=2)
     volunteer_joined(page, call_server, make_user, ("hana", "Hana House"), bank_id)
     ready_until_a_call(page)
-    call = rows(db, "SELECT id, e164 FROM call_attempts WHERE bank_id = ?", bank_id)[0]
-    members = rows(
-        db,
-        "SELECT c.id, c.first_name || ' ' || c.last_name AS name FROM contacts c"
-        " JOIN phones p ON p.contact_id = c.id WHERE p.e164 = ? ORDER BY c.id",
-        call["e164"],
-    )
+    call, members = household_call(db, bank_id)
     assert len(members) == 2
     chooser = page.get_by_role("group", name="This outcome is for")
     expect(chooser.get_by_role("radio", name=members[0]["name"])).to_be_checked()
@@ -73,13 +79,7 @@ def test_given_the_person_named_at_top_marked_a_wrong_number_when_an_outcome_is_
     bank_id = make_bank(db, 4, "human:1:60", call_server, household_every=2)
     volunteer_joined(page, call_server, make_user, ("wren", "Wren Wrong"), bank_id)
     ready_until_a_call(page)
-    call = rows(db, "SELECT id, e164 FROM call_attempts WHERE bank_id = ?", bank_id)[0]
-    members = rows(
-        db,
-        "SELECT c.id, c.first_name || ' ' || c.last_name AS name FROM contacts c"
-        " JOIN phones p ON p.contact_id = c.id WHERE p.e164 = ? ORDER BY c.id",
-        call["e164"],
-    )
+    call, members = household_call(db, bank_id)
     chooser = page.get_by_role("group", name="This outcome is for")
     expect(chooser.get_by_role("radio", name=members[0]["name"])).to_be_checked()
     page.get_by_role("button", name=f"Wrong number for {members[0]['name']}").click()
