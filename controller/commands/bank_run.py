@@ -31,7 +31,7 @@ from controller.model import banks as model
 from controller.model.banks import Bank, BankError, SettingTypeError
 from controller.model.scripts import ScriptError
 from controller.store import banks as store
-from controller.store import queue
+from controller.store import lists, queue
 from controller.store import queue_build_steps as steps
 from controller.store.queue_build_steps import start_in_steps
 from controller.store.results import ResultsError
@@ -194,6 +194,7 @@ def _start_now(app: AppContext, bank_id: int, as_json: bool) -> None:
     with clear_errors(as_json):
         with app.db.read() as conn:
             unit = queue_unit(store.get(conn, bank_id).settings.household)
+            lists.check_dialable(conn, bank_id, app.settings.carrier.enabled)
 
         def told(total: int) -> None:
             if not as_json:
@@ -243,6 +244,8 @@ def pause(app: AppContext, bank_id: int, as_json: bool) -> None:
 @pass_app
 def resume(app: AppContext, bank_id: int, as_json: bool) -> None:
     """Resume a paused BANK_ID."""
+    with clear_errors(as_json), app.db.read() as conn:
+        lists.check_dialable(conn, bank_id, app.settings.carrier.enabled)
     _step(app, bank_id, model.resume, as_json)
 
 

@@ -30,10 +30,11 @@ from controller.engine.runner import BankRunner
 from controller.engine.voicemail import Ask
 from controller.engine.volunteer_ops import PinThrottle
 from controller.engine.volunteers import VolunteerPool
-from controller.model.banks import DialingMode, State
+from controller.model import banks as bank_model
+from controller.model.banks import Bank, DialingMode, State
 from controller.model.volunteers import Session, VolunteerError
 from controller.store import banks as bank_store
-from controller.store import engine_log
+from controller.store import engine_log, lists
 from controller.store import users as user_store
 from controller.store.db import Database
 from controller.store.queue_build_steps import start_due
@@ -80,6 +81,7 @@ class Engine:
         self.background: set[asyncio.Task[object]] = set()  # follow-ups ("call me")
         self.pin_throttle = PinThrottle()  # wrong PINs per caller, per PIN and in all
         self._stopped_banks: set[int] = set()
+        self._made_up: dict[int, bool] = {}  # list id: whether its contacts are made up
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
         self._poke = asyncio.Event()
@@ -167,6 +169,7 @@ class Engine:
         with self.db.read() as conn:
             banks = [b for b in bank_store.list_all(conn) if b.id is not None]
             hard = set(engine_log.stop_now_requests(conn))
+        banks = [self._hold_made_up(b) for b in banks]
         for bank in banks:
             assert bank.id is not None
             runner = self.runners.get(bank.id)
@@ -186,6 +189,24 @@ class Engine:
         for bank_id in hard:
             with self.db.write() as conn:
                 engine_log.clear_stop_now(conn, bank_id)
+
+    def _hold_made_up(self, bank: Bank) -> Bank:
+        """With the simulated carrier off, a running bank of made-up contacts (the demo's,
+        resumed by hand or set up by another process) is paused, never dialed: its numbers
+        would go out on the real trunk. The demo resumes it once the carrier is on again."""
+        if self.settings.carrier.enabled or bank.state is not State.RUNNING or bank.id is None:
+            return bank
+        list_id = bank.settings.list_id
+        if list_id is None:
+            return bank
+        if list_id not in self._made_up:
+            with self.db.read() as conn:
+                self._made_up[list_id] = lists.made_up(conn, list_id)
+        if not self._made_up[list_id]:
+            return bank
+        log.warning("engine: bank %s: %s; pausing it", bank.id, lists.MADE_UP)
+        with self.db.write() as conn:
+            return bank_store.update(conn, bank.id, bank_model.pause, "demo")
 
     def _start_runner(self, bank_id: int) -> BankRunner:
         runner = BankRunner(

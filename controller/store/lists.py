@@ -12,10 +12,16 @@ import sqlite3
 from typing import NamedTuple
 
 from controller.errors import PhonebankError
+from controller.model.banks import BankError
 from controller.model.csv_import import CsvError
 from controller.store.db import Database
 
 ID_MAX_DIGITS = 18  # a longer number cannot be a list id (SQLite integers have 64 bits)
+MADE_UP_KEY = "syn:"  # the dedupe key of every made-up contact (the demo's, the benchmarks')
+MADE_UP = (
+    "this bank's contacts are made up (demo numbers): it dials only on the simulated phone"
+    " network, and the carrier is off, so a real trunk would call them"
+)
 
 
 class ListError(PhonebankError):
@@ -100,3 +106,21 @@ def drop_if_empty(db: Database, list_id: int) -> bool:
             {"id": list_id},
         )
         return cur.rowcount > 0
+
+
+def made_up(conn: sqlite3.Connection, list_id: int) -> bool:
+    """Whether the list holds made-up contacts (``seed_synthetic_list``: all or none are)."""
+    row = conn.execute(
+        "SELECT dedupe_key FROM contacts WHERE list_id = ? LIMIT 1", (list_id,)
+    ).fetchone()
+    return row is not None and str(row[0]).startswith(MADE_UP_KEY)
+
+
+def check_dialable(conn: sqlite3.Connection, bank_id: int, carrier_on: bool) -> None:
+    """Refuse (``BankError`` ``made_up_numbers``) to start or resume a bank of made-up
+    contacts while the simulated carrier is off: its numbers would go out on the trunk."""
+    if carrier_on:
+        return
+    row = conn.execute("SELECT list_id FROM banks WHERE id = ?", (bank_id,)).fetchone()
+    if row is not None and row[0] is not None and made_up(conn, int(row[0])):
+        raise BankError("made_up_numbers", MADE_UP)

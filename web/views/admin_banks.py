@@ -20,13 +20,14 @@ from controller.model import banks as model
 from controller.model.banks import Bank
 from controller.store import banks as store
 from controller.store import contacts as contact_store
+from controller.store import lists as contact_lists
 from controller.store import queue, start_progress
 from controller.store import queue_build_steps as steps
 from controller.store import scripts as script_store
 from controller.store import users as user_store
 from controller.store.queue_build_steps import start_in_steps
 from web.access import Access, access, current_user
-from web.keys import DB
+from web.keys import DB, SETTINGS
 from web.params import parse_id
 from web.render import render
 from web.views.admin_common import (
@@ -218,6 +219,9 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
     if action == "stop" and form.get("confirm") != "yes":
         return bank_page(request, error="Stopping is final: tick the box to confirm.")
     try:
+        if action in ("start", "resume"):
+            with request.app[DB].read() as conn:
+                contact_lists.check_dialable(conn, bank_id, request.app[SETTINGS].carrier.enabled)
         if action == "start" and not await _start(request, bank_id):
             action = "starting"
         elif action != "start":
