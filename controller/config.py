@@ -21,6 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class WebSettings:
     host: str = "127.0.0.1"
     port: int = 8080
+    trusted_proxies: tuple[str, ...] = ()  # reverse proxies whose X-Forwarded-For is read
 
 
 @dataclass(frozen=True)

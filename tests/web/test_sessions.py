@@ -1,8 +1,7 @@
-"""Signed session cookies and the login throttle, without a server."""
+"""Signed session cookies, without a server."""
 
 from __future__ import annotations
 
-from web.ratelimit import LoginLimiter
 from web.sessions import SessionManager, browser_label
 
 
@@ -69,43 +68,6 @@ def test_given_an_active_session_when_the_absolute_limit_passes_then_it_expires(
         session = manager.touch(decoded)
     clock.now += 200
     assert manager.decode(manager.encode(session)) is None
-
-
-def test_given_five_failures_when_a_sixth_attempt_comes_then_it_waits_until_the_window_ends() -> (
-    None
-):
-    clock = Clock()
-    limiter = LoginLimiter(max_failures=5, window_seconds=300, clock=clock)
-    for _ in range(5):
-        assert limiter.retry_after("10.0.0.1", "ana") == 0
-        limiter.failed("10.0.0.1", "ana")
-        clock.now += 10
-    assert limiter.retry_after("10.0.0.1", "ana") == 250
-    assert limiter.retry_after("10.0.0.2", "ANA ") == 250  # the account is paused anywhere
-    assert limiter.retry_after("10.0.0.1", "bob") == 0  # others in the same room are not
-    clock.now += 251
-    assert limiter.retry_after("10.0.0.1", "ana") == 0
-
-
-def test_given_one_address_trying_many_accounts_when_over_its_limit_then_it_is_paused() -> None:
-    clock = Clock()
-    limiter = LoginLimiter(max_failures=5, window_seconds=300, clock=clock, address_max_failures=8)
-    for n in range(8):  # four accounts, two wrong tries each: no account reaches its limit
-        assert limiter.retry_after("10.0.0.1", f"user{n % 4}") == 0
-        limiter.failed("10.0.0.1", f"user{n % 4}")
-    assert limiter.retry_after("10.0.0.1", "admin") == 300  # the address is paused
-    assert limiter.retry_after("10.0.0.2", "admin") == 0
-    assert limiter.retry_after("10.0.0.2", "user0") == 0
-
-
-def test_given_failures_when_the_user_then_signs_in_then_the_account_counter_resets() -> None:
-    clock = Clock()
-    limiter = LoginLimiter(max_failures=3, window_seconds=300, clock=clock)
-    for _ in range(2):
-        limiter.failed("10.0.0.1", "ana")
-    limiter.succeeded("ana")
-    limiter.failed("10.0.0.9", "ana")
-    assert limiter.retry_after("10.0.0.9", "ana") == 0
 
 
 def test_given_a_request_over_tls_when_the_cookie_is_set_then_it_is_secure() -> None:

@@ -18,7 +18,8 @@ from controller.store import users as user_store
 from controller.store import web_sessions
 from web.access import Access, access, current_user
 from web.identity import CurrentUser, check_password
-from web.keys import DB, LOGIN_LIMITER, SESSION_KEY, SESSIONS
+from web.keys import DB, LOGIN_LIMITER, SESSION_KEY, SESSIONS, SETTINGS
+from web.ratelimit import client_address
 from web.render import render
 from web.views.admin_common import form_data, sentence
 
@@ -82,13 +83,14 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     if new != form.get("password2", ""):
         return account_page(request, error="The two new passwords differ.", status=400)
     db = request.app[DB]
-    limiter, address = request.app[LOGIN_LIMITER], request.remote or "unknown"
+    limiter = request.app[LOGIN_LIMITER]
+    address = client_address(request, request.app[SETTINGS].web.trusted_proxies)
     if limiter.retry_after(address, user.username):
         return account_page(request, error="Too many wrong passwords: try later.", status=429)
     if await asyncio.to_thread(check_password, db, user.username, form.get("current", "")) is None:
         limiter.failed(address, user.username)
         return account_page(request, error="Your current password is not right.", status=400)
-    limiter.succeeded(user.username)
+    limiter.succeeded(address, user.username)
     args = (db, user.username, new, request[SESSION_KEY].sid, request.app[SESSIONS].lifetime)
     try:
         count = await asyncio.to_thread(user_store.set_password, *args)

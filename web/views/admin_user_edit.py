@@ -22,7 +22,7 @@ from controller.commands.common import plural
 from controller.model.users import UserError
 from controller.store import users as user_store
 from web.access import Access, access, current_user
-from web.keys import DB, SESSION_KEY, SESSIONS
+from web.keys import DB, LOGIN_LIMITER, SESSION_KEY, SESSIONS
 from web.views.admin_common import delete_named, form_data, sentence
 from web.views.admin_users import staff_refusal, users_page
 
@@ -84,6 +84,7 @@ async def set_password(request: web.Request) -> web.StreamResponse:
         count = await asyncio.to_thread(user_store.set_password, *args)
     except UserError as exc:
         return users_page(request, error=sentence(exc.message))
+    request.app[LOGIN_LIMITER].forget(username)  # its sign-in pauses are lifted too
     notice = f"Password set for {username}. Signed out of {count} browser(s)."
     return users_page(request, notice=notice)
 

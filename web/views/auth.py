@@ -14,7 +14,8 @@ from controller.store import web_sessions
 from controller.store.db import Database
 from web.access import Access, access, current_user
 from web.identity import CurrentUser, check_password
-from web.keys import DB, LOGIN_LIMITER, SESSION_KEY, SESSIONS
+from web.keys import DB, LOGIN_LIMITER, SESSION_KEY, SESSIONS, SETTINGS
+from web.ratelimit import client_address
 from web.render import render
 from web.sessions import Session, SessionManager, browser_label
 
@@ -55,7 +56,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     password = str(form.get("password", ""))
     target = safe_next(str(form.get("next", "")))
     limiter = request.app[LOGIN_LIMITER]
-    address = request.remote or "unknown"
+    address = client_address(request, request.app[SETTINGS].web.trusted_proxies)
     wait = limiter.retry_after(address, username)
     if wait:
         minutes = max(1, (wait + 59) // 60)
@@ -67,7 +68,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     if user is None:
         limiter.failed(address, username)
         return _login_error(request, username, target, "Wrong username or password.", 401)
-    limiter.succeeded(username)
+    limiter.succeeded(address, username)
     manager = request.app[SESSIONS]
     session = manager.new(user_id=user.id, username=user.username)
     label = browser_label(request.headers.get("User-Agent", ""))
