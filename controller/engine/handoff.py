@@ -23,6 +23,8 @@ from controller.engine import call_events
 from controller.engine.calls import RING_MARGIN, EngineCall
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import attempts, engine_log
+from controller.store import contacts as contact_store
+from controller.store.queue import Claim
 from controller.telephony import actions
 from controller.telephony.ami import AmiError
 from controller.telephony.tracker import CallState, Transition
@@ -193,6 +195,11 @@ def _volunteer_there(runner: BankRunner, call: EngineCall) -> bool:
     return s is not None and s.state is VState.BUSY and s.call_id == call.call_id
 
 
+def reachable(conn: sqlite3.Connection, claim: Claim) -> list[int]:
+    """Everyone on the call's number, less the people the volunteer marked a wrong number."""
+    return contact_store.reachable(conn, [m.contact_id for m in claim.members], claim.e164)
+
+
 def file_outcome(
     runner: BankRunner,
     volunteer_id: int,
@@ -208,11 +215,9 @@ def file_outcome(
     call = runner.wrapups.get(volunteer_id)
     if call is None:
         raise VolunteerError("nothing_to_report", "this volunteer has no call to report on")
-    contacts = (
-        [contact_id] if contact_id is not None else [m.contact_id for m in call.claim.members]
-    )
     now = runner.clock()
     with runner.db.write() as conn:
+        contacts = [contact_id] if contact_id is not None else reachable(conn, call.claim)
         if report is not None:
             report(conn)
         ids = [

@@ -159,6 +159,21 @@ def mark_wrong_number(db: Database, contact_id: int, e164: str) -> bool:
         return cur.rowcount > 0
 
 
+def reachable(conn: sqlite3.Connection, contact_ids: list[int], e164: str) -> list[int]:
+    """The people of a call not marked a wrong number at ``e164``, in their order; all of
+    them when every one is marked (someone must still carry the call's outcome)."""
+    marks = ",".join("?" * len(contact_ids))
+    wrong = {
+        int(r[0])
+        for r in conn.execute(
+            f"SELECT contact_id FROM phones WHERE contact_id IN ({marks}) AND e164 = ?"
+            " AND wrong_number = 1",
+            (*contact_ids, e164),
+        )
+    }
+    return [c for c in contact_ids if c not in wrong] or list(contact_ids)
+
+
 class WrongNumberError(PhonebankError):
     """A Wrong Number mark that cannot be taken back: no such number, or not marked."""
 

@@ -51,6 +51,10 @@ def test_given_a_household_sharing_a_number_when_the_volunteer_picks_one_person_
     expect(chooser.get_by_role("radio", name="Everyone on this number")).not_to_be_checked()
 
     chooser.get_by_role("radio", name=members[1]["name"]).check()
+    page.get_by_role("button", name="Talking to them").click()  # the script's answer...
+    expect(page.get_by_role("button", name="Strong yes")).to_be_visible()
+    answers = rows(db, "SELECT contact_id FROM script_answers WHERE attempt_id = ?", call["id"])
+    assert answers == [{"contact_id": members[1]["id"]}]  # ...is the chosen person's too
     page.locator("#report-notes").fill("spoke with the second one")
     page.get_by_role("button", name="Hang up").click()
     page.evaluate("() => window.phonebankCallscreen.ws.send('refresh')")  # a live update

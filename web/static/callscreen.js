@@ -176,10 +176,19 @@
     return api.post("/api/call/" + step, {}).then(render, notify);
   }
 
+  // A script answer is the person's the outcome is for (the chooser of a shared number);
+  // for everyone on the number, the server takes the first one not marked a wrong number.
+  function answerBody(block, response) {
+    var body = { block_id: block.id, answer: response.label };
+    var who = report.forWhom();
+    if (who !== null) { body.contact_id = who; }
+    return body;
+  }
+
   function respond(block, response, btn) {
     btn.disabled = true;
     var saving = cs.data.live.call && cs.data.live.call.connected ?
-      api.post("/api/call/answer", { block_id: block.id, answer: response.label }) :
+      api.post("/api/call/answer", answerBody(block, response)) :
       Promise.resolve(null);
     saving.then(function () {
       cs.path.push(response.next || "");

@@ -48,7 +48,7 @@ async def answer(request: web.Request) -> web.StreamResponse:
     body = await _body(request)
     try:
         call = _call_or_refuse(engine, user.id)
-        contact_id = _member(call, body.get("contact_id"))
+        contact_id = _member(call, body.get("contact_id"), request.app[DB])
         with request.app[DB].write() as conn:
             answer_id = script_store.save_answer(
                 conn, bank_id=call.claim.bank_id, contact_id=contact_id,
@@ -63,8 +63,13 @@ async def answer(request: web.Request) -> web.StreamResponse:
     return web.json_response({"ok": True, "answer_id": answer_id})
 
 
-def _member(call: Any, raw: Any) -> int:
+def _member(call: Any, raw: Any, db: Database | None = None) -> int:
+    """The person ``raw`` names on the call; unnamed, the one at the top of the screen, or
+    (given ``db``) the first one not marked a wrong number."""
     members = [m.contact_id for m in call.claim.members]
+    if raw in (None, "") and db is not None:
+        with db.read() as conn:
+            return contact_store.reachable(conn, members, call.claim.e164)[0]
     if raw in (None, ""):
         return int(members[0])
     contact_id = parse_id(raw)
@@ -84,7 +89,7 @@ async def outcome(request: web.Request) -> web.StreamResponse:
     if call is None:
         return error("nothing_to_report", "There is no call to report on.")
     try:
-        target = _member(call, body.get("contact_id"))
+        target = _member(call, body.get("contact_id"), request.app[DB])
         named = None if body.get("contact_id") in (None, "") else target
         code = str(body.get("outcome") or "")
         ops.check_filing(engine, user.id, code, named)
