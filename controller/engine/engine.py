@@ -211,7 +211,7 @@ class Engine:
     def _start_runner(self, bank_id: int) -> BankRunner:
         runner = BankRunner(
             bank_id, self.db, self.ami, self.pool, self.bus, self.settings, self.config,
-            self._channels_of, self.clock,
+            self.channels_of, self.clock,
         )  # fmt: skip
         self.runners[bank_id] = runner
         self._tasks[bank_id] = asyncio.get_running_loop().create_task(
@@ -232,7 +232,8 @@ class Engine:
         if runner is not None:
             await asyncio.wait_for(runner.done.wait(), timeout)
 
-    def _channels_of(self, call_id: str) -> list[str]:
+    def channels_of(self, call_id: str) -> list[str]:
+        """The live channels of a call (from the tracker)."""
         call = self.tracker.get(call_id)
         return list(call.live.values()) if call is not None else []
 

@@ -169,7 +169,7 @@ async def hang_up(engine: Engine, volunteer_id: int) -> bool:
     runner = runner_of(engine, volunteer_id)
     if call is None or runner is None or call.call_id not in runner.calls or call.released:
         return False  # nothing on the line, or a message being left on it (not theirs now)
-    channels = [call.callee_channel] if call.callee_channel else engine._channels_of(call.call_id)
+    channels = [call.callee_channel] if call.callee_channel else engine.channels_of(call.call_id)
     for channel in channels:
         with contextlib.suppress(AmiError):
             await actions.hangup(engine.ami, channel)
@@ -177,9 +177,17 @@ async def hang_up(engine: Engine, volunteer_id: int) -> bool:
 
 
 async def end_session(engine: Engine, volunteer_id: int) -> None:
-    """Leave the bank: the volunteer's line is closed and they leave the pool at once."""
+    """Leave the bank: the volunteer's line is closed and they leave the pool at once. One
+    whose phone never connected leaves too, their "call me" still ringing called off."""
     session = session_of(engine, volunteer_id)
-    if session is None or not session.connected:
+    if session is None or session.state is VState.DISCONNECTED:
+        return
+    if not session.connected:
+        call_id = engine.callme_guard.pending.get(volunteer_id)
+        for channel in engine.channels_of(call_id) if call_id else []:
+            with contextlib.suppress(AmiError):
+                await actions.hangup(engine.ami, channel)
+        engine.pool.leave(volunteer_id)
         return
     await hang_up(engine, volunteer_id)
     leg = engine.pool.legs.get(volunteer_id)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from e2e_helpers import Env, make_bank, set_state, wait_until
 
-from controller.engine import modes
+from controller.engine import modes, volunteer_ops
 from controller.telephony.carrier import Carrier
 
 pytestmark = [pytest.mark.pbx, pytest.mark.timeout(180)]
@@ -82,3 +82,20 @@ async def test_given_call_me_when_a_voicemail_box_answers_then_the_screen_hears_
     ]  # fmt: skip
     assert seen[-1]["pending"] is False
     assert env.engine.pool.sessions[9502].state.value == "not_dialed_in"
+
+
+async def test_given_call_me_ringing_when_the_volunteer_ends_their_session_then_it_is_called_off_and_they_leave(  # noqa: E501
+    env: Env, carrier: Carrier
+) -> None:
+    bank_id = await started(env)
+    own_phone = "+12025559053"
+    await carrier.set_personas({own_phone: "noanswer"})
+    seen = heard(env, 9503)
+    call_id = await modes.call_me(env.engine, bank_id, 9503, own_phone)
+    await wait_until(lambda: env.engine.channels_of(call_id) != [], 10, "the call me rings")
+    await volunteer_ops.end_session(env.engine, 9503)
+
+    assert env.engine.pool.sessions[9503].state.value == "disconnected"
+    await wait_until(lambda: len(seen) == 2, 10, "the call me ends")
+    assert (seen[-1]["state"], seen[-1]["reason"]) == ("unreached", "failed")  # not rung out
+    assert env.engine.channels_of(call_id) == [] and 9503 not in env.engine.callme_guard.pending

@@ -112,7 +112,7 @@ async def test_given_a_preview_call_ringing_when_the_volunteer_asks_for_the_next
         ops.pause(env.engine, 9504)
     assert (next_refused.value.code, pause_refused.value.code) == ("call_ringing", "call_ringing")
     assert env.engine.runners[bank_id].previews.get(9504) is None  # nothing else held
-    await wait_until(lambda: env.engine._channels_of(call_id) != [], 10, "the call rings")
+    await wait_until(lambda: env.engine.channels_of(call_id) != [], 10, "the call rings")
     assert await ops.hang_up(env.engine, 9504)
     runner = env.engine.runners[bank_id]
     await wait_until(lambda: call_id not in runner.calls, 30, "the preview call ends")

@@ -71,3 +71,24 @@ async def test_given_a_volunteer_whose_phone_is_not_connected_yet_when_they_open
         for way in ('id="join-browser"', 'id="join-dialin"', 'id="join-callme"'):
             assert way in page
         assert "You are calling in this phone bank." not in page
+
+
+async def test_given_a_call_me_message_of_another_bank_when_the_volunteer_waits_in_a_new_one_then_it_is_not_shown_and_end_leaves(  # noqa: E501
+    pbx_pair: PbxPairInfo,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    volunteer_id = make_user("omar", can_make_calls=True, display_name="Omar Other")
+    first, second = personal_bank(db, 3), personal_bank(db, 3)
+    as_preview(db, first)
+    as_preview(db, second)
+    async with engine_app(pbx_pair, db) as client:
+        screen = await join_bank(client, second, "omar")
+        note = {"topic": "callme", "volunteer_id": volunteer_id, "state": "ringing", "reason": ""}
+        screen.engine.callme_guard.last[volunteer_id] = {**note, "bank_id": first}
+        assert (await screen.state())["live"]["callme"] is None  # the first bank's "call me"
+        screen.engine.callme_guard.last[volunteer_id] = {**note, "bank_id": second}
+        assert (await screen.state())["live"]["callme"]["state"] == "ringing"
+
+        ended = await screen.post("/api/call/end")  # the phone never connected: they leave
+        assert ended["status"] == 200 and ended["live"]["state"] == "disconnected"

@@ -55,7 +55,9 @@ def payload(request: web.Request, engine: Engine, user_id: int) -> dict[str, Any
     if state["bank_id"] is None:
         return out
     waiting = state["state"] == "not_dialed_in"  # how their "call me" goes, while it matters
-    state["callme"] = engine.callme_guard.last.get(user_id) if waiting else None
+    callme = engine.callme_guard.last.get(user_id) if waiting else None
+    mine = callme is not None and callme.get("bank_id") == state["bank_id"]  # not another bank's
+    state["callme"] = callme if mine else None
     with db.read() as conn:
         bank = bank_store.get(conn, int(state["bank_id"]))
     out["bank"] = data.bank_card(bank)
