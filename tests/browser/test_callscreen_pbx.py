@@ -261,11 +261,14 @@ def test_given_a_power_bank_when_a_browser_volunteer_works_two_calls_then_contac
     call_server.engine.poke()
     expect(page.locator("#live-notice")).to_contain_text("paused this phone bank")
     expect(page.get_by_role("button", name="Ready for the next call")).to_be_hidden()
+    status = page.locator("#live-state")  # no "Press Ready" where there is no Ready
+    expect(status).to_have_text("Report filed. No calls while the phone bank is paused.")
     with db.write() as conn:
         banks.update(conn, bank_id, bank_model.resume)
     call_server.engine.poke()
     expect(page.locator("#live-notice")).to_be_hidden()
     expect(page.get_by_role("button", name="Ready for the next call")).to_be_visible()
+    expect(status).to_contain_text("Report filed. Press")
 
 
 HIDE = """() => {

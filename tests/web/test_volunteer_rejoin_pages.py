@@ -5,6 +5,7 @@ again and the feed does not send them back to a call screen where nothing comes.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -12,6 +13,7 @@ import pytest
 from asterisk.conftest import PbxPairInfo, pbx_pair  # noqa: F401 - the shared real-PBX fixture
 from callscreen_engine import engine_app, join_bank, personal_bank
 
+from controller.model import banks as bank_model
 from controller.model.bank_settings import DialingMode
 from controller.store import banks
 from controller.store.db import Database
@@ -92,3 +94,31 @@ async def test_given_a_call_me_message_of_another_bank_when_the_volunteer_waits_
 
         ended = await screen.post("/api/call/end")  # the phone never connected: they leave
         assert ended["status"] == 200 and ended["live"]["state"] == "disconnected"
+
+
+async def test_given_a_volunteer_who_left_owing_a_report_when_the_bank_is_paused_then_its_page_leads_to_the_call_screen_to_file_it(  # noqa: E501
+    pbx_pair: PbxPairInfo,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    make_user("paula", can_make_calls=True, display_name="Paula Paused")
+    bank_id = personal_bank(db, 3)
+    async with engine_app(pbx_pair, db) as client:
+        screen = await join_bank(client, bank_id, "paula")
+        handed = await screen.post("/api/call/next")
+        assert handed["live"]["call"]["needs_outcome"]
+        assert (await screen.post("/api/call/end"))["live"]["state"] == "disconnected"
+        with db.write() as conn:
+            banks.update(conn, bank_id, bank_model.pause)
+        screen.engine.poke()
+        for _ in range(50):
+            if screen.engine.runners[bank_id].mode == "paused":
+                break
+            await asyncio.sleep(0.1)
+        page = await (await client.get(f"/banks/{bank_id}")).text()
+        assert 'data-testid="paused"' in page and 'data-testid="report-owed"' in page
+        assert 'href="/call"' in page
+        filed = await screen.post("/api/call/outcome", {"outcome": "not_home"})
+        assert filed["status"] == 200, filed
+        page = await (await client.get(f"/banks/{bank_id}")).text()
+        assert 'data-testid="report-owed"' not in page

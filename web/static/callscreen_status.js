@@ -52,11 +52,27 @@
 
   function show(el, on) { el.classList.toggle("hidden", !on); }
 
+  // The bank is paused or ending: no call comes and there is nothing to press, whatever the
+  // state (the notice below says why).
+  var HELD = {
+    paused: "No calls while the phone bank is paused.",
+    stopping: "No new calls: the phone bank is ending.",
+    stopped: "No new calls: the phone bank has ended."
+  };
+
+  function heldText(live, state) {
+    var held = HELD[live.bank_mode];
+    if (!held || (state !== "idle" && state !== "waiting" && state !== "filed")) { return null; }
+    return (state === "filed" ? "Report filed. " : "") + held;
+  }
+
   function stateText(data, state) {
     var live = data.live;
     var callme = state === "not_dialed_in" && live.callme;
     var ringing = callme ? window.phonebankCallme.text(callme) : null;
     if (ringing) { return ringing; }
+    var held = heldText(live, state);
+    if (held) { return held; }
     if (live.ringing) {
       var name = data.contact && data.contact.name;
       return name ? "Calling " + name + "\u2026" : "Calling\u2026";

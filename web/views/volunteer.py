@@ -119,8 +119,16 @@ async def bank_page(request: web.Request) -> web.StreamResponse:
         "dialin": dialin_info(request, user),
         "joined": _joined(request, user) == bank_id,
         "connecting": _connecting(request, user, bank_id),
+        "owes": _owes_report(request, user, bank_id),
     }
     return render(request, "volunteer/bank.html", context)
+
+
+def _owes_report(request: web.Request, user: CurrentUser, bank_id: int) -> bool:
+    """Whether they still owe this bank the report of their last call (their line gone)."""
+    engine = engine_of(request.app)
+    runner = engine.runners.get(bank_id) if engine is not None else None
+    return runner is not None and user.id in runner.wrapups
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
