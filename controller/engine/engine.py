@@ -78,6 +78,7 @@ class Engine:
         self.simulated: set[int] = set()  # volunteer ids whose leg is a simulated one
         self.callme_guard = CallMeGuard()  # "call me" calls on their way, and per hour
         self.voicemails: dict[str, Ask] = {}  # "Leave voicemail message" legs followed
+        self.voicemail_listed: set[str] | None = None  # channels listed after a reconnect
         self.background: set[asyncio.Task[object]] = set()  # follow-ups ("call me")
         self.pin_throttle = PinThrottle()  # wrong PINs per caller, per PIN and in all
         self._stopped_banks: set[int] = set()

@@ -74,10 +74,11 @@ def _check_host(url: str, host: str, what: str) -> None:
         )
     try:
         port = urlsplit(url).port
-    except ValueError:
-        port = -1
-    if port == -1:
-        raise SyncConfigError("bad_url", f"{what} has a port that is not a number: {url!r}")
+    except ValueError as exc:  # "out of range" or "could not be cast"
+        wrong = "is out of range" if "range" in str(exc) else "is not a number"
+        raise SyncConfigError("bad_url", f"{what} has a port that {wrong}: {url!r}") from None
+    if port == 0:
+        raise SyncConfigError("bad_url", f"{what} has a port that is out of range: {url!r}")
 
 
 def _is_address(host: str) -> bool:

@@ -229,7 +229,7 @@ async def test_given_no_dialer_in_the_process_when_opening_the_live_feed_then_a_
     assert (not_json.status, (await not_json.json())["error"]) == (400, "bad_json")
 
 
-async def test_given_answers_recorded_when_opening_results_then_each_answer_is_tallied(
+async def test_given_answers_and_calls_recorded_when_opening_results_then_answers_are_tallied_and_people_counted(  # noqa: E501
     client: Client, make_user: Callable[..., int], db: Database
 ) -> None:
     token = await admin(client, make_user)
@@ -243,10 +243,21 @@ async def test_given_answers_recorded_when_opening_results_then_each_answer_is_t
             script_store.save_answer(
                 conn, bank_id=bank_id, contact_id=contact_id, block_id="a", answer=answer, now=1e9
             )
+        for n, result in enumerate(("bridged", "bridged", "dropped", "machine", None)):
+            conn.execute(
+                "INSERT INTO call_attempts (bank_id, e164, call_id, started_at, answered_at,"
+                " result) VALUES (?, '+12025550100', ?, '2026-05-01T18:00:00Z', ?, ?)",
+                (bank_id, f"c{n}", None if result is None else "2026-05-01T18:00:05Z", result),
+            )
     page = await (await client.get(f"/admin/banks/{bank_id}/results")).text()
     row = r'<td>a</td><td>Hello</td><td>(\w+)</td><td class="num">(\d+)</td>'
     tallies = re.findall(row, page)
     assert tallies == [("Yes", "2"), ("No", "1")]
+    tile = r'<div class="v"[^>]*>([\d.]+%?)</div><div class="k">([^<]+)</div>'
+    shown = {label: value for value, label in re.findall(tile, page)}
+    assert shown["Answered (machines too)"] == "4" and shown["Answered by a person"] == "3"
+    assert shown["Dropped"] == "1"
+    assert shown["Abandon rate (dropped / answered by a person)"] == "33.33%"
 
 
 async def test_given_a_bank_published_to_a_team_when_made_public_then_it_never_goes_private_again(

@@ -21,6 +21,8 @@ REFUSED = [
     ("https://exa mple.com", "The base URL has a space or a host name with a character it"
      " cannot have: 'https://exa mple.com'."),
     ("https://van.example.org:port/v4", "The base URL has a port that is not a number"),
+    ("https://van.example.org:99999/v4", "The base URL has a port that is out of range"),
+    ("https://van.example.org:0/v4", "The base URL has a port that is out of range"),
     ("ftp://x", "The base URL must start with https:// (got 'ftp://x')."),
 ]  # fmt: skip
 

@@ -46,3 +46,19 @@ def test_given_leave_voicemail_asked_when_the_machine_hangs_up_during_its_greeti
 
     assert [m["state"] for m in told] == ["waiting_for_beep", "not_left"]
     assert engine.voicemails == {}
+
+
+def test_given_a_voicemail_being_left_when_the_pbx_reconnects_without_its_leg_then_it_is_no_longer_followed(  # noqa: E501
+    db: Database, settings: Settings
+) -> None:
+    engine, told = followed(db, settings)
+    still = voicemail.Ask(3, 8, "pb3p-2", "Local/+12125521005@x-0002;1")
+    voicemail.asked(engine, still)
+    engine._on_event(event(Event="PhonebankConnected", Generation="2"))
+    engine._on_event(event(Event="CoreShowChannel", Uniqueid="u2", Channel=still.channel))
+    engine._on_event(event(Event="CoreShowChannelsComplete", ListItems="1"))
+
+    assert [(m["volunteer_id"], m["state"]) for m in told] == [
+        (7, "waiting_for_beep"), (8, "waiting_for_beep"), (7, "unknown"),
+    ]  # fmt: skip
+    assert list(engine.voicemails) == ["pb3p-2"]  # the listed leg is still followed
