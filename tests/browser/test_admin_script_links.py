@@ -114,3 +114,22 @@ def test_given_a_block_in_use_when_it_is_deleted_then_its_links_show_missing_unt
     page.click("[data-testid=save-script]")
     expect(page.get_by_test_id("script-status")).to_have_text("Saved.")
     assert [r.next for r in _saved(db, bank_id).block("b2").responses] == ["intro", None]
+
+
+def test_given_a_field_block_whose_options_all_have_their_own_branch_when_its_next_block_is_deleted_then_the_missing_link_shows(  # noqa: E501
+    live_server: LiveServer, page: Page, db: Database, make_user: Callable[..., int],
+) -> None:  # fmt: skip
+    make_user("olga", PASSWORD, role="admin")
+    field_store.add_field(db, validate_field("Support", "choice", ["Strong", "Against"]))
+    every = {**GOTV["blocks"][0], "branches": {"Strong": "support", "Against": None}}
+    bank_id = _editor(live_server, page, db, {**GOTV, "blocks": [every, GOTV["blocks"][1]]})
+    default = page.locator('.block[data-block="support"] .default-next select.next')
+    expect(default).to_have_value("thanks")  # where other answers go: the block's own next
+    page.click('.block[data-block="thanks"] button:has-text("Delete block")')
+    expect(default).to_have_class("next missing-link")
+    expect(default.locator("option:checked")).to_have_text("(missing: thanks)")
+    default.select_option("")
+    page.click("[data-testid=save-script]")
+    expect(page.get_by_test_id("script-status")).to_have_text("Saved.")
+    saved = _saved(db, bank_id).block("support")
+    assert saved.next is None and dict(saved.branches) == {"Strong": "support", "Against": None}

@@ -94,6 +94,12 @@
         }));
         box.appendChild(row);
       });
+      // The block's own next block: where an option without its own goes (and the only way
+      // on for a field without options). Shown always, so a link to a deleted block shows.
+      var rest = el("div", { "class": "default-next" });
+      rest.appendChild(el("span", { "class": "muted" }, "Other answers go to"));
+      rest.appendChild(nextSelect(block.next, function (v) { block.next = v; draw(); }));
+      box.appendChild(rest);
       return;
     }
     block.responses = block.responses || [];
