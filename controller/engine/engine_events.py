@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from typing import TYPE_CHECKING
 
-from controller.engine import call_events, handoff, modes, ringback, voicemail
+from controller.engine import call_events, handoff, modes, ringback, voicemail, volunteer_ops
 from controller.errors import PhonebankError
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import users as user_store
@@ -61,7 +61,27 @@ def _on_join(engine: Engine, e: ev.ConfbridgeJoin) -> None:
         return
     if f"@{ringback.RINGBACK_CONTEXT}-" in e.channel:
         return  # a preview call's ring tone in the volunteer's room, not their line
-    engine.pool.on_join(e, _via(engine, e))
+    via = _via(engine, e)
+    if via == "browser" and engine.pool.by_conference(e.conference) is None:
+        _back_after_drop(engine, e)
+    engine.pool.on_join(e, via)
+
+
+def _back_after_drop(engine: Engine, e: ev.ConfbridgeJoin) -> None:
+    """A browser line back in the room of a volunteer whose line dropped a moment ago: they
+    are enrolled in that bank again (the join that follows puts them back in it)."""
+    session = next((s for s in engine.pool.sessions.values() if s.conference == e.conference), None)
+    if session is None or not volunteer_ops.rejoining(engine, session):
+        return
+    auto_ready = engine.pool.auto_ready.get(session.volunteer_id, True)
+    try:
+        engine.enroll(session.bank_id, session.volunteer_id, auto_ready)
+    except VolunteerError as exc:
+        log.info("engine: volunteer %s not back in bank %s: %s", session.volunteer_id,
+                 session.bank_id, exc)  # fmt: skip
+        return
+    log.info("engine: volunteer %s is back in bank %s after their line dropped",
+             session.volunteer_id, session.bank_id)  # fmt: skip
 
 
 def _via(engine: Engine, e: ev.ConfbridgeJoin) -> str:

@@ -52,14 +52,18 @@ LEAVE_VOICEMAIL_CONTEXT = "phonebank-leave-voicemail"
 
 def bank_for_volunteer(engine: Engine, volunteer_id: int) -> int | None:
     """The bank a volunteer calling in joins: the one they chose (their open session's, one
-    waiting for this dial-in included), else the one whose report they still owe (their
-    line dropped), else the first running bank they can see."""
+    waiting for this dial-in included), else the one whose line they lost a moment ago,
+    else the one whose report they still owe (their line dropped), else the first running
+    bank they can see."""
     session = engine.pool.sessions.get(volunteer_id)
     if session is not None and session.connected:
         return session.bank_id
     waiting = session is not None and session.state is VState.NOT_DIALED_IN
     if session is not None and waiting and _open(engine, session.bank_id):
         return session.bank_id
+    dropped = engine.pool.dropped_from(volunteer_id, engine.clock())
+    if dropped is not None and _open(engine, dropped):  # calling back after their line dropped
+        return dropped
     for owed in engine.runners.values():
         if volunteer_id in owed.wrapups and _open(engine, owed.bank_id):
             return owed.bank_id

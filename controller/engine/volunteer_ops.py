@@ -128,8 +128,20 @@ def live_state(engine: Engine, volunteer_id: int) -> dict[str, Any]:
         "call": _call_dict(call, volunteer_id, runner) if call and shown else None,
         "ringing": call is not None and not connected and not call.ended,
         "preview": previews.claim_dict(preview) if preview is not None else None,
+        "rejoining": rejoining(engine, session),
         **unreached.dial_status(runner, session),
     }
+
+
+def rejoining(engine: Engine, session: Session) -> bool:
+    """Whether the volunteer's browser line dropped a moment ago and, once their browser
+    phone is back in their room, they are back in the bank (``engine_events``)."""
+    bank_id = engine.pool.dropped_from(session.volunteer_id, engine.clock())
+    runner = engine.runners.get(bank_id) if bank_id is not None else None
+    return session.via == "browser" and runner is not None and runner.mode in OPEN
+
+
+OPEN = ("running", "paused")  # the runner modes a volunteer may join in
 
 
 def _require_session(engine: Engine, volunteer_id: int) -> tuple[Session, BankRunner]:
@@ -179,6 +191,7 @@ async def hang_up(engine: Engine, volunteer_id: int) -> bool:
 async def end_session(engine: Engine, volunteer_id: int) -> None:
     """Leave the bank: the volunteer's line is closed and they leave the pool at once. One
     whose phone never connected leaves too, their "call me" still ringing called off."""
+    engine.pool.dropped.pop(volunteer_id, None)  # leaving on purpose: the line is not back
     session = session_of(engine, volunteer_id)
     if session is None or session.state is VState.DISCONNECTED:
         return
@@ -195,6 +208,7 @@ async def end_session(engine: Engine, volunteer_id: int) -> None:
         with contextlib.suppress(AmiError):
             await actions.hangup(engine.ami, leg.channel)
     engine.pool.leave(volunteer_id)
+    engine.pool.dropped.pop(volunteer_id, None)  # its line's end may have come meanwhile
 
 
 def check_filing(

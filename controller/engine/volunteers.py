@@ -24,6 +24,7 @@ from controller.telephony import ami_events as ev
 from controller.telephony.webrtc_users import room_name
 
 Listener = Callable[[Session], None]
+REJOIN_GRACE = 60.0  # seconds a browser line that dropped may come back into its bank
 
 
 @dataclass
@@ -51,6 +52,9 @@ class VolunteerPool:
         # lines that joined since (None: no listing under way).
         self._listed: set[str] | None = None
         self._fresh: set[str] = set()
+        # Volunteers whose line dropped (it left by itself, not by "End my session" or the
+        # bank's end): the bank and when, so that the line coming back rejoins it.
+        self.dropped: dict[int, tuple[int, float]] = {}
 
     def listen(self, listener: Listener) -> None:
         """Call ``listener`` with every session change (a leave included), as it happens."""
@@ -78,6 +82,7 @@ class VolunteerPool:
                 raise VolunteerError("in_other_bank", f"already calling in bank {current.bank_id}")
             return current
         self.auto_ready[volunteer_id] = auto_ready
+        self.dropped.pop(volunteer_id, None)
         # Back in the same bank: still "gone" since their line left (a report due there
         # keeps its grace from then, see Engine.expire_reports), not since the epoch.
         since = current.since if current is not None and current.bank_id == bank_id else 0.0
@@ -142,8 +147,20 @@ class VolunteerPool:
         """The volunteer whose leg this was leaves the pool (ConfbridgeLeave / Hangup)."""
         for vid, leg in list(self.legs.items()):
             if leg.uniqueid == uniqueid:
-                return self.leave(vid, now)
+                left = self.leave(vid, now)
+                if left is not None:
+                    self.dropped[vid] = (left.bank_id, left.since)
+                return left
         return None
+
+    def dropped_from(self, volunteer_id: int, now: float) -> int | None:
+        """The bank whose line this volunteer lost less than ``REJOIN_GRACE`` ago (None:
+        none, or they left on purpose since)."""
+        was = self.dropped.get(volunteer_id)
+        s = self.sessions.get(volunteer_id)
+        if was is None or s is None or s.state is not VState.DISCONNECTED:
+            return None
+        return was[0] if now - was[1] <= REJOIN_GRACE else None
 
     def leave(self, volunteer_id: int, now: float | None = None) -> Session | None:
         s = self.sessions.get(volunteer_id)

@@ -73,6 +73,7 @@
     if (ringing) { return ringing; }
     var held = heldText(live, state);
     if (held) { return held; }
+    if (state === "disconnected" && live.rejoining) { return "Reconnecting\u2026"; }
     if (live.ringing) {
       var name = data.contact && data.contact.name;
       return name ? "Calling " + name + "\u2026" : "Calling\u2026";
@@ -123,6 +124,8 @@
     } else if (live.bank_mode === "stopping" || live.bank_mode === "stopped") {
       text = "This phone bank has ended. Thank you for volunteering! File your last report if " +
         "one is open.";
+    } else if (live.state === "disconnected" && live.rejoining) {
+      text = "Your line dropped. Reconnecting your browser phone\u2026";
     } else if (live.state === "disconnected") {
       text = "You are no longer connected. Go back to your phone banks to join again.";
     }
@@ -134,7 +137,8 @@
   // The browser phone follows the session: once it ended, no way to connect here (the way
   // back is the bank's page) and the phone leaves the room; its line says whether calls come.
   function renderPhone(live) {
-    var gone = live.state === "disconnected";
+    // a browser line that dropped comes back by itself: the phone stays to rejoin the room
+    var gone = live.state === "disconnected" && !live.rejoining;
     var back = $("btn-rejoin");
     back.href = live.bank_id ? "/banks/" + live.bank_id : "/banks";
     show(back, gone && live.bank_mode !== "stopping" && live.bank_mode !== "stopped");

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_recovery import running_bank
 
-from controller.engine.volunteers import VolunteerPool
+from controller.engine.volunteers import REJOIN_GRACE, VolunteerPool
 from controller.model.volunteers import VState
 from controller.store import engine_log
 from controller.store.db import Database
@@ -72,3 +72,20 @@ def test_given_two_waiting_when_a_voter_comes_then_the_longest_waiting_and_views
     pool.assign(2, "c")
     states = {v.id: v.state.value for v in pool.pacing_views(bank)}
     assert states == {"1": "waiting", "2": "in_call"}
+
+
+def test_given_a_line_that_dropped_when_asked_within_the_grace_then_its_bank_until_they_leave_on_purpose(  # noqa: E501
+    db: Database,
+) -> None:
+    bank = running_bank(db)
+    pool = VolunteerPool(db, clock=lambda: 100.0)
+    pool.enroll(bank, 42)
+    pool.on_join(join("volunteer-42", "u1", 100.0), "browser")
+    pool.on_leg_gone("u1", 130.0)  # the line left by itself
+    assert pool.dropped_from(42, 130.0 + REJOIN_GRACE) == bank
+    assert pool.dropped_from(42, 131.0 + REJOIN_GRACE) is None  # too long ago
+    pool.enroll(bank, 42)  # joined again by hand: nothing to come back to
+    assert pool.dropped_from(42, 131.0) is None
+    pool.on_join(join("volunteer-42", "u2", 132.0), "browser")
+    pool.leave(42, 140.0)  # "End my session", the bank's end: not a drop
+    assert pool.dropped_from(42, 141.0) is None
