@@ -200,6 +200,17 @@ def reachable(conn: sqlite3.Connection, claim: Claim) -> list[int]:
     return contact_store.reachable(conn, [m.contact_id for m in claim.members], claim.e164)
 
 
+def set_aside_wrong(conn: sqlite3.Connection, claim: Claim, keep: set[int]) -> None:
+    """The people the volunteer marked a wrong number on this call are done with this
+    number in this bank (not with their other numbers): it is not called again for them."""
+    for member in claim.members:
+        if member.contact_id not in keep:
+            conn.execute(
+                "UPDATE queue_members SET finished = 1 WHERE entry_id = ? AND contact_id = ?",
+                (claim.entry_id, member.contact_id),
+            )
+
+
 def file_outcome(
     runner: BankRunner,
     volunteer_id: int,
@@ -218,6 +229,7 @@ def file_outcome(
     now = runner.clock()
     with runner.db.write() as conn:
         contacts = [contact_id] if contact_id is not None else reachable(conn, call.claim)
+        set_aside_wrong(conn, call.claim, {*contacts, *reachable(conn, call.claim)})
         if report is not None:
             report(conn)
         ids = [

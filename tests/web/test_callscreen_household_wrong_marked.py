@@ -68,6 +68,37 @@ async def test_given_the_top_person_marked_wrong_when_answers_and_an_everyone_ou
         assert (await screen.post("/api/call/outcome", report))["status"] == 200
         assert filed(db, call["attempt_id"]) == {"dispositions": [other], "script_answers": [other]}
         assert tagged(db, [top, other]) == [other]
+        assert entry(db, call["attempt_id"]) == ("done", {top: 1, other: 1})  # not called again
+
+
+async def test_given_one_person_marked_wrong_when_the_other_is_not_home_then_the_number_is_retried_for_them_only(  # noqa: E501
+    pbx_pair: PbxPairInfo,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    make_user("ines", can_make_calls=True, display_name="Ines House")
+    bank_id = personal_bank(db, 4, household_every=2)
+    async with engine_app(pbx_pair, db) as client:
+        screen = await join_bank(client, bank_id, "ines")
+        call = (await screen.post("/api/call/next"))["live"]["call"]
+        top, other = call["contact_ids"]
+        assert (await screen.post("/api/call/wrong-number", {"contact_id": other}))["status"] == 200
+        filed_for = {"outcome": "not_home", "contact_id": top}
+        assert (await screen.post("/api/call/outcome", filed_for))["status"] == 200
+        assert entry(db, call["attempt_id"]) == ("ready", {top: 0, other: 1})
+
+
+def entry(db: Database, attempt_id: int) -> tuple[str, dict[int, int]]:
+    """The state of the call's queue entry and who on it is finished."""
+    with db.read() as conn:
+        entry_id = conn.execute(
+            "SELECT entry_id FROM call_attempts WHERE id = ?", (attempt_id,)
+        ).fetchone()[0]
+        state = conn.execute("SELECT state FROM queue_entries WHERE id = ?", (entry_id,))
+        members = conn.execute(
+            "SELECT contact_id, finished FROM queue_members WHERE entry_id = ?", (entry_id,)
+        )
+        return str(state.fetchone()[0]), {int(r[0]): int(r[1]) for r in members}
 
 
 async def test_given_a_shared_number_with_no_one_marked_when_filed_for_everyone_then_each_person_has_the_outcome(  # noqa: E501
