@@ -105,7 +105,9 @@ def client_address(request: web.Request, trusted_proxies: Iterable[str]) -> str:
     peer = request.remote or "unknown"
     if peer not in trusted:
         return peer
-    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",")]
+    # every X-Forwarded-For line, in order: a proxy may add its own line after the client's
+    lines = ",".join(request.headers.getall("X-Forwarded-For", []))
+    hops = [h.strip() for h in lines.split(",")]
     for hop in reversed([h for h in hops if h]):
         if hop not in trusted:
             return hop

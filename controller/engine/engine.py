@@ -31,7 +31,7 @@ from controller.engine.voicemail import Ask
 from controller.engine.volunteer_ops import PinThrottle
 from controller.engine.volunteers import VolunteerPool
 from controller.model import banks as bank_model
-from controller.model.banks import Bank, DialingMode, State
+from controller.model.banks import Bank, BankError, DialingMode, State
 from controller.model.volunteers import Session, VolunteerError
 from controller.store import banks as bank_store
 from controller.store import engine_log, lists
@@ -82,7 +82,6 @@ class Engine:
         self.background: set[asyncio.Task[object]] = set()  # follow-ups ("call me")
         self.pin_throttle = PinThrottle()  # wrong PINs per caller, per PIN and in all
         self._stopped_banks: set[int] = set()
-        self._made_up: dict[int, bool] = {}  # list id: whether its contacts are made up
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
         self._poke = asyncio.Event()
@@ -198,16 +197,16 @@ class Engine:
         if self.settings.carrier.enabled or bank.state is not State.RUNNING or bank.id is None:
             return bank
         list_id = bank.settings.list_id
-        if list_id is None:
-            return bank
-        if list_id not in self._made_up:
-            with self.db.read() as conn:
-                self._made_up[list_id] = lists.made_up(conn, list_id)
-        if not self._made_up[list_id]:
-            return bank
+        with self.db.read() as conn:  # one row by the (list, key) index
+            if list_id is None or not lists.made_up(conn, list_id):
+                return bank
         log.warning("engine: bank %s: %s; pausing it", bank.id, lists.MADE_UP)
-        with self.db.write() as conn:
-            return bank_store.update(conn, bank.id, bank_model.pause, "demo")
+        try:
+            with self.db.write() as conn:
+                return bank_store.update(conn, bank.id, bank_model.pause, "demo")
+        except BankError:  # paused or stopped meanwhile: as the store now says
+            with self.db.read() as conn:
+                return bank_store.get(conn, bank.id)
 
     def _start_runner(self, bank_id: int) -> BankRunner:
         runner = BankRunner(

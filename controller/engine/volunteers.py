@@ -124,7 +124,7 @@ class VolunteerPool:
             live, self._listed = self._listed | self._fresh, None
             for vid, leg in list(self.legs.items()):
                 if leg.uniqueid not in live:
-                    self.leave(vid, event.timestamp)
+                    self._dropped(self.leave(vid, event.timestamp))
 
     def join_without_leg(self, volunteer_id: int, via: str = "browser") -> Session:
         """A personal-phone volunteer: in the bank without a room (they dial themselves)."""
@@ -147,11 +147,14 @@ class VolunteerPool:
         """The volunteer whose leg this was leaves the pool (ConfbridgeLeave / Hangup)."""
         for vid, leg in list(self.legs.items()):
             if leg.uniqueid == uniqueid:
-                left = self.leave(vid, now)
-                if left is not None:
-                    self.dropped[vid] = (left.bank_id, left.since)
-                return left
+                return self._dropped(self.leave(vid, now))
         return None
+
+    def _dropped(self, left: Session | None) -> Session | None:
+        """Note a line that left by itself (see :meth:`dropped_from`)."""
+        if left is not None:
+            self.dropped[left.volunteer_id] = (left.bank_id, left.since)
+        return left
 
     def dropped_from(self, volunteer_id: int, now: float) -> int | None:
         """The bank whose line this volunteer lost less than ``REJOIN_GRACE`` ago (None:

@@ -58,3 +58,20 @@ def test_given_a_browser_volunteer_waiting_when_their_line_drops_then_they_are_b
     page.wait_for_timeout(4000)  # longer than the browser phone's rejoin delay
     assert call_server.engine.pool.sessions[uid].state.value == "disconnected"
     expect(page.locator("#live-notice")).to_contain_text("You are no longer connected")
+
+
+def test_given_a_browser_volunteer_when_they_hang_up_the_browser_phone_themselves_then_the_screen_does_not_say_reconnecting(  # noqa: E501
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    bank_id = make_bank(db, 2, "noanswer", call_server)
+    uid = volunteer_joined(page, call_server, make_user, ("hugo", "Hugo Hangs"), bank_id)
+    page.locator("#phone-hangup").click()
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "disconnected")
+    notice = page.locator("#live-notice")
+    expect(notice).to_contain_text("You are no longer connected")
+    page.wait_for_timeout(4000)  # longer than the browser phone's rejoin delay
+    assert call_server.engine.pool.sessions[uid].state.value == "disconnected"
+    expect(notice).to_contain_text("You are no longer connected")

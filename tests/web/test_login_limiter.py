@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from aiohttp.test_utils import make_mocked_request
+from multidict import CIMultiDict
 
 from web import ratelimit
 from web.ratelimit import LoginLimiter, client_address
@@ -110,8 +111,8 @@ def test_given_a_flood_of_made_up_names_when_counted_then_the_counts_kept_stay_b
 def test_given_a_trusted_proxy_when_reading_the_client_address_then_its_forwarded_for_is_used() -> (
     None
 ):
-    def request(peer: str, forwarded: str) -> object:
-        headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    def request(peer: str, *forwarded: str) -> object:
+        headers = CIMultiDict(("X-Forwarded-For", line) for line in forwarded)
         return make_mocked_request("POST", "/login", headers=headers, transport=Peer(peer))
 
     proxies = ("127.0.0.1", "10.0.0.2")
@@ -121,7 +122,9 @@ def test_given_a_trusted_proxy_when_reading_the_client_address_then_its_forwarde
     assert client_address(spoofed, proxies) == "198.51.100.4"  # type: ignore[arg-type]
     forged_hop = request("127.0.0.1", "192.0.2.1, 203.0.113.5")  # client sent the first one
     assert client_address(forged_hop, proxies) == "203.0.113.5"  # type: ignore[arg-type]
-    assert client_address(request("127.0.0.1", ""), proxies) == "127.0.0.1"  # type: ignore[arg-type]
+    assert client_address(request("127.0.0.1"), proxies) == "127.0.0.1"  # type: ignore[arg-type]
+    own_line = request("127.0.0.1", "192.0.2.1", "203.0.113.5")  # the proxy added its own line
+    assert client_address(own_line, proxies) == "203.0.113.5"  # type: ignore[arg-type]
     assert client_address(via_proxy, ()) == "127.0.0.1"  # type: ignore[arg-type]
 
 

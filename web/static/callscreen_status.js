@@ -52,6 +52,24 @@
 
   function show(el, on) { el.classList.toggle("hidden", !on); }
 
+  // The volunteer's browser line dropped a moment ago and their browser phone is trying to
+  // rejoin the room: they are back in the bank once it does. The server forgets the drop
+  // after a minute: the screen asks again then, so the words do not outstay it.
+  var rejoinCheck = null;
+
+  function rejoining(live) {
+    var phone = window.phonebankPhone;
+    var on = !!live.rejoining && !!(phone && phone.wanted);
+    if (on && !rejoinCheck) {
+      rejoinCheck = window.setTimeout(function () {
+        rejoinCheck = null;
+        var cs = window.phonebankCallscreen;
+        try { if (cs && cs.ws) { cs.ws.send("refresh"); } } catch (e) { /* reconnecting */ }
+      }, 61000);
+    }
+    return on;
+  }
+
   // The bank is paused or ending: no call comes and there is nothing to press, whatever the
   // state (the notice below says why).
   var HELD = {
@@ -71,13 +89,13 @@
     var callme = state === "not_dialed_in" && live.callme;
     var ringing = callme ? window.phonebankCallme.text(callme) : null;
     if (ringing) { return ringing; }
-    var held = heldText(live, state);
-    if (held) { return held; }
-    if (state === "disconnected" && live.rejoining) { return "Reconnecting\u2026"; }
-    if (live.ringing) {
+    if (live.ringing) {  // a call placed before a pause still rings
       var name = data.contact && data.contact.name;
       return name ? "Calling " + name + "\u2026" : "Calling\u2026";
     }
+    var held = heldText(live, state);
+    if (held) { return held; }
+    if (state === "disconnected" && rejoining(live)) { return "Reconnecting\u2026"; }
     if (state === "waiting" && live.dialing) {
       return live.dialing.nothing_to_call ? NOTHING_TO_CALL : "Dialing for you\u2026";
     }
@@ -124,7 +142,7 @@
     } else if (live.bank_mode === "stopping" || live.bank_mode === "stopped") {
       text = "This phone bank has ended. Thank you for volunteering! File your last report if " +
         "one is open.";
-    } else if (live.state === "disconnected" && live.rejoining) {
+    } else if (live.state === "disconnected" && rejoining(live)) {
       text = "Your line dropped. Reconnecting your browser phone\u2026";
     } else if (live.state === "disconnected") {
       text = "You are no longer connected. Go back to your phone banks to join again.";
@@ -138,7 +156,7 @@
   // back is the bank's page) and the phone leaves the room; its line says whether calls come.
   function renderPhone(live) {
     // a browser line that dropped comes back by itself: the phone stays to rejoin the room
-    var gone = live.state === "disconnected" && !live.rejoining;
+    var gone = live.state === "disconnected" && !rejoining(live);
     var back = $("btn-rejoin");
     back.href = live.bank_id ? "/banks/" + live.bank_id : "/banks";
     show(back, gone && live.bank_mode !== "stopping" && live.bank_mode !== "stopped");

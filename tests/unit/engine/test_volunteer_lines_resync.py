@@ -63,6 +63,9 @@ async def test_given_two_volunteers_when_one_line_hung_up_while_the_pbx_was_unre
     assert eng.pool.sessions[7].state is VState.DISCONNECTED
     assert eng.pool.sessions[8].state is VState.WAITING
     assert [v.id for v in eng.pool.pacing_views(bank_id)] == ["8"]  # nobody dials for 7
+    eng.clock = lambda: NOW + 30  # half a minute after the listing
+    line_joins(eng, 7, "leg-7-again")  # their browser phone is back in the room
+    assert eng.pool.sessions[7].state is VState.WAITING and eng.pool.sessions[7].bank_id == bank_id
 
 
 async def test_given_a_reconnect_when_a_volunteer_joins_before_the_listing_ends_then_they_stay(
