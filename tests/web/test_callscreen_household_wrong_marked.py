@@ -4,12 +4,14 @@ the script's answers and the report go to the other person, and an outcome filed
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from asterisk.conftest import PbxPairInfo, pbx_pair  # noqa: F401 - the shared real-PBX fixture
-from callscreen_engine import engine_app, join_bank, personal_bank
+from callscreen_engine import CallScreen, engine_app, join_bank, personal_bank
 
 from controller.store.db import Database
 
@@ -39,6 +41,22 @@ def filed(db: Database, attempt_id: int) -> dict[str, list[int]]:
         }
 
 
+@contextlib.asynccontextmanager
+async def household_call(
+    pbx: PbxPairInfo, db: Database, make_user: Callable[..., int], name: str
+) -> AsyncIterator[tuple[CallScreen, dict[str, Any]]]:
+    """``name``, a volunteer of a personal-phone bank asking one question, handed a number
+    two people share: their call screen and the call."""
+    make_user(name, can_make_calls=True, display_name=f"{name.title()} House")
+    bank_id = personal_bank(db, 4, household_every=2)
+    ask_in(db, bank_id)
+    async with engine_app(pbx, db) as client:
+        screen = await join_bank(client, bank_id, name)
+        call = (await screen.post("/api/call/next"))["live"]["call"]
+        assert len(call["contact_ids"]) == 2
+        yield screen, call
+
+
 def tagged(db: Database, contact_ids: list[int]) -> list[int]:
     marks = ",".join("?" * len(contact_ids))
     with db.read() as conn:
@@ -53,12 +71,7 @@ async def test_given_the_top_person_marked_wrong_when_answers_and_an_everyone_ou
     db: Database,
     make_user: Callable[..., int],
 ) -> None:
-    make_user("hal", can_make_calls=True, display_name="Hal House")
-    bank_id = personal_bank(db, 4, household_every=2)
-    ask_in(db, bank_id)
-    async with engine_app(pbx_pair, db) as client:
-        screen = await join_bank(client, bank_id, "hal")
-        call = (await screen.post("/api/call/next"))["live"]["call"]
+    async with household_call(pbx_pair, db, make_user, "hal") as (screen, call):
         top, other = call["contact_ids"]
         marked = await screen.post("/api/call/wrong-number", {"contact_id": top})
         assert marked["status"] == 200
@@ -76,11 +89,7 @@ async def test_given_one_person_marked_wrong_when_the_other_is_not_home_then_the
     db: Database,
     make_user: Callable[..., int],
 ) -> None:
-    make_user("ines", can_make_calls=True, display_name="Ines House")
-    bank_id = personal_bank(db, 4, household_every=2)
-    async with engine_app(pbx_pair, db) as client:
-        screen = await join_bank(client, bank_id, "ines")
-        call = (await screen.post("/api/call/next"))["live"]["call"]
+    async with household_call(pbx_pair, db, make_user, "ines") as (screen, call):
         top, other = call["contact_ids"]
         assert (await screen.post("/api/call/wrong-number", {"contact_id": other}))["status"] == 200
         filed_for = {"outcome": "not_home", "contact_id": top}
@@ -106,12 +115,7 @@ async def test_given_a_shared_number_with_no_one_marked_when_filed_for_everyone_
     db: Database,
     make_user: Callable[..., int],
 ) -> None:
-    make_user("ida", can_make_calls=True, display_name="Ida House")
-    bank_id = personal_bank(db, 4, household_every=2)
-    ask_in(db, bank_id)
-    async with engine_app(pbx_pair, db) as client:
-        screen = await join_bank(client, bank_id, "ida")
-        call = (await screen.post("/api/call/next"))["live"]["call"]
+    async with household_call(pbx_pair, db, make_user, "ida") as (screen, call):
         top, other = call["contact_ids"]
         chosen = {"block_id": "a", "answer": "No", "contact_id": other}
         assert (await screen.post("/api/call/answer", chosen))["status"] == 200
