@@ -208,6 +208,8 @@ async def _follow(engine: Engine, ring: Ring) -> None:
         else:
             publish(engine, ring, "answered")
             outcome = await _watch(engine, vid, req.call_id)
+            if outcome is None:  # they left (End my session) or never pressed 1 in time
+                await _hang_up(engine, req.call_id)
     except AmiError as exc:
         log.warning("call me %s for volunteer %s not placed: %s", req.call_id, vid, exc)
         outcome = ("unreached", "not_placed")
@@ -222,6 +224,14 @@ async def _follow(engine: Engine, ring: Ring) -> None:
     waiting = waiting and session is not None and session.state is VState.NOT_DIALED_IN
     if outcome is not None and (outcome[0] == "joined" or waiting):
         publish(engine, ring, *outcome)
+
+
+async def _hang_up(engine: Engine, call_id: str) -> None:
+    for channel in engine.channels_of(call_id):
+        try:
+            await actions.hangup(engine.ami, channel)
+        except AmiError as exc:
+            log.info("call me %s: not hung up: %s", call_id, exc)
 
 
 async def _watch(engine: Engine, volunteer_id: int, call_id: str) -> tuple[str, str] | None:

@@ -99,3 +99,18 @@ async def test_given_call_me_ringing_when_the_volunteer_ends_their_session_then_
     await wait_until(lambda: len(seen) == 2, 10, "the call me ends")
     assert (seen[-1]["state"], seen[-1]["reason"]) == ("unreached", "failed")  # not rung out
     assert env.engine.channels_of(call_id) == [] and 9503 not in env.engine.callme_guard.pending
+
+
+async def test_given_call_me_just_asked_when_the_volunteer_ends_their_session_before_it_rings_then_the_answered_call_is_hung_up(  # noqa: E501
+    env: Env, carrier: Carrier
+) -> None:
+    bank_id = await started(env)
+    own_phone = "+12025559054"
+    await carrier.set_personas({own_phone: "accept:1:60"})  # would press 1 and stay a minute
+    seen = heard(env, 9504)
+    call_id = await modes.call_me(env.engine, bank_id, 9504, own_phone)
+    await volunteer_ops.end_session(env.engine, 9504)  # before the PBX has a line for it
+
+    await wait_until(lambda: any(m["state"] == "answered" for m in seen), 20, "it is answered")
+    await wait_until(lambda: env.engine.channels_of(call_id) == [], 5, "the call is hung up")
+    assert env.engine.pool.sessions[9504].state.value == "disconnected"
