@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from controller.model.csv_import import CsvError, ImportPlan, RowError
 from controller.model.csv_records import find_unclosed_quote
+from controller.model.timezones import STATE_ZONES
 from controller.store import lists
 from controller.store.contact_import_batch import (
     Batch,
@@ -169,7 +170,31 @@ def import_csv(
             if created and report.imported == 0:  # every row refused: no empty list is left
                 report.list_dropped = lists.drop_if_empty(db, list_id)
     report.started_banks = started_banks(db, report.list_id)
+    if report.imported:
+        report.notes += state_notes(db, report.list_id)
     return report
+
+
+def state_notes(db: Database, list_id: int) -> list[str]:
+    """A note on the list's contacts whose State is no US state (a typo, a country): their
+    calling hours follow their phone number's time zone instead."""
+    known = sorted(STATE_ZONES)
+    marks = ",".join("?" * len(known))
+    with db.read() as conn:
+        rows = conn.execute(
+            f"SELECT state, count(*) FROM contacts WHERE list_id = ? AND state != ''"
+            f" AND upper(state) NOT IN ({marks}) GROUP BY state ORDER BY 2 DESC, 1",
+            (list_id, *known),
+        ).fetchall()
+    if not rows:
+        return []
+    total = sum(int(r[1]) for r in rows)
+    shown = ", ".join(repr(str(r[0])) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+    who = "1 contact in this list has" if total == 1 else f"{total} contacts in this list have"
+    return [
+        f"{who} a State that is no US state ({shown}): their calling hours follow the time"
+        " zone of their phone number"
+    ]
 
 
 def started_banks(db: Database, list_id: int) -> list[int]:

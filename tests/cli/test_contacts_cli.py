@@ -184,3 +184,23 @@ def test_given_imported_list_when_searched_by_a_number_as_people_write_it_then_f
         assert "Ana Smith  +16175550101" in result.output, typed
         assert "Ben" not in result.output
     assert "No contacts." in run(home, "contacts", "list", "--search", "617-555-0102").output
+
+
+def test_given_rows_whose_state_is_no_us_state_when_imported_then_a_note_says_so_and_the_phone_gives_the_zone(  # noqa: E501
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "FirstName,LastName,State,CellPhone\n"
+        "Ana,Lee,ZZ,310-555-0101\nBo,Ray,zz,310-555-0102\nCy,Day,England,310-555-0103\n"
+        "Di,Fox,MA,617-555-0104\n"
+    )
+    result = run(home, "contacts", "import", str(path), "--list", "Abroad")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Note: 3 contacts in this list have a State that is no US state ('ZZ', 'ENGLAND'):"
+        " their calling hours follow the time zone of their phone number." in result.output
+    )
+    shown = json.loads(run(home, "contacts", "list", "--list", "Abroad", "--json").output)
+    zones = {c["first_name"]: c["time_zone"] for c in shown}
+    assert zones["Ana"] == "America/Los_Angeles" and zones["Di"] == "America/New_York"
