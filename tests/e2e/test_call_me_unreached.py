@@ -90,15 +90,15 @@ async def test_given_call_me_ringing_when_the_volunteer_ends_their_session_then_
     bank_id = await started(env)
     own_phone = "+12025559053"
     await carrier.set_personas({own_phone: "noanswer"})
-    seen = heard(env, 9503)
     call_id = await modes.call_me(env.engine, bank_id, 9503, own_phone)
-    await wait_until(lambda: env.engine.channels_of(call_id) != [], 10, "the call me rings")
+    await wait_until(lambda: env.engine.channels_of(call_id) != [], 2, "the call me rings")
     await volunteer_ops.end_session(env.engine, 9503)
 
     assert env.engine.pool.sessions[9503].state.value == "disconnected"
-    await wait_until(lambda: len(seen) == 2, 10, "the call me ends")
-    assert (seen[-1]["state"], seen[-1]["reason"]) == ("unreached", "failed")  # not rung out
-    assert env.engine.channels_of(call_id) == [] and 9503 not in env.engine.callme_guard.pending
+    ring_timeout = env.engine.config.ring_timeout
+    assert ring_timeout >= 4  # so hung up within 1.5 s below is not the phone ringing out
+    await wait_until(lambda: env.engine.channels_of(call_id) == [], 1.5, "the call me ends")
+    await wait_until(lambda: 9503 not in env.engine.callme_guard.pending, 10, "it is over")
 
 
 async def test_given_call_me_just_asked_when_the_volunteer_ends_their_session_before_it_rings_then_the_answered_call_is_hung_up(  # noqa: E501
