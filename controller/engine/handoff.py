@@ -228,8 +228,9 @@ def file_outcome(
         raise VolunteerError("nothing_to_report", "this volunteer has no call to report on")
     now = runner.clock()
     with runner.db.write() as conn:
-        contacts = [contact_id] if contact_id is not None else reachable(conn, call.claim)
-        set_aside_wrong(conn, call.claim, {*contacts, *reachable(conn, call.claim)})
+        reach = reachable(conn, call.claim)
+        contacts = [contact_id] if contact_id is not None else reach
+        set_aside_wrong(conn, call.claim, {*contacts, *reach})
         if report is not None:
             report(conn)
         ids = [
