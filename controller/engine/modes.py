@@ -59,13 +59,13 @@ def bank_for_volunteer(engine: Engine, volunteer_id: int) -> int | None:
     if session is not None and session.connected:
         return session.bank_id
     waiting = session is not None and session.state is VState.NOT_DIALED_IN
-    if session is not None and waiting and _open(engine, session.bank_id):
+    if session is not None and waiting and open_to_join(engine, session.bank_id):
         return session.bank_id
-    dropped = engine.pool.dropped_from(volunteer_id, engine.clock())
-    if dropped is not None and _open(engine, dropped):  # calling back after their line dropped
+    dropped = engine.pool.dropped_from(volunteer_id, engine.clock())  # calling back after
+    if dropped is not None and open_to_join(engine, dropped):  # their line dropped
         return dropped
     for owed in engine.runners.values():
-        if volunteer_id in owed.wrapups and _open(engine, owed.bank_id):
+        if volunteer_id in owed.wrapups and open_to_join(engine, owed.bank_id):
             return owed.bank_id
     with engine.db.read() as conn:
         banks = bank_store.visible_banks(conn, volunteer_id)
@@ -76,7 +76,7 @@ def bank_for_volunteer(engine: Engine, volunteer_id: int) -> int | None:
     return None
 
 
-def _open(engine: Engine, bank_id: int) -> bool:
+def open_to_join(engine: Engine, bank_id: int) -> bool:
     """Whether a volunteer may join ``bank_id`` now (as :meth:`Engine.enroll` allows)."""
     runner = engine.runners.get(bank_id)
     return runner is not None and runner.mode in ("running", "paused")

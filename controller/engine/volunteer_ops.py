@@ -137,11 +137,7 @@ def rejoining(engine: Engine, session: Session) -> bool:
     """Whether the volunteer's browser line dropped a moment ago and, once their browser
     phone is back in their room, they are back in the bank (``engine_events``)."""
     bank_id = engine.pool.dropped_from(session.volunteer_id, engine.clock())
-    runner = engine.runners.get(bank_id) if bank_id is not None else None
-    return session.via == "browser" and runner is not None and runner.mode in OPEN
-
-
-OPEN = ("running", "paused")  # the runner modes a volunteer may join in
+    return session.via == "browser" and bank_id is not None and modes.open_to_join(engine, bank_id)
 
 
 def _require_session(engine: Engine, volunteer_id: int) -> tuple[Session, BankRunner]:
