@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
     CallServer,
     call_server,
@@ -34,6 +34,25 @@ def household_call(db: Database, bank_id: int) -> tuple[dict[str, Any], list[dic
     return call, members
 
 
+def in_household_call(
+    page: Page,
+    server: CallServer,
+    db: Database,
+    make_user: Callable[..., int],
+    who: tuple[str, str],
+) -> tuple[dict[str, Any], list[dict[str, Any]], Locator]:
+    """``who`` joined a power bank whose numbers two people share and put through to one:
+    the call, the two people (in id order) and the outcome chooser, the top one picked."""
+    bank_id = make_bank(db, 4, "human:1:60", server, household_every=2)
+    volunteer_joined(page, server, make_user, who, bank_id)
+    ready_until_a_call(page)
+    call, members = household_call(db, bank_id)
+    assert len(members) == 2
+    chooser = page.get_by_role("group", name="This outcome is for")
+    expect(chooser.get_by_role("radio", name=members[0]["name"])).to_be_checked()
+    return call, members, chooser
+
+
 def test_given_a_household_sharing_a_number_when_the_volunteer_picks_one_person_then_the_outcome_is_theirs_only(  # noqa: E501
     page: Page,
     call_server: CallServer,  # noqa: F811
@@ -41,13 +60,9 @@ def test_given_a_household_sharing_a_number_when_the_volunteer_picks_one_person_
     make_user: Callable[..., int],
     shoot: Callable[..., Any],
 ) -> None:
-    bank_id = make_bank(db, 4, "human:1:60", call_server, household_every=2)
-    volunteer_joined(page, call_server, make_user, ("hana", "Hana House"), bank_id)
-    ready_until_a_call(page)
-    call, members = household_call(db, bank_id)
-    assert len(members) == 2
-    chooser = page.get_by_role("group", name="This outcome is for")
-    expect(chooser.get_by_role("radio", name=members[0]["name"])).to_be_checked()
+    call, members, chooser = in_household_call(
+        page, call_server, db, make_user, ("hana", "Hana House")
+    )
     expect(chooser.get_by_role("radio", name="Everyone on this number")).not_to_be_checked()
 
     chooser.get_by_role("radio", name=members[1]["name"]).check()
@@ -80,12 +95,9 @@ def test_given_the_person_named_at_top_marked_a_wrong_number_when_an_outcome_is_
     db: Database,
     make_user: Callable[..., int],
 ) -> None:
-    bank_id = make_bank(db, 4, "human:1:60", call_server, household_every=2)
-    volunteer_joined(page, call_server, make_user, ("wren", "Wren Wrong"), bank_id)
-    ready_until_a_call(page)
-    call, members = household_call(db, bank_id)
-    chooser = page.get_by_role("group", name="This outcome is for")
-    expect(chooser.get_by_role("radio", name=members[0]["name"])).to_be_checked()
+    call, members, chooser = in_household_call(
+        page, call_server, db, make_user, ("wren", "Wren Wrong")
+    )
     page.get_by_role("button", name=f"Wrong number for {members[0]['name']}").click()
     page.evaluate("() => window.phonebankCallscreen.ws.send('refresh')")  # a live update
     expect(chooser.get_by_role("radio", name=members[0]["name"])).to_have_count(0)

@@ -34,14 +34,23 @@ def heard(env: Env, vid: int) -> list[dict[str, Any]]:
     return seen
 
 
+async def call_me(
+    env: Env, carrier: Carrier, vid: int, persona: str
+) -> tuple[int, str, str, list[dict[str, Any]]]:
+    """A started preview bank and a "call me" from volunteer ``vid`` to a phone answered by
+    ``persona``: (bank id, own phone, call id, the ``callme`` messages heard)."""
+    bank_id = await started(env)
+    own_phone = f"+1202555{9000 + vid % 1000:04d}"
+    await carrier.set_personas({own_phone: persona})
+    seen = heard(env, vid)
+    call_id = await modes.call_me(env.engine, bank_id, vid, own_phone)
+    return bank_id, own_phone, call_id, seen
+
+
 async def test_given_call_me_nobody_answers_when_it_rings_out_then_the_screen_hears_no_answer_and_call_me_works_again(  # noqa: E501
     env: Env, carrier: Carrier
 ) -> None:
-    bank_id = await started(env)
-    own_phone = "+12025559051"
-    await carrier.set_personas({own_phone: "noanswer"})
-    seen = heard(env, 9501)
-    call_id = await modes.call_me(env.engine, bank_id, 9501, own_phone)
+    bank_id, own_phone, call_id, seen = await call_me(env, carrier, 9501, "noanswer")
     await wait_until(lambda: len(seen) == 2, 40, "the call me rings out")
 
     ringing, unreached = seen
@@ -70,11 +79,7 @@ async def test_given_call_me_nobody_answers_when_it_rings_out_then_the_screen_he
 async def test_given_call_me_when_a_voicemail_box_answers_then_the_screen_hears_it_was_not_accepted(
     env: Env, carrier: Carrier
 ) -> None:
-    bank_id = await started(env)
-    own_phone = "+12025559052"
-    await carrier.set_personas({own_phone: "machine:1"})
-    seen = heard(env, 9502)
-    await modes.call_me(env.engine, bank_id, 9502, own_phone)
+    _, _, _, seen = await call_me(env, carrier, 9502, "machine:1")
     await wait_until(lambda: len(seen) == 3, 90, "the voicemail box hangs up")
 
     assert [(m["state"], m["reason"]) for m in seen] == [
@@ -87,10 +92,7 @@ async def test_given_call_me_when_a_voicemail_box_answers_then_the_screen_hears_
 async def test_given_call_me_ringing_when_the_volunteer_ends_their_session_then_it_is_called_off_and_they_leave(  # noqa: E501
     env: Env, carrier: Carrier
 ) -> None:
-    bank_id = await started(env)
-    own_phone = "+12025559053"
-    await carrier.set_personas({own_phone: "noanswer"})
-    call_id = await modes.call_me(env.engine, bank_id, 9503, own_phone)
+    _, _, call_id, _ = await call_me(env, carrier, 9503, "noanswer")
     await wait_until(lambda: env.engine.channels_of(call_id) != [], 2, "the call me rings")
     await volunteer_ops.end_session(env.engine, 9503)
 
@@ -104,11 +106,7 @@ async def test_given_call_me_ringing_when_the_volunteer_ends_their_session_then_
 async def test_given_call_me_just_asked_when_the_volunteer_ends_their_session_before_it_rings_then_the_answered_call_is_hung_up(  # noqa: E501
     env: Env, carrier: Carrier
 ) -> None:
-    bank_id = await started(env)
-    own_phone = "+12025559054"
-    await carrier.set_personas({own_phone: "accept:1:60"})  # would press 1 and stay a minute
-    seen = heard(env, 9504)
-    call_id = await modes.call_me(env.engine, bank_id, 9504, own_phone)
+    _, _, call_id, seen = await call_me(env, carrier, 9504, "accept:1:60")  # would stay 60 s
     await volunteer_ops.end_session(env.engine, 9504)  # before the PBX has a line for it
 
     await wait_until(lambda: any(m["state"] == "answered" for m in seen), 20, "it is answered")
