@@ -304,10 +304,11 @@ def seed_synthetic_list(
         " || (200 + (g.h / 10000) % 800) || printf('%04d', g.h % 10000) AS e164"
         " FROM g JOIN z ON z.slot = (g.h * 7 + :seed) % 6"
     )
-    args = {"count": contacts, "k": k, "seed": seed, "first": first, "list": list_id}
+    args = {"count": contacts, "k": k, "seed": seed, "first": first, "list": list_id,
+            "key": lists.MADE_UP_KEY}  # fmt: skip
     conn.execute(
         "INSERT INTO contacts (id, list_id, first_name, last_name, time_zone, dedupe_key)"
-        f" SELECT :first + i, :list, 'First' || i, 'Last' || i, zone, 'syn:' || i FROM ({rows})",
+        f" SELECT :first + i, :list, 'First' || i, 'Last' || i, zone, :key || i FROM ({rows})",
         args,
     )
     conn.execute(
