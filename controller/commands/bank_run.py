@@ -173,6 +173,8 @@ def start(app: AppContext, bank_id: int, at: str | None, as_json: bool) -> None:
     The first start freezes the contact list and builds the dialing queue (in short
     transactions, so a running appliance goes on meanwhile); a second start meanwhile is
     refused (already_starting), and `bank status` shows how far the queue has got.
+    A bank of made-up (demo) contacts is refused (made_up_numbers) while the simulated
+    carrier is off: a real trunk would call them.
     """
     if at is not None:
         try:
@@ -243,7 +245,8 @@ def pause(app: AppContext, bank_id: int, as_json: bool) -> None:
 @json_option
 @pass_app
 def resume(app: AppContext, bank_id: int, as_json: bool) -> None:
-    """Resume a paused BANK_ID."""
+    """Resume a paused BANK_ID (refused, made_up_numbers, for a bank of made-up demo
+    contacts while the simulated carrier is off)."""
     with clear_errors(as_json), app.db.read() as conn:
         lists.check_dialable(conn, bank_id, app.settings.carrier.enabled)
     _step(app, bank_id, model.resume, as_json)
