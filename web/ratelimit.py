@@ -12,7 +12,10 @@ window; a count at its limit pauses what it counts.
   it slows guessing spread over many addresses.
 
 A successful sign-in clears its own account-and-address count; an admin who sets a user's
-password lifts every pause of that account (:meth:`LoginLimiter.forget`).
+password lifts every pause of that account (:meth:`LoginLimiter.forget`), and so does a
+password set anywhere else (``phonebank users passwd``, another process): each count of an
+account remembers a stamp of the password it was counted against, and a different stamp at
+the next attempt lifts the account's pauses (:meth:`LoginLimiter.check_stamp`).
 
 Behind a reverse proxy every request comes from the proxy's address: list the proxy in
 ``[web] trusted_proxies`` and the client's address is read from its ``X-Forwarded-For``
@@ -49,6 +52,7 @@ class LoginLimiter:
         self.window_seconds = window_seconds
         self.clock = clock
         self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._stamps: dict[str, str] = {}  # account -> stamp of the password its counts are for
 
     @staticmethod
     def _keys(address: str, username: str) -> tuple[str, str, str]:
@@ -71,11 +75,20 @@ class LoginLimiter:
                 wait = max(wait, stamps[-limit] + self.window_seconds - self.clock())
         return int(wait) + (1 if wait > int(wait) else 0)
 
-    def failed(self, address: str, username: str) -> None:
+    def check_stamp(self, username: str, stamp: str | None) -> None:
+        """Before an attempt: ``stamp`` is the account's password as stored now (None: no
+        such account). A password set since its failures were counted lifts its pauses."""
+        known = self._stamps.get(username.strip().lower())
+        if stamp is not None and known is not None and known != stamp:
+            self.forget(username)
+
+    def failed(self, address: str, username: str, stamp: str | None = None) -> None:
         if len(self._failures) >= MAX_KEYS:
             self._prune()
         for key in self._keys(address, username):
             self._recent(key).append(self.clock())
+        if stamp is not None:
+            self._stamps[username.strip().lower()] = stamp
 
     def succeeded(self, address: str, username: str) -> None:
         """A right password from ``address``: its count for the account starts again."""
@@ -86,6 +99,7 @@ class LoginLimiter:
         user = username.strip().lower()
         for key in [k for k in self._failures if k == f"user:{user}" or k.endswith(f"|{user}")]:
             del self._failures[key]
+        self._stamps.pop(user, None)
 
     def _prune(self) -> None:
         """Drop the counts with nothing left in the window; then, if still too many, the
@@ -96,6 +110,8 @@ class LoginLimiter:
             oldest = sorted(self._failures, key=lambda k: self._failures[k][-1])
             for key in oldest[: len(oldest) // 2]:
                 del self._failures[key]
+        counted = {k.removeprefix("user:") for k in self._failures if k.startswith("user:")}
+        self._stamps = {user: s for user, s in self._stamps.items() if user in counted}
 
 
 def client_address(request: web.Request, trusted_proxies: Iterable[str]) -> str:

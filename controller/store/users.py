@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -204,6 +205,18 @@ def authenticate(db: Database, username: str, password: str) -> dict[str, Any] |
         with db.write() as conn:
             conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (fresh, row["id"]))
     return _public(row)
+
+
+def password_stamp(db: Database, username: str) -> str | None:
+    """A short digest of the account's stored password (changes whenever it is set, by any
+    process); None when there is no such account."""
+    with db.read() as conn:
+        row = conn.execute(
+            "SELECT password_hash FROM users WHERE username = ?", (username.strip().lower(),)
+        ).fetchone()
+    if row is None:
+        return None
+    return hashlib.sha256(str(row[0] or "").encode()).hexdigest()[:16]
 
 
 def user_by_pin(db: Database, pin: str) -> dict[str, Any] | None:

@@ -9,6 +9,8 @@ from aiohttp.test_utils import TestClient
 from web_test_helpers import PASSWORD, csrf_token, login
 from yarl import URL
 
+from controller.store import users as user_store
+from controller.store.db import Database
 from web.keys import SESSIONS
 
 Client = TestClient[Any, Any]
@@ -82,6 +84,19 @@ async def test_given_five_failed_sign_ins_when_the_right_password_comes_then_it_
     response = await login(client, "ana")
     assert response.status == 429
     assert "Too many failed sign-ins" in await response.text()
+
+
+async def test_given_an_account_paused_when_its_password_is_set_from_the_command_line_then_the_new_one_signs_in(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    make_user("ana")
+    for _ in range(5):
+        assert (await login(client, "ana", "nope")).status == 401
+    assert (await login(client, "ana")).status == 429
+    user_store.set_password(db, "ana", "a fresh password")  # what `users passwd` does
+    assert (await login(client, "ana", "still wrong")).status == 401  # counted anew
+    response = await login(client, "ana", "a fresh password")
+    assert response.status == 303 and response.headers["Location"] == "/banks"
 
 
 async def test_given_one_volunteer_paused_when_another_signs_in_from_the_same_room_then_they_get_in(

@@ -1,6 +1,6 @@
 """The sign-in throttle, without a server: per account from one address, per address, per
-account from everywhere; lifted by a right password (there) or an admin's reset; the
-client's address read through a trusted reverse proxy only."""
+account from everywhere; lifted by a right password (there), an admin's reset or a password
+set elsewhere; the client's address read through a trusted reverse proxy only."""
 
 from __future__ import annotations
 
@@ -93,6 +93,28 @@ def test_given_an_account_paused_when_an_admin_sets_its_password_then_every_paus
         limiter.retry_after("10.0.0.1", "ana") == 0 and limiter.retry_after("10.0.0.3", "ana") == 0
     )
     assert limiter.retry_after("10.0.0.2", "bob") > 0  # another account keeps its pause
+
+
+def test_given_an_account_paused_when_its_password_was_set_elsewhere_then_its_next_attempt_lifts_every_pause() -> (  # noqa: E501
+    None
+):
+    clock = Clock()
+    limiter = LoginLimiter(max_failures=3, window_seconds=300, clock=clock, account_max_failures=5)
+    for address in ("10.0.0.1",) * 3 + ("10.0.0.2",) * 2:
+        limiter.check_stamp("ana", "old")
+        limiter.failed(address, "ana", "old")
+    limiter.failed("10.0.0.2", "bob", "b")
+    limiter.check_stamp("Ana", "old")  # the same password: the pauses hold
+    assert limiter.retry_after("10.0.0.1", "ana") > 0 and limiter.retry_after("10.0.0.3", "ana") > 0
+    limiter.check_stamp("ana", None)  # no such account (now): nothing to compare, nothing lifts
+    assert limiter.retry_after("10.0.0.1", "ana") > 0
+    limiter.check_stamp(" ANA", "new")  # set by another process since
+    assert limiter.retry_after("10.0.0.1", "ana") == 0
+    assert limiter.retry_after("10.0.0.3", "ana") == 0
+    limiter.failed("10.0.0.1", "ana", "new")  # counting starts again, against the new one
+    limiter.check_stamp("ana", "new")
+    assert len(limiter._recent("pair:10.0.0.1|ana")) == 1
+    assert len(limiter._recent("user:bob")) == 1  # another account is untouched
 
 
 def test_given_a_flood_of_made_up_names_when_counted_then_the_counts_kept_stay_bounded(

@@ -85,10 +85,12 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     db = request.app[DB]
     limiter = request.app[LOGIN_LIMITER]
     address = client_address(request, request.app[SETTINGS].web.trusted_proxies)
+    stamp = await asyncio.to_thread(user_store.password_stamp, db, user.username)
+    limiter.check_stamp(user.username, stamp)
     if limiter.retry_after(address, user.username):
         return account_page(request, error="Too many wrong passwords: try later.", status=429)
     if await asyncio.to_thread(check_password, db, user.username, form.get("current", "")) is None:
-        limiter.failed(address, user.username)
+        limiter.failed(address, user.username, stamp)
         return account_page(request, error="Your current password is not right.", status=400)
     limiter.succeeded(address, user.username)
     args = (db, user.username, new, request[SESSION_KEY].sid, request.app[SESSIONS].lifetime)

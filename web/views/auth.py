@@ -10,6 +10,7 @@ import asyncio
 
 from aiohttp import web
 
+from controller.store import users as user_store
 from controller.store import web_sessions
 from controller.store.db import Database
 from web.access import Access, access, current_user
@@ -57,6 +58,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     target = safe_next(str(form.get("next", "")))
     limiter = request.app[LOGIN_LIMITER]
     address = client_address(request, request.app[SETTINGS].web.trusted_proxies)
+    stamp = await asyncio.to_thread(user_store.password_stamp, request.app[DB], username)
+    limiter.check_stamp(username, stamp)  # a password set since (any process) lifts pauses
     wait = limiter.retry_after(address, username)
     if wait:
         minutes = max(1, (wait + 59) // 60)
@@ -66,7 +69,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         return _login_error(request, username, target, "Enter your username and password.", 400)
     user = await asyncio.to_thread(check_password, request.app[DB], username, password)
     if user is None:
-        limiter.failed(address, username)
+        limiter.failed(address, username, stamp)
         return _login_error(request, username, target, "Wrong username or password.", 401)
     limiter.succeeded(address, username)
     manager = request.app[SESSIONS]
