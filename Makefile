@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test processes: each runs its own Asterisk pair on free ports; 0 runs the suite in one.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format deps runtime clean
 
@@ -31,7 +33,7 @@ format: deps
 	$(BIN)/ruff format .
 
 test: runtime lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
