@@ -148,6 +148,27 @@ class AmiProbe:
         self.events.append({str(k): str(v) for k, v in dict(message).items()})
         self._changed.set()
 
+    async def channels(self) -> list[str]:
+        """The channels up on the PBX now."""
+        action = {"Action": "CoreShowChannels"}
+        reply = await asyncio.wait_for(self.manager.send_action(action), timeout=15)
+        items = reply if isinstance(reply, list) else [reply]
+        return [str(m.get("Channel")) for m in items if m.get("Event") == "CoreShowChannel"]
+
+    async def start_quiet(self, wait: float = 5.0) -> None:
+        """Begin on a PBX with no calls left by the test before (a worker's tests share its
+        PBX, and no fixture places a call before this one): hang them up, give them ``wait``
+        seconds to go, and forget their events, which would otherwise read as this test's."""
+        left = await self.channels()
+        if left:
+            print(f"hanging up {len(left)} channel(s) left by an earlier test: {left}")
+            await self.action({"Action": "Hangup", "Channel": "/.*/"})
+            deadline = asyncio.get_running_loop().time() + wait
+            while (left := await self.channels()) and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(0.2)  # their last events come before the list says they are gone
+        self.events.clear()
+
     def find(self, event: str, **match: str) -> list[dict[str, str]]:
         return [
             e for e in self.events
@@ -198,6 +219,7 @@ class AmiProbe:
 async def ami(pbx_pair: PbxPairInfo) -> AsyncIterator[AmiProbe]:
     probe = AmiProbe(pbx_pair.pbx_ami)
     await probe.connect()
+    await probe.start_quiet()
     yield probe
     probe.close()
 

@@ -145,13 +145,18 @@ async def test_given_predictive_bank_of_100_when_run_with_4_simulated_volunteers
     figures = env.engine.bus.figures(bank_id)
     assert figures is not None and figures["calls_made"] == len(dialed)
 
+    before_stop = len(ami.events)  # the PBX is shared: an earlier test's playbacks came before
     set_state(env.db, bank_id, "stop")
     await env.engine.wait_stopped(bank_id, 60)
     for vid in range(9001, 9005):
         assert env.engine.pool.sessions[vid].state.value == "disconnected"
 
     def told() -> list[dict[str, str]]:  # this bank's volunteers (rooms volunteer-900N)
-        found = ami.find("UserEvent", UserEvent="PhonebankPlayback", Sound="bank-ended")
+        found = [
+            e for e in ami.events[before_stop:]
+            if e.get("Event") == "UserEvent" and e.get("UserEvent") == "PhonebankPlayback"
+            and e.get("Sound") == "bank-ended"
+        ]  # fmt: skip
         return [e for e in found if e.get("Channel", "").startswith("Local/volunteer-900")]
 
     await wait_until(lambda: len(told()) >= 4, 30, "every volunteer heard the bank has ended")
