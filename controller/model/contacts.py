@@ -35,6 +35,7 @@ class ContactRecord:
     time_zone: str | None
     phones: list[PhoneRecord]
     extra: dict[str, str] = field(default_factory=dict)
+    bad_zip: str = ""  # a ZIP as written that is no ZIP (zip5 is then empty)
 
     @property
     def dedupe_key(self) -> str:
@@ -69,9 +70,10 @@ def dedupe_key(van_id: str | None, first: str, last: str, phones: list[PhoneReco
 
 
 def clean_zip5(raw: str) -> str:
-    """Five-digit ZIP from ``02134``, ``2134`` (lost leading zero), ``02134-1234``; else ''."""
+    """Five-digit ZIP from ``02134``, ``2134`` (lost leading zero), ``02134-1234``; else ''
+    (no digits, more than nine, or letters: ``SW1A 1AA`` is a postcode, not ZIP 00011)."""
     digits = "".join(ch for ch in raw if "0" <= ch <= "9")
-    if not digits or len(digits) > 9:
+    if not digits or len(digits) > 9 or any(ch.isalpha() for ch in raw):
         return ""
     return digits.zfill(5) if len(digits) <= 5 else digits.zfill(9)[:5]
 

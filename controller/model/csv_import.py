@@ -128,13 +128,14 @@ class ImportPlan:
         van_id, first, last, address, city, state, zip5 = self._contact_fields(row)
         phones = order_phones(self._phones(row, line))
         state = state.strip().upper()
+        written = zip5
         if not (len(zip5) == 5 and zip5.isdigit() and zip5.isascii()):
             zip5 = clean_zip5(zip5)  # already five plain digits: nothing to clean
         zone = zone_for_address(state, zip5) or phones[0].time_zone
         extra = {name: row[i] for i, name in self.extra if row[i]}
         return ContactRecord(
             clean_van_id(van_id), first.strip(), last.strip(), address.strip(), city.strip(),
-            state, zip5, zone, phones, extra,
+            state, zip5, zone, phones, extra, "" if zip5 else written.strip(),
         )  # fmt: skip
 
     def _check_lengths(self, row: list[str], line: int) -> None:

@@ -21,7 +21,6 @@ from typing import IO, Any
 
 from controller.model.csv_import import CsvError, ImportPlan, RowError
 from controller.model.csv_records import find_unclosed_quote
-from controller.model.timezones import STATE_ZONES
 from controller.store import lists
 from controller.store.contact_import_batch import (
     Batch,
@@ -31,6 +30,7 @@ from controller.store.contact_import_batch import (
     work,
 )
 from controller.store.db import Database
+from controller.store.import_notes import state_notes, zip_note
 
 CHUNK_LINES = 25_000  # rows per parse task and per write transaction
 PARALLEL_MIN_BYTES = 8_000_000  # below, a worker's start-up (cold caches) costs more than it saves
@@ -54,6 +54,8 @@ class ImportReport:
     started_banks: list[int] = field(default_factory=list)  # running/paused on this list
     list_dropped: bool = False  # a list created by this import and left empty is not kept
     notes: list[str] = field(default_factory=list)  # e.g. a second cell column kept as extra
+    bad_zip_rows: int = 0  # rows whose ZIP is no ZIP (left out)
+    bad_zips: list[str] = field(default_factory=list)  # the first 6 of them, as written
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -172,29 +174,8 @@ def import_csv(
     report.started_banks = started_banks(db, report.list_id)
     if report.imported:
         report.notes += state_notes(db, report.list_id)
+    report.notes += zip_note(report.bad_zip_rows, report.bad_zips)
     return report
-
-
-def state_notes(db: Database, list_id: int) -> list[str]:
-    """A note on the list's contacts whose State is no US state (a typo, a country): their
-    calling hours follow their phone number's time zone instead."""
-    known = sorted(STATE_ZONES)
-    marks = ",".join("?" * len(known))
-    with db.read() as conn:
-        rows = conn.execute(
-            f"SELECT state, count(*) FROM contacts WHERE list_id = ? AND state != ''"
-            f" AND upper(state) NOT IN ({marks}) GROUP BY state ORDER BY 2 DESC, 1",
-            (list_id, *known),
-        ).fetchall()
-    if not rows:
-        return []
-    total = sum(int(r[1]) for r in rows)
-    shown = ", ".join(repr(str(r[0])) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
-    who = "1 contact in this list has" if total == 1 else f"{total} contacts in this list have"
-    return [
-        f"{who} a State that is no US state ({shown}): their calling hours follow the time"
-        " zone of their phone number"
-    ]
 
 
 def started_banks(db: Database, list_id: int) -> list[int]:
@@ -269,6 +250,9 @@ def _store(
     report.duplicates += batch.rows - added
     report.phones += phones
     report.errors.extend(batch.errors)
+    report.bad_zip_rows += sum(batch.bad_zips.values())
+    fresh = [z for z in batch.bad_zips if z not in report.bad_zips]
+    report.bad_zips += fresh[: max(0, 6 - len(report.bad_zips))]  # 5 shown, "..." for more
     if progress is not None:
         progress(batch.chars)
 

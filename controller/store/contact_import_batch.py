@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _quote
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ class Batch:
     rows: int
     errors: list[RowError]
     chars: int
+    bad_zips: dict[str, int] = field(default_factory=dict)  # ZIP as written -> rows
 
 
 def _json_object(values: dict[str, str]) -> str:
@@ -75,17 +76,20 @@ def parse_chunk(plan: ImportPlan, first_line: int, text: str) -> Batch:
     contacts: list[tuple[Any, ...]] = []
     phones: list[tuple[Any, ...]] = []
     errors: list[RowError] = []
+    bad_zips: dict[str, int] = {}
     for line, fields in read_rows(io.StringIO(text, newline=""), first_line, errors.append):
         try:
             record = plan.parse(fields, line)
         except RowError as exc:
             errors.append(exc)
             continue
+        if record.bad_zip:
+            bad_zips[record.bad_zip] = bad_zips.get(record.bad_zip, 0) + 1
         ordinal = len(contacts) + 1
         contacts.append(_contact(record, ordinal))
         phones += [(ordinal, p.e164, p.type, p.van_phone_id, p.accuracy, pos)
                    for pos, p in enumerate(record.phones)]  # fmt: skip
-    return Batch(_pack(contacts, phones), len(contacts), errors, len(text))
+    return Batch(_pack(contacts, phones), len(contacts), errors, len(text), bad_zips)
 
 
 def _pack(contacts: list[tuple[Any, ...]], phones: list[tuple[Any, ...]]) -> bytes:

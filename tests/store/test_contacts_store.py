@@ -192,6 +192,39 @@ def test_given_worker_processes_when_importing_then_same_rows_and_lines_as_in_pr
         ]
 
 
+def test_given_zips_that_are_no_zips_in_several_batches_when_imported_then_one_note_counts_them_serial_or_parallel(  # noqa: E501
+    db: Database, tmp_path: Path
+) -> None:
+    bad = ["ABC", "n/a", "12345678901", "ABC", "UNKNOWN", "SW1A 1AA", "00-00-00-00-00-0", "ABC"]
+    lines = ["FirstName,State,Zip,Phone"]
+    for i in range(1, 41):
+        written = bad[i // 5 - 1] if i % 5 == 0 else ("02134" if i % 2 else "")
+        lines.append(f"P{i},MA,{written},617555{i:04d}")
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    serial = contacts.import_csv(db, path, "Serial", batch_size=3, workers=0)
+    parallel = contacts.import_csv(db, path, "Parallel", batch_size=3, workers=2)
+    note = (
+        "8 rows of this file have a ZIP that is no ZIP ('ABC', 'n/a', '12345678901', 'UNKNOWN',"
+        " 'SW1A 1AA', ...): it was left out, and their calling hours follow their State (or"
+        " else their phone number)"
+    )
+    for report in (serial, parallel):
+        assert report.imported == 40 and report.bad_zip_rows == 8 and note in report.notes
+    with db.read() as conn:
+        rows = conn.execute(
+            "SELECT zip5, time_zone, count(*) FROM contacts c JOIN lists l ON l.id = c.list_id"
+            " WHERE l.name = 'Parallel' GROUP BY 1, 2 ORDER BY 1"
+        ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("", "America/New_York", 24),
+        ("02134", "America/New_York", 16),
+    ]
+    clean = contacts.import_csv(
+        db, write(tmp_path, "FirstName,Zip,Phone\nAna,2134,6175550101\n"), "C"
+    )
+    assert clean.bad_zip_rows == 0 and not any("ZIP" in n for n in clean.notes)
+
+
 def test_given_nul_byte_when_imported_then_that_row_reported_rest_kept(
     db: Database, tmp_path: Path
 ) -> None:

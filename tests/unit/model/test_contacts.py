@@ -52,7 +52,8 @@ def test_given_no_van_id_when_keyed_then_same_name_and_number_match_case_blind()
 @pytest.mark.parametrize(
     ("raw", "zip5"),
     [("02134", "02134"), ("2134", "02134"), ("02134-1234", "02134"), ("021341234", "02134"),
-     ("21341234", "02134"), ("", ""), ("n/a", ""), ("1234567890", "")],
+     ("21341234", "02134"), ("", ""), ("n/a", ""), ("1234567890", ""),
+     ("SW1A 1AA", ""), ("ZIP 02134", ""), (" 02134 ", "02134")],
 )  # fmt: skip
 def test_given_zip_as_spreadsheets_leave_it_when_cleaned_then_five_digits(
     raw: str, zip5: str
