@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from controller.model.csv_records import find_unclosed_quote
 from controller.model.phones import PhoneError, PhoneParser
 from controller.store.contacts import utc_now
 from controller.store.db import Database
@@ -102,11 +103,20 @@ NOT_UTF8 = "the file is not UTF-8 text: save it as CSV UTF-8"
 
 
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Each row of the file with its line number (strict UTF-8, a BOM allowed)."""
+    """Each row of the file with its line number (strict UTF-8, a BOM allowed); a quote
+    left open or a line the csv module cannot read refuses the whole file."""
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        error = find_unclosed_quote(handle)
+    if error is not None:
+        raise PhoneError(error.code, f"{error}; nothing was added (close or remove that quote)")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
-        for row in reader:
-            yield reader.line_num, row
+        try:
+            for row in reader:
+                yield reader.line_num, row
+        except csv.Error as exc:
+            where = f"line {reader.line_num}: not readable as CSV ({exc})"
+            raise PhoneError("bad_csv", f"{where}; nothing was added") from None
 
 
 def _read(path: Path, report: DncImportReport, numbers: list[str], reasons: dict[str, str]) -> None:

@@ -75,3 +75,20 @@ def test_given_a_reason_over_the_limit_when_added_or_given_to_an_import_then_ref
         dnc.import_file(db, path, reason=long_reason)
     assert dnc.count(db) == 0
     assert dnc.add(db, "6175550101", "z" * dnc.MAX_REASON)[1]
+
+
+def test_given_a_quote_left_open_or_a_field_too_big_when_imported_then_refused_with_its_line_and_nothing_added(  # noqa: E501
+    db: Database, tmp_path: Path
+) -> None:
+    opened = tmp_path / "open.csv"
+    opened.write_text('6175550101\n"6175550102\n6175550103\n' + "9" * 200_000 + "\n")
+    with pytest.raises(PhoneError) as info:
+        dnc.import_file(db, opened)
+    assert info.value.code == "unclosed_quote" and "line 2" in info.value.message
+    assert "nothing was added" in info.value.message
+    huge = tmp_path / "huge.csv"
+    huge.write_text("6175550101\n" + "9" * 200_000 + "\n6175550103\n")
+    with pytest.raises(PhoneError) as info:
+        dnc.import_file(db, huge)
+    assert info.value.code == "bad_csv" and info.value.message.startswith("line 2: not readable")
+    assert dnc.count(db) == 0

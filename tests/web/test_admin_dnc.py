@@ -59,6 +59,18 @@ async def test_given_no_file_when_uploading_then_a_message_and_the_list_is_uncha
     assert numbers(db) == []
 
 
+async def test_given_a_file_with_a_line_too_long_for_csv_when_uploading_then_a_message_and_nothing_added(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    text = "2125550101\n" + "2" * 200_000 + "\n2125550103\n"
+    refused = await client.post("/admin/contacts/dnc/import", data=upload(token, text))
+    page = await refused.text()
+    assert refused.status == 400
+    assert "Do Not Call upload: line 2: not readable as CSV" in page and "nothing was added" in page
+    assert numbers(db) == []
+
+
 async def test_given_a_listed_number_when_taken_off_with_confirmation_then_it_is_gone(
     client: Client, make_user: Callable[..., int], db: Database
 ) -> None:
