@@ -273,8 +273,14 @@ async def test_given_a_bank_published_to_a_team_when_made_public_then_it_never_g
     assert (await client.post(f"/admin/banks/{bank_id}/publish", data=private)).status == 200
     with db.read() as conn:
         assert bank_store.get(conn, bank_id).visibility == "private"
-    assert (await client.post(f"/admin/banks/{bank_id}/publish", data={"_csrf": token})).ok
-    again = await client.post(f"/admin/banks/{bank_id}/publish", data=private)
+    stale = await client.post(f"/admin/banks/{bank_id}/publish", data={"_csrf": token})
+    assert stale.status == 400  # Publish from a stale page or a second tab: not made public
+    assert "This bank is already published: change who sees it under" in await stale.text()
+    with db.read() as conn:
+        assert bank_store.get(conn, bank_id).visibility == "private"
+    made_public = {"_csrf": token}
+    assert (await client.post(f"/admin/banks/{bank_id}/visibility", data=made_public)).ok
+    again = await client.post(f"/admin/banks/{bank_id}/visibility", data=private)
     assert again.status == 400
     assert "A public bank can never become private again." in await again.text()
     with db.read() as conn:

@@ -17,7 +17,8 @@ from controller.model import banks as model
 from controller.store import banks as store
 from web.access import Access, access
 from web.keys import DB
-from web.views.admin_banks import actor_of, bank_page, changed, plain_message
+from web.views.admin_bank_steps import plain_message
+from web.views.admin_banks import actor_of, bank_page, changed
 from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, form_data, load_bank
 
 AT_EXAMPLE = "2026-11-24T18:00-05:00"

@@ -14,7 +14,8 @@ from controller.store import banks as store
 from controller.store import engine_log
 from web.access import Access, access
 from web.keys import DB
-from web.views.admin_banks import actor_of, bank_page, changed, plain_message
+from web.views.admin_bank_steps import plain_message
+from web.views.admin_banks import actor_of, bank_page, changed
 from web.views.admin_common import DOMAIN_ERRORS, bank_id_of, form_data, load_bank
 
 CONFIRM = "Stopping now is final and ends live calls: tick the box to confirm."

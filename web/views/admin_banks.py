@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
@@ -30,13 +29,13 @@ from web.access import Access, access, current_user
 from web.keys import DB, SETTINGS
 from web.params import parse_id
 from web.render import render
+from web.views.admin_bank_steps import plain_message, step_of
 from web.views.admin_common import (
     DOMAIN_ERRORS,
     app_context,
     bank_id_of,
     form_data,
     load_bank,
-    sentence,
 )
 
 
@@ -196,15 +195,6 @@ async def show_bank(request: web.Request) -> web.StreamResponse:
     return bank_page(request, notice=DONE.get(done, ""))
 
 
-def _step_of(action: str, form: dict[str, str], lists: list[int]) -> Callable[[Bank], Bank]:
-    if action in ("publish", "visibility"):
-        return lambda b: model.publish(b, "private" if lists else "public", tuple(lists))
-    if action in ("pause", "resume", "stop"):
-        step: Callable[[Bank], Bank] = getattr(model, action)
-        return step
-    raise web.HTTPNotFound()
-
-
 @access(Access.STAFF)
 async def bank_action(request: web.Request) -> web.StreamResponse:
     """Publish, start, pause, resume or stop (stop needs the confirmation box)."""
@@ -226,7 +216,7 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
             action = "starting"
         elif action != "start":
             with request.app[DB].write() as conn:
-                store.update(conn, bank_id, _step_of(action, form, lists), actor_of(request))
+                store.update(conn, bank_id, step_of(action, lists), actor_of(request))
     except DOMAIN_ERRORS as exc:
         return bank_page(request, error=plain_message(action, exc, load_bank(request)))
     changed(request, bank_id, action)
@@ -283,16 +273,6 @@ def changed(request: web.Request, bank_id: int, done: str) -> NoReturn:
     if engine is not None:
         engine.poke()
     raise web.HTTPSeeOther(f"/admin/banks/{bank_id}?done={done}")
-
-
-def plain_message(action: str, exc: Exception, bank: Bank) -> str:
-    """The organizer's wording for a refused step (the code stays the model's)."""
-    code = getattr(exc, "code", "")
-    if code == "outside_window" and action == "start":
-        return "This bank cannot start before its campaign window opens (or after it ends)."
-    if bank.state is model.State.STOPPED and action in ("start", "resume"):
-        return "A stopped bank cannot be restarted."
-    return sentence(str(exc))
 
 
 def setup(app: web.Application) -> None:
