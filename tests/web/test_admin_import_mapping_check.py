@@ -77,3 +77,22 @@ async def test_given_a_column_named_twice_when_uploaded_then_refused_on_the_mapp
     assert "map-import" not in page and contact_count(db) == 0
     gone = await client.get(f"/admin/contacts/map/{upload_token}?list=Web")
     assert gone.status == 404  # refused: the contacts' data is not kept
+
+
+async def test_given_a_list_that_is_not_a_name_when_importing_then_refused_and_no_list_is_made(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    upload_token, _ = await upload(client, token, b"FirstName,Phone\nA,617-555-0201\n")
+    for odd in (True, 5, {"name": "Web"}, ["Web"]):
+        refused = await client.post(
+            "/api/admin/contacts/import",
+            json={"token": upload_token, "list": odd, "mapping": {}},
+            headers={"X-CSRF-Token": token},
+        )
+        assert refused.status == 400 and (await refused.json())["error"] == "bad_list", odd
+    with db.read() as conn:
+        assert conn.execute("SELECT count(*) FROM lists").fetchone()[0] == 0
+    assert contact_count(db) == 0
+    fixed = await run_import(client, token, upload_token, mapping={})
+    assert fixed["report"]["imported"] == 1

@@ -220,11 +220,14 @@ async def test_given_no_dialer_in_the_process_when_opening_the_live_feed_then_a_
     )
     assert refused.status == 409 and (await refused.json())["error"] == "no_engine"
     path, headers = f"/api/admin/banks/{bank_id}/simulated", {"X-CSRF-Token": token}
-    counts = ({"on": True, "count": "lots"}, {"on": True, "count": 51}, {"on": 1, "count": 0})
+    counts = ({"on": True, "count": "lots"}, {"on": True, "count": 51}, {"on": True, "count": 0})
     for bad in (*counts, [1]):
         answer = await client.post(path, json=bad, headers=headers)
         assert answer.status == 400, bad
         assert (await answer.json())["error"] in ("bad_count", "bad_json"), bad
+    for odd in ({"on": "false"}, {"on": "off"}, {"on": 1}, {"on": [False]}, {"count": 5}):
+        answer = await client.post(path, json=odd, headers=headers)  # never read as on
+        assert answer.status == 400 and (await answer.json())["error"] == "bad_on", odd
     not_json = await client.post(path, data="{on", headers=headers)
     assert (not_json.status, (await not_json.json())["error"]) == (400, "bad_json")
 

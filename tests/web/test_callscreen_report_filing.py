@@ -78,6 +78,10 @@ async def test_given_a_report_whose_second_field_is_refused_when_filed_then_no_f
         nothing = {"values": {}, "tags": 0, "outcomes": [], "ended": False}
         assert stored(db, call["attempt_id"], call["contact_ids"]) == nothing
         assert refused["message"] == "Visits: not a valid number: 'many'"
+        for odd in ({"tags": 5}, {"tags": "volunteer"}, {"fields": ["Visits", "2"]}):
+            bad = await screen.post("/api/call/outcome", {**report, **odd})
+            assert (bad["status"], bad["error"]) == (400, "bad_report"), odd
+        assert stored(db, call["attempt_id"], call["contact_ids"]) == nothing
         await report_still_due(screen, call["call_id"])
 
         fixed = await screen.post(

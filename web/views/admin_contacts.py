@@ -199,7 +199,10 @@ async def start_import(request: web.Request) -> web.StreamResponse:
     """``{"token", "list", "mapping": {column: field}}`` -> ``{"job": id}``."""
     body = await json_object(request)
     path = _upload_path(request, str(body.get("token", "")))
-    list_name = str(body.get("list") or "").strip()
+    given_list = body.get("list") or ""
+    if not isinstance(given_list, str):  # true would import into a new list named "True"
+        raise refuse_json("bad_list", "The list must be a name (text).")
+    list_name = given_list.strip()
     if not list_name:
         return web.json_response({"error": "list_required", "message": "name the list"}, status=400)
     try:

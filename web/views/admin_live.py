@@ -131,7 +131,9 @@ async def simulated(request: web.Request) -> web.StreamResponse:
     bank_id = bank_id_of(request)
     load_bank(request)
     body = await json_object(request)
-    on = bool(body.get("on"))
+    on = body.get("on")
+    if not isinstance(on, bool):  # "false" or "off" would read as on
+        raise refuse_json("bad_on", "on must be true or false.")
     count = (parse_id(body.get("count", 5), maximum=MAX_SIMULATED) or 0) if on else 0
     if on and not count:
         raise refuse_json("bad_count", f"count must be a whole number, 1 to {MAX_SIMULATED}.")

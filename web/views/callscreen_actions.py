@@ -109,14 +109,16 @@ def _checked_report(
     """Check the report's field values and tags (``FieldError`` naming the field), writing
     nothing; returns what writes them on the outcome's transaction. Fields the bank does
     not ask, and tags it does not offer, are left out, as blank values are."""
+    given_tags, values = body.get("tags") or [], body.get("fields") or {}
+    if not isinstance(given_tags, list) or not isinstance(values, dict):
+        raise FieldError("bad_report", "tags must be a list and fields an object")
     with db.read() as conn:
         bank = bank_store.get(conn, bank_id)
-    tags = [str(t) for t in body.get("tags") or [] if str(t) in bank.settings.report_tags]
-    values = body.get("fields") or {}
+    tags = [str(t) for t in given_tags if str(t) in bank.settings.report_tags]
     # built-ins are the dialer's; names match as the store's field names do (any case)
     asked = {n.casefold() for n in bank.settings.report_fields if not is_builtin(n)}
     checked: list[tuple[int, str]] = []
-    for name, value in values.items() if isinstance(values, dict) else []:
+    for name, value in values.items():
         if str(name).casefold() in asked and str(value).strip():
             try:
                 checked.append(field_store.check_value(db, name, str(value), by_hand=True))
