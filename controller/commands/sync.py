@@ -162,7 +162,10 @@ def retry(app: AppContext, ids: tuple[int, ...], target: str | None, as_json: bo
     help="Only rows in this state (in_doubt: the rows that may have reached VAN twice).",
 )
 @click.option("--target", type=click.Choice(outbox.TARGETS), help="Only this target.")
-@click.option("--limit", default=50, show_default=True, help="At most this many rows.")
+@click.option(
+    "--limit", default=50, show_default=True, type=click.IntRange(1, 100_000),
+    help="At most this many rows (1 to 100,000).",
+)  # fmt: skip
 @json_option
 @pass_app
 def list_(

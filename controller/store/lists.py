@@ -68,11 +68,16 @@ def new_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise CsvError("bad_list_name", "the list needs a name")
-    if name.isdigit():
+    if name.isdigit():  # in any script: int() reads "٣" as 3
+        why = (
+            f"reads as a list id (and there is no list {name})"
+            if name.isascii()
+            else ("could be taken for a list id")
+        )
         raise CsvError(
             "list_name_digits",
-            f"a new list cannot be called {name!r}: a name of digits only reads as a list id"
-            f" (and there is no list {name}); add a word, e.g. 'Ward {name}'",
+            f"a new list cannot be called {name!r}: a name of digits only {why}; add a word,"
+            f" e.g. 'Ward {name}'",
         )
     return name
 

@@ -31,6 +31,9 @@ def test_given_names_of_digits_only_when_making_a_list_then_refused_in_any_scrip
         with pytest.raises(CsvError) as refused:
             lists.ensure_created(db, name)
         assert refused.value.code == "list_name_digits", name
+    with pytest.raises(CsvError) as other_script:
+        lists.ensure_created(db, "²")
+    assert "'²': a name of digits only could be taken for a list id" in str(other_script.value)
     with pytest.raises(CsvError) as empty:
         lists.ensure_created(db, "  ")
     assert empty.value.code == "bad_list_name"

@@ -97,6 +97,9 @@ def test_given_failed_rows_when_retry_then_pending_again(home: Path, db: Databas
     listed = run(home, "list", "--status", "failed")
     assert f"#{row_id} van failed" in listed.output
     assert "[INVALID_PARAMETER] bad" in listed.output
+    for limit in ("0", "-1", "99999999999999999999"):  # a usage error, not "No rows." or a trace
+        refused = run(home, "list", "--limit", limit)
+        assert refused.exit_code == 2 and "--limit" in refused.output, limit
     assert as_json(run(home, "retry", "--json")) == {"requeued": 1}
     assert as_json(run(home, "status", "--json"))["outbox"]["van"]["pending"] == 1
 

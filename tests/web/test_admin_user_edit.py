@@ -57,7 +57,10 @@ async def test_given_bad_changes_when_saving_a_user_then_the_cli_message_and_not
         ({"username": "ghost", "role": "manager"}, "No user called 'ghost'."),
         ({"username": "boss", "role": "volunteer"}, "You cannot lock or demote your own account"),
         ({"username": "boss", "disabled": "yes", "confirm": "yes"}, "your own account"),
-    )
+        ({"username": "vic", "calls": "No"} | {"disabled": "true", "confirm": "yes"},
+         "Account: choose one of the list (or keep), not 'true'."),
+        ({"username": "vic", "calls": "never"}, "Make calls: choose one of the list"),
+    )  # fmt: skip
     for data, message in cases:
         refused = await client.post("/admin/users/set", data={"_csrf": token, **data})
         assert refused.status == 400 and message in await shown(refused), data

@@ -30,7 +30,7 @@ def _unpublished(bank: Bank) -> Bank:
     if bank.state not in (model.State.DRAFT, model.State.STOPPED):
         raise model.BankError(
             "already_published",
-            "This bank is already published: change who sees it under \"Who sees it\"",
+            'This bank is already published: change who sees it under "Who sees it"',
         )
     return bank
 

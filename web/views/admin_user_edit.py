@@ -36,9 +36,17 @@ def _changes(form: dict[str, str]) -> dict[str, Any]:
     return {
         "role": form.get("role") or None,
         "display_name": form.get("display_name") or None,
-        "can_make_calls": CHOICES.get(form.get("calls", "")),
-        "disabled": CHOICES.get(form.get("disabled", "")),
+        "can_make_calls": CHOICES.get(form.get("calls", "").strip().lower()),
+        "disabled": CHOICES.get(form.get("disabled", "").strip().lower()),
     }
+
+
+def _odd_choice(form: dict[str, str]) -> str:
+    """A refusal for a yes/no choice the form cannot mean (it would read as "unchanged")."""
+    for name, label in (("calls", "Make calls"), ("disabled", "Account")):
+        if form.get(name, "").strip().lower() not in CHOICES:
+            return f"{label}: choose one of the list (or keep), not {form[name]!r}."
+    return ""
 
 
 def _refusal(request: web.Request, form: dict[str, str], changes: dict[str, Any]) -> str:
@@ -59,7 +67,7 @@ async def set_user(request: web.Request) -> web.StreamResponse:
     forbidden = staff_refusal(request, changes["role"], form.get("username", ""))
     if forbidden is not None:
         return forbidden
-    refusal = _refusal(request, form, changes)
+    refusal = _odd_choice(form) or _refusal(request, form, changes)
     if refusal:
         return users_page(request, error=refusal)
     try:
