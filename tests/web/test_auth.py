@@ -6,12 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from argon2 import PasswordHasher
 from web_test_helpers import PASSWORD, csrf_token, login
 from yarl import URL
 
 from controller.store import users as user_store
 from controller.store.db import Database
-from web.keys import SESSIONS
+from web.keys import LOGIN_LIMITER, SESSIONS
 
 Client = TestClient[Any, Any]
 
@@ -97,6 +98,23 @@ async def test_given_an_account_paused_when_its_password_is_set_from_the_command
     assert (await login(client, "ana", "still wrong")).status == 401  # counted anew
     response = await login(client, "ana", "a fresh password")
     assert response.status == 303 and response.headers["Location"] == "/banks"
+
+
+async def test_given_failures_counted_when_the_owner_signs_in_and_the_hash_is_renewed_then_the_counts_stay(  # noqa: E501
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    make_user("ana")
+    weaker = PasswordHasher(time_cost=1).hash(PASSWORD)  # renewed at the next right sign-in
+    with db.write() as conn:
+        conn.execute("UPDATE users SET password_hash = ? WHERE username = 'ana'", (weaker,))
+    limiter = client.app[LOGIN_LIMITER]
+    assert (await login(client, "ana", "nope")).status == 401
+    assert (await login(client, "ana")).status == 303  # same password, a stronger hash
+    with db.read() as conn:
+        stored = conn.execute("SELECT password_hash FROM users WHERE username = 'ana'").fetchone()
+    assert stored[0] != weaker  # renewed: its stamp changed
+    assert (await login(client, "ana", "nope")).status == 401
+    assert len(limiter._recent("user:ana")) == 2  # no new password: nothing was lifted
 
 
 async def test_given_one_volunteer_paused_when_another_signs_in_from_the_same_room_then_they_get_in(
