@@ -96,7 +96,7 @@ def publish(
 
 def _publish(bank: Bank, visibility: str, ids: tuple[int, ...], asked: bool) -> Bank:
     """``model.publish``; a bank already published changes who sees it only when asked."""
-    seen = bank.state not in (model.State.DRAFT, model.State.STOPPED)
+    seen = model.is_published(bank)
     if seen and bank.visibility == "public" and visibility == "public":
         raise BankError(
             "already_published",

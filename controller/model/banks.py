@@ -201,12 +201,18 @@ def check_deletable(bank: Bank) -> None:
         )
 
 
+def is_published(bank: Bank) -> bool:
+    """Published, running or paused: volunteers may see it, and who sees it is changed, not
+    published again (neither a draft nor a stopped bank)."""
+    return bank.state not in (State.DRAFT, State.STOPPED)
+
+
 def visible_to(bank: Bank, user_list_ids: set[int], is_admin: bool = False) -> bool:
     """Whether a volunteer (member of ``user_list_ids``) sees the bank and its script: a
     published, running or paused one (a paused bank shows as paused, it does not vanish)."""
     if is_admin:
         return True
-    if bank.state in (State.DRAFT, State.STOPPED):
+    if not is_published(bank):
         return False
     if bank.visibility == "public":
         return True

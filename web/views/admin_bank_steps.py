@@ -27,7 +27,7 @@ def step_of(action: str, lists: list[int]) -> Callable[[Bank], Bank]:
 
 def _unpublished(bank: Bank) -> Bank:
     """The bank, if *Publish* (a stale page, a second tab) would not change who sees it."""
-    if bank.state not in (model.State.DRAFT, model.State.STOPPED):
+    if model.is_published(bank):
         raise model.BankError(
             "already_published",
             'This bank is already published: change who sees it under "Who sees it"',
