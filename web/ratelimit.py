@@ -82,13 +82,6 @@ class LoginLimiter:
         if stamp is not None and known is not None and known != stamp:
             self.forget(username)
 
-    def restamp(self, username: str, before: str | None, after: str | None) -> None:
-        """After a right password: the stored hash may have been renewed (a stronger hash of
-        the same password), which is no new password, so its counts keep their pauses."""
-        user = username.strip().lower()
-        if after is not None and before is not None and self._stamps.get(user) == before:
-            self._stamps[user] = after
-
     def failed(self, address: str, username: str, stamp: str | None = None) -> None:
         if len(self._failures) >= MAX_KEYS:
             self._prune()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -20,7 +19,8 @@ _PUBLIC = "id, username, display_name, role, can_make_calls, pin, disabled, crea
 def _public(row: sqlite3.Row | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    data = {k: row[k] for k in row.keys() if k != "password_hash"}  # noqa: SIM118
+    hidden = ("password_hash", "password_version")
+    data = {k: row[k] for k in row.keys() if k not in hidden}  # noqa: SIM118
     data["can_make_calls"] = bool(data["can_make_calls"])
     data["disabled"] = bool(data["disabled"])
     return data
@@ -161,7 +161,11 @@ def set_password(
     user = _require(db, username)
     password_hash = rules.hash_password(password)
     with db.write() as conn:
-        conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user["id"]))
+        conn.execute(
+            "UPDATE users SET password_hash = ?, password_version = password_version + 1"
+            " WHERE id = ?",
+            (password_hash, user["id"]),
+        )
         reason = web_sessions.PASSWORD_CHANGED
         return web_sessions.revoke_user(db, user["id"], time.time(), reason, keep_session, lifetime)
 
@@ -208,15 +212,13 @@ def authenticate(db: Database, username: str, password: str) -> dict[str, Any] |
 
 
 def password_stamp(db: Database, username: str) -> str | None:
-    """A short digest of the account's stored password (changes whenever it is set, by any
-    process); None when there is no such account."""
+    """Which password the account has: changes whenever one is set, by any process (not
+    when a stronger hash of the same one is stored); None when there is no such account."""
     with db.read() as conn:
         row = conn.execute(
-            "SELECT password_hash FROM users WHERE username = ?", (username.strip().lower(),)
+            "SELECT password_version FROM users WHERE username = ?", (username.strip().lower(),)
         ).fetchone()
-    if row is None:
-        return None
-    return hashlib.sha256(str(row[0] or "").encode()).hexdigest()[:16]
+    return None if row is None else str(row[0])
 
 
 def user_by_pin(db: Database, pin: str) -> dict[str, Any] | None:

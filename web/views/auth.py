@@ -72,8 +72,6 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         limiter.failed(address, username, stamp)
         return _login_error(request, username, target, "Wrong username or password.", 401)
     limiter.succeeded(address, username)
-    renewed = await asyncio.to_thread(user_store.password_stamp, request.app[DB], username)
-    limiter.restamp(username, stamp, renewed)
     manager = request.app[SESSIONS]
     session = manager.new(user_id=user.id, username=user.username)
     label = browser_label(request.headers.get("User-Agent", ""))
