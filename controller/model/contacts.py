@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from controller.errors import PhonebankError
@@ -70,12 +71,17 @@ def dedupe_key(van_id: str | None, first: str, last: str, phones: list[PhoneReco
 
 
 def clean_zip5(raw: str) -> str:
-    """Five-digit ZIP from ``02134``, ``2134`` (lost leading zero), ``02134-1234``; else ''
-    (no digits, more than nine, or letters: ``SW1A 1AA`` is a postcode, not ZIP 00011)."""
-    digits = "".join(ch for ch in raw if "0" <= ch <= "9")
-    if not digits or len(digits) > 9 or any(ch.isalpha() for ch in raw):
+    """Five-digit ZIP from ``02134``, ``2134`` / ``501`` (lost leading zeros), ``02134-1234``,
+    ``021341234``; else '' (``SW1A 1AA`` is a postcode, not ZIP 00011; ``12-3``, ``7`` or
+    ``1234567890`` are no ZIP: the lowest ZIP, 00501, keeps three digits)."""
+    text = raw.strip()
+    if not _ZIP_SHAPE.fullmatch(text):
         return ""
+    digits = text.replace("-", "").replace(" ", "")
     return digits.zfill(5) if len(digits) <= 5 else digits.zfill(9)[:5]
+
+
+_ZIP_SHAPE = re.compile(r"[0-9]{3,5}(?:[- ]?[0-9]{4})?")
 
 
 def clean_van_id(raw: str) -> str | None:
