@@ -232,9 +232,7 @@ def not_placed(runner: BankRunner, call_id: str) -> None:
     at full speed); with the connection down it does not (the runner does not dial then)."""
     call = runner.calls.get(call_id)
     if call is None or call.state is not CallState.QUEUED or runner.channels(call_id):
-        return
-    if runner.ami.connected and _paces(runner):
-        _network_failed(runner, "refused by the PBX")
+        return  # the tracker ended it already (the session's own rejected-Originate event)
     now = runner.clock()
     runner.on_transition(Transition(call_id, call.state, CallState.FAILED, now, NOT_PLACED_REASON))
 
@@ -247,11 +245,15 @@ def _paces(runner: BankRunner) -> bool:
 
 def watch_network(runner: BankRunner, t: Transition) -> None:
     """Count the calls in a row the phone network could not carry; one that got through
-    ends the count (and any hold). Calls not placed are counted by :func:`not_placed`."""
+    ends the count (and any hold). A call not placed counts when the PBX refused it with its
+    connection up (however the end reached us: the tracker or :func:`not_placed`), not when
+    the connection was down."""
     if not _paces(runner):
         return
     if t.new is CallState.FAILED and t.reason != NOT_PLACED_REASON:
         _network_failed(runner, str(t.reason or t.cause))
+    elif t.new is CallState.FAILED and runner.ami.connected:
+        _network_failed(runner, "refused by the PBX")
     elif t.new in CARRIED and runner.network.carried():
         log.info("bank %s: a call got through the phone network: dialing resumes", runner.bank_id)
         _publish_network(runner)

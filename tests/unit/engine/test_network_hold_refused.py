@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 
 from controller.config import Settings
+from controller.engine.runner import BankRunner
 from controller.store import queue
 from controller.store.db import Database
+from controller.telephony import ami_events as ev
 from controller.telephony.ami import AmiConfig, AmiSession
-from controller.telephony.tracker import CallState, Transition
+from controller.telephony.tracker import CallState, CallTracker, Transition
 from tests.unit.engine.engine_stand_ins import (
     Clock,
     Reply,
@@ -54,6 +56,39 @@ async def test_given_the_pbx_refusing_every_call_when_a_power_bank_dials_then_it
     with db.read() as conn:
         counts = queue.counts(conn, runner.bank_id)
     assert counts["done"] == 0  # nobody was called: nothing used up
+
+
+class WiredRefusingAmi(RefusingAmi):
+    """As the real session: the rejected-Originate event it publishes reaches the call
+    tracker, and through it the runner, before ``originate`` raises."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tracker = CallTracker()
+        self.runner: BankRunner | None = None
+
+    def publish(self, headers: Mapping[str, Any]) -> None:
+        super().publish(headers)
+        raw = {**ev.normalize(headers), "Timestamp": str(NOW)}
+        for t in self.tracker.feed(ev.parse_event(raw)):
+            if self.runner is not None and t.call_id in self.runner.calls:
+                self.runner.on_transition(t)
+
+
+async def test_given_the_refusals_reaching_the_runner_through_the_tracker_then_dialing_is_held(
+    db: Database, settings: Settings
+) -> None:
+    ami = WiredRefusingAmi()
+    runner = runner_on(db, settings, ami, Clock(NOW))
+    ami.runner = runner
+    volunteers_waiting(runner, 6)
+
+    await runner.tick()
+    await settle()
+
+    assert len(ami.actions("Originate")) == 6
+    assert runner.calls == {}
+    assert runner.network_status() == {"dialing_held_until": NOW + 30.0, "network_failures": 6}
 
 
 async def test_given_the_pbx_connection_down_when_calls_are_not_placed_then_no_hold(
