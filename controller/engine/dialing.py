@@ -16,7 +16,7 @@ from controller.model.callerid import CallerIdPool
 from controller.model.volunteers import VolunteerError
 from controller.pacing.predictive import Predictive
 from controller.pacing.strategies import TSR_MIN_RING, Progressive
-from controller.store import queue
+from controller.store import dial_check, queue
 from controller.store.attempts import AttemptError
 from controller.store.queue import Claim
 from controller.telephony.actions import OriginateRequest, outbound_call
@@ -184,6 +184,8 @@ def dial_claims(
 
 
 def _dial_one(runner: BankRunner, claim: Claim, now: float, reserved_for: int | None) -> int:
+    if reserved_for is None and _held_back(runner, claim, now):
+        return 0
     caller = runner.callers.pick(claim.e164) if runner.callers else ""
     call_id = new_call_id(runner.bank_id, "p" if reserved_for is not None else "c")
     amd = False if reserved_for is not None else None
@@ -206,6 +208,20 @@ def _dial_one(runner: BankRunner, claim: Claim, now: float, reserved_for: int | 
     runner.figures.calls_made += 1
     runner._spawn(runner._originate(req))
     return 1
+
+
+def _held_back(runner: BankRunner, claim: Claim, now: float) -> bool:
+    """The calling rules checked once more at the last moment (:mod:`dial_check`): the claim
+    query knows the holds placed when a call ended, not a pickup in a bank built since, a
+    household member of the same bank, or a bank with the protection off reaching the
+    person. A number that may not be called now goes back to the queue, due when its hold
+    ends. (A preview volunteer's call was checked when they pressed Call, with the reason
+    shown to them.)"""
+    with runner.db.write() as conn:
+        reasons = dial_check.check_before_dial(conn, claim, now)
+    if reasons:
+        log.info("bank %s: %s not dialed now: %s", runner.bank_id, claim.e164, reasons[0])
+    return bool(reasons)
 
 
 def _refuse(runner: BankRunner, claim: Claim, exc: AmiError) -> str:

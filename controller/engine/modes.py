@@ -37,7 +37,7 @@ from controller.engine.ringback import start_ringback
 from controller.engine.unreached import dial_status as dial_status
 from controller.model.banks import DialingMode, State
 from controller.model.volunteers import VolunteerError, VState
-from controller.store import attempts, dial_check, queue
+from controller.store import attempts, dial_check
 from controller.store import banks as bank_store
 from controller.store.queue import Claim
 from controller.telephony import actions
@@ -100,10 +100,9 @@ def personal_next(engine: Engine, volunteer_id: int) -> dict[str, Any] | None:
     """Hand the next number to a personal-phone volunteer (None: nothing left to call)."""
     runner = _runner(engine, volunteer_id, DialingMode.PERSONAL)
     now = runner.clock()
-    claims = queue.claim_next(runner.db, runner.bank_id, now, 1)
-    if not claims:
+    claim = dial_check.next_callable(runner.db, runner.bank_id, now)
+    if claim is None:
         return None
-    claim = claims[0]
     call_id = new_call_id(runner.bank_id, PERSONAL_KIND)
     with runner.db.write() as conn:
         attempt_id = attempts.record_attempt(conn, claim, call_id, now, None, volunteer_id)

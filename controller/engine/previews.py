@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from controller.engine.calls import CallKind, EngineCall
-from controller.store import queue
+from controller.store import dial_check, queue
 from controller.store.queue import Claim
 
 if TYPE_CHECKING:
@@ -28,11 +28,11 @@ def hold_next(runner: BankRunner, volunteer_id: int) -> Claim | None:
     held = runner.previews.get(volunteer_id)
     if held is not None:
         return held
-    claims = queue.claim_next(runner.db, runner.bank_id, runner.clock(), 1)
-    if not claims:
+    claim = dial_check.next_callable(runner.db, runner.bank_id, runner.clock())
+    if claim is None:
         return None
-    runner.previews[volunteer_id] = claims[0]
-    return claims[0]
+    runner.previews[volunteer_id] = claim
+    return claim
 
 
 def release_preview(runner: BankRunner, volunteer_id: int) -> None:

@@ -22,6 +22,8 @@ from controller.model import compliance
 from controller.model.compliance import RECALL_BLOCK, CallFacts, CallRules
 from controller.model.outcomes import NETWORK_TROUBLE, OUTCOMES
 from controller.store import banks as bank_store
+from controller.store import queue
+from controller.store.db import Database
 from controller.store.queue import Claim
 
 PICKED_UP = tuple(o.code for o in OUTCOMES.values() if o.picked_up)
@@ -74,6 +76,23 @@ def check_before_dial(conn: sqlite3.Connection, claim: Claim, now: float) -> lis
     elif reasons:
         _back_in_queue(conn, claim, _due(facts, reasons, rules))
     return reasons
+
+
+NEXT_TRIES = 20  # numbers held back skipped in one request before giving up for now
+
+
+def next_callable(db: Database, bank_id: int, now: float) -> Claim | None:
+    """Claim the bank's next number the calling rules allow now (for a volunteer to look
+    at or dial from their own phone); a number held back goes back to the queue, due when
+    its hold ends, and the next one is tried. None: nothing callable now."""
+    for _ in range(NEXT_TRIES):
+        claims = queue.claim_next(db, bank_id, now, 1)
+        if not claims:
+            return None
+        with db.write() as conn:
+            if not check_before_dial(conn, claims[0], now):
+                return claims[0]
+    return None
 
 
 def _due(facts: CallFacts, reasons: list[str], rules: CallRules) -> float | None:

@@ -43,8 +43,8 @@ def apply_policy(
         scope = None if item.policy is Policy.COMPLETE else bank_id
         finish_contact(conn, contact, scope, item.code)
     block = RECALL_BLOCK.total_seconds() if settings.prevent_frequent else 0.0
-    if item.picked_up and settings.prevent_frequent:
-        hold_after_pickup(conn, e164, bank_id, now + block)
+    if item.picked_up:  # held in the banks that apply the protection, whoever reached them
+        hold_after_pickup(conn, e164, bank_id, now + RECALL_BLOCK.total_seconds())
     if entry_id is None or entry_state(conn, entry_id) == "done":
         return
     if not open_entry(conn, entry_id):
