@@ -74,7 +74,7 @@ async def _csrf_ok(request: web.Request, session: Session) -> bool:
         form = await request.post()
         field = form.get(CSRF_FIELD)
         token = field if isinstance(field, str) else None
-    return token is not None and hmac.compare_digest(token, session.csrf)
+    return token is not None and hmac.compare_digest(token.encode(), session.csrf.encode())
 
 
 def _origin_ok(request: web.Request) -> bool:

@@ -38,7 +38,7 @@ async def json_object(request: web.Request) -> dict[str, Any]:
     """The request's JSON object, or 400 in words (not JSON, or not an object)."""
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
         body = None
     if not isinstance(body, dict):
         raise refuse_json("bad_json", "The request is not a JSON object.")

@@ -105,7 +105,7 @@ class SessionManager:
         if not value or value.count(".") != 1:
             return None
         body, signature = value.split(".")
-        if not hmac.compare_digest(signature, self._sign(body)):
+        if not hmac.compare_digest(signature.encode(), self._sign(body).encode()):
             return None
         try:
             data: dict[str, Any] = json.loads(_unb64(body))

@@ -28,16 +28,24 @@ def script() -> None:
     """
 
 
+MAX_SCRIPT_BYTES = 1_000_000  # a script of hundreds of blocks is well under 100 kB
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: fast on big files
+
+
 def _load(path: Path, name: str = "") -> Script:
     """The script in ``path`` (YAML, or JSON by its suffix); ``name`` is the file as the
     organizer knows it (an upload's own name), used in messages."""
     shown = name or path.name
     if not path.is_file():
         raise ScriptError([Problem("no_such_file", f"no such file: {path}")])
+    if path.stat().st_size > MAX_SCRIPT_BYTES:
+        size = f"{path.stat().st_size / 1e6:.1f} MB"
+        msg = f"{shown} is {size}: a script file may be at most 1 MB (is it the right file?)"
+        raise ScriptError([Problem("file_too_big", msg)])
     try:
         text = path.read_text(encoding="utf-8")
-        data: Any = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        data: Any = json.loads(text) if path.suffix == ".json" else yaml.load(text, _LOADER)
+    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError, RecursionError) as exc:
         problem = Problem("parse_error", f"{shown} cannot be read: {_unreadable(exc)}")
         raise ScriptError([problem]) from exc
     return model.from_dict(data)
@@ -45,6 +53,8 @@ def _load(path: Path, name: str = "") -> Script:
 
 def _unreadable(exc: Exception) -> str:
     """Why a script file cannot be read, in words, with the line where it shows."""
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
     if isinstance(exc, UnicodeDecodeError):
         return "it is not UTF-8 text (save it as UTF-8)"
     if isinstance(exc, json.JSONDecodeError):

@@ -7,7 +7,8 @@ custom field (``field: "Support"``) takes its responses from the field's options
 not editable there) and choosing one saves that field on the contact; ``next`` is where
 every option goes, ``branches`` overrides it per option.
 
-Texts render in a sandboxed jinja2 environment; unknown variables are validation problems.
+Texts (:mod:`controller.model.script_text`) render in a sandboxed jinja2 environment;
+unknown variables and anything but showing values are validation problems.
 """
 
 from __future__ import annotations
@@ -17,45 +18,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
-from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
-
-from controller.errors import PhonebankError
 from controller.model import script_paths, script_shape
-
-# The variables a script text may use.
-VARIABLES: dict[str, frozenset[str]] = {
-    "contact": frozenset(
-        {"first_name", "last_name", "full_name", "state", "zip5", "phone", "van_id", "extra"}
-    ),
-    "volunteer": frozenset({"first_name", "last_name", "full_name"}),
-    "bank": frozenset({"title", "description"}),
-}
-
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-
-
-class ScriptError(PhonebankError):
-    """One or more problems with a script (the first one's code is the error's code)."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        code = problems[0].code if problems else "invalid_script"
-        super().__init__(code, "; ".join(p.message for p in problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class Problem:
-    code: str  # dangling_branch, unreachable_block, script_no_end, unknown_variable, ...
-    message: str
-    block: str | None = None
-
-    @property
-    def text(self) -> str:
-        """The message, with its block added when the message does not name it."""
-        named = self.block is None or f"block {self.block!r}" in self.message
-        return self.message if named else f"{self.message} (block {self.block!r})"
+from controller.model.script_text import VARIABLES as VARIABLES
+from controller.model.script_text import Problem as Problem
+from controller.model.script_text import ScriptError as ScriptError
+from controller.model.script_text import check_text
+from controller.model.script_text import context_for as context_for
+from controller.model.script_text import render as render
 
 
 @dataclass(frozen=True)
@@ -223,71 +192,12 @@ def _check_block(b: Block, ids: set[str], fields: Mapping[str, list[str]]) -> li
     return out
 
 
-def check_text(text: str) -> list[Problem]:
-    """Problems with the variables of one text (syntax errors, unknown variables)."""
-    try:
-        tree = _ENV.parse(text)
-    except TemplateSyntaxError as exc:
-        return [Problem("template_syntax", f"text has a template error: {exc.message}")]
-    problems = []
-    for name in sorted(_variables(tree)):
-        root, _, attr = name.partition(".")
-        allowed = VARIABLES.get(root)
-        if allowed is None or (attr and attr not in allowed) or not attr:
-            problems.append(Problem("unknown_variable", f"unknown variable {{{{ {name} }}}}"))
-    return problems
-
-
-def _variables(tree: nodes.Node) -> set[str]:
-    found: set[str] = set()
-    attrs = {id(n.node) for n in tree.find_all(nodes.Getattr)}
-    for node in tree.find_all(nodes.Getattr):
-        if isinstance(node.node, nodes.Name):
-            found.add(f"{node.node.name}.{node.attr}")
-    for name in tree.find_all(nodes.Name):
-        if id(name) not in attrs and name.ctx == "load":
-            found.add(name.name)
-    return found
-
-
-def render(text: str, context: Mapping[str, Any]) -> str:
-    """Render ``text`` safely; a missing value raises ``ScriptError(unknown_variable)``."""
-    try:
-        return _ENV.from_string(text).render(**context)
-    except (UndefinedError, SecurityError, TemplateSyntaxError) as exc:
-        raise ScriptError([Problem("render_failed", f"cannot render text: {exc}")]) from exc
-
-
 def responses_for(block: Block, fields: Mapping[str, list[str]]) -> list[Response]:
     """What the volunteer can click in ``block`` (field blocks: the field's options)."""
     if block.field is None:
         return list(block.responses)
     options = fields.get(block.field, [])
     return [Response(o, block.branches.get(o, block.next)) for o in options]
-
-
-def context_for(
-    contact: Mapping[str, Any], volunteer: Mapping[str, Any], bank: Mapping[str, Any]
-) -> dict[str, dict[str, Any]]:
-    """The variables a text may use, from plain contact / volunteer / bank mappings.
-
-    Every known variable is present (empty when unknown), so a valid script always renders.
-    """
-
-    def pick(source: Mapping[str, Any], names: frozenset[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {n: source.get(n) or "" for n in names}
-        if "full_name" in names and not source.get("full_name"):
-            first, last = source.get("first_name") or "", source.get("last_name") or ""
-            out["full_name"] = f"{first} {last}".strip()
-        return out
-
-    person = pick(contact, VARIABLES["contact"])
-    person["extra"] = dict(contact.get("extra") or {})
-    return {
-        "contact": person,
-        "volunteer": pick(volunteer, VARIABLES["volunteer"]),
-        "bank": pick(bank, VARIABLES["bank"]),
-    }
 
 
 def render_block(

@@ -203,8 +203,8 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
     post = await request.post()
     form = await form_data(request)
     parsed = [parse_id(v) for v in post.getall("user_list", [])]
-    lists = [v for v in parsed if v is not None]
-    if len(lists) != len(parsed):
+    lists = sorted({v for v in parsed if v is not None})  # a list ticked twice counts once
+    if None in parsed:
         return bank_page(request, error="Pick user lists from the list shown.")
     if action == "stop" and form.get("confirm") != "yes":
         return bank_page(request, error="Stopping is final: tick the box to confirm.")

@@ -105,7 +105,7 @@ async def save_script(request: web.Request) -> web.StreamResponse:
     bank_id = bank_id_of(request)
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return error_json(ScriptError([Problem("bad_json", "the request is not JSON")]))
     try:
         script = script_model.from_dict(body)

@@ -9,6 +9,7 @@ Replacing never changes a script that a started or stopped bank other than this 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import shutil
@@ -79,7 +80,9 @@ async def upload(request: web.Request) -> web.StreamResponse:
         return script_view(request, error="Choose a YAML or JSON script file.")
     path, replace, name = saved
     try:
-        loaded = script_cmd._load(path, name)
+        loaded = await asyncio.get_running_loop().run_in_executor(
+            None, script_cmd._load, path, name
+        )  # parsing a file is not done on the loop the calls run on
         with request.app[DB].write() as conn:
             if bank_store.get(conn, bank_id).state.value == "stopped":
                 raise script_store.bank_stopped()

@@ -7,6 +7,7 @@ records; signing out revokes it, so a copy of the cookie stops working at once.
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -22,10 +23,14 @@ from web.sessions import Session, SessionManager, browser_label
 
 
 def safe_next(value: str | None) -> str:
-    """Only same-site paths are followed after login (no ``//host`` or ``scheme:``)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
+    """Only same-site paths are followed after login (no ``//host`` or ``scheme:``, and no
+    blank or control character, which browsers drop: ``/\t/host`` would become ``//host``)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        return "/"
+    parts = urlsplit(value)
+    return value if not (parts.scheme or parts.netloc) else "/"
 
 
 def home_for(user: CurrentUser) -> str:

@@ -134,7 +134,7 @@ def _owes_report(request: web.Request, user: CurrentUser, bank_id: int) -> bool:
 async def _body(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return body if isinstance(body, dict) else {}
 
