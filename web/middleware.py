@@ -84,6 +84,18 @@ def _origin_ok(request: web.Request) -> bool:
     return urlsplit(origin).netloc == request.host
 
 
+def socket_origin_refused(request: web.Request) -> web.Response | None:
+    """A 403 for a WebSocket opened by a page of another origin (another port or host of
+    the same site: the cookie's SameSite does not keep those out); None when it may open.
+    Browsers always send ``Origin`` on a WebSocket handshake."""
+    if _origin_ok(request):
+        return None
+    return web.json_response(
+        {"error": "bad_origin", "message": "This socket is for this site's pages only."},
+        status=403,
+    )
+
+
 def _load_session(request: web.Request) -> tuple[Session, bool]:
     """The request's session, and whether it came valid from the cookie (else it is new)."""
     manager = request.app[SESSIONS]

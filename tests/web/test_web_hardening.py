@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiohttp import FormData
+from aiohttp import FormData, WSServerHandshakeError
 from aiohttp.test_utils import TestClient
 from test_admin_bank_schedule import bank_of, published_bank
 from test_admin_pages import GOOD_SCRIPT, admin, create_bank, seed_list
@@ -122,3 +122,36 @@ async def test_given_a_script_file_over_a_megabyte_when_uploaded_then_refused_in
     assert response.status == 400
     assert "at most 1 MB" in await response.text()
     assert bank_of(db, bank_id).settings.script_id is None
+
+
+async def test_given_a_draft_report_too_long_when_kept_then_refused_and_a_normal_one_kept(
+    client: Client, make_user: Callable[..., int]
+) -> None:
+    make_user("ana")
+    await login(client, "ana")
+    token = (await (await client.get("/api/session")).json())["csrf_token"]
+    headers = {"X-CSRF-Token": token}
+    huge = {"call_id": "c1", "notes": "x" * 100_000}
+    refused = await client.post("/api/call/draft", json=huge, headers=headers)
+    assert refused.status == 413 and (await refused.json())["error"] == "draft_too_big"
+    kept = await client.post(
+        "/api/call/draft", json={"call_id": "c1", "notes": "Call back Tuesday"}, headers=headers
+    )
+    assert kept.status == 200
+
+
+async def test_given_a_page_of_another_origin_when_opening_the_live_sockets_then_403(
+    client: Client, make_user: Callable[..., int], db: Database
+) -> None:
+    token = await admin(client, make_user)
+    bank_id = await create_bank(client, token, seed_list(db, 2))
+    make_user("ana")
+    foreign = {"Origin": "http://127.0.0.1:1"}  # same host, another port
+    for path in (f"/api/admin/banks/{bank_id}/live/ws", "/api/call/ws", "/phone/ws"):
+        with pytest.raises(WSServerHandshakeError) as refused:
+            await client.ws_connect(path, headers=foreign)
+        assert refused.value.status == 403, path
+        if path.startswith("/api/admin"):
+            async with client.ws_connect(path) as ws:  # this site's own page opens it
+                assert not ws.closed
+            await login(client, "ana")  # the volunteer's sockets next

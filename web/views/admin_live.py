@@ -22,7 +22,7 @@ from controller.store import admin_stats, queue, results, start_progress
 from controller.store.db import Database
 from web.access import Access, access
 from web.keys import DB, LIVE_SOCKETS, SETTINGS
-from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, still_signed_in
+from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, socket_origin_refused, still_signed_in
 from web.params import json_object, parse_id, refuse_json
 from web.render import render
 from web.views.admin_common import bank_id_of, load_bank
@@ -71,6 +71,9 @@ async def live_json(request: web.Request) -> web.StreamResponse:
 
 @access(Access.STAFF)
 async def live_socket(request: web.Request) -> web.StreamResponse:
+    refused = socket_origin_refused(request)
+    if refused is not None:
+        return refused
     bank_id = bank_id_of(request)
     load_bank(request)
     ws = web.WebSocketResponse(heartbeat=20)

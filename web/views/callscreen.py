@@ -25,7 +25,7 @@ from controller.store import users as user_store
 from controller.store import web_sessions
 from web.access import Access, access
 from web.keys import DB, LIVE_SOCKETS, SESSIONS
-from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, still_signed_in
+from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, socket_origin_refused, still_signed_in
 from web.render import render
 from web.views import callscreen_data as data
 from web.views.volunteer import _user, refusal
@@ -126,6 +126,9 @@ async def _leave_if_no_longer_calling(request: web.Request, engine: Engine, user
 async def socket(request: web.Request) -> web.StreamResponse:
     """Live updates: the full call screen on connect and after every change of this
     volunteer's state, call or bank."""
+    refused = socket_origin_refused(request)
+    if refused is not None:
+        return refused
     user, engine = _user(request), _engine(request)
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)

@@ -7,6 +7,7 @@ Each works only on the signed-in volunteer's current call (``volunteer_ops``).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -194,12 +195,17 @@ async def contact(request: web.Request) -> web.StreamResponse:
     return web.json_response(view)
 
 
+DRAFT_MAX = 64_000  # characters of a kept draft: far more than notes and answers need
+
+
 @access(Access.CALLER)
 async def save_draft(request: web.Request) -> web.StreamResponse:
     """Keep the script position and the report typed so far on the server (per call)."""
     user = _user(request)
     body = await _body(request)
     keep = {k: body.get(k) for k in ("call_id", "path", "notes", "tags", "fields")}
+    if len(json.dumps(keep)) > DRAFT_MAX:
+        return error("draft_too_big", "This report is too long to keep: shorten the notes.", 413)
     request.app[DRAFTS][user.id] = keep
     return web.json_response({"ok": True})
 

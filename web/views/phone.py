@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from aiohttp import web
 
 from web.access import Access, access, allowed, current_user
 from web.identity import signed_in_user
 from web.keys import DB, PHONES, SESSION_KEY, SESSIONS
+from web.middleware import socket_origin_refused
 from web.phones import WS_PATH, SipGate, credentials_payload
 from web.render import render
 
@@ -30,12 +29,9 @@ async def credentials(request: web.Request) -> web.StreamResponse:
 
 @access(Access.CALLER)
 async def socket(request: web.Request) -> web.StreamResponse:
-    origin = request.headers.get("Origin")
-    if origin is not None and urlsplit(origin).netloc != request.host:
-        return web.json_response(
-            {"error": "bad_origin", "message": "This socket is for this site's pages only."},
-            status=403,
-        )
+    refused = socket_origin_refused(request)
+    if refused is not None:
+        return refused
     user = current_user(request)
     assert user is not None  # guaranteed by Access.CALLER
     phones = request.app[PHONES]
