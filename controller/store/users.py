@@ -222,13 +222,15 @@ def password_stamp(db: Database, username: str) -> str | None:
 
 
 def user_by_pin(db: Database, pin: str) -> dict[str, Any] | None:
-    """The enabled user whose dial-in PIN is ``pin`` (None for a wrong or malformed PIN)."""
+    """The enabled user allowed to make calls whose dial-in PIN is ``pin`` (None for a
+    wrong or malformed PIN, or a user who may not call: to the caller, a wrong PIN)."""
     clean = pin.strip()
     if not clean.isascii() or not clean.isdigit():
         return None
     with db.read() as conn:
         row = conn.execute(
-            f"SELECT {_PUBLIC} FROM users WHERE pin = ? AND disabled = 0", (clean,)
+            f"SELECT {_PUBLIC} FROM users WHERE pin = ? AND disabled = 0 AND can_make_calls = 1",
+            (clean,),
         ).fetchone()
     return _public(row)
 

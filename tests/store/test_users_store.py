@@ -60,6 +60,16 @@ def test_given_pin_when_dialing_in_then_user_found_only_for_right_enabled_pin(
     assert users.user_by_pin(db, vol["pin"]) is None
 
 
+def test_given_a_user_whose_calling_is_off_when_dialing_in_then_their_pin_is_refused(
+    db: Database,
+) -> None:
+    vol = users.create_user(db, "vol")
+    users.update_user(db, "vol", can_make_calls=False)
+    assert users.user_by_pin(db, vol["pin"]) is None
+    users.update_user(db, "vol", can_make_calls=True)
+    assert users.user_by_pin(db, vol["pin"]) is not None
+
+
 def test_given_pin_changes_when_set_then_unique_and_valid(db: Database) -> None:
     a = users.create_user(db, "al")
     users.create_user(db, "bo")
