@@ -5,7 +5,7 @@ A stopping runner dials nothing. It hangs up the unanswered calls again at every
 call whose Originate was on its way when the stop began has a line only later) and waits
 until no call of the bank is left, ending in its books a call it waited for too long
 (:func:`close_overdue`), and no volunteer is still filing a report (bounded by
-``disconnect_grace``), then redirects each
+``disconnect_grace`` from the end of the last call), then redirects each
 volunteer's leg to ``phonebank-playback`` with the ``bank-ended`` prompt. It is ``stopped``
 when every volunteer has left (or the grace has passed again).
 """
@@ -54,6 +54,8 @@ async def drain_step(runner: BankRunner) -> None:
             close_overdue(runner, now, now - since)
         if runner.calls:
             return
+        phase, since = runner.stop_phase = ("reports", now)  # the grace runs from here
+    if phase == "reports":
         if runner.wrapups and now - since < grace:
             return
         runner.stop_phase = ("volunteers", now)
