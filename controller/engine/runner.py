@@ -170,7 +170,7 @@ class BankRunner:
             return
         decision = strategy.decide(self.snapshot(now))
         for call_id in decision.cancel:
-            self._spawn(self._hangup_call(call_id))
+            self._spawn(self._hangup_call(call_id, unanswered_only=True))
         n = min(decision.dial, 1) if self.network.suspect else decision.dial
         dialed = self.dial_claims(self._claim(now, n), now) if n else 0
         self._record_decision(decision, now, dialed)
@@ -230,8 +230,14 @@ class BankRunner:
         """The Originate failed before the PBX reported the call (:func:`dialing.not_placed`)."""
         dialing.not_placed(self, call_id)
 
-    async def _hangup_call(self, call_id: str) -> None:
+    async def _hangup_call(self, call_id: str, unanswered_only: bool = False) -> None:
+        """Hang up the call's lines; ``unanswered_only``: not once the callee answered (a
+        ringing call given up may be answered before this task runs: that person is not hung
+        up on, they go to the hand-off like any other)."""
         for channel in self.channels(call_id):
+            call = self.calls.get(call_id)
+            if unanswered_only and call is not None and call.answered_at is not None:
+                return
             with contextlib.suppress(AmiError):
                 await actions.hangup(self.ami, channel)
 

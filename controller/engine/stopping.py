@@ -74,7 +74,8 @@ def cancel_calls(runner: BankRunner) -> None:
     """Hang up every call not answered yet (every call, in a hard stop)."""
     for call in list(runner.calls.values()):
         if runner.hard_stop or call.answered_at is None:
-            runner._spawn(runner._hangup_call(call.call_id))
+            hangup = runner._hangup_call(call.call_id, unanswered_only=not runner.hard_stop)
+            runner._spawn(hangup)
 
 
 def close_overdue(runner: BankRunner, now: float, waited: float) -> None:
