@@ -25,7 +25,7 @@ from controller.engine import engine_events, volunteer_ops
 from controller.engine.bus import EventBus
 from controller.engine.callme import CallMeGuard
 from controller.engine.dialing import EngineConfig
-from controller.engine.recovery import recover_all
+from controller.engine.recovery import hang_up_left_calls, recover_all
 from controller.engine.runner import BankRunner
 from controller.engine.voicemail import Ask
 from controller.engine.volunteer_ops import PinThrottle
@@ -92,6 +92,7 @@ class Engine:
         self.ami.subscribe(self._on_event)
         self.ami.start()
         await self.ami.wait_connected(connect_timeout)
+        await hang_up_left_calls(self.ami)
         await self.fastagi.start()
         recovered = recover_all(self.db, self.clock())
         if recovered:

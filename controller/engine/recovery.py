@@ -19,6 +19,7 @@ Each call is closed in its own transaction, and a bank's recovery never stops an
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sqlite3
@@ -27,6 +28,8 @@ from collections.abc import Callable, Iterable
 from controller.errors import PhonebankError
 from controller.store import attempts, engine_log, queue
 from controller.store.db import Database
+from controller.telephony import actions
+from controller.telephony.ami import AmiError, AmiSession
 
 log = logging.getLogger(__name__)
 NOT_RECORDED = "not_recorded"  # the automatic outcome of a conversation never reported
@@ -34,6 +37,28 @@ CAUSE = "engine_restart"
 PERSONAL_KIND = "m"  # the call id's kind of a number handed to a personal-phone volunteer
 PERSONAL_CAUSE = "personal_phone"
 _PERSONAL_ID = re.compile(rf"pb\d+{PERSONAL_KIND}-")
+
+
+_PBX_CALL_ID = re.compile(r"pb\d+[cpr]-")  # outbound calls and their ring tones (not volunteers)
+
+
+async def hang_up_left_calls(ami: AmiSession) -> int:
+    """Hang up the outbound calls a previous engine process left on the PBX (the PBX kept
+    running): nobody follows them now, so a person answering one would reach no volunteer
+    and count nowhere. Their attempts are then closed by :func:`recover_all` like any call
+    left open. Returns the channels hung up; a PBX that cannot list them is logged."""
+    try:
+        channels = await actions.core_show_channels(ami)
+    except AmiError as exc:
+        log.warning("engine: calls left on the PBX not listed: %s", exc)
+        return 0
+    left = [c.channel for c in channels if _PBX_CALL_ID.match(c.linkedid or c.uniqueid or "")]
+    for channel in left:
+        with contextlib.suppress(AmiError):
+            await actions.hangup(ami, channel)
+    if left:
+        log.warning("engine: hung up %d channels of calls a previous run left", len(left))
+    return len(left)
 
 
 def is_personal(call_id: str) -> bool:
