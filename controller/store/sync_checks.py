@@ -21,8 +21,7 @@ KIND_LABELS = {
     "yesno": "a yes/no field: the value must be Yes or No",
     "number": "a number field: the value must be a number",
     "date": "a date field: the value must be a date like 2026-11-03",
-    "timestamp": "a date-and-time field: the value must be a time like 2026-11-03T17:05:00"
-    " (or * for every value)",
+    "timestamp": "a date-and-time field: map it with *",
     "text": "a text field",
 }
 
@@ -106,6 +105,10 @@ def check_value(field: sqlite3.Row, value: str) -> str:
     name, kind = str(field["name"]), str(field["kind"])
     if not value.strip():
         raise SyncConfigError("empty_value", f"give a value of {name} (or * for every value)")
+    if kind == "timestamp":  # each attempt has its own time: a given one would never come
+        raise SyncConfigError(
+            "bad_timestamp", f"{name} has a new value at every call: map it with * (got {value!r})"
+        )
     if kind == "choice":
         options = {str(o).lower(): str(o) for o in json.loads(field["options"])}
         if value.strip().lower() not in options:

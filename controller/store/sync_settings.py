@@ -96,13 +96,15 @@ def list_instructions(conn: sqlite3.Connection) -> list[Instruction]:
 
 
 def find_instruction(conn: sqlite3.Connection, field_name: str, value: str) -> Instruction | None:
-    """The enabled instruction for this field and value (an exact value beats ``*``)."""
+    """The instruction for this field and value (an exact value beats ``*``), None when
+    there is none or the one that applies is disabled: a value disabled on its own sends
+    nothing, even with a ``*`` instruction for the field."""
     row = conn.execute(
-        f"{_SELECT} WHERE f.name = ? COLLATE NOCASE AND i.enabled = 1"
+        f"{_SELECT} WHERE f.name = ? COLLATE NOCASE"
         " AND (i.value = ? OR i.value = ?) ORDER BY i.value = ? DESC LIMIT 1",
-        (field_name, value, ANY_VALUE, ANY_VALUE),
+        (field_name, value, ANY_VALUE, value),
     ).fetchone()
-    return _instruction(row) if row else None
+    return _instruction(row) if row and row["enabled"] else None
 
 
 def _field(conn: sqlite3.Connection, field_name: str) -> sqlite3.Row:

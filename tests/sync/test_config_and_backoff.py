@@ -75,6 +75,24 @@ def test_given_exact_and_wildcard_instructions_when_finding_then_exact_wins_and_
         assert found is not None and found.result_code == "Refused"
 
 
+def test_given_a_value_disabled_beside_a_wildcard_when_finding_then_nothing_is_sent(
+    db: Database,
+) -> None:
+    with db.write() as conn:
+        set_instruction(conn, "Call Outcome", "*", "result_code", result_code="Not Home")
+        set_instruction(conn, "Call Outcome", "Busy", "result_code", result_code="Not Home",
+                        enabled=False)  # fmt: skip
+        assert find_instruction(conn, "Call Outcome", "Busy") is None  # not the * one
+        other = find_instruction(conn, "Call Outcome", "Dropped")  # no instruction of its own
+        assert other is not None and other.value == "*"
+        set_instruction(conn, "Call Outcome", "Busy", "result_code", result_code="Moved")
+        exact = find_instruction(conn, "Call Outcome", "Busy")
+        assert exact is not None and exact.result_code == "Moved"  # exact beats *
+        set_instruction(conn, "Call Outcome", "*", "result_code", result_code="Not Home",
+                        enabled=False)  # fmt: skip
+        assert find_instruction(conn, "Call Outcome", "Dropped") is None
+
+
 def test_given_bad_van_settings_when_saved_then_refused_and_kept(db: Database) -> None:
     with db.write() as conn:
         save_van_settings(conn, application_name="app", api_key="k1", mode=0)
