@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from controller.errors import PhonebankError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -117,29 +119,58 @@ def default_home() -> Path:
     return Path(os.environ.get("PHONEBANK_HOME", PROJECT_ROOT / "var")).resolve()
 
 
-def _merge(obj: Any, data: dict[str, Any]) -> Any:
+class SettingsError(PhonebankError):
+    """``phonebank.toml`` cannot be read or names a setting wrongly (code ``bad_settings``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("bad_settings", message)
+
+
+def _merge(obj: Any, data: Any, section: str = "") -> Any:
+    """``obj`` with the values of ``data``; each key must be a setting of ``obj`` and each
+    value of the setting's type (a table for a section, a list of texts for a list)."""
+    name = type(obj).__name__
+    if not isinstance(data, dict):
+        raise SettingsError(f"[{section}] must be a section of settings (a table), not a value")
     known = {f.name: f for f in fields(obj)}
     changes: dict[str, Any] = {}
     for key, value in data.items():
-        if key not in known:
-            raise ValueError(f"unknown setting {type(obj).__name__}.{key}")
+        where = f"{section}.{key}" if section else key
+        if key not in known or key == "home":
+            names = ", ".join(k for k in known if k != "home")
+            raise SettingsError(f"unknown setting {where} ({name} has: {names})")
         current = getattr(obj, key)
         if is_dataclass(current):
-            changes[key] = _merge(current, value)
-        elif isinstance(current, tuple):
-            changes[key] = tuple(value)
+            changes[key] = _merge(current, value, where)
         else:
-            changes[key] = value
+            changes[key] = _typed(current, value, where)
     return replace(obj, **changes)
 
 
+def _typed(current: Any, value: Any, where: str) -> Any:
+    """``value`` if it has the type of the default ``current`` (a list as a tuple)."""
+    if isinstance(current, tuple):
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise SettingsError(f'{where} must be a list of texts, like ["+15550100100"]')
+    if type(value) is type(current):  # exactly: true is no whole number here
+        return value
+    kind = {bool: "true or false", int: "a whole number", str: "a text in quotes"}
+    raise SettingsError(f"{where} must be {kind.get(type(current), 'a value')}, got {value!r}")
+
+
 def load_settings(home: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
-    """Read ``<home>/phonebank.toml`` over the defaults; ``overrides`` win over both."""
+    """Read ``<home>/phonebank.toml`` over the defaults; ``overrides`` win over both.
+    Raises :class:`SettingsError` naming what is wrong with the file."""
     home = (home or default_home()).resolve()
     settings = Settings(home=home)
     path = home / "phonebank.toml"
     if path.exists():
-        settings = _merge(settings, tomllib.loads(path.read_text()))
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+        settings = _merge(settings, data)
     if overrides:
         settings = _merge(settings, overrides)
     return settings

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from controller import appliance_lock
-from controller.config import Settings, load_settings
+from controller.config import Settings, SettingsError, load_settings
 from controller.store.db import Database, open_database
 
 
@@ -26,7 +26,11 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = load_settings(self.home)
+            try:
+                self._settings = load_settings(self.home)
+            except SettingsError as exc:
+                fail(f"{exc}: fix phonebank.toml (docs/operations.md lists the settings)", exc.code)
+                raise  # not reached: fail() exits
         return self._settings
 
     @property

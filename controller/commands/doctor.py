@@ -18,7 +18,7 @@ import click
 from panoramisk import Manager
 
 from controller.commands.common import AppContext, json_option, pass_app
-from controller.config import PROJECT_ROOT, Settings
+from controller.config import PROJECT_ROOT, Settings, SettingsError, load_settings
 from controller.telephony import render
 from controller.telephony.runtime import RuntimeError_, locate_runtime
 
@@ -165,6 +165,7 @@ async def diagnose(settings: Settings) -> list[Check]:
         checks.append(Check("settings", True, f"{settings.home}"))
     except render.RenderError as exc:
         checks.append(Check("settings", False, str(exc)))
+        return checks  # ports and addresses cannot be checked with unusable settings
     if await ami_reachable(settings):
         checks += await check_running(settings)
     else:
@@ -183,7 +184,12 @@ def doctor(ctx: AppContext, as_json: bool) -> None:
     fails. When the appliance is running, checks the AMI login and qualifies the trunk
     (SIP OPTIONS); otherwise checks that the configured ports are free.
     """
-    checks = asyncio.run(diagnose(ctx.settings))
+    try:
+        settings = load_settings(ctx.home)
+    except SettingsError as exc:  # a red line like any other, not only an error
+        checks = [Check("settings", False, str(exc))]
+    else:
+        checks = asyncio.run(diagnose(settings))
     ok = all(c.ok for c in checks)
     if as_json:
         click.echo(json.dumps({"ok": ok, "checks": [asdict(c) for c in checks]}, indent=2))

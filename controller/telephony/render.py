@@ -159,6 +159,24 @@ def validate_settings(settings: Settings) -> None:
     ):
         if not 1 <= int(value) <= 300:
             raise RenderError("invalid_setting", f"pbx.{name} must be between 1 and 300")
+    _check_ports(settings)
+
+
+def _check_ports(settings: Settings) -> None:
+    """Every port between 1 and 65535, and each RTP range with its start before its end."""
+    sections = {"web": settings.web, "pbx": settings.pbx, "carrier": settings.carrier,
+                "trunk": settings.trunk}  # fmt: skip
+    for section, values in sections.items():
+        for name, value in vars(values).items():
+            if (name.endswith("port") or name.startswith("rtp_")) and not 1 <= value <= 65535:
+                msg = f"{section}.{name} must be a port between 1 and 65535, not {value}"
+                raise RenderError("invalid_setting", msg)
+    for section, rtp in (("pbx", settings.pbx), ("carrier", settings.carrier)):
+        if rtp.rtp_start > rtp.rtp_end:
+            msg = (
+                f"{section}.rtp_start ({rtp.rtp_start}) is after {section}.rtp_end ({rtp.rtp_end})"
+            )
+            raise RenderError("invalid_setting", msg)
 
 
 def _context(settings: Settings, instance: str, base: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from controller.config import load_settings
+from controller.config import SettingsError, load_settings
 
 
 def test_given_no_settings_file_when_loaded_then_defaults_and_secrets_generated(
@@ -29,5 +29,5 @@ def test_given_settings_file_when_loaded_then_values_override(home: Path) -> Non
 
 def test_given_unknown_setting_when_loaded_then_clear_error(home: Path) -> None:
     (home / "phonebank.toml").write_text("[web]\nprot = 1\n")
-    with pytest.raises(ValueError, match=r"WebSettings\.prot"):
+    with pytest.raises(SettingsError, match=r"unknown setting web\.prot \(WebSettings has: host"):
         load_settings(home)
