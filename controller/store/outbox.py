@@ -162,20 +162,34 @@ def mark_sent(conn: sqlite3.Connection, row_id: int, owner: str) -> bool:
 
 
 def schedule_retry(
-    conn: sqlite3.Connection, row_id: int, owner: str, next_at: float, code: str, text: str
+    conn: sqlite3.Connection,
+    row_id: int,
+    owner: str,
+    next_at: float,
+    code: str,
+    text: str,
+    in_doubt: bool = False,
+) -> bool:
+    """Back in line at ``next_at``; ``in_doubt``: the target may have the message already."""
+    return _finish(
+        conn,
+        row_id,
+        owner,
+        "status = 'pending', next_attempt_at = ?, error_code = ?, error_text = ?,"
+        " in_doubt = max(in_doubt, ?)",
+        (next_at, code, text, int(in_doubt)),
+    )
+
+
+def mark_failed(
+    conn: sqlite3.Connection, row_id: int, owner: str, code: str, text: str, in_doubt: bool = False
 ) -> bool:
     return _finish(
         conn,
         row_id,
         owner,
-        "status = 'pending', next_attempt_at = ?, error_code = ?, error_text = ?",
-        (next_at, code, text),
-    )
-
-
-def mark_failed(conn: sqlite3.Connection, row_id: int, owner: str, code: str, text: str) -> bool:
-    return _finish(
-        conn, row_id, owner, "status = 'failed', error_code = ?, error_text = ?", (code, text)
+        "status = 'failed', error_code = ?, error_text = ?, in_doubt = max(in_doubt, ?)",
+        (code, text, int(in_doubt)),
     )
 
 

@@ -114,9 +114,11 @@ class VanClient:
                 return resp.status, data
         except TimeoutError as exc:
             text = f"VAN did not answer in {self.timeout:g} s"
-            raise SyncError("timeout", text, retryable=True) from exc
+            raise SyncError("timeout", text, retryable=True, reached=method != "GET") from exc
         except aiohttp.ClientError as exc:
-            raise SyncError("network", f"cannot reach VAN: {exc}", retryable=True) from exc
+            sent = method != "GET" and not isinstance(exc, aiohttp.ClientConnectorError)
+            text = f"cannot reach VAN: {exc}"
+            raise SyncError("network", text, retryable=True, reached=sent) from exc
 
     async def echo(self, message: str = "phonebank") -> str:
         """Check the credentials: VAN echoes the message back (401 when they are wrong)."""
@@ -170,6 +172,7 @@ class VanClient:
                 f"VAN answered HTTP {status} instead of 204; not counted as sent",
                 retryable=False,
                 status=status,
+                reached=True,
             )
 
 

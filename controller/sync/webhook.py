@@ -87,9 +87,11 @@ class WebhookSender:
                 raise _http_error(resp.status, text, resp.headers.get("Retry-After"))
         except TimeoutError as exc:
             text = "the webhook did not answer in time"
-            raise SyncError("timeout", text, retryable=True) from exc
+            raise SyncError("timeout", text, retryable=True, reached=True) from exc
         except aiohttp.ClientError as exc:
-            raise SyncError("network", f"cannot reach the webhook: {exc}", retryable=True) from exc
+            sent = not isinstance(exc, aiohttp.ClientConnectorError)
+            text = f"cannot reach the webhook: {exc}"
+            raise SyncError("network", text, retryable=True, reached=sent) from exc
 
     async def close(self) -> None:
         if self._session is not None:

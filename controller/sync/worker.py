@@ -126,14 +126,14 @@ class OutboxWorker:
             if exc.retryable and not self.backoff.exhausted(row.attempts):
                 delay = self.backoff.delay(row.attempts, exc.retry_after)
                 outbox.schedule_retry(
-                    conn, row.id, self.owner, self.clock() + delay, exc.code, exc.text
+                    conn, row.id, self.owner, self.clock() + delay, exc.code, exc.text, exc.reached
                 )
                 self.stats.retried += 1
                 return
             text = exc.text
             if exc.retryable:
                 text = f"gave up after {row.attempts} attempts; last error: {exc.code}: {text}"
-            outbox.mark_failed(conn, row.id, self.owner, exc.code, text)
+            outbox.mark_failed(conn, row.id, self.owner, exc.code, text, exc.reached)
             self.stats.failed += 1
 
     def _seconds_to_next(self) -> float | None:

@@ -88,3 +88,20 @@ async def test_given_worker_stopped_cleanly_when_restarted_then_nothing_posted_t
     await van_worker(db, van_settings).run_until_idle()
     assert [len(van.posts_for(2001 + n)) for n in range(4)] == [1, 1, 1, 1]
     assert not any(r.in_doubt for r in _rows(db))
+
+
+async def test_given_van_keeping_a_post_but_answering_too_late_when_retried_then_flagged_in_doubt(
+    db: Database, van: VanServer, van_settings: VanSettings
+) -> None:
+    contact_id, _ = add_contact(db, "3001")
+    queue_outcome(db, contact_id, "Refused", source_id=1)
+    other_id, _ = add_contact(db, "3002")
+    queue_outcome(db, other_id, "Moved", source_id=2)
+    van.plan(("accept_and_hang", 3.0))  # VAN records the first post, answers after the timeout
+
+    await van_worker(db, van_settings, timeout=1.0).run_until_idle()
+
+    assert [len(van.posts_for(v)) for v in (3001, 3002)] == [2, 1]  # sent again: at least once
+    first, second = _rows(db)
+    assert (first.status, first.attempts, first.in_doubt) == ("sent", 2, True)
+    assert (second.status, second.in_doubt) == ("sent", False)
