@@ -6,9 +6,10 @@ import json
 import os
 import pwd
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -40,6 +41,8 @@ class AppContext:
         return self._db
 
 
+T = TypeVar("T")
+
 pass_app = click.make_pass_decorator(AppContext, ensure=True)
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -57,6 +60,25 @@ def emit(data: Any, as_json: bool, text: str | None = None) -> None:
         else:
             text = str(data)
     click.echo(text)
+
+
+def write_file(path: Path, write: Callable[[TextIO], T], as_json: bool = False) -> T:
+    """Write ``path`` through ``write`` into ``path``.part, renamed once complete (removed
+    if anything fails), so a reader never sees half a file; a missing folder, no permission
+    or a full disk ends the command with ``cannot_write``."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            result = write(fh)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fail(f"cannot write {path}: {exc.strerror or exc}", "cannot_write", as_json)
+        raise  # not reached: fail() exits
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return result
 
 
 def fail(message: str, code: str = "error", as_json: bool = False) -> None:

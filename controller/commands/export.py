@@ -12,7 +12,14 @@ from typing import Any, TextIO
 
 import click
 
-from controller.commands.common import AppContext, fail, json_option, pass_app, plural
+from controller.commands.common import (
+    AppContext,
+    fail,
+    json_option,
+    pass_app,
+    plural,
+    write_file,
+)
 from controller.commands.params import ID
 from controller.model.banks import BankError
 from controller.store import banks as bank_store
@@ -91,16 +98,8 @@ def write_export(
 
 
 def _write_file(rows: Any, path: Path, as_json: bool) -> int:
-    """Write into ``path``.part and rename it once complete (removed if the write fails)."""
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
-            count = _write(rows, fh, as_json)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return count
+    """Write into ``path`` whole or not at all (:func:`write_file`)."""
+    return write_file(path, lambda fh: _write(rows, fh, as_json), as_json)
 
 
 @click.command("export")

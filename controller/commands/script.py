@@ -9,7 +9,15 @@ from typing import Any, cast
 import click
 import yaml
 
-from controller.commands.common import AppContext, emit, fail, json_option, pass_app, plural
+from controller.commands.common import (
+    AppContext,
+    emit,
+    fail,
+    json_option,
+    pass_app,
+    plural,
+    write_file,
+)
 from controller.model import scripts as model
 from controller.model.scripts import Problem, Script, ScriptError
 from controller.store import scripts as store
@@ -162,7 +170,7 @@ def export(app: AppContext, ref: str, fmt: str, output: Path | None, as_json: bo
     else:
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_file(output, lambda fh: fh.write(text), fmt == "json")
     else:
         click.echo(text, nl=False)
 

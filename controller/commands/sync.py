@@ -11,7 +11,14 @@ from typing import Any
 
 import click
 
-from controller.commands.common import AppContext, emit, fail, json_option, pass_app
+from controller.commands.common import (
+    AppContext,
+    emit,
+    fail,
+    json_option,
+    pass_app,
+    write_file,
+)
 from controller.commands.params import ID
 from controller.commands.sync_map import MAP_COMMANDS
 from controller.store import outbox
@@ -29,6 +36,9 @@ from controller.sync.van import check_credentials, describe_lookups
 from controller.sync.worker import OutboxWorker
 
 IN_DOUBT = "in_doubt"
+
+
+SECONDS = click.FloatRange(min=0, min_open=True)  # 0 would mean "wait for ever"
 
 
 @click.group("sync")
@@ -123,7 +133,8 @@ def _read_api_key(from_stdin: bool, env_var: str | None, as_json: bool) -> str |
 
 
 @sync.command("test")
-@click.option("--timeout", default=15.0, show_default=True, help="Seconds to wait for VAN.")
+@click.option("--timeout", default=15.0, show_default=True, type=SECONDS,
+              help="Seconds to wait for VAN.")  # fmt: skip
 @json_option
 @pass_app
 def test(app: AppContext, timeout: float, as_json: bool) -> None:
@@ -191,8 +202,10 @@ def list_(
 
 @sync.command("run")
 @click.option("--until-idle", is_flag=True, help="Stop once nothing is pending.")
-@click.option("--timeout", default=30.0, show_default=True, help="HTTP timeout, seconds.")
-@click.option("--lease-seconds", type=float, help="Claim lease (default 4 x timeout + 10).")
+@click.option("--timeout", default=30.0, show_default=True, type=SECONDS,
+              help="HTTP timeout, seconds.")  # fmt: skip
+@click.option("--lease-seconds", type=SECONDS,
+              help="Claim lease (default 4 x timeout + 10; at least the timeout).")  # fmt: skip
 @json_option
 @pass_app
 def run(
@@ -200,6 +213,10 @@ def run(
 ) -> None:
     """Run the sync workers in the foreground (SIGTERM or Ctrl-C stops them), then say
     what was sent."""
+    if lease_seconds is not None and lease_seconds < timeout:
+        message = f"--lease-seconds ({lease_seconds:g}) must be at least --timeout ({timeout:g}):"
+        message += " a row still being sent would be taken over and posted twice"
+        fail(message, "bad_lease", as_json)
     workers = build_workers(app.settings, app.db, timeout=timeout, lease_seconds=lease_seconds)
     if not workers:
         fail("nothing to sync to: configure VAN or a webhook first", "not_configured", as_json)
@@ -250,7 +267,8 @@ async def _run(workers: list[Any], until_idle: bool) -> None:
     "statuses",
     type=click.Choice(outbox.STATUSES),
     multiple=True,
-    help="Only rows in these states (repeatable; default all).",
+    help="Only rows in these states (repeatable; default all but skipped: rows VAN must not"
+    " get, such as a Canvassed a survey answer already implies).",
 )
 @json_option
 @pass_app
@@ -260,10 +278,9 @@ def export(app: AppContext, path: Path, statuses: tuple[str, ...], as_json: bool
         rows = [
             r
             for r in outbox.list_rows(conn, target="van", limit=10_000_000)
-            if not statuses or r.status in statuses
+            if r.status in statuses or (not statuses and r.status != "skipped")
         ]
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        count = write_bulk_csv(rows, fh)
+    count = write_file(path, lambda fh: write_bulk_csv(rows, fh), as_json)
     emit({"path": str(path), "rows": count}, as_json, f"Wrote {count} row(s) to {path}.")
 
 

@@ -62,3 +62,18 @@ def test_given_valid_file_when_validated_then_ok_and_nothing_saved(home: Path) -
     assert result.exit_code == 0 and "valid" in result.stdout
     assert "No scripts." in run(home, "script", "list").stdout
     assert run(home, "script", "export", "nope").exit_code == 1
+
+
+def test_given_an_output_in_a_missing_folder_when_a_script_is_exported_then_one_line(
+    home: Path,
+) -> None:
+    (home / "s.yaml").write_text(SCRIPT)
+    assert run(home, "script", "import", str(home / "s.yaml")).exit_code == 0
+    target = home / "no-such-folder" / "s.yaml"
+
+    result = run(home, "script", "export", "1", "-o", str(target), "--json")
+
+    assert result.exit_code == 1 and json.loads(result.stderr)["error"] == "cannot_write"
+    assert not target.parent.exists()
+    written = run(home, "script", "export", "1", "-o", str(home / "copy.yaml"))
+    assert written.exit_code == 0 and "name:" in (home / "copy.yaml").read_text()
