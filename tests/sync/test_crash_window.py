@@ -39,6 +39,8 @@ async def _start_worker(home: Path) -> asyncio.subprocess.Process:
         str(home),
         "sync",
         "run",
+        "--timeout",
+        "2",
         "--lease-seconds",
         "2",
         cwd=PROJECT_ROOT,
