@@ -66,10 +66,10 @@ def contact_rows(
     search = search.strip()
     if search:
         where.append(
-            "(c.first_name || ' ' || c.last_name LIKE ? OR c.van_id = ? OR EXISTS"
-            " (SELECT 1 FROM phones s WHERE s.contact_id = c.id AND s.e164 LIKE ?))"
+            "(c.first_name || ' ' || c.last_name LIKE ? ESCAPE '\\' OR c.van_id = ? OR EXISTS"
+            " (SELECT 1 FROM phones s WHERE s.contact_id = c.id AND s.e164 LIKE ? ESCAPE '\\'))"
         )
-        args += [f"%{search}%", search, f"%{number_search(search)}%"]
+        args += [f"%{_literal(search)}%", search, f"%{_literal(number_search(search))}%"]
     sql = (
         "SELECT c.id, l.name AS list, c.van_id, c.first_name, c.last_name, c.city, c.state,"
         " c.time_zone, (SELECT p.e164 FROM phones p WHERE p.contact_id = c.id"
@@ -78,6 +78,11 @@ def contact_rows(
     )
     with db.read() as conn:
         return [dict(r) for r in conn.execute(sql, [*args, limit, offset])]
+
+
+def _literal(text: str) -> str:
+    """``text`` for a LIKE pattern, its own ``%`` and ``_`` matched as typed (not wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def contact_detail(db: Database, contact_id: int) -> dict[str, Any] | None:

@@ -387,3 +387,12 @@ def test_given_quote_left_open_early_in_a_big_file_when_imported_then_refused_wi
         "line 3: a quote opens here and does not close within 131,072 characters: lines 3-"
     )
     assert table_counts(db) == (0, 0, 0)
+
+
+def test_given_a_search_with_percent_or_underscore_when_listed_then_matched_as_typed(
+    db: Database, tmp_path: Path
+) -> None:
+    contacts.import_csv(db, write(tmp_path, VAN_CSV), "L")
+    for typed in ("%", "_", "A_a", "%na"):
+        assert contacts.contact_rows(db, search=typed) == [], typed
+    assert [r["first_name"] for r in contacts.contact_rows(db, search="na")] == ["Ana"]
