@@ -208,7 +208,8 @@ def _start_line(starting: StartProgress | None) -> str:
 
 
 @bank.command("list")
-@click.option("--state", type=click.Choice([s.value for s in model.State]))
+@click.option("--state", type=click.Choice([s.value for s in model.State]),
+              help="Only banks in this state.")  # fmt: skip
 @json_option
 @pass_app
 def list_(app: AppContext, state: str | None, as_json: bool) -> None:

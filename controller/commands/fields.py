@@ -20,7 +20,8 @@ def fields() -> None:
 
 @fields.command("add")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(FIELD_KINDS), default="text", show_default=True)
+@click.option("--kind", type=click.Choice(FIELD_KINDS), default="text", show_default=True,
+              help="What the field holds (choice: one of --option).")  # fmt: skip
 @click.option("--option", "options", multiple=True, help="A choice (repeat; for --kind choice).")
 @click.option("--default", "is_default", is_flag=True, help="Include in new phone banks.")
 @json_option

@@ -148,7 +148,7 @@ def import_(app: AppContext, file: Path, replace: bool, as_json: bool) -> None:
 @script.command("export")
 @click.argument("ref")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
-              show_default=True)  # fmt: skip
+              show_default=True, help="The file format to print or write.")  # fmt: skip
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of the screen.")  # fmt: skip
 @json_option

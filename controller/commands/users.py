@@ -30,7 +30,8 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), default="volunteer", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default="volunteer", show_default=True,
+              help="What the user may do (docs/users.md).")  # fmt: skip
 @click.option("--name", "display_name", default="", help="Name shown to others.")
 @click.option("--password-stdin", is_flag=True, help="Read a password from standard input.")
 @click.option("--no-calls", is_flag=True, help="Not allowed to make calls.")
@@ -73,8 +74,8 @@ def list_(app: AppContext, role: str | None, team: str | None, as_json: bool) ->
 
 @users.command("set")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES))
-@click.option("--name", "display_name")
+@click.option("--role", type=click.Choice(ROLES), help="A new role.")
+@click.option("--name", "display_name", help="A new name shown to others.")
 @click.option("--calls/--no-calls", "can_make_calls", default=None, help="Allowed to call?")
 @click.option("--disable/--enable", "disabled", default=None, help="Lock or unlock the account.")
 @json_option

@@ -18,15 +18,6 @@ def _docs_text() -> str:
     return "\n".join(p.read_text() for p in sorted(DOCS.glob("*.md")))
 
 
-def _command_paths(command: click.Command, prefix: tuple[str, ...] = ()) -> list[str]:
-    if isinstance(command, click.Group):
-        paths: list[str] = []
-        for name, sub in command.commands.items():
-            paths += _command_paths(sub, (*prefix, name))
-        return paths
-    return [" ".join(prefix)]
-
-
 def _setting_keys(obj: object, prefix: str = "") -> list[str]:
     keys: list[str] = []
     for f in fields(obj):  # type: ignore[arg-type]
@@ -40,7 +31,7 @@ def _setting_keys(obj: object, prefix: str = "") -> list[str]:
 
 def test_given_the_cli_when_listing_commands_then_each_is_named_in_the_docs() -> None:
     text = _docs_text()
-    missing = [p for p in _command_paths(main) if f"phonebank {p}" not in text]
+    missing = [p for p, _ in _commands(main) if f"phonebank {p}" not in text]
     assert missing == [], f"commands missing from docs/: {missing}"
 
 
@@ -52,3 +43,25 @@ def test_given_the_settings_when_listing_keys_then_each_is_named_in_the_docs() -
         if not re.search(rf"\b{re.escape(name)}\b", text) or section.strip("[]") not in text:
             missing.append(key)
     assert missing == [], f"settings missing from docs/: {missing}"
+
+
+def _commands(
+    command: click.Command, prefix: tuple[str, ...] = ()
+) -> list[tuple[str, click.Command]]:
+    if isinstance(command, click.Group):
+        found: list[tuple[str, click.Command]] = []
+        for name, sub in command.commands.items():
+            found += _commands(sub, (*prefix, name))
+        return found
+    return [(" ".join(prefix), command)]
+
+
+def test_given_the_cli_when_reading_each_help_then_every_option_says_what_it_does() -> None:
+    """``--help`` is the reference: an option without words fails here."""
+    bare = [
+        f"phonebank {path} {param.opts[0]}"
+        for path, command in _commands(main)
+        for param in command.params
+        if isinstance(param, click.Option) and not (param.help or "").strip()
+    ]
+    assert bare == [], f"options without help: {bare}"
