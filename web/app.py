@@ -20,7 +20,7 @@ from controller.config import Settings
 from controller.store.db import Database, open_database
 from controller.telephony.webrtc_users import WebrtcAccounts
 from web import views as view_modules
-from web.access import Access, access
+from web.access import Access, access, current_user
 from web.keys import (
     DB,
     HEALTH_CHECKS,
@@ -42,7 +42,8 @@ __all__ = ["DB", "HEALTH_CHECKS", "PHONES", "SETTINGS", "init_app"]
 
 @access(Access.PUBLIC)
 async def health(request: web.Request) -> web.Response:
-    """Liveness and a summary of each registered component's state."""
+    """Liveness and whether each registered component is well; its details (banks, modes,
+    outbox counts, error texts) only for a signed-in organizer."""
     db = request.app[DB]
     components: dict[str, Any] = {"database": {"ok": True, "schema_version": db.schema_version}}
     for name, check in request.app[HEALTH_CHECKS].items():
@@ -51,6 +52,9 @@ async def health(request: web.Request) -> web.Response:
         except Exception as exc:  # a failing check is reported, never raised
             components[name] = {"ok": False, "error": str(exc)}
     ok = all(c.get("ok", False) for c in components.values())
+    user = current_user(request)
+    if user is None or not user.is_staff:
+        components = {name: {"ok": bool(c.get("ok", False))} for name, c in components.items()}
     return web.json_response({"ok": ok, "components": components}, status=200 if ok else 503)
 
 

@@ -73,10 +73,8 @@ def test_given_a_fresh_home_when_phonebank_run_is_interrupted_then_everything_st
     finally:
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=60)
-    assert health["components"]["pbx"] == {
-        "ok": True,
-        "instances": {"carrier": True, "pbx": True},
-    }
+    assert health["ok"] is True
+    assert health["components"]["pbx"] == {"ok": True}  # details for organizers only
     assert len(running) == 2
     assert code == 0
     assert _asterisk_pids(home) == []

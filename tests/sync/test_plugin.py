@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,7 +12,7 @@ from test_call_integration import NOW, dial, make_bank
 from van_server import VanServer
 
 from controller.config import Settings
-from controller.store import outbox
+from controller.store import outbox, users
 from controller.store.attempts import record_disposition
 from controller.store.db import Database
 from controller.store.sync_settings import VanSettings
@@ -53,8 +54,17 @@ async def test_given_sync_plugin_running_when_health_page_read_then_outbox_count
 ) -> None:
     app = init_app(settings, db)
     appliance: Any = SimpleNamespace(app=app, settings=settings, db=db)
+    users.create_user(db, "boss", role="admin")
+    users.set_password(db, "boss", "correct horse battery staple")
     async with TestClient(TestServer(app)) as client, sync_plugin_every(0.05)(appliance):
+        anonymous = await (await client.get("/health")).json()
+        page = await (await client.get("/login")).text()
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+        assert token is not None
+        form = {"username": "boss", "password": "correct horse battery staple"}
+        await client.post("/login", data={**form, "_csrf": token.group(1)})
         health = await (await client.get("/health")).json()
+    assert anonymous["components"]["sync"] == {"ok": True}  # the counts: organizers only
     assert health["components"]["sync"]["ok"] is True
     assert health["components"]["sync"]["van"]["pending"] == 0
 
