@@ -15,7 +15,12 @@ from test_admin_pages import admin
 from web_test_helpers import run_import
 
 from controller.store.db import Database
-from web.views.admin_contacts import ABANDONED_AFTER, forget_abandoned
+from web.views.admin_contacts import (
+    ABANDONED_AFTER,
+    ImportJob,
+    forget_abandoned,
+    forget_old_jobs,
+)
 
 Client = TestClient[Any, Any]
 
@@ -100,3 +105,14 @@ def test_given_uploads_left_at_the_mapping_step_when_a_day_old_then_forgotten(
     os.utime(old, (now - ABANDONED_AFTER - 60, now - ABANDONED_AFTER - 60))
     assert forget_abandoned(tmp_path, now) == 1
     assert not old.exists() and fresh.exists()
+
+
+def test_given_imports_finished_a_day_ago_when_another_starts_then_they_are_forgotten() -> None:
+    now = time.time()
+    jobs = {
+        "old": ImportJob("A", 10, finished=True, finished_at=now - ABANDONED_AFTER - 60),
+        "recent": ImportJob("B", 10, finished=True, finished_at=now - 60),
+        "running": ImportJob("C", 10),
+    }
+    forget_old_jobs(jobs, now)
+    assert sorted(jobs) == ["recent", "running"]

@@ -47,6 +47,7 @@ class ImportJob:
     report: dict[str, Any] | None = None
     error: str = ""
     errors: list[tuple[int, str, str]] = field(default_factory=list)
+    finished_at: float = 0.0  # when its report (and rejected rows) were ready
 
 
 DNC_PAGE = 50
@@ -190,8 +191,17 @@ def _run_import(db: Any, path: Path, job: ImportJob, mapping: dict[str, str]) ->
     except CsvError as exc:
         job.error = str(exc)
     finally:
+        job.finished_at = time.time()
         job.finished = True
         path.unlink(missing_ok=True)
+
+
+def forget_old_jobs(jobs: dict[str, ImportJob], now: float) -> None:
+    """Forget imports finished more than :data:`ABANDONED_AFTER` ago (their report and
+    rejected rows were downloadable for a day), so the table does not grow for ever."""
+    for job_id, job in list(jobs.items()):
+        if job.finished and now - job.finished_at > ABANDONED_AFTER:
+            del jobs[job_id]
 
 
 @access(Access.STAFF)
@@ -224,6 +234,7 @@ async def start_import(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": "bad_mapping", "message": problem}, status=400)
     job = ImportJob(list_name, max(1, path.stat().st_size))
     job_id = secrets.token_hex(8)
+    forget_old_jobs(request.app[JOBS], time.time())
     request.app[JOBS][job_id] = job
     asyncio.get_running_loop().run_in_executor(
         None, _run_import, request.app[DB], path, job, mapping
