@@ -29,6 +29,7 @@ RESULT_LABELS = {
     "no_answer": "No answer",
     "machine": "Answering machine",
     "dropped": "Dropped",
+    "cancelled": "Hung up as the bank stopped (not counted)",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from controller.model.outcomes import NETWORK_TROUBLE
+from controller.model.outcomes import NETWORK_TROUBLE, STOP_CANCELLED
 from controller.pacing.estimator import Outcome
 from controller.pacing.snapshot import CallState as PacingCall
 from controller.pacing.snapshot import CallView
@@ -45,6 +45,7 @@ class EngineCall:
     ringback_id: str = ""  # preview: the ring tone played into the volunteer's room
     handoff_wait: float | None = None  # seconds the answered callee waited for a volunteer
     released: bool = False  # the volunteer is done with it (the callee's leg went elsewhere)
+    stop_cancelled: bool = False  # a stopping bank hung it up while it rang
 
     @property
     def in_flight(self) -> bool:
@@ -71,11 +72,16 @@ PACING_STATES = {
 }
 
 
+GIVEN_UP = (CallState.NO_ANSWER, CallState.ENDED)  # how a ringing call we hung up ends
+
+
 def result_of(call: EngineCall, t: Transition) -> tuple[str, str]:
     """The attempt's ``(result, cause)`` for a terminal transition: ``failed`` only when the
     number itself is wrong (not in service, invalid), ``rejected`` when the callee's side
     refused the call, ``network_trouble`` when the phone network could not carry it."""
     cause = str(t.cause) if t.cause is not None else t.reason
+    if call.stop_cancelled and call.answered_at is None and t.new in GIVEN_UP:
+        return STOP_CANCELLED, "bank_stopped"  # nobody had the time to answer: no outcome
     if t.new is CallState.BUSY:
         return "busy", cause
     if t.new is CallState.NO_ANSWER:

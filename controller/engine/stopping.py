@@ -73,6 +73,8 @@ async def drain_step(runner: BankRunner) -> None:
 def cancel_calls(runner: BankRunner) -> None:
     """Hang up every call not answered yet (every call, in a hard stop)."""
     for call in list(runner.calls.values()):
+        if call.answered_at is None:
+            call.stop_cancelled = True
         if runner.hard_stop or call.answered_at is None:
             hangup = runner._hangup_call(call.call_id, unanswered_only=not runner.hard_stop)
             runner._spawn(hangup)

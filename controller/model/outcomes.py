@@ -87,6 +87,7 @@ AUTOMATIC_RESULTS: dict[str, str] = {
 # network out of order): no outcome is filed (nothing reached the person); the number goes
 # back to the queue and the attempt is given back, up to ``FREE_NETWORK_TRIES`` times.
 NETWORK_TROUBLE = "network_trouble"
+STOP_CANCELLED = "cancelled"  # a ringing call a stopping bank hung up: no outcome, not counted
 FREE_NETWORK_TRIES = 3
 
 

@@ -24,9 +24,20 @@ from datetime import UTC, datetime
 
 from controller.errors import PhonebankError
 from controller.model.fields import CALL_OUTCOME, LAST_CALLED_AT
-from controller.model.outcomes import NETWORK_TROUBLE, OutcomeError, outcome, outcome_for_result
+from controller.model.outcomes import (
+    NETWORK_TROUBLE,
+    STOP_CANCELLED,
+    OutcomeError,
+    outcome,
+    outcome_for_result,
+)
 from controller.store import call_marks, outbox_enqueue
-from controller.store.outcome_effects import apply_policy, hold_for_suppression, network_retry
+from controller.store.outcome_effects import (
+    apply_policy,
+    give_back,
+    hold_for_suppression,
+    network_retry,
+)
 from controller.store.queue import Claim, members_of
 from controller.store.results import iso, record_event
 
@@ -135,6 +146,9 @@ def record_end(
     call_marks.went_out(conn, attempt_id)
     started = datetime.fromisoformat(str(row["started_at"])).timestamp()
     hold_for_suppression(conn, str(row["e164"]), int(row["bank_id"]), started)
+    if result == STOP_CANCELLED:
+        give_back(conn, row, now)
+        return []
     if result in ("human", "bridged", "completed"):
         return []
     try:

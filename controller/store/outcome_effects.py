@@ -16,6 +16,7 @@ import sqlite3
 from controller.model.compliance import RECALL_BLOCK
 from controller.model.outcomes import (
     NETWORK_TROUBLE,
+    STOP_CANCELLED,
     Outcome,
     Policy,
     decide_network_retry,
@@ -83,6 +84,18 @@ def network_retry(conn: sqlite3.Connection, attempt: sqlite3.Row, now: float) ->
             "UPDATE queue_entries SET attempts = max(attempts - 1, 0) WHERE id = ?", (entry_id,)
         )
     reschedule(conn, entry_id, decision.retry_at, decision.reason)
+
+
+def give_back(conn: sqlite3.Connection, attempt: sqlite3.Row, now: float) -> None:
+    """A ringing call the appliance itself hung up (the bank stopped) files no outcome: the
+    attempt is given back and the number is ready again, as if it had not been dialed."""
+    entry_id = attempt["entry_id"]
+    if entry_id is None or entry_state(conn, entry_id) != "dialing":
+        return
+    conn.execute(
+        "UPDATE queue_entries SET attempts = max(attempts - 1, 0) WHERE id = ?", (entry_id,)
+    )
+    reschedule(conn, entry_id, now, STOP_CANCELLED)
 
 
 # --- What outcomes do to the queue ------------------------------------------------------

@@ -66,3 +66,27 @@ async def test_given_a_hard_stop_when_the_callee_has_answered_then_hung_up_all_t
     await settle()
 
     assert [a["Channel"] for a in ami.actions("Hangup")] == [f"Local/{call_id}@out"]
+
+
+async def test_given_a_soft_stop_when_a_ringing_call_is_hung_up_then_no_outcome_and_not_counted(
+    db: Database, settings: Settings
+) -> None:
+    ami = StandInAmi()
+    runner, call_id = await ringing_runner(db, settings, ami)
+    entry_id = runner.calls[call_id].claim.entry_id
+
+    runner.stop(False)
+    await settle()
+    runner.on_transition(Transition(call_id, CallState.RINGING, CallState.NO_ANSWER, NOW + 3))
+
+    with db.read() as conn:
+        result = conn.execute(
+            "SELECT result, cause, (SELECT count(*) FROM dispositions d WHERE d.attempt_id = a.id)"
+            " FROM call_attempts AS a WHERE call_id = ?",
+            (call_id,),
+        ).fetchone()
+        entry = conn.execute(
+            "SELECT state, attempts FROM queue_entries WHERE id = ?", (entry_id,)
+        ).fetchone()
+    assert tuple(result) == ("cancelled", "bank_stopped", 0)  # no No Answer for the CRM
+    assert tuple(entry) == ("ready", 0)  # the attempt given back

@@ -99,8 +99,14 @@ async def test_given_a_call_the_pbx_never_reports_when_the_bank_stops_then_the_s
 
     assert runner.calls == {} and runner.mode == "stopped"
     with db.read() as conn:
-        ends = dict(conn.execute("SELECT call_id, cause FROM call_attempts").fetchall())
-    assert ends == {queued: "not_placed", ringing: "cancelled"}
+        ends = {
+            r[0]: tuple(r[1:])
+            for r in conn.execute("SELECT call_id, result, cause FROM call_attempts")
+        }
+    assert ends == {
+        queued: ("network_trouble", "not_placed"),
+        ringing: ("cancelled", "bank_stopped"),
+    }
 
 
 async def test_given_the_pbx_connection_down_when_a_preview_volunteer_presses_call_then_told_and_offered_the_next(  # noqa: E501
