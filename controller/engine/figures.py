@@ -77,7 +77,7 @@ class Figures:
             hangtime_last=round(self.hangtimes[-1], 3) if self.hangtimes else None,
             volunteers_on=len(on),
             volunteers_active=sum(1 for s in on if s.state is not VState.IDLE),
-            volunteers_idle=sum(1 for s in on if s.state in (VState.IDLE, VState.WAITING)),
+            volunteers_idle=sum(1 for s in on if s.state is VState.IDLE),  # on = active + idle
             volunteers_in_call=sum(1 for s in on if s.state is VState.BUSY),
             in_flight=sum(1 for c in runner.calls.values() if c.in_flight),
         )
