@@ -249,7 +249,7 @@ def status(app: AppContext, bank_id: int, as_json: bool) -> None:
     text = (
         f"{_show(b)}{_start_line(starting)}\n  queue: {_queue_text(b, data['queue'])}"
         f"\n  calls: {c['attempts']} attempts, {c['answered']} answered ({c['people']} by a"
-        f" person), abandon rate {c['abandon_rate_pct']}%\n  outcomes: "
+        f" person), abandon rate {c['abandon_rate_pct']}% (last 30 days)\n  outcomes: "
         + (", ".join(f"{k} {v}" for k, v in data["outcomes"].items()) or "none yet")
         + f"\n  engagement: {_engagement_text(data['engagement'])}"
     )

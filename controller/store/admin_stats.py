@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from typing import Any
 
-from controller.store.engine_log import LIVE_RESULTS
+from controller.store.engine_log import ABANDON_WINDOW, live_answer
 
 BUCKET = 300  # seconds: the dashboard's charts count per 5 minutes
-LIVE_PARAMS = {f"live{i}": r for i, r in enumerate(LIVE_RESULTS)}
-LIVE_NAMED = ",".join(f":{k}" for k in LIVE_PARAMS)
+WINDOW = int(ABANDON_WINDOW.total_seconds())
 
 
 def last_outcomes(conn: sqlite3.Connection, bank_id: int) -> dict[int, str]:
-    """The last outcome each volunteer filed in ``bank_id``."""
+    """The last outcome each volunteer filed in ``bank_id`` (one row per volunteer read)."""
     rows = conn.execute(
-        "SELECT volunteer_id, outcome FROM dispositions WHERE bank_id = ?"
-        " AND volunteer_id IS NOT NULL ORDER BY id",
+        "SELECT d.volunteer_id, d.outcome FROM dispositions AS d JOIN"
+        " (SELECT max(id) AS id FROM dispositions WHERE bank_id = ?"
+        " AND volunteer_id IS NOT NULL GROUP BY volunteer_id) AS last ON last.id = d.id",
         (bank_id,),
     ).fetchall()
     return {int(r[0]): str(r[1]) for r in rows}
@@ -24,20 +25,25 @@ def last_outcomes(conn: sqlite3.Connection, bank_id: int) -> dict[int, str]:
 
 def series(conn: sqlite3.Connection, bank_id: int, limit: int = 48) -> list[dict[str, Any]]:
     """Per 5 minutes (last ``limit`` buckets): calls placed, contacts reached (answered by a
-    person and connected), dropped calls, and the running abandon rate in percent (of the
-    calls a person answered, as the dialer counts it)."""
+    person and connected), dropped calls, and the abandon rate in percent at the end of the
+    bucket over the rolling 30 days before it (of the calls a person answered, as the
+    dialer and its cap count it)."""
     rows = conn.execute(
         "SELECT (CAST(strftime('%s', started_at) AS INTEGER) / :b) * :b AS t, count(*) AS calls,"
         " sum(result = 'bridged') AS contacts, sum(result = 'dropped') AS dropped,"
-        f" sum(result IN ({LIVE_NAMED})) AS answered FROM call_attempts WHERE bank_id = :bank"
+        f" sum({live_answer()}) AS answered FROM call_attempts WHERE bank_id = :bank"
         " GROUP BY t ORDER BY t",
-        {"b": BUCKET, "bank": bank_id, **LIVE_PARAMS},
+        {"b": BUCKET, "bank": bank_id},
     ).fetchall()
     out: list[dict[str, Any]] = []
+    window: deque[tuple[int, int, int]] = deque()  # (bucket, answered, dropped) in the window
     answered = dropped = 0
     for r in rows:
-        answered += int(r["answered"] or 0)
-        dropped += int(r["dropped"] or 0)
+        window.append((int(r["t"]), int(r["answered"] or 0), int(r["dropped"] or 0)))
+        answered, dropped = answered + window[-1][1], dropped + window[-1][2]
+        while window[0][0] <= window[-1][0] - WINDOW:  # ended 30 days before this one ends
+            _, gone_answered, gone_dropped = window.popleft()
+            answered, dropped = answered - gone_answered, dropped - gone_dropped
         out.append(
             {
                 "t": int(r["t"]),

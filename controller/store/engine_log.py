@@ -11,6 +11,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from controller.model.outcomes import OUTCOMES
 from controller.store.pacing_log import count_decisions as count_decisions
 from controller.store.pacing_log import decision_rows as decision_rows
 from controller.store.pacing_log import decisions as decisions
@@ -19,6 +20,25 @@ from controller.store.pacing_log import record_decision as record_decision
 
 ABANDON_WINDOW = timedelta(days=30)
 LIVE_RESULTS = ("bridged", "dropped", "completed", "human")
+# Outcomes that say no person answered: a call that reached a volunteer but was filed so (a
+# machine with the machine check off, a personal-phone number that rang out) is no live answer.
+NOBODY = tuple(o.code for o in OUTCOMES.values() if not o.picked_up)
+
+
+def live_answer(alias: str = "call_attempts") -> str:
+    """SQL: the attempt ``alias`` reached a live person (what the abandon rate is a share
+    of): a conversation or a drop, unless an outcome filed for it says nobody answered."""
+    results = ", ".join(f"'{r}'" for r in LIVE_RESULTS)
+    nobody = ", ".join(f"'{o}'" for o in NOBODY)
+    return (
+        f"({alias}.result IN ({results}) AND NOT EXISTS (SELECT 1 FROM dispositions AS nd"
+        f" WHERE nd.attempt_id = {alias}.id AND nd.outcome IN ({nobody})))"
+    )
+
+
+def window_start(now: float) -> str:
+    """The start of the rolling 30-day abandon window ending at ``now``, as stored."""
+    return (datetime.fromtimestamp(now, UTC) - ABANDON_WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def record_hangtime(
@@ -46,12 +66,10 @@ def hangtimes(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
 
 def abandon_counts(conn: sqlite3.Connection, bank_id: int, now: float) -> tuple[int, int]:
     """(live humans, dropped) over the last 30 days: calls that reached a person."""
-    since = (datetime.fromtimestamp(now, UTC) - ABANDON_WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
-    marks = ",".join("?" * len(LIVE_RESULTS))
     row = conn.execute(
-        f"SELECT count(*), coalesce(sum(result = 'dropped'), 0) FROM call_attempts"
-        f" WHERE bank_id = ? AND started_at >= ? AND result IN ({marks})",
-        (bank_id, since, *LIVE_RESULTS),
+        "SELECT count(*), coalesce(sum(result = 'dropped'), 0) FROM call_attempts"
+        f" WHERE bank_id = ? AND started_at >= ? AND {live_answer()}",
+        (bank_id, window_start(now)),
     ).fetchone()
     return int(row[0]), int(row[1])
 

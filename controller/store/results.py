@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from controller.errors import PhonebankError
-from controller.store.engine_log import LIVE_RESULTS
-
-LIVE_MARKS = ",".join("?" * len(LIVE_RESULTS))
+from controller.store.engine_log import abandon_counts, live_answer
 
 
 def iso(ts: float) -> str:
@@ -63,19 +62,22 @@ def outcome_counts(conn: sqlite3.Connection, bank_id: int) -> dict[str, int]:
     return {str(r[0]): int(r[1]) for r in rows}
 
 
-def call_figures(conn: sqlite3.Connection, bank_id: int) -> dict[str, Any]:
+def call_figures(
+    conn: sqlite3.Connection, bank_id: int, now: float | None = None
+) -> dict[str, Any]:
     """The bank's calls so far: attempts, answered (machines too), ``people`` (answered by a
-    person, what the abandon rate is a share of, as the dialer counts it), dropped, bridged."""
+    person, what the abandon rate is a share of, as the dialer counts it), dropped, bridged;
+    ``abandon_rate_pct``: over the rolling 30 days up to ``now``, as the cap counts it."""
     row = conn.execute(
         "SELECT count(*) AS attempts, count(answered_at) AS answered,"
-        f" sum(result IN ({LIVE_MARKS})) AS people,"
+        f" sum({live_answer()}) AS people,"
         " sum(result = 'dropped') AS dropped, sum(result IN ('human', 'bridged')) AS bridged,"
         " count(DISTINCT contact_id) AS contacts FROM call_attempts WHERE bank_id = ?",
-        (*LIVE_RESULTS, bank_id),
+        (bank_id,),
     ).fetchone()
     figures: dict[str, Any] = {k: int(row[k] or 0) for k in row.keys()}  # noqa: SIM118
-    people = figures["people"]
-    figures["abandon_rate_pct"] = round(100.0 * figures["dropped"] / people, 2) if people else 0
+    people, dropped = abandon_counts(conn, bank_id, time.time() if now is None else now)
+    figures["abandon_rate_pct"] = round(100.0 * dropped / people, 2) if people else 0
     return figures
 
 

@@ -148,7 +148,7 @@ def test_given_a_machine_a_conversation_and_a_drop_when_figures_read_then_the_ab
             attempt = record_attempt(conn, entry, f"y{n}", NOW)
             mark_answered(conn, attempt, NOW + 5, verdict)
             record_end(conn, attempt, NOW + 20, result)
-        figures = results.call_figures(conn, bank_id)
+        figures = results.call_figures(conn, bank_id, NOW + 60)
         (bucket,) = admin_stats.series(conn, bank_id)
     assert (figures["answered"], figures["people"], figures["dropped"]) == (3, 2, 1)
     assert figures["abandon_rate_pct"] == 50.0 == bucket["abandon_pct"]

@@ -246,11 +246,12 @@ async def test_given_answers_and_calls_recorded_when_opening_results_then_answer
             script_store.save_answer(
                 conn, bank_id=bank_id, contact_id=contact_id, block_id="a", answer=answer, now=1e9
             )
+        hour_ago = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
         for n, result in enumerate(("bridged", "bridged", "dropped", "machine", None)):
             conn.execute(
                 "INSERT INTO call_attempts (bank_id, e164, call_id, started_at, answered_at,"
-                " result) VALUES (?, '+12025550100', ?, '2026-05-01T18:00:00Z', ?, ?)",
-                (bank_id, f"c{n}", None if result is None else "2026-05-01T18:00:05Z", result),
+                " result) VALUES (?, '+12025550100', ?, ?, ?, ?)",
+                (bank_id, f"c{n}", hour_ago, None if result is None else hour_ago, result),
             )
     page = await (await client.get(f"/admin/banks/{bank_id}/results")).text()
     row = r'<td>a</td><td>Hello</td><td>(\w+)</td><td class="num">(\d+)</td>'
@@ -260,7 +261,7 @@ async def test_given_answers_and_calls_recorded_when_opening_results_then_answer
     shown = {label: value for value, label in re.findall(tile, page)}
     assert shown["Answered (machines too)"] == "4" and shown["Answered by a person"] == "3"
     assert shown["Dropped"] == "1"
-    assert shown["Abandon rate (dropped / answered by a person)"] == "33.33%"
+    assert shown["Abandon rate, last 30 days (dropped / answered by a person)"] == "33.33%"
 
 
 async def test_given_a_bank_published_to_a_team_when_made_public_then_it_never_goes_private_again(
