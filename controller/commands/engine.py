@@ -25,6 +25,7 @@ from controller.model import banks as model
 from controller.model.banks import BankError, DialingMode, State
 from controller.pacing import replay as replays
 from controller.pacing.decision import Strategy
+from controller.pacing.snapshot import AbandonLedger
 from controller.store import banks as store
 from controller.store import engine_log
 
@@ -44,14 +45,20 @@ def engine() -> None:
 @pass_app
 def status(app: AppContext, bank_id: int, as_json: bool) -> None:
     """Calls made, bridged, dropped and in progress, numbers left, pacing decisions,
-    volunteer sessions and hangtime (AMD verdict -> volunteer connected, p50/p95 seconds)
-    for BANK_ID."""
+    volunteer sessions, hangtime p50/p95 in seconds (callee answer -> volunteer connected;
+    verdict_: machine check -> connected), and the abandon rate and drops left over the
+    rolling 30 days, for BANK_ID."""
     with app.db.read() as conn:
         try:
             bank = store.get(conn, bank_id)
         except BankError as exc:
             fail(str(exc), exc.code, as_json)
-        data = {"bank_id": bank_id, "state": bank.state.value, **engine_log.summary(conn, bank_id)}
+        live, dropped = engine_log.abandon_counts(conn, bank_id, time.time())
+        ledger = AbandonLedger(live, dropped, bank.settings.abandon_cap_pct / 100)
+        data = {
+            "bank_id": bank_id, "state": bank.state.value, **engine_log.summary(conn, bank_id),
+            "abandon_rate": round(ledger.rate, 4), "abandon_budget": round(ledger.budget, 2),
+        }  # fmt: skip
     emit(data, as_json)
 
 
@@ -70,7 +77,7 @@ def decisions(app: AppContext, bank_id: int, limit: int, as_json: bool) -> None:
             store.get(conn, bank_id)
         except BankError as exc:
             fail(str(exc), exc.code, as_json)
-        items = engine_log.decisions(conn, bank_id)[-limit:]
+        items = engine_log.decisions(conn, bank_id, limit)
     if as_json:
         emit(items, as_json)
         return

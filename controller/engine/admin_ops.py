@@ -23,6 +23,7 @@ from controller.model.volunteers import ACTIVE, Session, VolunteerError, VState
 from controller.store import admin_stats
 from controller.store import users as user_store
 from controller.store.db import Database
+from controller.store.engine_log import quantile
 from controller.telephony.ami import AmiError
 
 if TYPE_CHECKING:
@@ -169,12 +170,14 @@ def live_snapshot(engine: Engine | None, bank_id: int) -> dict[str, Any]:
     figures = engine.bus.figures(bank_id)
     runner = engine.runners.get(bank_id)
     if figures is not None and runner is not None:
-        hangtimes = sorted(runner.figures.hangtimes)
+        answer, verdict = sorted(runner.figures.hangtimes), sorted(runner.figures.verdict_hangtimes)
         figures = {
             **figures,
             "dial_level": dial_level(engine, bank_id),
-            "hangtime_p50": percentile(hangtimes, 0.5),
-            "hangtime_p95": percentile(hangtimes, 0.95),
+            "hangtime_p50": quantile(answer, 0.5),
+            "hangtime_p95": quantile(answer, 0.95),
+            "verdict_hangtime_p50": quantile(verdict, 0.5),
+            "verdict_hangtime_p95": quantile(verdict, 0.95),
             **runner.network_status(),  # dialing held while the phone network fails
         }
     return {
@@ -193,11 +196,3 @@ def dial_level(engine: Engine, bank_id: int) -> float:
     flying = sum(1 for c in runner.calls.values() if c.in_flight)
     on = sum(1 for s in engine.pool.of_bank(bank_id) if s.connected)
     return round(flying / on, 2) if on else float(flying)
-
-
-def percentile(ordered: list[float], q: float) -> float | None:
-    """The ``q`` quantile (nearest rank) of an ascending list; None when empty."""
-    if not ordered:
-        return None
-    rank = min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))
-    return round(ordered[rank], 3)

@@ -10,11 +10,12 @@ from controller.engine.bus import LiveFigures
 from controller.model.outcomes import OUTCOMES
 from controller.model.volunteers import VState
 from controller.pacing.snapshot import AbandonLedger
+from controller.store.engine_log import RECENT_HANGTIMES
 
 if TYPE_CHECKING:
     from controller.engine.runner import BankRunner
 
-RECENT = 1000  # hangtimes kept for percentiles
+RECENT = RECENT_HANGTIMES  # hangtimes kept for percentiles (as the stored figures)
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Figures:
     dropped: int = 0
     # The latest RECENT hangtimes (for percentiles); the averages cover the whole session.
     hangtimes: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT))
+    verdict_hangtimes: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT))
     wait_sum: float = 0.0  # volunteer ready -> voter assigned
     wait_count: int = 0
     hangtime_sum: float = 0.0  # callee answer -> connected
@@ -38,10 +40,15 @@ class Figures:
         self.wait_sum += seconds
         self.wait_count += 1
 
-    def add_hangtime(self, seconds: float) -> None:
-        self.hangtime_sum += seconds
-        self.hangtime_count += 1
-        self.hangtimes.append(seconds)
+    def add_hangtime(self, answer: float | None, verdict: float | None = None) -> None:
+        """One connection's hangtimes (callee answer -> connected, machine check verdict ->
+        connected); one not measured (no answer time, no machine check) is left out."""
+        if answer is not None:
+            self.hangtime_sum += answer
+            self.hangtime_count += 1
+            self.hangtimes.append(answer)
+        if verdict is not None:
+            self.verdict_hangtimes.append(verdict)
 
     @property
     def avg_wait(self) -> float | None:

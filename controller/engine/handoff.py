@@ -116,7 +116,7 @@ def callee_joined(runner: BankRunner, call_id: str, at: float, channel: str) -> 
         engine_log.record_hangtime(
             conn, call.attempt_id, runner.bank_id, call.volunteer_id, a, v, at
         )
-    runner.figures.add_hangtime(a if a is not None else 0.0)
+    runner.figures.add_hangtime(a, v)
     runner.bus.publish(
         "hangtime",
         runner.bank_id,

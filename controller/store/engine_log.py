@@ -7,6 +7,7 @@ window and the attempt of a call id.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -207,25 +208,39 @@ def summary(conn: sqlite3.Connection, bank_id: int) -> dict[str, Any]:
         " coalesce(sum(ended_at IS NULL), 0) AS in_progress FROM call_attempts WHERE bank_id = ?",
         (bank_id,),
     ).fetchone()
-    waits = sorted(
-        float(r[0])
-        for r in conn.execute(
-            "SELECT verdict_to_connect FROM call_hangtimes WHERE bank_id = ?"
-            " AND verdict_to_connect IS NOT NULL",
-            (bank_id,),
-        )
-    )
+    answer, verdict = (_hangtimes(conn, bank_id, c) for c in ("answer", "verdict"))
     return {
         **dict(row),
         "remaining": remaining(conn, bank_id),
         "decisions": count_decisions(conn, bank_id),
         "volunteer_sessions": len(sessions(conn, bank_id)),
-        "hangtime_p50": _quantile(waits, 0.50),
-        "hangtime_p95": _quantile(waits, 0.95),
+        "hangtime_p50": quantile(answer, 0.50),
+        "hangtime_p95": quantile(answer, 0.95),
+        "verdict_hangtime_p50": quantile(verdict, 0.50),
+        "verdict_hangtime_p95": quantile(verdict, 0.95),
     }
 
 
-def _quantile(values: list[float], q: float) -> float | None:
-    if not values:
+def _hangtimes(conn: sqlite3.Connection, bank_id: int, kind: str) -> list[float]:
+    """The bank's latest :data:`RECENT_HANGTIMES` hangtimes of one kind (``answer``: callee
+    answer -> connected; ``verdict``: machine check -> connected), ascending."""
+    column = {"answer": "answer_to_connect", "verdict": "verdict_to_connect"}[kind]
+    rows = conn.execute(
+        f"SELECT {column} FROM call_hangtimes WHERE bank_id = ? AND {column} IS NOT NULL"
+        " ORDER BY at DESC LIMIT ?",
+        (bank_id, RECENT_HANGTIMES),
+    )
+    return sorted(float(r[0]) for r in rows)
+
+
+RECENT_HANGTIMES = 1000  # the percentiles cover the latest connected calls
+
+
+def quantile(ordered: list[float], q: float) -> float | None:
+    """The ``q`` quantile of an ascending list by nearest rank (the value at rank
+    ceil(q x n)), rounded to the millisecond; None when empty. The page and the CLI both
+    use it, so the same calls give the same figure."""
+    if not ordered:
         return None
-    return round(values[min(len(values) - 1, int(q * len(values)))], 3)
+    rank = min(len(ordered), max(1, math.ceil(q * len(ordered) - 1e-9)))
+    return round(ordered[rank - 1], 3)

@@ -71,6 +71,7 @@
     var rate = f.abandon_rate !== undefined ? f.abandon_rate * 100 : data.calls.abandon_rate_pct;
     setFigure("abandon", fmt(rate, 2) + "% / " + cap + "%");
     setFigure("hangtime", fmt(f.hangtime_p50, 2) + " / " + fmt(f.hangtime_p95, 2));
+    setFigure("verdict_hangtime", fmt(f.verdict_hangtime_p50, 3) + " / " + fmt(f.verdict_hangtime_p95, 3));
     var state = document.getElementById("live-state");
     state.textContent = data.start ? data.start.message : data.bank.state;
     state.className = "state state-" + data.bank.state;

@@ -105,3 +105,29 @@ def test_given_stored_decisions_when_listing_then_latest_with_reason_and_inputs(
     data = json.loads(run(home, "engine", "decisions", str(bank_id), "--json").output)
     assert [d["reason"] for d in data] == ["r0", "r1", "r2"]
     assert data[0]["inputs"] == inputs
+
+
+def test_given_hangtimes_and_a_drop_when_status_then_both_percentiles_and_the_30_day_rate(
+    home: Path,
+) -> None:
+    bank_id = running_bank(home)
+    db = open_database(home / "phonebank.db")
+    now = datetime.now(UTC)
+    with db.write() as conn:
+        for n, result in enumerate(["bridged"] * 9 + ["dropped"]):
+            cur = conn.execute(
+                "INSERT INTO call_attempts (bank_id, e164, call_id, started_at, result)"
+                " VALUES (?, '+16175550100', ?, ?, ?)",
+                (bank_id, f"pb{bank_id}c-{n}", now.strftime("%Y-%m-%dT%H:%M:%SZ"), result),
+            )
+            if result == "bridged":
+                engine_log.record_hangtime(
+                    conn, int(cur.lastrowid or 0), bank_id, 7, 2.0 + n, 0.01 * (n + 1), 1e9 + n
+                )
+    db.close()
+
+    data = json.loads(run(home, "engine", "status", str(bank_id), "--json").output)
+
+    assert (data["hangtime_p50"], data["hangtime_p95"]) == (6.0, 10.0)
+    assert (data["verdict_hangtime_p50"], data["verdict_hangtime_p95"]) == (0.05, 0.09)
+    assert data["abandon_rate"] == 0.1 and data["abandon_budget"] == round(0.03 * 10 - 1, 2)
