@@ -127,8 +127,8 @@ def _free_volunteer(runner: BankRunner, call: EngineCall, t: Transition) -> None
         runner.estimator.observe_talk(t.at - call.connected_at)
         close_unreported(runner, vid)  # never happens (Ready waits for it): never lost
         runner.wrapups[vid] = call
-    else:  # the callee left before reaching the room: nothing to report
-        ready_again(runner, vid)
+    elif runner.mode != "stopping" and runner.pool.sessions[vid].state is VState.WRAP_UP:
+        runner.pool.ready(vid)  # the callee left before the room: no call had, nothing to file
 
 
 def release_volunteer(runner: BankRunner, call: EngineCall) -> None:

@@ -205,6 +205,10 @@ class VolunteerPool:
 
     # -- views -----------------------------------------------------------------------------
 
+    def _filed_waiting_for_ready(self, s: Session) -> bool:
+        manual = not self.auto_ready.get(s.volunteer_id, True)
+        return s.state is VState.WRAP_UP and manual and not self.report_due(s.volunteer_id)
+
     def of_bank(self, bank_id: int) -> list[Session]:
         return [s for s in self.sessions.values() if s.bank_id == bank_id]
 
@@ -212,9 +216,12 @@ class VolunteerPool:
         return model.longest_waiting(self.of_bank(bank_id))
 
     def pacing_views(self, bank_id: int) -> tuple[VolunteerView, ...]:
+        """The volunteers the pacer counts on; one who filed their report but takes the next
+        call only when they press Ready (the call screen) is not counted until they do: when
+        they will is nobody's guess, and dialing for them would drop people."""
         views = []
         for s in self.of_bank(bank_id):
             state = model.pacing_state(s.state)
-            if state is not None:
+            if state is not None and not self._filed_waiting_for_ready(s):
                 views.append(VolunteerView(str(s.volunteer_id), VolunteerState(state), s.since))
         return tuple(views)
