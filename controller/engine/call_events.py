@@ -108,8 +108,10 @@ def end_call(runner: BankRunner, call: EngineCall, t: Transition) -> None:
     call.ended, call.state = True, t.new
     runner._stored_dirty = True
     runner.calls.pop(call.call_id, None)
-    unreached.call_ended(runner, call, result, cause)
-    _free_volunteer(runner, call, t)
+    try:
+        unreached.call_ended(runner, call, result, cause)
+    finally:  # whatever the note costs (it reads the store), the volunteer is never left busy
+        _free_volunteer(runner, call, t)
 
 
 def _free_volunteer(runner: BankRunner, call: EngineCall, t: Transition) -> None:
