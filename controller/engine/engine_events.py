@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from controller.engine import call_events, handoff, modes, ringback, voicemail, volunteer_ops
 from controller.errors import PhonebankError
+from controller.model.banks import DialingMode
 from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import users as user_store
 from controller.telephony import ami_events as ev
@@ -148,10 +149,11 @@ async def on_pin(engine: Engine, request: PinRequest) -> PinDecision:
         engine.pin_throttle.miss(request.caller_id, request.pin)
         return PinDecision("wrong_pin")
     bank_id = modes.bank_for_volunteer(engine, int(user["id"]))
-    if bank_id is None:
-        return PinDecision("bank_not_running")
+    runner = engine.runners.get(bank_id) if bank_id is not None else None
+    if bank_id is None or runner is None or runner.bank.dialing_mode is DialingMode.PERSONAL:
+        return PinDecision("bank_not_running")  # a personal-phone bank calls from no line
     try:
-        session = engine.pool.enroll(bank_id, int(user["id"]))
+        session = engine.enroll(bank_id, int(user["id"]))  # refused unless running or paused
     except VolunteerError:
         return PinDecision("bank_not_running")
     return PinDecision.accept(session.conference)

@@ -82,3 +82,18 @@ async def test_given_a_report_due_in_the_second_bank_when_their_line_dropped_and
     assert await dial_in(engine, str(user["pin"])) == f"volunteer-{vid}"
     assert engine.pool.sessions[vid].bank_id == second
     assert engine.runners[second].wrapups == {vid: call}  # still theirs to file
+
+
+async def test_given_only_a_personal_phone_bank_when_the_pin_is_entered_then_told_none_runs_for_phones(  # noqa: E501
+    engine: Engine, db: Database
+) -> None:
+    personal = running_bank(db, "personal", 10, 1, "own phones")
+    engine.reconcile()
+    user = users.create_user(db, "vol2")
+
+    decision = await engine_events.on_pin(
+        engine, PinRequest(str(user["pin"]), 1, "+15551230000", "PJSIP/carrier-0001", "1.1")
+    )
+
+    assert (decision.result, decision.conference) == ("bank_not_running", None)
+    assert int(user["id"]) not in engine.pool.sessions and personal in engine.runners
