@@ -124,3 +124,17 @@ async def test_given_a_shared_number_with_no_one_marked_when_filed_for_everyone_
             "dispositions": [top, other],
             "script_answers": [other],
         }
+
+
+async def test_given_a_screen_naming_an_earlier_call_when_filing_then_refused_and_nothing_filed(
+    pbx_pair: PbxPairInfo,  # noqa: F811
+    db: Database,
+    make_user: Callable[..., int],
+) -> None:
+    async with household_call(pbx_pair, db, make_user, "jo") as (screen, call):
+        stale = {"outcome": "completed", "call_id": "pb1m-0123456789abcdef"}  # a stale tab's
+        refused = await screen.post("/api/call/outcome", stale)
+        assert (refused["status"], refused["error"]) == (409, "stale_call")
+        assert filed(db, call["attempt_id"]) == {"dispositions": [], "script_answers": []}
+        mine = {"outcome": "completed", "call_id": call["call_id"]}
+        assert (await screen.post("/api/call/outcome", mine))["status"] == 200

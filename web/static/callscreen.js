@@ -179,7 +179,7 @@
   // A script answer is the person's the outcome is for (the chooser of a shared number);
   // for everyone on the number, the server takes the first one not marked a wrong number.
   function answerBody(block, response) {
-    var body = { block_id: block.id, answer: response.label };
+    var body = { block_id: block.id, answer: response.label, call_id: cs.callId };
     var who = report.forWhom();
     if (who !== null) { body.contact_id = who; }
     return body;
@@ -204,7 +204,8 @@
 
   function fileOutcome(code) {
     var draft = currentDraft();
-    var body = { outcome: code, notes: draft.notes, tags: draft.tags, fields: draft.fields };
+    var body = { outcome: code, notes: draft.notes, tags: draft.tags, fields: draft.fields,
+                 call_id: cs.callId };
     var who = report.forWhom();
     if (who !== null) { body.contact_id = who; }
     var key = draftKey();

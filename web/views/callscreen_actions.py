@@ -35,11 +35,23 @@ from web.views.callscreen import DRAFTS, _engine, payload
 from web.views.volunteer import _body, _user, error
 
 
-def _call_or_refuse(engine: Engine, user_id: int) -> Any:
+def _call_or_refuse(engine: Engine, user_id: int, body: dict[str, Any]) -> Any:
     call = ops.current_call(engine, user_id)
     if call is None or call.connected_at is None:
         raise VolunteerError("no_call", "You are not on a call.")
+    _same_call(call, body)
     return call
+
+
+def _same_call(call: Any, body: dict[str, Any]) -> None:
+    """A screen names the call it shows (``call_id``): one showing an earlier call (a stale
+    tab, a late socket) may not answer or report on this one."""
+    named = str(body.get("call_id") or "")
+    placeholder = named.startswith("preview-")  # a contact shown before its call was placed
+    if named and not placeholder and named != call.call_id:
+        raise VolunteerError(
+            "stale_call", "This screen shows a call that is over: reload the page to see yours."
+        )
 
 
 @access(Access.CALLER)
@@ -48,7 +60,7 @@ async def answer(request: web.Request) -> web.StreamResponse:
     user, engine = _user(request), _engine(request)
     body = await _body(request)
     try:
-        call = _call_or_refuse(engine, user.id)
+        call = _call_or_refuse(engine, user.id, body)
         contact_id = _member(call, body.get("contact_id"), request.app[DB])
         with request.app[DB].write() as conn:
             answer_id = script_store.save_answer(
@@ -90,6 +102,7 @@ async def outcome(request: web.Request) -> web.StreamResponse:
     if call is None:
         return error("nothing_to_report", "There is no call to report on.")
     try:
+        _same_call(call, body)
         target = _member(call, body.get("contact_id"), request.app[DB])
         named = None if body.get("contact_id") in (None, "") else target
         code = str(body.get("outcome") or "")
