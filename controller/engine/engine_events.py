@@ -63,26 +63,43 @@ def _on_join(engine: Engine, e: ev.ConfbridgeJoin) -> None:
     if f"@{ringback.RINGBACK_CONTEXT}-" in e.channel:
         return  # a preview call's ring tone in the volunteer's room, not their line
     via = _via(engine, e)
-    if via == "browser" and engine.pool.by_conference(e.conference) is None:
-        _back_after_drop(engine, e)
-    engine.pool.on_join(e, via)
+    back = via == "browser" and engine.pool.by_conference(e.conference) is None
+    back = back and _back_after_drop(engine, e)
+    session = engine.pool.on_join(e, via)
+    if back and session is not None:
+        _as_they_were(engine, session)
 
 
-def _back_after_drop(engine: Engine, e: ev.ConfbridgeJoin) -> None:
+def _back_after_drop(engine: Engine, e: ev.ConfbridgeJoin) -> bool:
     """A browser line back in the room of a volunteer whose line dropped a moment ago: they
     are enrolled in that bank again (the join that follows puts them back in it)."""
     session = next((s for s in engine.pool.sessions.values() if s.conference == e.conference), None)
     if session is None or not volunteer_ops.rejoining(engine, session):
-        return
+        return False
     auto_ready = engine.pool.auto_ready.get(session.volunteer_id, True)
     try:
         engine.enroll(session.bank_id, session.volunteer_id, auto_ready)
     except VolunteerError as exc:
         log.info("engine: volunteer %s not back in bank %s: %s", session.volunteer_id,
                  session.bank_id, exc)  # fmt: skip
-        return
+        return False
     log.info("engine: volunteer %s is back in bank %s after their line dropped",
              session.volunteer_id, session.bank_id)  # fmt: skip
+    return True
+
+
+def _as_they_were(engine: Engine, session: Session) -> None:
+    """One who was waiting for a voter when their line dropped waits again (not in the
+    waiting room, pressing Ready once more), unless a report is due or the bank is paused."""
+    vid = session.volunteer_id
+    was_waiting = vid in engine.pool.dropped_waiting
+    engine.pool.dropped_waiting.discard(vid)
+    runner = engine.runners.get(session.bank_id)
+    if runner is None or runner.mode != "running" or session.state is not VState.IDLE:
+        return
+    if was_waiting and not engine.pool.report_due(vid):
+        engine.pool.ready(vid)
+        runner.wake.set()
 
 
 def _via(engine: Engine, e: ev.ConfbridgeJoin) -> str:

@@ -55,6 +55,8 @@ class VolunteerPool:
         # Volunteers whose line dropped (it left by itself, not by "End my session" or the
         # bank's end): the bank and when, so that the line coming back rejoins it.
         self.dropped: dict[int, tuple[int, float]] = {}
+        # ... and of those, who was waiting for a voter when it dropped (back as they were)
+        self.dropped_waiting: set[int] = set()
 
     def listen(self, listener: Listener) -> None:
         """Call ``listener`` with every session change (a leave included), as it happens."""
@@ -147,6 +149,10 @@ class VolunteerPool:
         """The volunteer whose leg this was leaves the pool (ConfbridgeLeave / Hangup)."""
         for vid, leg in list(self.legs.items()):
             if leg.uniqueid == uniqueid:
+                waiting = self.sessions[vid].state is VState.WAITING
+                self.dropped_waiting.discard(vid)
+                if waiting:
+                    self.dropped_waiting.add(vid)
                 return self._dropped(self.leave(vid, now))
         return None
 
