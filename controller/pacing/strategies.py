@@ -47,7 +47,8 @@ def one_to_one(
 
 @dataclass(frozen=True)
 class Progressive:
-    """Power dialing 1:1: one call per ready volunteer, never more. Abandons are impossible."""
+    """Power dialing 1:1: one call per ready volunteer, never more. No abandon while the
+    volunteers stay ready (one who pauses while their call rings under 15 s can leave it)."""
 
     cancel_min_ring: float = TSR_MIN_RING
     name: str = "progressive"
