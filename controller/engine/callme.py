@@ -157,6 +157,18 @@ async def call_me(engine: Engine, bank_id: int, volunteer_id: int, number: str) 
     return call_id
 
 
+def call_off(engine: Engine, conference: str) -> None:
+    """The volunteer of ``conference`` joined another way (their browser phone) while their
+    "call me" still rings: that call is hung up, so a press of 1 later cannot bring a second
+    line into the room."""
+    session = engine.pool.by_conference(conference)
+    call_id = engine.callme_guard.pending.get(session.volunteer_id) if session else None
+    if call_id is None:
+        return
+    task = asyncio.get_running_loop().create_task(_hang_up(engine, call_id))
+    keep(engine.background, task, log)
+
+
 @dataclass(frozen=True)
 class Ring:
     """One "call me" call: whose, for which bank, to which number."""

@@ -11,7 +11,15 @@ import logging
 import sqlite3
 from typing import TYPE_CHECKING
 
-from controller.engine import call_events, handoff, modes, ringback, voicemail, volunteer_ops
+from controller.engine import (
+    call_events,
+    callme,
+    handoff,
+    modes,
+    ringback,
+    voicemail,
+    volunteer_ops,
+)
 from controller.errors import PhonebankError
 from controller.model.banks import DialingMode
 from controller.model.volunteers import Session, VolunteerError, VState
@@ -63,6 +71,8 @@ def _on_join(engine: Engine, e: ev.ConfbridgeJoin) -> None:
     if f"@{ringback.RINGBACK_CONTEXT}-" in e.channel:
         return  # a preview call's ring tone in the volunteer's room, not their line
     via = _via(engine, e)
+    if via == "browser":
+        callme.call_off(engine, e.conference)  # joined from the browser: not by that call
     back = via == "browser" and engine.pool.by_conference(e.conference) is None
     back = back and _back_after_drop(engine, e)
     session = engine.pool.on_join(e, via)
@@ -106,13 +116,13 @@ def _via(engine: Engine, e: ev.ConfbridgeJoin) -> str:
     session = engine.pool.by_conference(e.conference)
     if session is not None and session.volunteer_id in engine.simulated:
         return "simulated"
+    channel = e.channel.lower()
+    if channel.startswith("pjsip/webrtc-"):  # the browser phone, even with a call-me ringing
+        return "browser"
     if session is not None and session.volunteer_id in engine.callme_guard.pending:
         return "callme"
-    channel = e.channel.lower()
     if channel.startswith("local/"):
         return "local"
-    if channel.startswith("pjsip/webrtc-"):
-        return "browser"
     return "dialin"
 
 
