@@ -80,9 +80,7 @@ def network_retry(conn: sqlite3.Connection, attempt: sqlite3.Row, now: float) ->
         settings.retry_delay_min * 60.0, now,
     )  # fmt: skip
     if decision.gives_back:
-        conn.execute(
-            "UPDATE queue_entries SET attempts = max(attempts - 1, 0) WHERE id = ?", (entry_id,)
-        )
+        _uncount_attempt(conn, entry_id)
     reschedule(conn, entry_id, decision.retry_at, decision.reason)
 
 
@@ -92,10 +90,15 @@ def give_back(conn: sqlite3.Connection, attempt: sqlite3.Row, now: float) -> Non
     entry_id = attempt["entry_id"]
     if entry_id is None or entry_state(conn, entry_id) != "dialing":
         return
+    _uncount_attempt(conn, entry_id)
+    reschedule(conn, entry_id, now, STOP_CANCELLED)
+
+
+def _uncount_attempt(conn: sqlite3.Connection, entry_id: int) -> None:
+    """The entry's last attempt does not count against the contact's attempts."""
     conn.execute(
         "UPDATE queue_entries SET attempts = max(attempts - 1, 0) WHERE id = ?", (entry_id,)
     )
-    reschedule(conn, entry_id, now, STOP_CANCELLED)
 
 
 # --- What outcomes do to the queue ------------------------------------------------------
