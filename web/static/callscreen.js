@@ -178,8 +178,14 @@
 
   // A script answer is the person's the outcome is for (the chooser of a shared number);
   // for everyone on the number, the server takes the first one not marked a wrong number.
+  // The call this screen shows ("" for a contact shown before its call was placed: the
+  // screen's own "preview-" placeholder is no call of the engine's).
+  function shownCallId() {
+    return cs.callId && cs.callId.indexOf("preview-") !== 0 ? cs.callId : "";
+  }
+
   function answerBody(block, response) {
-    var body = { block_id: block.id, answer: response.label, call_id: cs.callId };
+    var body = { block_id: block.id, answer: response.label, call_id: shownCallId() };
     var who = report.forWhom();
     if (who !== null) { body.contact_id = who; }
     return body;
@@ -205,7 +211,7 @@
   function fileOutcome(code) {
     var draft = currentDraft();
     var body = { outcome: code, notes: draft.notes, tags: draft.tags, fields: draft.fields,
-                 call_id: cs.callId };
+                 call_id: shownCallId() };
     var who = report.forWhom();
     if (who !== null) { body.contact_id = who; }
     var key = draftKey();

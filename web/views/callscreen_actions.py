@@ -47,8 +47,7 @@ def _same_call(call: Any, body: dict[str, Any]) -> None:
     """A screen names the call it shows (``call_id``): one showing an earlier call (a stale
     tab, a late socket) may not answer or report on this one."""
     named = str(body.get("call_id") or "")
-    placeholder = named.startswith("preview-")  # a contact shown before its call was placed
-    if named and not placeholder and named != call.call_id:
+    if named and named != call.call_id:
         raise VolunteerError(
             "stale_call", "This screen shows a call that is over: reload the page to see yours."
         )
