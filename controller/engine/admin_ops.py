@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from controller.engine.simvol import SimProfile, SimulatedVolunteers
 from controller.model.volunteers import ACTIVE, Session, VolunteerError, VState
-from controller.store import admin_stats
+from controller.store import admin_stats, engine_log
 from controller.store import users as user_store
 from controller.store.db import Database
 from controller.store.engine_log import quantile
@@ -37,13 +37,15 @@ DEMO_PROFILE = SimProfile(talk=(4.0, 12.0), wrap=(1.0, 3.0), seed=11)
 
 
 def volunteer_rows(engine: Engine, bank_id: int) -> list[dict[str, Any]]:
-    """One row per volunteer who joined ``bank_id`` in this engine's life."""
+    """One row per volunteer who joined ``bank_id`` in this engine's life; their totals are
+    the bank's: every line they had in it (a line that dropped, then the new one)."""
     now = engine.clock()
     with engine.db.read() as conn:
         last = admin_stats.last_outcomes(conn, bank_id)
+        earlier = engine_log.closed_totals(conn, bank_id)
     rows = []
     for s in engine.pool.of_bank(bank_id):
-        call_time, active_time = s.totals(now)
+        calls, call_time, active_time = _bank_totals(s, now, earlier.get(s.volunteer_id))
         rows.append(
             {
                 "volunteer_id": s.volunteer_id,
@@ -54,12 +56,24 @@ def volunteer_rows(engine: Engine, bank_id: int) -> list[dict[str, Any]]:
                 "disposition": last.get(s.volunteer_id, ""),
                 "call_time": round(call_time, 1),
                 "active_time": round(active_time, 1),
-                "calls_assigned": s.calls_assigned,
+                "calls_assigned": calls,
                 "simulated": s.volunteer_id in engine.simulated,
             }
         )
     rows.sort(key=lambda r: str(r["name"]))
     return rows
+
+
+def _bank_totals(
+    s: Session, now: float, ended: tuple[int, float, float] | None
+) -> tuple[int, float, float]:
+    """(calls assigned, call time, active time): the ended sessions' stored totals plus the
+    open one's (a disconnected session is among the ended ones already)."""
+    calls, call_time, active_time = ended or (0, 0.0, 0.0)
+    if s.connected:
+        live_call, live_active = s.totals(now)
+        return calls + s.calls_assigned, call_time + live_call, active_time + live_active
+    return calls, call_time, active_time
 
 
 def _last_active(s: Session) -> float:

@@ -168,6 +168,18 @@ def close_session(
     )
 
 
+def closed_totals(conn: sqlite3.Connection, bank_id: int) -> dict[int, tuple[int, float, float]]:
+    """Per volunteer of ``bank_id``: (calls assigned, call time, active time) of their
+    sessions that have ended (a session still open counts in memory, see the pool)."""
+    rows = conn.execute(
+        "SELECT volunteer_id, SUM(calls_assigned), SUM(call_time), SUM(active_time)"
+        " FROM volunteer_sessions WHERE bank_id = ? AND left_at IS NOT NULL"
+        " GROUP BY volunteer_id",
+        (bank_id,),
+    ).fetchall()
+    return {int(r[0]): (int(r[1] or 0), float(r[2] or 0.0), float(r[3] or 0.0)) for r in rows}
+
+
 def sessions(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT * FROM volunteer_sessions WHERE bank_id = ? ORDER BY id", (bank_id,)
