@@ -111,7 +111,7 @@ def setting_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             " on/off, 1/0), whole numbers, numbers, text, lists as JSON or comma-separated"
             " (--set preferred_area_codes=212,646), ISO date-times; NAME= clears a setting that"
             " may be empty. E.g. --set disclaimer='Paid for by ...'."
-            f" Names: {', '.join(model.SETTING_NAMES)}.",
+            f" Names: {', '.join(model.SETTING_NAMES)} (amd: with `bank edit`, once saved).",
         ),
     ]
     for option in reversed(options):

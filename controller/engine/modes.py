@@ -54,7 +54,7 @@ def bank_for_volunteer(engine: Engine, volunteer_id: int) -> int | None:
     """The bank a volunteer calling in joins: the one they chose (their open session's, one
     waiting for this dial-in included), else the one whose line they lost a moment ago,
     else the one whose report they still owe (their line dropped), else the first running
-    bank they can see."""
+    bank they can see that calls from the box (a personal-phone bank takes no line)."""
     session = engine.pool.sessions.get(volunteer_id)
     if session is not None and session.connected:
         return session.bank_id
@@ -71,7 +71,9 @@ def bank_for_volunteer(engine: Engine, volunteer_id: int) -> int | None:
         banks = bank_store.visible_banks(conn, volunteer_id)
     for bank in banks:
         runner = engine.runners.get(bank.id or 0)
-        if bank.state is State.RUNNING and runner is not None and runner.mode == "running":
+        if bank.state is not State.RUNNING or runner is None or runner.mode != "running":
+            continue
+        if bank.settings.dialing_mode is not DialingMode.PERSONAL:
             return bank.id
     return None
 

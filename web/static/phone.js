@@ -38,7 +38,7 @@
 
   var phone = {
     state: "idle", ua: null, session: null, stream: null, credentials: null,
-    wanted: false, rejoinTimer: null, reconnects: 0, registrations: 0, history: [], bank: null
+    wanted: false, starting: false, rejoinTimer: null, reconnects: 0, registrations: 0, history: [], bank: null
   };
   window.phonebankPhone = phone;
 
@@ -209,8 +209,30 @@
     scheduleRejoin();
   }
 
+  // The tab remembers that its phone is on (until the volunteer leaves the room), so a
+  // reload of the page puts them back in their call room without a click.
+  var REMEMBER = "phonebank.phone.on";
+
+  function remember(on) {
+    try {
+      if (on) { window.sessionStorage.setItem(REMEMBER, "1"); }
+      else { window.sessionStorage.removeItem(REMEMBER); }
+    } catch (e) { /* storage off: a reload asks for a click */ }
+  }
+
+  function remembered() {
+    try { return window.sessionStorage.getItem(REMEMBER) === "1"; } catch (e) { return false; }
+  }
+
   async function connect() {
+    if (phone.starting) { return; }  // already on its way (a reload's own connect)
+    phone.starting = true;
+    try { await start(); } finally { phone.starting = false; }
+  }
+
+  async function start() {
     phone.wanted = true;
+    remember(true);
     setState("mic-check");
     if (!phone.stream) {
       phone.stream = await getMicrophone();
@@ -229,6 +251,7 @@
 
   function leave() {
     phone.wanted = false;
+    remember(false);
     window.clearTimeout(phone.rejoinTimer);
     if (phone.session && !phone.session.isEnded()) { phone.session.terminate(); }
     phone.session = null;
@@ -256,4 +279,5 @@
     if (phone.ua) { phone.ua.stop(); }
   });
   setState("idle");
+  if (remembered()) { connect(); }
 })();

@@ -97,3 +97,15 @@ async def test_given_only_a_personal_phone_bank_when_the_pin_is_entered_then_tol
 
     assert (decision.result, decision.conference) == ("bank_not_running", None)
     assert int(user["id"]) not in engine.pool.sessions and personal in engine.runners
+
+
+async def test_given_a_personal_phone_bank_listed_first_when_the_pin_is_entered_then_the_power_bank_after_it(  # noqa: E501
+    engine: Engine, db: Database
+) -> None:
+    running_bank(db, "personal", 10, 1, "own phones")  # the first bank they can see
+    power = running_bank(db, "power", 10, 2, "from the box")
+    engine.reconcile()
+    user = users.create_user(db, "vol2")
+
+    assert await dial_in(engine, str(user["pin"])) == f"volunteer-{user['id']}"
+    assert engine.pool.sessions[int(user["id"])].bank_id == power
