@@ -62,7 +62,7 @@ class Database:
         owner_only(self.path)
         self._writer = connect(self.path)
         self._writer.execute("PRAGMA journal_mode = WAL")
-        self._writer.execute("PRAGMA synchronous = NORMAL")
+        self._writer.execute("PRAGMA synchronous = FULL")  # a commit is on disk when acknowledged
         self._lock = threading.RLock()
         self._local = threading.local()
         self._depth = 0

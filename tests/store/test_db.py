@@ -73,3 +73,14 @@ def test_given_a_world_readable_database_when_opened_then_it_is_made_owner_only(
         assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] > 0
     files = [f for f in (path, tmp_path / "old.db-wal", tmp_path / "old.db-shm") if f.exists()]
     assert path in files and {oct(f.stat().st_mode & 0o777) for f in files} == {"0o600"}
+
+
+def test_given_the_writer_when_a_transaction_commits_then_it_is_synced_to_disk_first(
+    db: Database,
+) -> None:
+    """An attempt or a report acknowledged must survive a power cut, not only a crash of the
+    process: the writer's commits wait for the disk (synchronous FULL, in WAL mode)."""
+    with db.write() as conn:
+        (level,) = conn.execute("PRAGMA synchronous").fetchone()
+        (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+    assert (level, mode) == (2, "wal")  # 2 = FULL
