@@ -75,6 +75,36 @@ class LoginLimiter:
                 wait = max(wait, stamps[-limit] + self.window_seconds - self.clock())
         return int(wait) + (1 if wait > int(wait) else 0)
 
+    def begin(self, address: str, username: str) -> tuple[int, float]:
+        """Before a password is checked: (seconds to wait, 0 to go on; when it goes on, the
+        attempt's mark). The attempt counts as a failure from now until :meth:`settle`, so
+        guesses sent in parallel are paused like guesses sent one after the other."""
+        wait = self.retry_after(address, username)
+        if wait:
+            return wait, 0.0
+        at = self.clock()
+        if len(self._failures) >= MAX_KEYS:
+            self._prune()
+        for key in self._keys(address, username):
+            self._recent(key).append(at)
+        return 0, at
+
+    def settle(
+        self, address: str, username: str, at: float, right: bool, stamp: str | None = None
+    ) -> None:
+        """After the check begun at ``at``: a wrong password stays counted (against
+        ``stamp``); a right one is taken off the counts and clears the account's count from
+        this address."""
+        if not right:
+            if stamp is not None:
+                self._stamps[username.strip().lower()] = stamp
+            return
+        pair, *others = self._keys(address, username)
+        self._failures.pop(pair, None)
+        for key in others:
+            if at in self._failures.get(key, ()):
+                self._failures[key].remove(at)
+
     def check_stamp(self, username: str, stamp: str | None) -> None:
         """Before an attempt: ``stamp`` is the account's password as stored now (None: no
         such account). A password set since its failures were counted lifts its pauses."""

@@ -3,6 +3,7 @@ user in at once, and behind a trusted reverse proxy each client is counted on it
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -57,3 +58,20 @@ async def test_given_a_trusted_proxy_when_one_client_is_paused_then_another_behi
         for _ in range(5):
             assert await forwarded_login(direct, "org", "nope", "203.0.113.9") == 401
         assert await forwarded_login(direct, "org", PASSWORD, "198.51.100.4") == 429
+
+
+async def test_given_many_sign_ins_sent_at_once_when_the_passwords_are_wrong_then_only_five_are_checked(  # noqa: E501
+    client: Client, make_user: Callable[..., int]
+) -> None:
+    """Guesses sent in parallel are counted as they come in, not once each password check
+    has ended: the sixth is paused like a sixth sent after the others."""
+    make_user("ana")
+    token = await csrf_token(client)
+    form = {"username": "ana", "password": "nope", "_csrf": token, "next": "/"}
+
+    async def guess() -> int:
+        return (await client.post("/login", data=form, allow_redirects=False)).status
+
+    statuses = await asyncio.gather(*(guess() for _ in range(12)))
+    assert sorted(statuses) == [401] * 5 + [429] * 7
+    assert (await login(client, "ana")).status == 429  # the right one waits too

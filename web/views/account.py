@@ -87,12 +87,13 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     address = client_address(request, request.app[SETTINGS].web.trusted_proxies)
     stamp = await asyncio.to_thread(user_store.password_stamp, db, user.username)
     limiter.check_stamp(user.username, stamp)
-    if limiter.retry_after(address, user.username):
+    wait, at = limiter.begin(address, user.username)  # counted from now (see LoginLimiter)
+    if wait:
         return account_page(request, error="Too many wrong passwords: try later.", status=429)
-    if await asyncio.to_thread(check_password, db, user.username, form.get("current", "")) is None:
-        limiter.failed(address, user.username, stamp)
+    right = await asyncio.to_thread(check_password, db, user.username, form.get("current", ""))
+    limiter.settle(address, user.username, at, right is not None, stamp)
+    if right is None:
         return account_page(request, error="Your current password is not right.", status=400)
-    limiter.succeeded(address, user.username)
     args = (db, user.username, new, request[SESSION_KEY].sid, request.app[SESSIONS].lifetime)
     try:
         count = await asyncio.to_thread(user_store.set_password, *args)

@@ -65,18 +65,17 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     address = client_address(request, request.app[SETTINGS].web.trusted_proxies)
     stamp = await asyncio.to_thread(user_store.password_stamp, request.app[DB], username)
     limiter.check_stamp(username, stamp)  # a password set since (any process) lifts pauses
-    wait = limiter.retry_after(address, username)
+    if not username or not password:
+        return _login_error(request, username, target, "Enter your username and password.", 400)
+    wait, at = limiter.begin(address, username)  # counted from now: guesses sent at once too
     if wait:
         minutes = max(1, (wait + 59) // 60)
         message = f"Too many failed sign-ins. Try again in {minutes} minute(s)."
         return _login_error(request, username, target, message, 429)
-    if not username or not password:
-        return _login_error(request, username, target, "Enter your username and password.", 400)
     user = await asyncio.to_thread(check_password, request.app[DB], username, password)
+    limiter.settle(address, username, at, user is not None, stamp)
     if user is None:
-        limiter.failed(address, username, stamp)
         return _login_error(request, username, target, "Wrong username or password.", 401)
-    limiter.succeeded(address, username)
     manager = request.app[SESSIONS]
     session = manager.new(user_id=user.id, username=user.username)
     label = browser_label(request.headers.get("User-Agent", ""))
