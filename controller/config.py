@@ -77,6 +77,14 @@ class Settings:
     trunk: TrunkSettings = field(default_factory=TrunkSettings)
 
     @property
+    def simulated_network(self) -> bool:
+        """Whether calls go to the simulated carrier (on, and the trunk points at it): the
+        only network where made-up numbers (the demo's) and simulated volunteers may call."""
+        trunk, carrier = self.trunk, self.carrier
+        local = trunk.host in ("127.0.0.1", "localhost")
+        return carrier.enabled and local and trunk.port == carrier.sip_port
+
+    @property
     def db_path(self) -> Path:
         return self.home / "phonebank.db"
 

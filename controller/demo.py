@@ -62,8 +62,8 @@ CARRIER_MIX = {  # close to what phone banks meet: most calls find no one
 }
 ABROAD = ("Europe/London", "Asia/Tokyo")  # with the US zones, someone is always 08:00-21:00
 CARRIER_OFF = (
-    "The demo is off: it runs only on the simulated phone network, and the carrier is off"
-    " (a real trunk would dial its made-up numbers)."
+    "The demo is off: it runs only on the simulated phone network, which is not in use (the"
+    " carrier is off or the trunk points elsewhere): a real trunk would dial its made-up numbers."
 )
 
 SCRIPT = {
@@ -266,8 +266,9 @@ def banner(demo: Demo, url: str) -> str:
 
 def prepare_demo(settings: Settings, db: Database) -> Demo | None:
     """``prepare`` for ``phonebank run``; None (and any running demo bank paused) when the
-    simulated carrier is off, since the demo's made-up numbers must never reach a real trunk."""
-    if not settings.carrier.enabled:
+    simulated network is not in use (carrier off, or the trunk elsewhere), since the demo's
+    made-up numbers must never reach a real trunk."""
+    if not settings.simulated_network:
         demo_off(db)
         return None
     return prepare(settings, db)

@@ -196,7 +196,7 @@ def _start_now(app: AppContext, bank_id: int, as_json: bool) -> None:
     with clear_errors(as_json):
         with app.db.read() as conn:
             unit = queue_unit(store.get(conn, bank_id).settings.household)
-            lists.check_dialable(conn, bank_id, app.settings.carrier.enabled)
+            lists.check_dialable(conn, bank_id, app.settings.simulated_network)
 
         def told(total: int) -> None:
             if not as_json:
@@ -248,7 +248,7 @@ def resume(app: AppContext, bank_id: int, as_json: bool) -> None:
     """Resume a paused BANK_ID (refused, made_up_numbers, for a bank of made-up demo
     contacts while the simulated carrier is off)."""
     with clear_errors(as_json), app.db.read() as conn:
-        lists.check_dialable(conn, bank_id, app.settings.carrier.enabled)
+        lists.check_dialable(conn, bank_id, app.settings.simulated_network)
     _step(app, bank_id, model.resume, as_json)
 
 

@@ -41,7 +41,7 @@ def logins(app: AppContext, as_json: bool) -> None:
 def setup(app: AppContext, as_json: bool) -> None:
     """Create the demo logins and the demo bank (published and started) now; refused when
     the simulated carrier is off (`[carrier] enabled = false`)."""
-    if not app.settings.carrier.enabled:
+    if not app.settings.simulated_network:
         fail(CARRIER_OFF, "carrier_off", as_json)
         return
     made = prepare(app.settings, app.db)

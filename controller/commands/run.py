@@ -131,7 +131,7 @@ def _install_signals(stop: asyncio.Event) -> None:
     "--demo/--no-demo",
     default=True,
     help="Demo logins, a running demo bank and simulated volunteers (default on; only"
-    " with the simulated carrier: --no-carrier turns it off).",
+    " on the simulated network: --no-carrier or a trunk pointed elsewhere turns it off).",
 )
 @json_option
 @pass_app

@@ -192,10 +192,11 @@ class Engine:
                 engine_log.clear_stop_now(conn, bank_id)
 
     def _hold_made_up(self, bank: Bank) -> Bank:
-        """With the simulated carrier off, a running bank of made-up contacts (the demo's,
-        resumed by hand or set up by another process) is paused, never dialed: its numbers
-        would go out on the real trunk. The demo resumes it once the carrier is on again."""
-        if self.settings.carrier.enabled or bank.state is not State.RUNNING or bank.id is None:
+        """Off the simulated network (carrier off, or the trunk elsewhere), a running bank of
+        made-up contacts (the demo's, resumed by hand or set up by another process) is
+        paused, never dialed: its numbers would go out on the real trunk. The demo resumes it
+        once the simulated network is in use again."""
+        if self.settings.simulated_network or bank.state is not State.RUNNING or bank.id is None:
             return bank
         list_id = bank.settings.list_id
         with self.db.read() as conn:  # one row by the (list, key) index

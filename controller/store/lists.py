@@ -20,7 +20,8 @@ ID_MAX_DIGITS = 18  # a longer number cannot be a list id (SQLite integers have 
 MADE_UP_KEY = "syn:"  # the dedupe key of every made-up contact (the demo's, the benchmarks')
 MADE_UP = (
     "this bank's contacts are made up (demo numbers): it dials only on the simulated phone"
-    " network, and the carrier is off, so a real trunk would call them"
+    " network, which is not in use (the carrier is off or the trunk points elsewhere), so a"
+    " real trunk would call them"
 )
 
 
@@ -121,10 +122,11 @@ def made_up(conn: sqlite3.Connection, list_id: int) -> bool:
     return row is not None and str(row[0]).startswith(MADE_UP_KEY)
 
 
-def check_dialable(conn: sqlite3.Connection, bank_id: int, carrier_on: bool) -> None:
+def check_dialable(conn: sqlite3.Connection, bank_id: int, simulated: bool) -> None:
     """Refuse (``BankError`` ``made_up_numbers``) to start or resume a bank of made-up
-    contacts while the simulated carrier is off: its numbers would go out on the trunk."""
-    if carrier_on:
+    contacts off the simulated network (``simulated`` False): its numbers would go out on a
+    real trunk."""
+    if simulated:
         return
     row = conn.execute("SELECT list_id FROM banks WHERE id = ?", (bank_id,)).fetchone()
     if row is not None and row[0] is not None and made_up(conn, int(row[0])):

@@ -124,9 +124,7 @@ def carrier_phones(settings: Settings) -> list[CarrierPhone]:
 
 
 def trunk_is_carrier(settings: Settings) -> bool:
-    trunk, carrier = settings.trunk, settings.carrier
-    local = trunk.host in ("127.0.0.1", "localhost")
-    return carrier.enabled and local and trunk.port == carrier.sip_port
+    return settings.simulated_network
 
 
 def _check(kind: str, value: str, setting: str) -> str:

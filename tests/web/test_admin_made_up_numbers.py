@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from test_admin_pages import GOOD_SCRIPT, admin, create_bank, seed_list
 
@@ -19,10 +20,15 @@ from web.app import init_app
 SAID = "made up (demo numbers): it dials only on the simulated phone network"
 
 
+@pytest.mark.parametrize("elsewhere", [False, True], ids=["carrier_off", "trunk_elsewhere"])
 async def test_given_the_carrier_off_when_an_organizer_starts_or_resumes_a_made_up_bank_then_refused_with_why(  # noqa: E501
-    settings: Settings, make_user: Callable[..., int], db: Database
+    settings: Settings, make_user: Callable[..., int], db: Database, elsewhere: bool
 ) -> None:
-    real_trunk = replace(settings, carrier=replace(settings.carrier, enabled=False))
+    real_trunk = (
+        replace(settings, trunk=replace(settings.trunk, host="sip.provider.example"))
+        if elsewhere  # the simulated carrier still on beside it
+        else replace(settings, carrier=replace(settings.carrier, enabled=False))
+    )
     async with TestClient(TestServer(init_app(real_trunk, db))) as client:
         token = await admin(client, make_user)
         bank_id = await create_bank(client, token, seed_list(db))

@@ -211,7 +211,7 @@ async def bank_action(request: web.Request) -> web.StreamResponse:
     try:
         if action in ("start", "resume"):
             with request.app[DB].read() as conn:
-                contact_lists.check_dialable(conn, bank_id, request.app[SETTINGS].carrier.enabled)
+                contact_lists.check_dialable(conn, bank_id, request.app[SETTINGS].simulated_network)
         if action == "start" and not await _start(request, bank_id):
             action = "starting"
         elif action != "start":

@@ -140,10 +140,10 @@ async def simulated(request: web.Request) -> web.StreamResponse:
     count = (parse_id(body.get("count", 5), maximum=MAX_SIMULATED) or 0) if on else 0
     if on and not count:
         raise refuse_json("bad_count", f"count must be a whole number, 1 to {MAX_SIMULATED}.")
-    if on and not request.app[SETTINGS].carrier.enabled:  # real voters would meet them
+    if on and not request.app[SETTINGS].simulated_network:  # real voters would meet them
         return web.json_response(
             {"error": "carrier_off", "message": "Simulated volunteers take calls only on the"
-             " simulated phone network, which is off: real people would reach them."},
+             " simulated phone network, which is not in use: real people would reach them."},
             status=409,
         )  # fmt: skip
     engine = engine_of(request.app)

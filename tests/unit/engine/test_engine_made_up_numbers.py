@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 from dataclasses import replace
 
+import pytest
 from test_runner_pacing import running_bank
 
 from controller.config import Settings
@@ -26,10 +27,15 @@ def imported(db: Database, bank_id: int) -> None:
         conn.execute("UPDATE contacts SET dedupe_key = 'np:' || id WHERE list_id = ?", (list_id,))
 
 
+@pytest.mark.parametrize("elsewhere", [False, True], ids=["carrier_off", "trunk_elsewhere"])
 async def test_given_the_carrier_off_when_a_made_up_bank_is_resumed_then_the_engine_pauses_it_and_never_runs_it(  # noqa: E501
-    db: Database, settings: Settings
+    db: Database, settings: Settings, elsewhere: bool
 ) -> None:
-    real_trunk = replace(settings, carrier=replace(settings.carrier, enabled=False))
+    real_trunk = (
+        replace(settings, trunk=replace(settings.trunk, host="sip.provider.example"))
+        if elsewhere  # the simulated carrier still on beside it
+        else replace(settings, carrier=replace(settings.carrier, enabled=False))
+    )
     engine = Engine(real_trunk, db, EngineConfig())
     made_up = running_bank(db, name="demo")
     real = running_bank(db, name="voters")
