@@ -38,7 +38,7 @@ from controller.store.outcome_effects import (
     hold_for_suppression,
     network_retry,
 )
-from controller.store.queue import Claim, members_of
+from controller.store.queue import Claim, members_of, members_to_call
 from controller.store.results import iso, record_event
 
 
@@ -155,7 +155,7 @@ def record_end(
         item = outcome_for_result(result)
     except OutcomeError as exc:
         raise AttemptError(exc.code, str(exc)) from exc
-    members = members_of(conn, row["entry_id"]) or [row["contact_id"]]
+    members = members_to_call(conn, row["entry_id"]) or [row["contact_id"]]
     return [record_disposition(conn, attempt_id, item.code, c, None, "", now) for c in members]
 
 

@@ -18,6 +18,7 @@ from controller.store.pacing_log import decision_rows as decision_rows
 from controller.store.pacing_log import decisions as decisions
 from controller.store.pacing_log import last_decision_id as last_decision_id
 from controller.store.pacing_log import record_decision as record_decision
+from controller.store.queue import members_to_call
 
 ABANDON_WINDOW = timedelta(days=30)
 LIVE_RESULTS = ("bridged", "dropped", "completed", "human")
@@ -131,14 +132,7 @@ def attempt_contacts(conn: sqlite3.Connection, attempt_id: int) -> list[int]:
     ).fetchone()
     if row is None:
         return []
-    members = [
-        int(r[0])
-        for r in conn.execute(
-            "SELECT contact_id FROM queue_members WHERE entry_id = ? AND finished = 0"
-            " ORDER BY contact_id",
-            (row["entry_id"],),
-        )
-    ]
+    members = members_to_call(conn, row["entry_id"])
     return members or ([int(row["contact_id"])] if row["contact_id"] is not None else [])
 
 

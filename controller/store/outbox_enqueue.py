@@ -151,7 +151,7 @@ def enqueue_for_attempt(conn: sqlite3.Connection, attempt_id: int) -> list[int]:
     ).fetchone()
     if row is None:
         raise LookupError(f"no call attempt {attempt_id}")
-    members = queue.members_of(conn, row["entry_id"]) or [row["contact_id"]]
+    members = queue.members_to_call(conn, row["entry_id"]) or [row["contact_id"]]
     started = datetime.fromisoformat(str(row["started_at"])).timestamp()
     ids: list[int] = []
     for contact_id in (c for c in members if c is not None):

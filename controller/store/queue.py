@@ -200,6 +200,19 @@ def members_of(conn: sqlite3.Connection, entry_id: int | None) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def members_to_call(conn: sqlite3.Connection, entry_id: int | None) -> list[int]:
+    """The members of a shared number still to be called (not finished): whom a call to it
+    is for, and whom an automatic outcome, Last Called At or a sync concerns."""
+    if entry_id is None:
+        return []
+    rows = conn.execute(
+        "SELECT contact_id FROM queue_members WHERE entry_id = ? AND finished = 0"
+        " ORDER BY contact_id",
+        (entry_id,),
+    )
+    return [int(r[0]) for r in rows]
+
+
 def naive_claim(conn: sqlite3.Connection, bank_id: int, now: float, n: int) -> list[int]:
     """Benchmark baseline: the same claim done by scanning the table (no index, one query).
 
