@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import socket
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -27,6 +28,9 @@ from controller.sync.errors import SyncError
 from controller.sync.van import VanClient
 
 log = logging.getLogger(__name__)
+
+STORE_RETRY = 1.0  # seconds before trying again after a store error, doubling each time
+STORE_RETRY_MAX = 60.0
 
 
 class Sender(Protocol):
@@ -157,12 +161,24 @@ class OutboxWorker:
             await self._nap(wait + 0.01)
 
     async def run_forever(self, stop: asyncio.Event, idle_poll: float = 5.0) -> None:
-        """The service loop; returns once ``stop`` is set."""
+        """The service loop; returns once ``stop`` is set. A store error (the database
+        locked or full for a while) is logged and waited out, longer each time it comes
+        back: the rows stay in the outbox, and the loop goes on."""
+        trouble = 0
         while not stop.is_set():
             self._wake.clear()
-            if await self.run_once():
+            try:
+                if await self.run_once():
+                    trouble = 0
+                    continue
+                wait = self._seconds_to_next()
+                trouble = 0
+            except sqlite3.Error as exc:
+                trouble += 1
+                self.stats.last_error = f"store: {exc}"
+                log.warning("sync %s: store error (%s); trying again", self.target, exc)
+                await self._nap(min(STORE_RETRY_MAX, STORE_RETRY * 2 ** (trouble - 1)))
                 continue
-            wait = self._seconds_to_next()
             if not stop.is_set():
                 await self._nap(idle_poll if wait is None else min(wait + 0.01, idle_poll))
 

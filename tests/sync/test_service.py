@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
+import pytest
 from conftest import add_contact, queue_outcome
 from van_server import VanServer
 
@@ -12,6 +14,7 @@ from controller.store import outbox
 from controller.store.db import Database
 from controller.store.sync_settings import VanSettings
 from controller.sync.service import SyncService, build_workers, sync_health
+from controller.sync.worker import OutboxWorker
 
 
 def test_given_nothing_configured_when_building_then_no_workers(
@@ -43,3 +46,33 @@ async def test_given_service_running_when_rows_committed_and_notified_then_sent_
         "pending": 0, "sending": 0, "sent": 1, "failed": 0, "skipped": 0, "in_doubt": 0,
     }  # fmt: skip
     assert [a.body["resultCodeId"] for a in van.accepted] == [1]
+
+
+async def test_given_the_database_fails_once_when_the_service_runs_then_it_goes_on_sending(
+    settings: Settings,
+    db: Database,
+    van: VanServer,
+    van_settings: VanSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One store error (the database locked for a moment) is logged and waited out: the
+    workers keep going, and stopping the service does not raise it again."""
+    real = OutboxWorker.run_once
+    failures: list[int] = []
+
+    async def flaky(self: OutboxWorker) -> bool:
+        if not failures:
+            failures.append(1)
+            raise sqlite3.OperationalError("database is locked")
+        return await real(self)
+
+    monkeypatch.setattr(OutboxWorker, "run_once", flaky)
+    service = SyncService(settings, db)
+    await service.start()
+    await asyncio.sleep(0.1)
+    assert failures == [1]
+    contact_id, _ = add_contact(db, "1001")
+    queue_outcome(db, contact_id, "Not Home", source_id=1)
+    service.notify()
+    await asyncio.wait_for(van.wait_accepted(1), 30)
+    await service.stop()
