@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import html
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 from test_admin_pages import admin
 from web_test_helpers import run_import
 
+from controller.store import contact_import
 from controller.store.db import Database
 from web.views.admin_contacts import (
     ABANDONED_AFTER,
@@ -116,3 +119,21 @@ def test_given_imports_finished_a_day_ago_when_another_starts_then_they_are_forg
     }
     forget_old_jobs(jobs, now)
     assert sorted(jobs) == ["recent", "running"]
+
+
+async def test_given_the_database_fails_during_an_import_when_asked_how_it_went_then_the_page_is_told(  # noqa: E501
+    client: Client, make_user: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only a bad file: any failure ends the job with a message the page shows (it
+    polled on forever), saying what is in the list and what to do."""
+
+    def locked(*_args: Any, **_kwargs: Any) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(contact_import, "import_csv", locked)
+    token = await admin(client, make_user)
+    upload_token, _page = await upload(client, token, quote_csv(closed=True))
+    status = await run_import(client, token, upload_token)
+    assert status["finished"] and status["report"] is None
+    assert "database is locked" in status["error"]
+    assert "import the file again into the same list" in status["error"]

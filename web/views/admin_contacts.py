@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import csv
 import io
+import logging
 import secrets
 import shutil
 import time
@@ -49,6 +50,8 @@ class ImportJob:
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     finished_at: float = 0.0  # when its report (and rejected rows) were ready
 
+
+log = logging.getLogger(__name__)
 
 DNC_PAGE = 50
 NO_PHONE = (
@@ -190,6 +193,12 @@ def _run_import(db: Any, path: Path, job: ImportJob, mapping: dict[str, str]) ->
         job.errors = [(e.line, e.code, e.reason) for e in report.errors]
     except CsvError as exc:
         job.error = str(exc)
+    except Exception as exc:  # the store or a reader failed: the page must hear of it
+        log.exception("contact import into %r failed", job.list_name)
+        job.error = (
+            f"the import stopped ({exc}). The contacts read before it are in the list; import"
+            " the file again into the same list to add only what is missing"
+        )
     finally:
         job.finished_at = time.time()
         job.finished = True
