@@ -48,6 +48,11 @@ def _changes(app: AppContext, options: dict[str, Any], sets: tuple[str, ...]) ->
         if value is None or value == ():
             continue
         changes[name] = value
+    if changes.get("caller_ids") is not None:  # the web form gives the text as typed
+        numbers = changes["caller_ids"]
+        if isinstance(numbers, str):
+            numbers = model.parse_setting_text("caller_ids", numbers)
+        model.check_caller_ids(numbers, app.settings.trunk.caller_ids)
     with app.db.read() as conn:
         if changes.get("list_id") is not None:
             changes["list_id"] = store.resolve_list(conn, changes["list_id"])

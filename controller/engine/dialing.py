@@ -75,7 +75,10 @@ def new_call_id(bank_id: int, kind: str = "c") -> str:
 
 
 def caller_id_pool(bank: BankSettings, settings: Settings) -> CallerIdPool | None:
-    numbers = bank.caller_ids or settings.trunk.caller_ids
+    """The bank's caller IDs that the trunk lets the organization show (its list may have
+    changed since the bank was saved; empty: any); with none left, the trunk's own."""
+    allowed = settings.trunk.caller_ids
+    numbers = [n for n in bank.caller_ids if not allowed or n in allowed] or allowed
     if not numbers:
         return None
     return CallerIdPool(tuple(numbers), bank.preferred_area_codes)

@@ -9,6 +9,7 @@ raises :class:`SettingTypeError`. :func:`validate` then checks the settings' rul
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
@@ -86,6 +87,18 @@ class BankSettings:
 
 
 SETTING_NAMES = tuple(f.name for f in fields(BankSettings))
+
+
+def check_caller_ids(numbers: Sequence[str], allowed: Sequence[str]) -> None:
+    """Refuse (``caller_id_not_on_trunk``) a caller ID the trunk does not let the
+    organization show (``allowed``: ``[trunk] caller_ids``; empty: any)."""
+    foreign = [n for n in numbers if allowed and n not in allowed]
+    if foreign:
+        raise BankError(
+            "caller_id_not_on_trunk",
+            f"caller ID {', '.join(foreign)} is not one of the trunk's numbers"
+            f" ([trunk] caller_ids: {', '.join(allowed)})",
+        )
 
 
 def validate(s: BankSettings) -> list[tuple[str, str]]:

@@ -38,6 +38,7 @@ from controller.model.bank_settings import DialingMode as DialingMode
 from controller.model.bank_settings import Household as Household
 from controller.model.bank_settings import SettingTypeError as SettingTypeError
 from controller.model.bank_settings import apply_changes as apply_changes
+from controller.model.bank_settings import check_caller_ids as check_caller_ids
 from controller.model.bank_settings import parse_setting as parse_setting
 from controller.model.bank_settings import parse_setting_text as parse_setting_text
 from controller.model.bank_settings import settings_from_dict as settings_from_dict
