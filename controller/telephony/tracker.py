@@ -39,6 +39,14 @@ __all__ = [
     "Transition",
 ]
 
+# The dialplan's events about an outbound call (pbx-extensions.conf.j2): only these may name
+# the call by a CallId header (from a Local channel's half); a volunteer's or a caller's
+# event carries what they dialed or sent, never trusted to name a call.
+CALL_EVENTS = frozenset(
+    {"phonebankdialresult", "phonebankanswered", "phonebankamd", "phonebankbridged",
+     "phonebankdropped", "phonebankvoicemail"}
+)  # fmt: skip
+
 ORIGINATE_ACTION_PREFIX = "originate/"
 
 
@@ -188,7 +196,9 @@ class CallTracker:
         """The dialplan's UserEvents (``CallId``, ``DialStatus``, ``AmdStatus`` headers) report
         like VarSet; ``PhonebankBridged`` and ``PhonebankDropped`` mark the hand-off."""
         headers = {k.upper(): v for k, v in e.headers.items()}
-        call = self._call_of(e.uniqueid) or self.calls.get(headers.get("CALLID", ""))
+        call = self._call_of(e.uniqueid)
+        if call is None and e.user_event.lower() in CALL_EVENTS:  # never another's event
+            call = self.calls.get(headers.get("CALLID", ""))
         if call is None:
             return
         for name in ("DIALSTATUS", self._verdict_variable):

@@ -208,3 +208,20 @@ def test_given_calls_from_before_a_restart_when_expected_then_the_first_listing_
         ("old-1", S.ANSWERED, ""),
         ("old-2", S.ENDED, "lost"),
     }
+
+
+def test_given_a_volunteers_event_carrying_a_calls_id_when_fed_then_the_call_is_untouched() -> None:
+    """What a volunteer dials ends up in their channel's UserEvent (PhonebankVolunteerRefused,
+    Dialed: ...); headers smuggled in it (CallId, AmdStatus) never move a call: a call id
+    is taken from the headers only for the dialplan's own call events."""
+    s = Script()
+    s.originate("pb1c-abc")
+    s.channel("PJSIP/trunk-1", "pb1c-abc", "pb1c-abc")
+    s.send("Newstate", Uniqueid="pb1c-abc", ChannelState=6)
+    s.channel("PJSIP/webrtc-7-0001", "vol-leg", "vol-leg")
+    s.send("UserEvent", Uniqueid="vol-leg", UserEvent="PhonebankVolunteerRefused",
+           Endpoint="webrtc-7", Dialed="1", CallId="pb1c-abc", AmdStatus="MACHINE")  # fmt: skip
+    assert s.states("pb1c-abc") == ["queued", "dialing", "answered"]
+    s.send("UserEvent", Uniqueid="local-half", UserEvent="PhonebankAmd",
+           CallId="pb1c-abc", AmdStatus="HUMAN")  # fmt: skip
+    assert s.states("pb1c-abc") == ["queued", "dialing", "answered", "human"]
