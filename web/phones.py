@@ -24,19 +24,42 @@ Apply = Callable[[], Awaitable[None]]
 StillAllowed = Callable[[], bool]
 WS_PATH = "/phone/ws"
 FORBIDDEN = 4403  # WebSocket close code: this socket may not carry that message
-_REQUEST = re.compile(r"^([A-Z]+) \S+ SIP/2\.0\r?$", re.MULTILINE)
-_FROM = re.compile(r"^(?:From|f)[ \t]*:[^\r\n]*?<?sips?:([^@;>\s]+)@", re.IGNORECASE | re.MULTILINE)
+_REQUEST = re.compile(r"([A-Za-z]+)[ \t]+\S+[ \t]+SIP/2\.0[ \t]*")
+_RESPONSE = re.compile(r"SIP/2\.0[ \t]+\d{3}\b.*")
+_HEADER = re.compile(r"([A-Za-z-]+)[ \t]*:(.*)")
+_USER = re.compile(r"sips?:([^@;>\s]+)@", re.IGNORECASE)
 RECHECKED = frozenset({"REGISTER", "INVITE"})
+NOT_SIP = ("", None)  # neither a request nor a response: refused
+
+
+def _from_user(value: str) -> str | None:
+    """The user of a From header's address: inside <...> when there is one (what comes
+    before is a display name, whatever it looks like), else the bare address."""
+    inside = value.split("<", 1)[1].split(">", 1)[0] if "<" in value else value.split(";", 1)[0]
+    match = _USER.match(inside.strip())
+    return match.group(1) if match else None
 
 
 def sip_request(message: str) -> tuple[str, str | None] | None:
-    """``(method, From user)`` of a SIP request; None for a response."""
-    first = message.split("\n", 1)[0]
-    match = _REQUEST.match(first)
-    if match is None:
+    """``(method, From user)`` of a SIP request; None for a response (or a keep-alive);
+    :data:`NOT_SIP` for anything else, or a request with more than one From header."""
+    head = message.lstrip("\r\n").split("\r\n\r\n", 1)[0].split("\n\n", 1)[0]
+    if not head.strip():
+        return None  # blank lines: a keep-alive
+    first, *lines = [line.rstrip("\r") for line in head.split("\n")]
+    if _RESPONSE.fullmatch(first):
         return None
-    sender = _FROM.search(message)
-    return match.group(1), sender.group(1) if sender else None
+    request = _REQUEST.fullmatch(first)
+    if request is None:
+        return NOT_SIP
+    senders = [
+        _from_user(m.group(2))
+        for m in (_HEADER.match(line) for line in lines)
+        if m and m.group(1).lower() in ("from", "f")
+    ]
+    if len(senders) > 1:
+        return NOT_SIP
+    return request.group(1).upper(), senders[0] if senders else None
 
 
 class SipGate:
@@ -52,7 +75,7 @@ class SipGate:
         if request is None:
             return True  # responses to the PBX's own requests
         method, sender = request
-        if sender != self.username:
+        if request == NOT_SIP or sender != self.username:
             return False
         return method not in RECHECKED or self.still_allowed()
 

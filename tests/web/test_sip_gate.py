@@ -38,3 +38,23 @@ def test_given_calling_turned_off_when_the_phone_registers_again_then_it_is_refu
     assert not gate.allows(register("webrtc-7"))
     bye = "BYE sip:join@phonebank SIP/2.0\r\nFrom: <sip:webrtc-7@phonebank>;tag=1\r\n\r\n"
     assert gate.allows(bye)  # leaving is always allowed
+
+
+def test_given_a_request_dressed_up_as_something_else_when_checked_then_it_is_refused() -> None:
+    """A request is a request however it is laid out: leading blank lines (the PBX skips
+    them), extra spaces after the method, a display name that looks like a SIP address, two
+    From headers: each is judged on the account it really speaks for, and what is neither a
+    request nor a response is refused."""
+    gate = SipGate("webrtc-7", lambda: False)
+    invite = register("webrtc-7").replace("REGISTER sip:phonebank", "INVITE sip:join@phonebank")
+    assert not gate.allows(invite)  # calling turned off
+    assert not gate.allows("\r\n" + invite)
+    assert not gate.allows(invite.replace("INVITE ", "INVITE  ", 1))
+    other = SipGate("webrtc-7", lambda: True)
+    dressed = register("trunk").replace('"Vera"', '"sip:webrtc-7@phonebank"')
+    assert not other.allows(dressed)
+    doubled = register("webrtc-7").replace("To:", "From: <sip:trunk@phonebank>;tag=x\r\nTo:")
+    assert not other.allows(doubled)
+    assert not other.allows("NOT SIP AT ALL\r\n\r\n")
+    assert other.allows("\r\n\r\n")  # a keep-alive
+    assert other.allows("SIP/2.0 180 Ringing\r\n\r\n")
