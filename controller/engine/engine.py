@@ -25,10 +25,10 @@ from controller.engine import engine_events, volunteer_ops
 from controller.engine.bus import EventBus
 from controller.engine.callme import CallMeGuard
 from controller.engine.dialing import EngineConfig
+from controller.engine.pin_throttle import PinThrottle
 from controller.engine.recovery import hang_up_left_calls, recover_all
 from controller.engine.runner import BankRunner
 from controller.engine.voicemail import Ask
-from controller.engine.volunteer_ops import PinThrottle
 from controller.engine.volunteers import VolunteerPool
 from controller.model import banks as bank_model
 from controller.model.banks import Bank, BankError, DialingMode, State

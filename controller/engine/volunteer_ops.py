@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import time
-from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from controller.engine import modes, previews, unreached
 from controller.engine.calls import EngineCall
+from controller.engine.pin_throttle import PinThrottle as PinThrottle
 from controller.model import outcomes
 from controller.model.banks import DialingMode
 from controller.model.outcomes import Outcome, OutcomeError
@@ -248,55 +247,3 @@ def file(
     if runner.bank.dialing_mode is DialingMode.PERSONAL:
         return modes.file_personal(engine, volunteer_id, item.code, notes, report, contact_id)
     return runner.file_outcome(volunteer_id, item.code, notes, contact_id, report)
-
-
-class PinThrottle:
-    """At most ``limit`` wrong PINs per caller and per PIN within ``window`` seconds; while
-    one of those is reached every PIN it covers is refused, the right one too. A call
-    without a caller number (none, "anonymous", "restricted", ...) counts as one caller.
-
-    ``global_limit`` wrong PINs from all callers together within the window mark a guessing
-    attack: then callers without a number and callers who already missed in the window are
-    refused, but a caller showing a number with no miss still gets their tries (so nobody
-    can lock out every dial-in volunteer). Only misses inside the window are kept; once
-    ``max_callers`` callers and PINs are counted under attack, new ones are refused too, so
-    memory stays bounded."""
-
-    def __init__(
-        self,
-        limit: int = 5,
-        window: float = 600.0,
-        clock: Callable[[], float] = time.monotonic,
-        global_limit: int = 20,
-        max_callers: int = 10_000,
-    ) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
-        self.global_limit, self.max_callers = global_limit, max_callers
-        self._misses: dict[str, deque[float]] = {}
-
-    def _recent(self, key: str) -> deque[float]:
-        misses = self._misses.get(key, deque())  # asking stores nothing
-        cutoff = self.clock() - self.window
-        while misses and misses[0] < cutoff:
-            misses.popleft()
-        return misses
-
-    @staticmethod
-    def _caller(caller: str) -> str:
-        number = caller.strip()
-        return f"caller:{number if number.lstrip('+').isdigit() else 'anonymous'}"
-
-    def blocked(self, caller: str, pin: str) -> bool:
-        who = self._caller(caller)
-        if len(self._recent(who)) >= self.limit or len(self._recent(f"pin:{pin}")) >= self.limit:
-            return True
-        if len(self._recent("all")) < self.global_limit:
-            return False
-        suspect = who == "caller:anonymous" or bool(self._recent(who))
-        return suspect or len(self._misses) >= self.max_callers
-
-    def miss(self, caller: str, pin: str) -> None:
-        for key in (self._caller(caller), f"pin:{pin}", "all"):
-            self._misses.setdefault(key, deque()).append(self.clock())
-        for key in [k for k in self._misses if not self._recent(k)]:
-            del self._misses[key]

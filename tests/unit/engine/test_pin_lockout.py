@@ -1,4 +1,4 @@
-"""Nobody can lock every dial-in volunteer out with wrong PINs: past the limit for all
+"""A few dozen wrong PINs do not lock every dial-in volunteer out: past the limit for all
 callers together, a volunteer calling from their own number (no miss of theirs in the
 window) still joins with their PIN; the per-caller limit still applies to them."""
 
@@ -52,3 +52,21 @@ def test_given_a_caller_with_a_number_when_five_wrong_pins_then_refused_even_wit
         throttle.miss("+15551230000", f"{100000 + t}")
 
     assert throttle.blocked("+15551230000", "424242")
+
+
+def test_given_a_guesser_showing_a_new_number_for_every_try_when_150_miss_within_an_hour_then_every_pin_is_refused_for_the_hour() -> (  # noqa: E501
+    None
+):
+    """One try per made-up caller number is one try each, not a way around the limits: the
+    hour's wrong PINs from all callers together close the dial-in until they age out."""
+    clock = Clock()
+    throttle = PinThrottle(clock=clock)
+    for guess in range(150):
+        number = f"+1555{2000000 + guess}"
+        assert not throttle.blocked(number, f"{300000 + guess}")
+        throttle.miss(number, f"{300000 + guess}")
+        clock.now += 20  # 150 guesses over 50 minutes
+
+    assert throttle.blocked("+15551230000", "424242")  # a volunteer's own number too
+    clock.now += 3600 - 150 * 20 + 21  # the first misses are an hour old
+    assert not throttle.blocked("+15551230000", "424242")

@@ -50,8 +50,10 @@ def test_given_wrong_pins_over_a_long_time_when_counted_then_only_the_window_is_
     for i in range(5000):
         throttle.miss(f"+1555{i:07d}", f"{i:06d}")
         clock.now += 60  # one wrong PIN a minute, each from a new number with a new PIN
-    assert len(throttle._misses) <= 2 * 11 + 1  # the last ten minutes' callers, PINs, "all"
+    # the last ten minutes' callers and PINs, "all" and the hour's count
+    assert len(throttle._misses) <= 2 * 11 + 2
     for i in range(5000):  # a flood of wrong PINs from ever new numbers
         if not throttle.blocked(f"+1556{i:07d}", f"{i:06d}"):
             throttle.miss(f"+1556{i:07d}", f"{i:06d}")
-    assert len(throttle._misses) <= 100 + 2  # at most max_callers, then new ones are refused
+    assert len(throttle._misses) <= 100 + 3  # at most max_callers, then new ones are refused
+    assert len(throttle._misses["hour"]) <= throttle.hour_limit
