@@ -94,6 +94,19 @@ class Database:
             self._local.conn = conn
         yield conn
 
+    @contextmanager
+    def stream(self) -> Iterator[sqlite3.Connection]:
+        """A query-only connection of its own, closed at the end: for a long read that waits
+        in between (a download streamed to a slow browser). Its open statement would pin the
+        thread's shared :meth:`read` connection to an old snapshot, hiding every new commit
+        from the other reads on that thread while it lasts."""
+        conn = connect(self.path)
+        conn.execute("PRAGMA query_only = ON")
+        try:
+            yield conn
+        finally:
+            conn.close()
+
     def utils(self) -> sqlite_utils.Database:
         """sqlite-utils view over the writer connection (use inside ``write()``)."""
         return sqlite_utils.Database(self._writer)

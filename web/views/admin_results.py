@@ -62,7 +62,7 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    with request.app[DB].read() as conn:
+    with request.app[DB].stream() as conn:  # waits on the browser: not the shared reader
         rows = EXPORTS[kind](conn, bank_id_of(request))
         writer.writerow(safe_row(next(rows)))
         for n, row in enumerate(rows, start=1):
