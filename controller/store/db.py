@@ -107,6 +107,20 @@ class Database:
         finally:
             conn.close()
 
+    def backup(self, target: Path) -> str:
+        """Copy the database as it is now into ``target`` (a new file, owner-only) while
+        writes go on (SQLite's online backup: the copy is one consistent moment, what the
+        WAL holds included); returns the copy's ``PRAGMA quick_check``."""
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        source, copy = connect(self.path), sqlite3.connect(target)
+        try:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            return str(copy.execute("PRAGMA quick_check").fetchone()[0])
+        finally:
+            copy.close()
+            source.close()
+
     def utils(self) -> sqlite_utils.Database:
         """sqlite-utils view over the writer connection (use inside ``write()``)."""
         return sqlite_utils.Database(self._writer)
