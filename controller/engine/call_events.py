@@ -100,11 +100,9 @@ def end_call(runner: BankRunner, call: EngineCall, t: Transition) -> None:
     result, cause = result_of(call, t)
     if call.answered_at is None:
         learn(runner, call, t, t.new)
-    try:
-        with runner.db.write() as conn:
-            attempts.record_end(conn, call.attempt_id, t.at, result, cause)
-    except (sqlite3.Error, PhonebankError):  # left open: the next start closes it
-        log.exception("bank %s: end of call %s not stored", runner.bank_id, call.call_id)
+    end = (call.attempt_id, t.at, result, cause)
+    if not _store_end(runner, *end):
+        runner.unstored_ends.append(end)  # tried again at each tick (retry_ends)
     call.ended, call.state = True, t.new
     runner._stored_dirty = True
     runner.calls.pop(call.call_id, None)
@@ -112,6 +110,30 @@ def end_call(runner: BankRunner, call: EngineCall, t: Transition) -> None:
         unreached.call_ended(runner, call, result, cause)
     finally:  # whatever the note costs (it reads the store), the volunteer is never left busy
         _free_volunteer(runner, call, t)
+
+
+def _store_end(
+    runner: BankRunner, attempt_id: int, at: float, result: str, cause: str | None
+) -> bool:
+    try:
+        with runner.db.write() as conn:
+            attempts.record_end(conn, attempt_id, at, result, cause)
+    except (sqlite3.Error, PhonebankError):
+        log.exception("bank %s: end of call attempt %s not stored", runner.bank_id, attempt_id)
+        return False
+    return True
+
+
+def retry_ends(runner: BankRunner) -> None:
+    """Store the call ends the store refused (locked, full) when they came: until then their
+    numbers stay "dialing", taken in every bank. Kept for the next tick if it fails again
+    (the next start closes what is still open, see ``recovery``)."""
+    waiting, runner.unstored_ends = runner.unstored_ends, []
+    for i, end in enumerate(waiting):
+        if not _store_end(runner, *end):
+            runner.unstored_ends = waiting[i:]
+            return
+        runner._stored_dirty = True
 
 
 def _free_volunteer(runner: BankRunner, call: EngineCall, t: Transition) -> None:

@@ -76,6 +76,7 @@ class BankRunner:
         self.hard_stop = False
         self.stop_phase: tuple[str, float] = ("", 0.0)
         self.ticks = 0
+        self.unstored_ends: list[tuple[int, float, str, str | None]] = []  # call_events
         self._stored: tuple[float, tuple[int, int], int] | None = None
         self._stored_dirty = False
         self.wake = asyncio.Event()
@@ -122,6 +123,8 @@ class BankRunner:
 
     async def tick(self) -> None:
         self.ticks += 1
+        if self.unstored_ends:
+            call_events.retry_ends(self)
         if self.mode == "running" and self.ami.connected:
             self._pace()
         elif self.mode == "stopping":
