@@ -26,7 +26,7 @@ from controller.engine.bus import EventBus
 from controller.engine.callme import CallMeGuard
 from controller.engine.dialing import EngineConfig
 from controller.engine.pin_throttle import PinThrottle
-from controller.engine.recovery import hang_up_left_calls, recover_all
+from controller.engine.recovery import hang_up_left_calls, recover_all, restore_owed
 from controller.engine.runner import BankRunner
 from controller.engine.voicemail import Ask
 from controller.engine.volunteers import VolunteerPool
@@ -94,7 +94,7 @@ class Engine:
         await self.ami.wait_connected(connect_timeout)
         await hang_up_left_calls(self.ami)
         await self.fastagi.start()
-        recovered = recover_all(self.db, self.clock())
+        recovered = recover_all(self.db, self.clock(), owed_grace=REPORT_GRACE)
         if recovered:
             log.info("engine: closed %s calls a previous run left open", recovered)
         self.reconcile()
@@ -154,10 +154,13 @@ class Engine:
         another bank, will not come: their calls get *Not Recorded*, so the numbers move on."""
         cutoff = self.clock() - REPORT_GRACE
         for runner in self.runners.values():
-            for volunteer_id in list(runner.wrapups):
+            for volunteer_id, call in list(runner.wrapups.items()):
                 s = self.pool.sessions.get(volunteer_id)
-                line_gone = s is not None and not s.connected and s.since < cutoff
-                if s is None or s.bank_id != runner.bank_id or line_gone:
+                if s is None:  # not back since a restart: the grace runs from the call's end
+                    gone = call.since < cutoff
+                else:
+                    gone = s.bank_id != runner.bank_id or (not s.connected and s.since < cutoff)
+                if gone:
                     engine_events.close_report(runner, volunteer_id)
 
     def poke(self) -> None:
@@ -216,6 +219,7 @@ class Engine:
             self.channels_of, self.clock,
         )  # fmt: skip
         self.runners[bank_id] = runner
+        restore_owed(runner)  # reports a previous run left owed: still theirs to file
         self._tasks[bank_id] = asyncio.get_running_loop().create_task(
             runner.run(), name=f"bank-{bank_id}"
         )

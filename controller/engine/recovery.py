@@ -10,8 +10,9 @@ by a person nobody took *Dropped*. A number handed to a personal-phone volunteer
 been a conversation (the appliance cannot know): *Not Recorded* too, never an automatic
 *No Answer*. A call that already has an outcome (its report was stored, its end was not)
 only gets its end. A conversation that ended but whose report was never filed is *Not
-Recorded* too. Each outcome's rule then reschedules or finishes the number: nothing is left
-dialing.
+Recorded* too, unless a volunteer of a running bank may still file it (it ended within the
+report grace: :func:`restore_owed` gives it back to them). Each outcome's rule then
+reschedules or finishes the number: nothing is left dialing.
 
 Each call is closed in its own transaction, and a bank's recovery never stops another's
 (nor the engine's start): what cannot be closed is logged and left for the next start.
@@ -24,12 +25,19 @@ import logging
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
 
+from controller.engine.calls import EngineCall
 from controller.errors import PhonebankError
 from controller.store import attempts, engine_log, queue
 from controller.store.db import Database
 from controller.telephony import actions
 from controller.telephony.ami import AmiError, AmiSession
+from controller.telephony.call_states import CallState
+
+if TYPE_CHECKING:
+    from controller.engine.runner import BankRunner
 
 log = logging.getLogger(__name__)
 NOT_RECORDED = "not_recorded"  # the automatic outcome of a conversation never reported
@@ -66,23 +74,59 @@ def is_personal(call_id: str) -> bool:
     return _PERSONAL_ID.match(call_id) is not None
 
 
-def recover(db: Database, bank_id: int, now: float) -> int:
+def recover(db: Database, bank_id: int, now: float, owed_grace: float = 0.0) -> int:
     """Close what a previous engine process left open for this bank (it stopped mid-call):
     claims never dialed go back to the queue; attempts never ended get an end by what the
-    store knows of them; ended conversations with no outcome get *Not Recorded*. Returns
-    the attempts closed (ended or given their outcome)."""
+    store knows of them; ended conversations with no outcome get *Not Recorded*, except, in
+    a running bank, the ones a volunteer still owes that ended less than ``owed_grace`` ago
+    (a conversation cut by the stop included): their report is still theirs to file
+    (:func:`restore_owed`). Returns the attempts closed (ended or given their outcome)."""
     with db.write() as conn:
         queue.release_stale(conn, bank_id, now)
         open_ = engine_log.open_attempts(conn, bank_id)
-    closed = sum(_closing(db, bank_id, row["id"], _end_open(row, now)) for row in open_)
+        keep = owed_grace > 0 and engine_log.bank_running(conn, bank_id)
+    closed = sum(_closing(db, bank_id, row["id"], _end_open(row, now, keep)) for row in open_)
     with db.read() as conn:
-        unreported = engine_log.unreported_conversations(conn, bank_id)
-    for attempt_id in unreported:
-        closed += _closing(db, bank_id, attempt_id, _not_recorded(attempt_id, now))
+        unreported = engine_log.owed_reports(conn, bank_id)
+    for row in unreported:
+        if keep and row["volunteer_id"] is not None and _ts(row["ended_at"]) >= now - owed_grace:
+            continue
+        closed += _closing(db, bank_id, row["id"], _not_recorded(row["id"], now))
     return closed
 
 
-def recover_all(db: Database, now: float) -> int:
+def restore_owed(runner: BankRunner) -> int:
+    """The reports a volunteer owes for this bank's conversations that a previous run left
+    unreported (kept by :func:`recover`): theirs to file again, due from the call's end
+    (``Engine.expire_reports``); a volunteer owing several files the latest, the others are
+    *Not Recorded*. Returns how many are owed."""
+    with runner.db.read() as conn:
+        owed = [r for r in engine_log.owed_reports(conn, runner.bank_id) if r["volunteer_id"]]
+    latest = {int(r["volunteer_id"]): r for r in owed}  # oldest first: the last one stays
+    now = runner.clock()
+    for row in owed:
+        if latest[int(row["volunteer_id"])] is not row:
+            _closing(runner.db, runner.bank_id, row["id"], _not_recorded(row["id"], now))
+    rows = list(latest.values())
+    with runner.db.read() as conn:
+        claims = {int(r["entry_id"]): queue.claim_of(conn, int(r["entry_id"])) for r in rows}
+    for row in rows:
+        ended, started = _ts(row["ended_at"]), _ts(row["started_at"])
+        answered = _ts(row["answered_at"]) if row["answered_at"] else started
+        call = EngineCall(
+            str(row["call_id"]), int(row["id"]), claims[int(row["entry_id"])], started,
+            state=CallState.ENDED, since=ended, answered_at=answered, verdict="HUMAN",
+            volunteer_id=int(row["volunteer_id"]), connected_at=answered, ended=True,
+        )  # fmt: skip
+        runner.wrapups[int(row["volunteer_id"])] = call
+    return len(rows)
+
+
+def _ts(iso: object) -> float:
+    return datetime.fromisoformat(str(iso)).timestamp()
+
+
+def recover_all(db: Database, now: float, owed_grace: float = 0.0) -> int:
     """:func:`recover` every bank that has something open (the engine's start); a bank
     whose recovery fails is logged and left for the next start."""
     with db.read() as conn:
@@ -90,7 +134,7 @@ def recover_all(db: Database, now: float) -> int:
     closed = 0
     for bank_id in banks:
         try:
-            closed += recover(db, bank_id, now)
+            closed += recover(db, bank_id, now, owed_grace)
         except (sqlite3.Error, PhonebankError):
             log.exception("bank %s: what a previous run left open was not closed", bank_id)
     return closed
@@ -109,14 +153,18 @@ def _closing(
     return 1
 
 
-def _end_open(row: dict[str, object], now: float) -> Callable[[sqlite3.Connection], None]:
-    """End an attempt left open by what the store knows of it (see the module)."""
+def _end_open(
+    row: dict[str, object], now: float, keep_owed: bool = False
+) -> Callable[[sqlite3.Connection], None]:
+    """End an attempt left open by what the store knows of it (see the module); with
+    ``keep_owed`` a conversation with a volunteer is only ended (its report still theirs)."""
 
     def close(conn: sqlite3.Connection) -> None:
         attempt_id = int(str(row["id"]))
         result = _result_of(row)
         attempts.record_end(conn, attempt_id, now, result, CAUSE)
-        if result in ("bridged", "human") and not row["has_outcome"]:
+        owed = keep_owed and result == "bridged" and row["volunteer_id"] is not None
+        if result in ("bridged", "human") and not row["has_outcome"] and not owed:
             file_not_recorded(conn, attempt_id, (), now)
 
     return close

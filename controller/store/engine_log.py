@@ -87,7 +87,7 @@ def open_attempts(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]
     volunteer's room (``connected``: a hangtime was stored), whether it already has an
     outcome (``has_outcome``: a report filed before its end was stored)."""
     rows = conn.execute(
-        "SELECT a.id, a.call_id, a.entry_id, a.answered_at, a.amd_status,"
+        "SELECT a.id, a.call_id, a.entry_id, a.volunteer_id, a.answered_at, a.amd_status,"
         " EXISTS (SELECT 1 FROM call_hangtimes AS h WHERE h.attempt_id = a.id) AS connected,"
         " EXISTS (SELECT 1 FROM dispositions AS d WHERE d.attempt_id = a.id) AS has_outcome"
         " FROM call_attempts AS a WHERE a.bank_id = ? AND a.ended_at IS NULL",
@@ -106,11 +106,21 @@ _UNREPORTED = (
 )
 
 
-def unreported_conversations(conn: sqlite3.Connection, bank_id: int) -> list[int]:
-    """The bank's ended conversations whose report was never filed (the engine stopped
-    while the volunteer was filing it, or they never came back to it)."""
-    rows = conn.execute(f"{_UNREPORTED} AND a.bank_id = ? ORDER BY a.id", (bank_id,))
-    return [int(r[0]) for r in rows]
+def owed_reports(conn: sqlite3.Connection, bank_id: int) -> list[dict[str, Any]]:
+    """The bank's ended conversations whose report was never filed, oldest first, with the
+    volunteer who owes it (None if unknown) and when the call ended."""
+    rows = conn.execute(
+        "SELECT id, call_id, entry_id, volunteer_id, started_at, answered_at, ended_at"
+        f" FROM call_attempts WHERE id IN (SELECT id FROM ({_UNREPORTED} AND a.bank_id = ?))"
+        " ORDER BY id",
+        (bank_id,),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def bank_running(conn: sqlite3.Connection, bank_id: int) -> bool:
+    row = conn.execute("SELECT state FROM banks WHERE id = ?", (bank_id,)).fetchone()
+    return row is not None and row[0] == "running"
 
 
 def banks_to_recover(conn: sqlite3.Connection) -> list[int]:

@@ -129,6 +129,11 @@ def claim_next(db: Database, bank_id: int, now: float, n: int = 1) -> list[Claim
         return claim_in(conn, bank_id, now, n)
 
 
+def claim_of(conn: sqlite3.Connection, entry_id: int) -> Claim:
+    """The claim of an entry as it stands (its members still to be called)."""
+    return _claim(conn, entry_id)
+
+
 def _claim(conn: sqlite3.Connection, entry_id: int) -> Claim:
     e = conn.execute("SELECT * FROM queue_entries WHERE id = ?", (entry_id,)).fetchone()
     members = conn.execute(
