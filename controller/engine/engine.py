@@ -34,7 +34,7 @@ from controller.model import banks as bank_model
 from controller.model.banks import Bank, BankError, DialingMode, State
 from controller.model.volunteers import Session, VolunteerError
 from controller.store import banks as bank_store
-from controller.store import engine_log, lists
+from controller.store import engine_log, lists, pacing_log
 from controller.store import users as user_store
 from controller.store.db import Database
 from controller.store.queue_build_steps import start_due
@@ -46,6 +46,8 @@ from controller.telephony.tracker import CallTracker
 
 log = logging.getLogger(__name__)
 REPORT_GRACE = 900.0  # seconds a volunteer who left may come back to file their last report
+DECISIONS_KEPT = 30 * 86400.0  # seconds pacing decisions are kept (decision log, replay)
+PRUNE_BATCH = 2000  # older decisions deleted per reconcile, so no write holds the store long
 
 
 class Engine:
@@ -131,6 +133,7 @@ class Engine:
                 self.reconcile()
                 await self._drop_not_calling()
                 self.expire_reports()
+                self.prune_decisions()
             except Exception:
                 log.exception("engine: reconcile failed")
 
@@ -162,6 +165,13 @@ class Engine:
                     gone = s.bank_id != runner.bank_id or (not s.connected and s.since < cutoff)
                 if gone:
                     engine_events.close_report(runner, volunteer_id)
+
+    def prune_decisions(self) -> int:
+        """Delete a batch of the pacing decisions older than :data:`DECISIONS_KEPT` (the
+        store does not grow for ever; a bank's day can be explained and replayed for that
+        long). Returns how many went."""
+        with self.db.write() as conn:
+            return pacing_log.prune_decisions(conn, self.clock() - DECISIONS_KEPT, PRUNE_BATCH)
 
     def poke(self) -> None:
         """Reconcile now (the web calls this after it changed a bank)."""

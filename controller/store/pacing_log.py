@@ -111,3 +111,18 @@ def count_decisions(
          float("inf") if until is None else until, _NO_ID_BOUND if last_id is None else last_id),
     ).fetchone()  # fmt: skip
     return int(row[0])
+
+
+def prune_decisions(conn: sqlite3.Connection, before: float, batch: int) -> int:
+    """Delete up to ``batch`` of the oldest decisions made before ``before`` (every bank's);
+    returns how many. Looks at the oldest row first, so a store with nothing that old costs
+    one index lookup."""
+    oldest = conn.execute("SELECT at FROM pacing_decisions ORDER BY id LIMIT 1").fetchone()
+    if oldest is None or oldest[0] >= before:
+        return 0
+    cur = conn.execute(
+        "DELETE FROM pacing_decisions WHERE id IN (SELECT id FROM pacing_decisions"
+        " WHERE at < ? ORDER BY id LIMIT ?)",
+        (before, batch),
+    )
+    return cur.rowcount
