@@ -115,12 +115,18 @@ def end_call(runner: BankRunner, call: EngineCall, t: Transition) -> None:
 def _store_end(
     runner: BankRunner, attempt_id: int, at: float, result: str, cause: str | None
 ) -> bool:
+    """Store a call's end; False (logged) only when the store failed (worth another try):
+    an end stored meanwhile by another path (a report closed as Not Recorded ends its
+    call) or refused for good counts as done."""
     try:
         with runner.db.write() as conn:
             attempts.record_end(conn, attempt_id, at, result, cause)
-    except (sqlite3.Error, PhonebankError):
+    except sqlite3.Error:
         log.exception("bank %s: end of call attempt %s not stored", runner.bank_id, attempt_id)
         return False
+    except PhonebankError as exc:
+        if getattr(exc, "code", "") != "already_ended":
+            log.exception("bank %s: end of call attempt %s refused", runner.bank_id, attempt_id)
     return True
 
 
@@ -129,11 +135,8 @@ def retry_ends(runner: BankRunner) -> None:
     numbers stay "dialing", taken in every bank. Kept for the next tick if it fails again
     (the next start closes what is still open, see ``recovery``)."""
     waiting, runner.unstored_ends = runner.unstored_ends, []
-    for i, end in enumerate(waiting):
-        if not _store_end(runner, *end):
-            runner.unstored_ends = waiting[i:]
-            return
-        runner._stored_dirty = True
+    runner.unstored_ends = [end for end in waiting if not _store_end(runner, *end)]
+    runner._stored_dirty = True
 
 
 def _free_volunteer(runner: BankRunner, call: EngineCall, t: Transition) -> None:

@@ -26,7 +26,7 @@ from controller.engine.bus import EventBus
 from controller.engine.callme import CallMeGuard
 from controller.engine.dialing import EngineConfig
 from controller.engine.pin_throttle import PinThrottle
-from controller.engine.recovery import hang_up_left_calls, recover_all, restore_owed
+from controller.engine.recovery import hang_up_left_calls, recover, recover_all, restore_owed
 from controller.engine.runner import BankRunner
 from controller.engine.voicemail import Ask
 from controller.engine.volunteers import VolunteerPool
@@ -159,10 +159,11 @@ class Engine:
         for runner in self.runners.values():
             for volunteer_id, call in list(runner.wrapups.items()):
                 s = self.pool.sessions.get(volunteer_id)
-                if s is None:  # not back since a restart: the grace runs from the call's end
-                    gone = call.since < cutoff
-                else:
-                    gone = s.bank_id != runner.bank_id or (not s.connected and s.since < cutoff)
+                # gone since their line left, or (a report from before a restart: joined
+                # again or not) since the call ended
+                left = call.since if s is None else max(s.since, call.since)
+                other_bank = s is not None and s.bank_id != runner.bank_id
+                gone = other_bank or ((s is None or not s.connected) and left < cutoff)
                 if gone:
                     engine_events.close_report(runner, volunteer_id)
 
@@ -218,7 +219,10 @@ class Engine:
         log.warning("engine: bank %s: %s; pausing it", bank.id, lists.MADE_UP)
         try:
             with self.db.write() as conn:
-                return bank_store.update(conn, bank.id, bank_model.pause, "demo")
+                held = bank_store.update(conn, bank.id, bank_model.pause, "demo")
+            if bank.id not in self.runners:  # reports kept for a runner that will not come
+                recover(self.db, bank.id, self.clock())
+            return held
         except BankError:  # paused or stopped meanwhile: as the store now says
             with self.db.read() as conn:
                 return bank_store.get(conn, bank.id)

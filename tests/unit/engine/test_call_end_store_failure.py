@@ -90,3 +90,26 @@ def _entry_state(db: Database, attempt_id: int) -> str:
                 (attempt_id,),
             ).fetchone()[0]
         )
+
+
+async def test_given_an_unstored_end_stored_meanwhile_by_another_path_when_retried_then_it_is_done(
+    db: Database, settings: Settings
+) -> None:
+    """A call end waiting for another try that got stored meanwhile (a report closed as Not
+    Recorded ends its call) is done, not retried at every tick for ever, and does not hold
+    back the ends behind it."""
+    runner = runner_on(db, settings, StandInAmi(), Clock(NOW))
+    volunteers_waiting(runner, 2)
+    await runner.tick()
+    await settle()
+    first, second = (runner.calls[c].attempt_id for c in list(runner.calls)[:2])
+    with db.write() as conn:
+        attempts.record_end(conn, first, NOW + 5, "bridged", "16")
+    runner.unstored_ends = [(first, NOW + 5, "bridged", "16"), (second, NOW + 9, "no_answer", "")]
+
+    await runner.tick()
+
+    assert runner.unstored_ends == []
+    with db.read() as conn:
+        row = conn.execute("SELECT result FROM call_attempts WHERE id = ?", (second,)).fetchone()
+    assert row["result"] == "no_answer"

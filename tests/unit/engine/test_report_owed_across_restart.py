@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from test_recovery_by_store import connected, dialed, ends, started_bank
@@ -64,7 +65,9 @@ async def test_given_a_report_owed_at_a_restart_when_the_volunteer_comes_back_th
     assert ends(db)[owed] == ("bridged", ["not_recorded"])  # one report at a time: the latest
     runner = engine.runners[bank_id]
     assert runner.wrapups[VOLUNTEER].attempt_id == cut  # the latest of theirs
-    engine.enroll(bank_id, VOLUNTEER)
+    engine.enroll(bank_id, VOLUNTEER)  # "Start with this browser": the phone is on its way
+    engine.expire_reports()  # a reconcile before their line is in the room
+    assert runner.wrapups[VOLUNTEER].attempt_id == cut
     engine.pool.join_without_leg(VOLUNTEER)
     live = ops.live_state(engine, VOLUNTEER)
     assert live["call"] is not None and live["call"]["needs_outcome"]
@@ -91,3 +94,20 @@ async def test_given_a_report_owed_at_a_restart_when_nobody_comes_back_then_not_
     engine.expire_reports()
     assert ends(db)[recent] == ("bridged", ["not_recorded"])
     assert VOLUNTEER not in engine.runners[bank_id].wrapups
+
+
+async def test_given_a_report_owed_in_a_made_up_bank_off_the_simulated_network_when_the_engine_holds_it_then_not_recorded(  # noqa: E501
+    db: Database, settings: Settings
+) -> None:
+    """The engine pauses a bank of made-up numbers off the simulated network, so no runner
+    will take the report back: it is Not Recorded, and its number does not stay dialing."""
+    bank_id = started_bank(db, "demo")  # a synthetic list: made-up numbers
+    owed = talked(db, bank_id, "pb1c-owed", ended_at=NOW - 60)
+    real_trunk = replace(settings, carrier=replace(settings.carrier, enabled=False))
+    engine = Engine(real_trunk, db, EngineConfig(tick=3600), clock_offset=NOW - time.time())
+
+    recover_all(db, NOW, owed_grace=REPORT_GRACE)
+    engine.reconcile()
+
+    assert bank_id not in engine.runners
+    assert ends(db)[owed] == ("bridged", ["not_recorded"])
