@@ -27,6 +27,7 @@ FORBIDDEN = 4403  # WebSocket close code: this socket may not carry that message
 _REQUEST = re.compile(r"([A-Za-z]+)[ \t]+\S+[ \t]+SIP/2\.0[ \t]*")
 _RESPONSE = re.compile(r"SIP/2\.0[ \t]+\d{3}\b.*")
 _HEADER = re.compile(r"([A-Za-z-]+)[ \t]*:(.*)")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _USER = re.compile(r"sips?:([^@;>\s]+)@", re.IGNORECASE)
 RECHECKED = frozenset({"REGISTER", "INVITE"})
 NOT_SIP = ("", None)  # neither a request nor a response: refused
@@ -34,8 +35,15 @@ NOT_SIP = ("", None)  # neither a request nor a response: refused
 
 def _from_user(value: str) -> str | None:
     """The user of a From header's address: inside <...> when there is one (what comes
-    before is a display name, whatever it looks like), else the bare address."""
-    inside = value.split("<", 1)[1].split(">", 1)[0] if "<" in value else value.split(";", 1)[0]
+    before is a display name, whatever it looks like: a quoted one may hold < > and \"),
+    else the bare address."""
+    rest = value.strip()
+    if rest.startswith('"'):
+        end = _QUOTED.match(rest)
+        if end is None:
+            return None  # a quote never closed
+        rest = rest[end.end() :]
+    inside = rest.split("<", 1)[1].split(">", 1)[0] if "<" in rest else rest.split(";", 1)[0]
     match = _USER.match(inside.strip())
     return match.group(1) if match else None
 

@@ -58,3 +58,18 @@ def test_given_a_request_dressed_up_as_something_else_when_checked_then_it_is_re
     assert not other.allows("NOT SIP AT ALL\r\n\r\n")
     assert other.allows("\r\n\r\n")  # a keep-alive
     assert other.allows("SIP/2.0 180 Ringing\r\n\r\n")
+
+
+def test_given_a_quoted_display_name_with_angle_brackets_when_checked_then_the_address_decides() -> (  # noqa: E501
+    None
+):
+    """A volunteer's name may hold < and > ("Sam <Team A>"): their requests pass; a display
+    name that holds another account's address does not make a request that account's."""
+    gate = SipGate("webrtc-7", lambda: True)
+    sam = register("webrtc-7").replace('"Vera"', '"Sam <Team A>"')
+    assert gate.allows(sam)
+    escaped = register("webrtc-7").replace('"Vera"', '"Sam \\"the <boss>\\""')
+    assert gate.allows(escaped)
+    posing = register("webrtc-9").replace('"Vera"', '"<sip:webrtc-7@phonebank>"')
+    assert not gate.allows(posing)
+    assert not gate.allows(register("webrtc-7").replace('"Vera"', '"never closed'))
