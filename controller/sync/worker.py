@@ -30,7 +30,7 @@ from controller.sync.van import VanClient
 log = logging.getLogger(__name__)
 
 STORE_RETRY = 1.0  # seconds before trying again after a store error, doubling each time
-STORE_RETRY_MAX = 60.0
+STORE_RETRY_MAX = 30.0  # the worker's longest nap
 
 
 class Sender(Protocol):
@@ -118,11 +118,23 @@ class OutboxWorker:
             log.exception("sync %s row %s: unexpected error", self.target, row.id)
             self._record_error(row, SyncError("internal", repr(exc), retryable=True))
             return
-        with self.db.write() as conn:
-            kept = outbox.mark_sent(conn, row.id, self.owner)
+        kept = await self._mark_sent(row)
         self.stats.sent += 1
         if not kept:
             log.warning("sync %s row %s: lease lost before marking sent", self.target, row.id)
+
+    async def _mark_sent(self, row: OutboxRow) -> bool:
+        """Note the row sent, waiting out a store error (the CRM has it: left in the outbox,
+        it would be sent a second time once its lease ends)."""
+        pause = STORE_RETRY
+        while True:
+            try:
+                with self.db.write() as conn:
+                    return outbox.mark_sent(conn, row.id, self.owner)
+            except sqlite3.Error as exc:
+                log.warning("sync %s row %s: sent, not yet noted (%s)", self.target, row.id, exc)
+                await asyncio.sleep(pause)
+                pause = min(STORE_RETRY_MAX, pause * 2)
 
     def _record_error(self, row: OutboxRow, exc: SyncError) -> None:
         self.stats.last_error = f"{exc.code}: {exc.text}"

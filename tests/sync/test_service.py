@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from typing import Any
 
 import pytest
 from conftest import add_contact, queue_outcome
@@ -13,6 +14,7 @@ from controller.config import Settings
 from controller.store import outbox
 from controller.store.db import Database
 from controller.store.sync_settings import VanSettings
+from controller.sync import worker as worker_module
 from controller.sync.service import SyncService, build_workers, sync_health
 from controller.sync.worker import OutboxWorker
 
@@ -76,3 +78,40 @@ async def test_given_the_database_fails_once_when_the_service_runs_then_it_goes_
     service.notify()
     await asyncio.wait_for(van.wait_accepted(1), 30)
     await service.stop()
+
+
+async def test_given_the_database_fails_as_a_sent_row_is_noted_when_it_comes_back_then_the_row_is_sent_once(  # noqa: E501
+    settings: Settings,
+    db: Database,
+    van: VanServer,
+    van_settings: VanSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """VAN has the row: a store error while noting it sent is waited out, so the row is
+    marked sent, not left to be posted again once its lease ends."""
+    real = outbox.mark_sent
+    failures: list[int] = []
+
+    def flaky(*args: Any, **kwargs: Any) -> bool:
+        if not failures:
+            failures.append(1)
+            raise sqlite3.OperationalError("database is locked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "mark_sent", flaky)
+    monkeypatch.setattr(worker_module, "STORE_RETRY", 0.05)
+    service = SyncService(settings, db)
+    await service.start()
+    contact_id, _ = add_contact(db, "1001")
+    (row_id,) = queue_outcome(db, contact_id, "Not Home", source_id=1)
+    service.notify()
+    await asyncio.wait_for(van.wait_accepted(1), 30)
+    for _ in range(200):
+        with db.read() as conn:
+            row = outbox.get_row(conn, row_id)
+        if row is not None and row.status == "sent":
+            break
+        await asyncio.sleep(0.02)
+    await service.stop()
+    assert failures == [1] and row is not None and row.status == "sent"
+    assert len(van.accepted) == 1
