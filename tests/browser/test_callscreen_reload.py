@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 from test_callscreen_pbx import (  # noqa: F401 - the shared fixture
+    PASSWORD,
     CallServer,
     call_server,
     make_bank,
+    sign_in,
     volunteer_joined,
 )
 
@@ -86,3 +88,23 @@ def test_given_a_volunteer_who_left_their_call_room_when_the_page_reloads_then_t
     call_server.call(asyncio.sleep(3))  # time enough for a phone that would connect by itself
     expect(page.locator("#phone-status")).to_have_attribute("data-state", "idle")
     assert _legs(call_server, uid) is None
+
+
+def test_given_the_phone_page_connected_when_the_volunteer_opens_the_call_screen_then_no_second_phone_starts(  # noqa: E501
+    page: Page,
+    call_server: CallServer,  # noqa: F811
+    make_user: Callable[..., int],
+) -> None:
+    """What the tab remembers is the page whose phone was in the room: the call screen of a
+    volunteer in no bank (or on another line) does not start a browser phone by itself."""
+    make_user("nora", PASSWORD, display_name="Nora Caller")
+    sign_in(page, call_server, "nora", "/phone")
+    page.get_by_role("button", name="Connect my phone").click()
+    expect(page.locator("#phone-status")).to_have_attribute("data-state", "in-room")
+
+    page.goto(f"{call_server.url}/call")
+    call_server.call(asyncio.sleep(3))
+    expect(page.locator("#phone-status")).to_have_attribute("data-state", "idle")
+
+    page.goto(f"{call_server.url}/phone")  # its own page: back in the room by itself
+    expect(page.locator("#phone-status")).to_have_attribute("data-state", "in-room")

@@ -155,6 +155,9 @@
   // The browser phone follows the session: once it ended, no way to connect here (the way
   // back is the bank's page) and the phone leaves the room; its line says whether calls come.
   function renderPhone(live) {
+    if (window.phonebankPhone && window.phonebankPhone.resume) {
+      window.phonebankPhone.resume(live);  // after a reload: back in the room if it was theirs
+    }
     // a browser line that dropped comes back by itself: the phone stays to rejoin the room
     var gone = live.state === "disconnected" && !rejoining(live);
     var back = $("btn-rejoin");

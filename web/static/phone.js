@@ -77,6 +77,7 @@
     statusEl.dataset.state = state;
     showText(detail);
     var failed = state === "mic-blocked" || state === "mic-missing" || state === "error";
+    if (state === "in-room") { remember(true); } else if (failed) { remember(false); }
     show(retryBtn, failed);
     show(connectBtn, state === "idle" || state === "left");
     show(hangupBtn, ["in-room", "registered", "reconnecting", "unreachable"].indexOf(state) >= 0);
@@ -209,20 +210,33 @@
     scheduleRejoin();
   }
 
-  // The tab remembers that its phone is on (until the volunteer leaves the room), so a
-  // reload of the page puts them back in their call room without a click.
+  // The tab remembers which page's phone was in the call room (until the volunteer leaves
+  // it, or it fails), so a reload of that page puts them back without a click. The call
+  // screen waits for the volunteer's state first: only a browser line of theirs is brought
+  // back (not one for a volunteer now on a dial-in or "call me" line, or in no bank).
   var REMEMBER = "phonebank.phone.on";
 
   function remember(on) {
     try {
-      if (on) { window.sessionStorage.setItem(REMEMBER, "1"); }
+      if (on) { window.sessionStorage.setItem(REMEMBER, window.location.pathname); }
       else { window.sessionStorage.removeItem(REMEMBER); }
     } catch (e) { /* storage off: a reload asks for a click */ }
   }
 
   function remembered() {
-    try { return window.sessionStorage.getItem(REMEMBER) === "1"; } catch (e) { return false; }
+    try { return window.sessionStorage.getItem(REMEMBER) === window.location.pathname; }
+    catch (e) { return false; }
   }
+
+  var resumeChecked = false;
+  phone.resume = function (live) {  // the call screen's first state after a (re)load
+    if (resumeChecked) { return; }
+    resumeChecked = true;
+    var back = live.via === "browser" && live.state !== "not_joined" &&
+      (live.state !== "disconnected" || !!live.rejoining);
+    if (!remembered() || phone.wanted) { return; }
+    if (back) { connect(); } else { remember(false); }
+  };
 
   async function connect() {
     if (phone.starting) { return; }  // already on its way (a reload's own connect)
@@ -232,7 +246,6 @@
 
   async function start() {
     phone.wanted = true;
-    remember(true);
     setState("mic-check");
     if (!phone.stream) {
       phone.stream = await getMicrophone();
@@ -279,5 +292,5 @@
     if (phone.ua) { phone.ua.stop(); }
   });
   setState("idle");
-  if (remembered()) { connect(); }
+  if (remembered() && root.dataset.resume !== "live") { connect(); }  // the Phone page
 })();
