@@ -202,11 +202,12 @@ def live_snapshot(engine: Engine | None, bank_id: int) -> dict[str, Any]:
     }
 
 
-def dial_level(engine: Engine, bank_id: int) -> float:
-    """Calls in flight per volunteer on (the pacer's current dial level)."""
+def dial_level(engine: Engine, bank_id: int) -> float | None:
+    """Calls in flight per volunteer on (the pacer's current dial level); None with nobody
+    on (calls still ringing then are being wound down, not a level)."""
     runner = engine.runners.get(bank_id)
     if runner is None:
         return 0.0
     flying = sum(1 for c in runner.calls.values() if c.in_flight)
     on = sum(1 for s in engine.pool.of_bank(bank_id) if s.connected)
-    return round(flying / on, 2) if on else float(flying)
+    return round(flying / on, 2) if on else None
