@@ -135,7 +135,10 @@ def retry_ends(runner: BankRunner) -> None:
     numbers stay "dialing", taken in every bank. Kept for the next tick if it fails again
     (the next start closes what is still open, see ``recovery``)."""
     waiting, runner.unstored_ends = runner.unstored_ends, []
-    runner.unstored_ends = [end for end in waiting if not _store_end(runner, *end)]
+    for i, end in enumerate(waiting):
+        if not _store_end(runner, *end):  # the store still fails: the rest wait with it
+            runner.unstored_ends = waiting[i:]
+            break
     runner._stored_dirty = True
 
 

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from controller.engine.recovery import hang_up_left_calls, recover, recover_all,
 from controller.engine.runner import BankRunner
 from controller.engine.voicemail import Ask
 from controller.engine.volunteers import VolunteerPool
+from controller.errors import PhonebankError
 from controller.model import banks as bank_model
 from controller.model.banks import Bank, BankError, DialingMode, State
 from controller.model.volunteers import Session, VolunteerError
@@ -48,6 +50,7 @@ log = logging.getLogger(__name__)
 REPORT_GRACE = 900.0  # seconds a volunteer who left may come back to file their last report
 DECISIONS_KEPT = 30 * 86400.0  # seconds pacing decisions are kept (decision log, replay)
 PRUNE_BATCH = 2000  # older decisions deleted per reconcile, so no write holds the store long
+PRUNE_EVERY = 3600.0  # seconds between looks for decisions to delete, once none is left
 
 
 class Engine:
@@ -61,6 +64,7 @@ class Engine:
         """``clock_offset`` shifts the engine's wall clock (and the PBX's event times with it):
         the demo and tests use it to run a bank at a chosen time of day."""
         self.settings, self.db, self.offset = settings, db, clock_offset
+        self._next_prune = 0.0  # see prune_decisions
         clock: Callable[[], float] = lambda: time.time() + clock_offset  # noqa: E731
         self.clock = clock
         self.config = config or EngineConfig.from_settings(settings)
@@ -170,9 +174,15 @@ class Engine:
     def prune_decisions(self) -> int:
         """Delete a batch of the pacing decisions older than :data:`DECISIONS_KEPT` (the
         store does not grow for ever; a bank's day can be explained and replayed for that
-        long). Returns how many went."""
+        long): a batch per reconcile while there are some, then a look once an hour. Returns
+        how many went."""
+        now = self.clock()
+        if now < self._next_prune:
+            return 0
         with self.db.write() as conn:
-            return pacing_log.prune_decisions(conn, self.clock() - DECISIONS_KEPT, PRUNE_BATCH)
+            gone = pacing_log.prune_decisions(conn, now - DECISIONS_KEPT, PRUNE_BATCH)
+        self._next_prune = now if gone == PRUNE_BATCH else now + PRUNE_EVERY
+        return gone
 
     def poke(self) -> None:
         """Reconcile now (the web calls this after it changed a bank)."""
@@ -220,20 +230,29 @@ class Engine:
         try:
             with self.db.write() as conn:
                 held = bank_store.update(conn, bank.id, bank_model.pause, "demo")
-            if bank.id not in self.runners:  # reports kept for a runner that will not come
-                recover(self.db, bank.id, self.clock())
-            return held
         except BankError:  # paused or stopped meanwhile: as the store now says
             with self.db.read() as conn:
-                return bank_store.get(conn, bank.id)
+                held = bank_store.get(conn, bank.id)
+        if bank.id not in self.runners:  # reports kept for a runner that will not come
+            self._close_kept_reports(bank.id)
+        return held
+
+    def _close_kept_reports(self, bank_id: int) -> None:
+        try:
+            recover(self.db, bank_id, self.clock())
+        except (sqlite3.Error, PhonebankError):
+            log.exception("engine: bank %s: reports kept at the start not closed", bank_id)
 
     def _start_runner(self, bank_id: int) -> BankRunner:
         runner = BankRunner(
             bank_id, self.db, self.ami, self.pool, self.bus, self.settings, self.config,
             self.channels_of, self.clock,
         )  # fmt: skip
+        try:
+            restore_owed(runner)  # reports a previous run left owed: still theirs to file
+        except (sqlite3.Error, PhonebankError):  # left for the next start to close
+            log.exception("engine: bank %s: owed reports not restored", bank_id)
         self.runners[bank_id] = runner
-        restore_owed(runner)  # reports a previous run left owed: still theirs to file
         self._tasks[bank_id] = asyncio.get_running_loop().create_task(
             runner.run(), name=f"bank-{bank_id}"
         )

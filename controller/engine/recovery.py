@@ -119,6 +119,7 @@ def restore_owed(runner: BankRunner) -> int:
             volunteer_id=int(row["volunteer_id"]), connected_at=answered, ended=True,
         )  # fmt: skip
         runner.wrapups[int(row["volunteer_id"])] = call
+        runner.pool.gone_since(runner.bank_id, int(row["volunteer_id"]), ended)
     return len(rows)
 
 

@@ -90,6 +90,18 @@ class VolunteerPool:
         since = current.since if current is not None and current.bank_id == bank_id else 0.0
         return self._set(Session(volunteer_id, bank_id, room_name(volunteer_id), since=since))
 
+    def gone_since(self, bank_id: int, volunteer_id: int, since: float) -> Session:
+        """A volunteer the engine has not seen in this run but who owes ``bank_id`` a report
+        (restored after a restart): gone from the bank since ``since``, as if their line had
+        left then; they file from the call screen, or join again. An existing session is
+        kept."""
+        current = self.sessions.get(volunteer_id)
+        if current is not None:
+            return current
+        gone = Session(volunteer_id, bank_id, room_name(volunteer_id),
+                       state=VState.DISCONNECTED, since=since, left_at=since)  # fmt: skip
+        return self._set(gone)
+
     def by_conference(self, conference: str) -> Session | None:
         for s in self.sessions.values():
             if s.conference == conference and s.state is not VState.DISCONNECTED:

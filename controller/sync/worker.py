@@ -92,6 +92,7 @@ class OutboxWorker:
         self.max_sleep = max_sleep
         self.stats = WorkerStats()
         self._wake = asyncio.Event()
+        self._stop = asyncio.Event()  # set by run_forever's caller: naps end at once
 
     def notify(self) -> None:
         """Wake the worker now (call after committing new rows)."""
@@ -125,15 +126,18 @@ class OutboxWorker:
 
     async def _mark_sent(self, row: OutboxRow) -> bool:
         """Note the row sent, waiting out a store error (the CRM has it: left in the outbox,
-        it would be sent a second time once its lease ends)."""
-        pause = STORE_RETRY
+        it would be sent again once its lease ends) until the lease is nearly over or the
+        service stops; then it is left to the lease (flagged in doubt when claimed again)."""
+        pause, give_up = STORE_RETRY, self.clock() + 0.8 * self.lease_seconds
         while True:
             try:
                 with self.db.write() as conn:
                     return outbox.mark_sent(conn, row.id, self.owner)
             except sqlite3.Error as exc:
                 log.warning("sync %s row %s: sent, not yet noted (%s)", self.target, row.id, exc)
-                await asyncio.sleep(pause)
+                if self._stop.is_set() or self.clock() + pause > give_up:
+                    return False
+                await wait_set(self._stop, pause)
                 pause = min(STORE_RETRY_MAX, pause * 2)
 
     def _record_error(self, row: OutboxRow, exc: SyncError) -> None:
@@ -176,6 +180,7 @@ class OutboxWorker:
         """The service loop; returns once ``stop`` is set. A store error (the database
         locked or full for a while) is logged and waited out, longer each time it comes
         back: the rows stay in the outbox, and the loop goes on."""
+        self._stop = stop
         trouble = 0
         while not stop.is_set():
             self._wake.clear()

@@ -115,3 +115,27 @@ async def test_given_the_database_fails_as_a_sent_row_is_noted_when_it_comes_bac
     await service.stop()
     assert failures == [1] and row is not None and row.status == "sent"
     assert len(van.accepted) == 1
+
+
+async def test_given_the_database_failing_for_good_as_a_sent_row_is_noted_when_the_service_stops_then_it_stops_at_once(  # noqa: E501
+    settings: Settings,
+    db: Database,
+    van: VanServer,
+    van_settings: VanSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Waiting out a store that will not come back never holds the service's stop (the
+    appliance shutting down, or saving the sync settings)."""
+
+    def broken(*_args: Any, **_kwargs: Any) -> bool:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(outbox, "mark_sent", broken)
+    service = SyncService(settings, db)
+    await service.start()
+    contact_id, _ = add_contact(db, "1001")
+    queue_outcome(db, contact_id, "Not Home", source_id=1)
+    service.notify()
+    await asyncio.wait_for(van.wait_accepted(1), 30)
+    await asyncio.sleep(0.2)  # noting it sent has failed at least once: the worker waits
+    await asyncio.wait_for(asyncio.shield(service.stop()), 5)  # not cut short by the timeout

@@ -228,14 +228,18 @@
     catch (e) { return false; }
   }
 
-  var resumeChecked = false;
-  phone.resume = function (live) {  // the call screen's first state after a (re)load
-    if (resumeChecked) { return; }
-    resumeChecked = true;
-    var back = live.via === "browser" && live.state !== "not_joined" &&
-      (live.state !== "disconnected" || !!live.rejoining);
-    if (!remembered() || phone.wanted) { return; }
-    if (back) { connect(); } else { remember(false); }
+  // Decided on the first state that says: the volunteer's browser line dropped a moment
+  // ago (the reload's own) -> back; any other line or state -> forget. While a browser line
+  // of theirs is still in the room (the page's old one not gone yet, or another tab's), wait.
+  var resumeDone = false;
+  phone.resume = function (live) {
+    if (resumeDone) { return; }
+    if (!remembered() || phone.wanted) { resumeDone = true; return; }
+    var ours = live.via === "browser" && live.dialing_mode !== "personal";
+    if (ours && live.state !== "disconnected" && live.state !== "not_joined") { return; }
+    resumeDone = true;
+    if (ours && live.state === "disconnected" && live.rejoining) { connect(); }
+    else { remember(false); }
   };
 
   async function connect() {

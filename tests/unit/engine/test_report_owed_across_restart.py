@@ -111,3 +111,21 @@ async def test_given_a_report_owed_in_a_made_up_bank_off_the_simulated_network_w
 
     assert bank_id not in engine.runners
     assert ends(db)[owed] == ("bridged", ["not_recorded"])
+
+
+async def test_given_a_report_owed_at_a_restart_when_the_volunteer_opens_the_call_screen_then_they_file_it_without_joining(  # noqa: E501
+    engine: Engine, db: Database
+) -> None:
+    """The bank's page sends a volunteer who owes a report to the call screen: it shows the
+    call and takes the outcome before they join again (as before a restart)."""
+    bank_id = started_bank(db, "one")
+    owed = talked(db, bank_id, "pb1c-owed", ended_at=NOW - 60)
+
+    recover_all(db, NOW, owed_grace=REPORT_GRACE)
+    engine.reconcile()
+    live = ops.live_state(engine, VOLUNTEER)
+
+    assert live["state"] == "disconnected" and live["bank_id"] == bank_id
+    assert live["call"] is not None and live["call"]["needs_outcome"]
+    ops.file(engine, VOLUNTEER, "refused")
+    assert ends(db)[owed] == ("bridged", ["refused"])
