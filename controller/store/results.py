@@ -83,17 +83,20 @@ def call_figures(
 
 ATTEMPT_COLUMNS = ("attempt_id", "bank_id", "call_id", "contact_id", "van_id", "first_name",
                    "last_name", "phone", "caller_id", "volunteer_id", "started_at", "answered_at",
-                   "ended_at", "result", "cause", "amd_status", "outcomes")  # fmt: skip
+                   "ended_at", "result", "cause", "amd_status", "outcomes", "notes")  # fmt: skip
 
 
 def export_attempts(conn: sqlite3.Connection, bank_id: int) -> Iterator[list[Any]]:
-    """Every dial attempt of the bank, with the outcomes recorded for it."""
+    """Every dial attempt of the bank, with the outcomes recorded for it and the notes of
+    its report (once for a household's call)."""
     yield list(ATTEMPT_COLUMNS)
     rows = conn.execute(
         "SELECT a.id, a.bank_id, a.call_id, a.contact_id, c.van_id, c.first_name, c.last_name,"
         " a.e164, a.caller_id, a.volunteer_id, a.started_at, a.answered_at, a.ended_at,"
         " a.result, a.cause, a.amd_status,"
-        " (SELECT group_concat(d.outcome, ';') FROM dispositions AS d WHERE d.attempt_id = a.id)"
+        " (SELECT group_concat(d.outcome, ';') FROM dispositions AS d WHERE d.attempt_id = a.id),"
+        " (SELECT group_concat(n.notes, ' / ') FROM (SELECT DISTINCT d.notes FROM dispositions"
+        " AS d WHERE d.attempt_id = a.id AND d.notes != '') AS n)"
         " FROM call_attempts AS a LEFT JOIN contacts AS c ON c.id = a.contact_id"
         " WHERE a.bank_id = ? ORDER BY a.id",
         (bank_id,),

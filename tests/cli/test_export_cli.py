@@ -11,7 +11,7 @@ from test_bank_cli import create, ok_json, run, seed
 
 from controller.commands import export as export_cmd
 from controller.store import queue
-from controller.store.attempts import record_attempt, record_end
+from controller.store.attempts import record_attempt, record_disposition, record_end
 from controller.store.db import open_database
 
 
@@ -107,3 +107,28 @@ def test_given_a_write_failing_midway_when_exporting_to_a_file_then_no_part_file
     assert result.exit_code == 1 and json.loads(result.stderr)["error"] == "cannot_write"
     assert "No space left on device" in json.loads(result.stderr)["message"]
     assert not out.exists() and not (home / "contacts.csv.part").exists()
+
+
+def test_given_a_report_with_notes_when_attempts_exported_then_the_notes_are_in_the_row(
+    home: Path,
+) -> None:
+    """What a volunteer typed in the report's notes reaches the organizer (it was stored and
+    shown nowhere); a household call's notes once, not once per person."""
+    seed(home, contacts=3)
+    bank_id = create(home)
+    ok_json(home, "bank", "publish", str(bank_id))
+    ok_json(home, "bank", "start", str(bank_id))
+    db = open_database(home / "phonebank.db")
+    now = 1777672800.0
+    [claim] = queue.claim_next(db, bank_id, now, 1)
+    with db.write() as conn:
+        attempt = record_attempt(conn, claim, "cli-2", now)
+        record_disposition(conn, attempt, "completed", claim.contact_id, 7,
+                           "Wants a lawn sign, 12 Elm", now + 60)  # fmt: skip
+        record_end(conn, attempt, now + 90, "bridged")
+    db.close()
+
+    result = run(home, "export", "attempts", str(bank_id))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["outcomes"] == "completed"
+    assert rows[0]["notes"] == "Wants a lawn sign, 12 Elm"
