@@ -124,6 +124,14 @@ def render(text: str, context: Mapping[str, Any]) -> str:
         raise ScriptError([Problem("render_failed", f"cannot render text: {exc}")]) from exc
 
 
+class _Extra(dict[str, Any]):
+    """A contact's extra columns: one left blank in their row (blank cells are not stored)
+    reads as empty, like every other known variable."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 def context_for(
     contact: Mapping[str, Any], volunteer: Mapping[str, Any], bank: Mapping[str, Any]
 ) -> dict[str, dict[str, Any]]:
@@ -140,7 +148,7 @@ def context_for(
         return out
 
     person = pick(contact, VARIABLES["contact"])
-    person["extra"] = dict(contact.get("extra") or {})
+    person["extra"] = _Extra(contact.get("extra") or {})
     return {
         "contact": person,
         "volunteer": pick(volunteer, VARIABLES["volunteer"]),
