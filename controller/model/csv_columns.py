@@ -60,9 +60,11 @@ def auto_target(header: str) -> str | None:
 
 
 def check_header(header: list[str]) -> None:
-    """Refuse a header that names a column twice (columns are mapped by name)."""
-    if len(set(header)) != len(header):
-        dup = next(h for h in header if header.count(h) > 1)
+    """Refuse a header that names a column twice (columns are mapped by name); nameless
+    columns (blank cells at the end of a spreadsheet's rows) are skipped, however many."""
+    named = [h for h in header if h.strip()]
+    if len(set(named)) != len(named):
+        dup = next(h for h in named if named.count(h) > 1)
         raise CsvError("duplicate_column", f"column {dup!r} appears twice in the header")
 
 
@@ -129,4 +131,19 @@ def assign_columns(
             targets[auto] = index
         elif column.strip():
             extra.append((index, column.strip()))
+    _check_extra_names(header, extra)
     return targets, extra
+
+
+def _check_extra_names(header: list[str], extra: list[tuple[int, str]]) -> None:
+    """Refuse two columns kept under one custom name: one's values would be dropped."""
+    seen: dict[str, int] = {}
+    for index, name in extra:
+        if name in seen:
+            first, second = header[seen[name]], header[index]
+            raise CsvError(
+                "duplicate_extra",
+                f"columns {first!r} and {second!r} would both be kept as {name!r}: map one of"
+                " them to another name, or skip it",
+            )
+        seen[name] = index

@@ -253,3 +253,21 @@ def test_given_a_quote_running_past_the_field_limit_when_read_then_reported_and_
     assert rows[0] == (1, ["Phone", "Name"]) and rows[-1] == (13, ["6175550103", "C"])
     assert found is not None and (found.line, found.reason) == (2, errors[0].reason)
     assert clean is None
+
+
+def test_given_two_columns_kept_under_one_name_when_planned_then_refused_with_both_named() -> None:
+    """`--map "Pct=extra:Precinct"` beside a Precinct column would keep one and drop the
+    other's values without a word: refused, naming both columns."""
+    mapping = parse_mapping(["Pct=extra:Precinct"])
+    with pytest.raises(CsvError) as info:
+        ImportPlan.from_header(["CellPhone", "Precinct", "Pct"], mapping)
+    assert info.value.code == "duplicate_extra"
+    assert "'Precinct'" in str(info.value) and "'Pct'" in str(info.value)
+
+
+def test_given_blank_header_cells_when_planned_then_those_columns_are_skipped() -> None:
+    """Spreadsheets often end rows with blank cells: two or more nameless columns are
+    skipped like one, not 'column '' appears twice'."""
+    plan = ImportPlan.from_header(["FirstName", "CellPhone", "", ""])
+    record = plan.parse(["Bo", "6175550124", "", ""], 2)
+    assert record.first_name == "Bo" and record.extra == {}
