@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, cast
 
@@ -37,7 +38,23 @@ def script() -> None:
 
 
 MAX_SCRIPT_BYTES = 1_000_000  # a script of hundreds of blocks is well under 100 kB
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: fast on big files
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: fast on big files
+_BOOL = "tag:yaml.org,2002:bool"
+
+
+class _Loader(_BASE):  # type: ignore[misc,valid-type]
+    """YAML as a script is written: yes / no / on / off are words (a response labelled Yes
+    must read Yes); only true / false are booleans (YAML 1.2)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL]
+    for first, resolvers in _BASE.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_LOADER = _Loader
 
 
 def _load(path: Path, name: str = "") -> Script:

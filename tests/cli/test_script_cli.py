@@ -77,3 +77,32 @@ def test_given_an_output_in_a_missing_folder_when_a_script_is_exported_then_one_
     assert not target.parent.exists()
     written = run(home, "script", "export", "1", "-o", str(home / "copy.yaml"))
     assert written.exit_code == 0 and "name:" in (home / "copy.yaml").read_text()
+
+
+YES_NO = """name: Ride
+blocks:
+  - id: ride
+    title: Needs a ride
+    text: Do you need a ride to the polls?
+    responses:
+      - label: Yes
+        next: thanks
+      - label: No
+        next: thanks
+      - label: Off
+        next: null
+  - id: thanks
+    title: Thanks
+    text: Thank you!
+"""
+
+
+def test_given_unquoted_yes_and_no_labels_when_imported_then_the_buttons_read_yes_and_no(
+    home: Path,
+) -> None:
+    """YAML 1.1 reads unquoted Yes / No / Off as true / false: a script's words stay words."""
+    (home / "ride.yaml").write_text(YES_NO)
+    assert run(home, "script", "import", str(home / "ride.yaml")).exit_code == 0
+    exported = yaml.safe_load(run(home, "script", "export", "Ride").stdout)
+    labels = [r["label"] for r in exported["blocks"][0]["responses"]]
+    assert labels == ["Yes", "No", "Off"]
