@@ -109,13 +109,22 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def answer_columns(conn: sqlite3.Connection, bank_id: int) -> list[str]:
-    """The script questions answered in the bank (one export column each)."""
+def answer_columns(conn: sqlite3.Connection, bank_id: int) -> list[tuple[str, str]]:
+    """The script blocks answered in the bank, one export column each: (block id, column
+    title). The title is the block's latest question, with the block's id beside it when
+    two blocks share a title (asked before and after a persuasion step)."""
     rows = conn.execute(
-        "SELECT DISTINCT question FROM script_answers WHERE bank_id = ? ORDER BY question",
-        (bank_id,),
-    )
-    return [str(r[0]) for r in rows]
+        "SELECT block_id, (SELECT s.question FROM script_answers AS s WHERE s.bank_id = :bank"
+        " AND s.block_id = a.block_id ORDER BY s.id DESC LIMIT 1) FROM script_answers AS a"
+        " WHERE a.bank_id = :bank GROUP BY block_id",
+        {"bank": bank_id},
+    ).fetchall()
+    titles = [str(r[1]) for r in rows]
+    columns = [
+        (str(r[0]), f"{r[1]} ({r[0]})" if titles.count(str(r[1])) > 1 else str(r[1]))
+        for r in rows
+    ]
+    return sorted(columns, key=lambda c: (c[1], c[0]))
 
 
 CONTACT_COLUMNS = ("contact_id", "van_id", "first_name", "last_name", "state", "zip5",
@@ -127,8 +136,8 @@ def export_contacts(conn: sqlite3.Connection, bank_id: int) -> Iterator[list[Any
     list_row = conn.execute("SELECT list_id FROM banks WHERE id = ?", (bank_id,)).fetchone()
     if list_row is None:
         raise ResultsError("unknown_bank", f"there is no bank {bank_id}")
-    questions = answer_columns(conn, bank_id)
-    yield [*CONTACT_COLUMNS, *questions]
+    columns = answer_columns(conn, bank_id)
+    yield [*CONTACT_COLUMNS, *(title for _, title in columns)]
     rows = conn.execute(
         "SELECT c.id, c.van_id, c.first_name, c.last_name, c.state, c.zip5,"
         " (SELECT group_concat(e164, ';') FROM phones WHERE contact_id = c.id),"
@@ -138,14 +147,14 @@ def export_contacts(conn: sqlite3.Connection, bank_id: int) -> Iterator[list[Any
         "   IN (SELECT e164 FROM phones WHERE contact_id = c.id)),"
         " (SELECT d.outcome FROM dispositions AS d WHERE d.bank_id = :bank"
         "   AND d.contact_id = c.id ORDER BY d.id DESC LIMIT 1),"
-        " (SELECT json_group_object(question, answer) FROM (SELECT question, answer"
+        " (SELECT json_group_object(block_id, answer) FROM (SELECT block_id, answer"
         "   FROM script_answers WHERE bank_id = :bank AND contact_id = c.id ORDER BY id))"
         " FROM contacts AS c WHERE c.list_id = :list ORDER BY c.id",
         {"bank": bank_id, "list": list_row["list_id"]},
     )
     for row in rows:
         answers = json.loads(row[-1] or "{}")
-        yield [*(_cell(v) for v in list(row)[:-1]), *(answers.get(q, "") for q in questions)]
+        yield [*(_cell(v) for v in list(row)[:-1]), *(answers.get(b, "") for b, _ in columns)]
 
 
 VOLUNTEER_COLUMNS = ("volunteer_id", "username", "display_name", "calls", "talk_seconds",

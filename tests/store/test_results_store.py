@@ -152,3 +152,27 @@ def test_given_a_machine_a_conversation_and_a_drop_when_figures_read_then_the_ab
         (bucket,) = admin_stats.series(conn, bank_id)
     assert (figures["answered"], figures["people"], figures["dropped"]) == (3, 2, 1)
     assert figures["abandon_rate_pct"] == 50.0 == bucket["abandon_pct"]
+
+
+def test_given_two_blocks_with_one_title_when_contacts_exported_then_each_has_its_column(
+    db: Database,
+) -> None:
+    """A script may ask "Support?" before and after a persuasion step: two blocks, one
+    title. Each keeps its own column (named with its block when titles meet), no answer
+    lost; a block's latest answer is its cell."""
+    bank_id = run_calls(db)
+    with db.write() as conn:
+        contact_id = conn.execute("SELECT min(id) FROM contacts").fetchone()[0]
+        for block, answer in (("before", "Lean no"), ("after", "Maybe"), ("after", "Yes")):
+            conn.execute(
+                "INSERT INTO script_answers (bank_id, contact_id, block_id, question, answer,"
+                " created_at) VALUES (?, ?, ?, 'Support?', ?, '2026-05-01T22:00:00Z')",
+                (bank_id, contact_id, block, answer),
+            )
+    with db.read() as conn:
+        header, *body = list(results.export_contacts(conn, bank_id))
+    row = dict(zip(header, next(r for r in body if r[0] == contact_id), strict=True))
+    assert [h for h in header if h.startswith("Support?")] == [
+        "Support? (after)", "Support? (before)", "Support? (q)",
+    ]  # fmt: skip
+    assert (row["Support? (before)"], row["Support? (after)"]) == ("Lean no", "Yes")
