@@ -121,8 +121,7 @@ def answer_columns(conn: sqlite3.Connection, bank_id: int) -> list[tuple[str, st
     ).fetchall()
     titles = [str(r[1]) for r in rows]
     columns = [
-        (str(r[0]), f"{r[1]} ({r[0]})" if titles.count(str(r[1])) > 1 else str(r[1]))
-        for r in rows
+        (str(r[0]), f"{r[1]} ({r[0]})" if titles.count(str(r[1])) > 1 else str(r[1])) for r in rows
     ]
     return sorted(columns, key=lambda c: (c[1], c[0]))
 
