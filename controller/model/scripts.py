@@ -177,6 +177,10 @@ def _check_block(b: Block, ids: set[str], fields: Mapping[str, list[str]]) -> li
             msg = (f"block {b.id!r} uses the field {b.field!r}, which does not exist"
                    " (`phonebank fields list` shows the fields)")  # fmt: skip
             out.append(Problem("unknown_field", msg, b.id))
+        elif not fields[b.field]:
+            msg = (f"block {b.id!r} asks the field {b.field!r}, which has no options to click:"
+                   " a block can ask a choice or yes/no field")  # fmt: skip
+            out.append(Problem("field_without_options", msg, b.id))
         else:
             for option in b.branches:
                 if option not in fields[b.field]:

@@ -67,13 +67,17 @@
     var select = el("select", { "class": "field", "aria-label": "Custom field" });
     select.appendChild(el("option", { value: "" }, "(own responses)"));
     Object.keys(fields).forEach(function (name) {
+      // a text, number or date field has nothing to click: a block cannot ask it
+      if (!fields[name].length && block.field !== name) { return; }
       var opt = el("option", { value: name }, "Field: " + name);
       if (block.field === name) { opt.selected = true; }
       select.appendChild(opt);
     });
     select.addEventListener("change", function () {
       if (select.value) {
+        // the earlier field's branches name options this one may not have
         block.field = select.value; block.next = block.next || null; delete block.responses;
+        delete block.branches;
       } else {
         delete block.field; delete block.next; delete block.branches; block.responses = [];
       }

@@ -133,3 +133,14 @@ def test_given_plain_records_when_block_rendered_then_full_context_and_responses
     thanks = scripts.render_block(s.block("thanks"), ctx, FIELDS)
     assert thanks["text"] == "Thanks from GOTV" and thanks["responses"] == []
     assert scripts.render("{{ contact.extra.Ward }}", ctx) == "3"
+
+
+def test_given_a_block_linked_to_a_field_without_options_when_validated_then_refused() -> None:
+    """A text, number or date field offers nothing to click: a block linked to it would end
+    the call's script there, its `next` ignored. Refused, saying which kinds can be asked."""
+    data = sample()
+    data["blocks"][1]["field"] = "Notes"
+    data["blocks"][1]["branches"] = {}
+    problems = scripts.validate(scripts.from_dict(data), {**FIELDS, "Notes": []})
+    assert [p.code for p in problems] == ["field_without_options"]
+    assert "'Notes'" in problems[0].message and "choice or yes/no" in problems[0].message
