@@ -8,13 +8,10 @@ PBX (nothing is dialed)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
-import pytest
+from test_dialin_chosen_bank import engine  # noqa: F401 - the engine on NOW, as a fixture
 from test_recovery_by_store import connected, dialed, ends, started_bank
 from test_runner_pacing import NOW
 
@@ -41,18 +38,9 @@ def talked(db: Database, bank_id: int, call_id: str, ended_at: float | None) -> 
     return attempt_id
 
 
-@pytest.fixture
-async def engine(db: Database, settings: Settings) -> AsyncIterator[Engine]:
-    eng = Engine(settings, db, EngineConfig(tick=3600), clock_offset=NOW - time.time())
-    yield eng
-    for task in eng._tasks.values():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
 async def test_given_a_report_owed_at_a_restart_when_the_volunteer_comes_back_then_they_file_it(
-    engine: Engine, db: Database
+    engine: Engine,  # noqa: F811 - the fixture
+    db: Database,
 ) -> None:
     bank_id = started_bank(db, "one")
     owed = talked(db, bank_id, "pb1c-owed", ended_at=NOW - 60)
@@ -78,7 +66,8 @@ async def test_given_a_report_owed_at_a_restart_when_the_volunteer_comes_back_th
 
 
 async def test_given_a_report_owed_at_a_restart_when_nobody_comes_back_then_not_recorded_after_the_grace(  # noqa: E501
-    engine: Engine, db: Database
+    engine: Engine,  # noqa: F811 - the fixture
+    db: Database,
 ) -> None:
     bank_id = started_bank(db, "one")
     recent = talked(db, bank_id, "pb1c-recent", ended_at=NOW - 60)
@@ -104,17 +93,18 @@ async def test_given_a_report_owed_in_a_made_up_bank_off_the_simulated_network_w
     bank_id = started_bank(db, "demo")  # a synthetic list: made-up numbers
     owed = talked(db, bank_id, "pb1c-owed", ended_at=NOW - 60)
     real_trunk = replace(settings, carrier=replace(settings.carrier, enabled=False))
-    engine = Engine(real_trunk, db, EngineConfig(tick=3600), clock_offset=NOW - time.time())
+    held = Engine(real_trunk, db, EngineConfig(tick=3600), clock_offset=NOW - time.time())
 
     recover_all(db, NOW, owed_grace=REPORT_GRACE)
-    engine.reconcile()
+    held.reconcile()
 
-    assert bank_id not in engine.runners
+    assert bank_id not in held.runners
     assert ends(db)[owed] == ("bridged", ["not_recorded"])
 
 
 async def test_given_a_report_owed_at_a_restart_when_the_volunteer_opens_the_call_screen_then_they_file_it_without_joining(  # noqa: E501
-    engine: Engine, db: Database
+    engine: Engine,  # noqa: F811 - the fixture
+    db: Database,
 ) -> None:
     """The bank's page sends a volunteer who owes a report to the call screen: it shows the
     call and takes the outcome before they join again (as before a restart)."""
