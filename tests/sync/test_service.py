@@ -19,6 +19,15 @@ from controller.sync.service import SyncService, build_workers, sync_health
 from controller.sync.worker import OutboxWorker
 
 
+async def send_one(service: SyncService, db: Database, van: VanServer) -> int:
+    """Queue one outcome, wake the service and wait until VAN has it; its outbox row id."""
+    contact_id, _ = add_contact(db, "1001")
+    (row_id,) = queue_outcome(db, contact_id, "Not Home", source_id=1)
+    service.notify()
+    await asyncio.wait_for(van.wait_accepted(1), 30)
+    return int(row_id)
+
+
 def test_given_nothing_configured_when_building_then_no_workers(
     settings: Settings, db: Database
 ) -> None:
@@ -31,10 +40,7 @@ async def test_given_service_running_when_rows_committed_and_notified_then_sent_
     service = SyncService(settings, db)
     await service.start()
     assert [w.target for w in service.workers] == ["van"]
-    contact_id, _ = add_contact(db, "1001")
-    (row_id,) = queue_outcome(db, contact_id, "Not Home", source_id=1)
-    service.notify()
-    await asyncio.wait_for(van.wait_accepted(1), 30)
+    row_id = await send_one(service, db, van)
     while True:
         with db.read() as conn:
             row = outbox.get_row(conn, row_id)
@@ -73,10 +79,7 @@ async def test_given_the_database_fails_once_when_the_service_runs_then_it_goes_
     await service.start()
     await asyncio.sleep(0.1)
     assert failures == [1]
-    contact_id, _ = add_contact(db, "1001")
-    queue_outcome(db, contact_id, "Not Home", source_id=1)
-    service.notify()
-    await asyncio.wait_for(van.wait_accepted(1), 30)
+    await send_one(service, db, van)
     await service.stop()
 
 
@@ -102,10 +105,7 @@ async def test_given_the_database_fails_as_a_sent_row_is_noted_when_it_comes_bac
     monkeypatch.setattr(worker_module, "STORE_RETRY", 0.05)
     service = SyncService(settings, db)
     await service.start()
-    contact_id, _ = add_contact(db, "1001")
-    (row_id,) = queue_outcome(db, contact_id, "Not Home", source_id=1)
-    service.notify()
-    await asyncio.wait_for(van.wait_accepted(1), 30)
+    row_id = await send_one(service, db, van)
     for _ in range(200):
         with db.read() as conn:
             row = outbox.get_row(conn, row_id)
@@ -133,9 +133,6 @@ async def test_given_the_database_failing_for_good_as_a_sent_row_is_noted_when_t
     monkeypatch.setattr(outbox, "mark_sent", broken)
     service = SyncService(settings, db)
     await service.start()
-    contact_id, _ = add_contact(db, "1001")
-    queue_outcome(db, contact_id, "Not Home", source_id=1)
-    service.notify()
-    await asyncio.wait_for(van.wait_accepted(1), 30)
+    await send_one(service, db, van)
     await asyncio.sleep(0.2)  # noting it sent has failed at least once: the worker waits
     await asyncio.wait_for(asyncio.shield(service.stop()), 5)  # not cut short by the timeout
