@@ -92,3 +92,23 @@ def test_given_a_quote_left_open_or_a_field_too_big_when_imported_then_refused_w
         dnc.import_file(db, huge)
     assert info.value.code == "bad_csv" and info.value.message.startswith("line 2: not readable")
     assert dnc.count(db) == 0
+
+
+def test_given_a_long_file_when_imported_then_written_in_short_transactions_each_committed_before_the_next(  # noqa: E501
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("".join(f"+1202555{n:04d}\n" for n in range(5000)), encoding="utf-8")
+    seen_at_each_begin: list[int] = []
+    write = db.write
+
+    def spying_write():  # type: ignore[no-untyped-def]
+        seen_at_each_begin.append(dnc.count(db))  # what another reader sees between batches
+        return write()
+
+    monkeypatch.setattr(db, "write", spying_write)
+    monkeypatch.setattr(dnc, "BATCH", 2000)
+    report = dnc.import_file(db, path)
+    assert report.added == 5000
+    assert seen_at_each_begin == [0, 2000, 4000]
+    assert dnc.count(db) == 5000
