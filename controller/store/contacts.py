@@ -15,9 +15,13 @@ from controller.store.contact_import import (
     utc_now,
 )
 from controller.store.db import Database
+from controller.store.list_delete import delete_list
 from controller.store.lists import ListError, ListRef
 
-__all__ = ["ImportReport", "ListError", "ListRef", "import_csv", "started_note", "utc_now"]
+__all__ = [
+    "ImportReport", "ListError", "ListRef", "delete_list", "import_csv", "started_note",
+    "utc_now",
+]  # fmt: skip
 
 
 def get_list(db: Database, list_id: int) -> dict[str, Any] | None:
@@ -26,7 +30,8 @@ def get_list(db: Database, list_id: int) -> dict[str, Any] | None:
     with db.read() as conn:
         row = conn.execute(
             "SELECT l.id, l.name, l.created_at, (SELECT count(*) FROM contacts c"
-            " WHERE c.list_id = l.id) AS contacts FROM lists l WHERE l.id = ?",
+            " WHERE c.list_id = l.id) AS contacts FROM lists l WHERE l.id = ?"
+            " AND l.deleting_since IS NULL",
             (int(list_id),),
         ).fetchone()
     return dict(row) if row else None
@@ -38,7 +43,8 @@ def all_lists(db: Database) -> list[dict[str, Any]]:
             "SELECT l.id, l.name, l.created_at, count(c.id) AS contacts,"
             " (SELECT count(*) FROM phones p JOIN contacts c2 ON c2.id = p.contact_id"
             "  WHERE c2.list_id = l.id) AS phones"
-            " FROM lists l LEFT JOIN contacts c ON c.list_id = l.id GROUP BY l.id ORDER BY l.name"
+            " FROM lists l LEFT JOIN contacts c ON c.list_id = l.id WHERE l.deleting_since IS NULL"
+            " GROUP BY l.id ORDER BY l.name"
         ).fetchall()
     return [dict(r) for r in rows]
 
@@ -74,7 +80,7 @@ def contact_rows(
         "SELECT c.id, l.name AS list, c.van_id, c.first_name, c.last_name, c.city, c.state,"
         " c.time_zone, (SELECT p.e164 FROM phones p WHERE p.contact_id = c.id"
         " ORDER BY p.position LIMIT 1) AS phone FROM contacts c JOIN lists l ON l.id = c.list_id"
-        f" WHERE {' AND '.join(where)} ORDER BY c.id LIMIT ? OFFSET ?"
+        f" WHERE l.deleting_since IS NULL AND {' AND '.join(where)} ORDER BY c.id LIMIT ? OFFSET ?"
     )
     with db.read() as conn:
         return [dict(r) for r in conn.execute(sql, [*args, limit, offset])]
@@ -90,7 +96,7 @@ def contact_detail(db: Database, contact_id: int) -> dict[str, Any] | None:
     with db.read() as conn:
         row = conn.execute(
             "SELECT c.*, l.name AS list FROM contacts c JOIN lists l ON l.id = c.list_id"
-            " WHERE c.id = ?",
+            " WHERE c.id = ? AND l.deleting_since IS NULL",
             (contact_id,),
         ).fetchone()
         if row is None:
@@ -257,27 +263,3 @@ def unmark_note(result: dict[str, Any]) -> str:
 def _banks(banks: list[dict[str, Any]]) -> str:
     names = ", ".join(f"{b['id']} ({b['title']})" for b in banks)
     return f"bank{'s' if len(banks) > 1 else ''} {names}"
-
-
-def delete_list(db: Database, ref: ListRef) -> int:
-    """Delete a contact list with its contacts (their numbers, values and tags go too).
-
-    ``ref`` is the list a reference was resolved to (:func:`lists.resolve`): the list with
-    its id goes, even if renamed since. Refused while any bank uses the list, even a stopped
-    one (its results name those contacts). Returns how many contacts were deleted.
-    """
-    with db.write() as conn:
-        if conn.execute("SELECT 1 FROM lists WHERE id = ?", (ref.id,)).fetchone() is None:
-            raise ListError("no_such_list", f"there is no contact list {ref.name!r}")
-        rows = conn.execute("SELECT id FROM banks WHERE list_id = ? ORDER BY id", (ref.id,))
-        banks = [str(r[0]) for r in rows]
-        if banks:
-            raise ListError(
-                "list_in_use",
-                f"list {ref.name!r} is used by bank {', '.join(banks)};"
-                " a list a bank uses cannot be deleted",
-            )
-        count = conn.execute("SELECT count(*) FROM contacts WHERE list_id = ?", (ref.id,))
-        removed = int(count.fetchone()[0])
-        conn.execute("DELETE FROM lists WHERE id = ?", (ref.id,))
-    return removed
