@@ -34,7 +34,7 @@ from controller.engine.volunteers import VolunteerPool
 from controller.errors import PhonebankError
 from controller.model import banks as bank_model
 from controller.model.banks import Bank, BankError, DialingMode, State
-from controller.model.volunteers import Session, VolunteerError
+from controller.model.volunteers import Session, VolunteerError, VState
 from controller.store import banks as bank_store
 from controller.store import engine_log, lists, pacing_log
 from controller.store import users as user_store
@@ -149,8 +149,9 @@ class Engine:
 
     async def _drop_not_calling(self) -> None:
         """Volunteers whose account was locked, or whose calling was turned off, since they
-        joined (by phone as well as in a browser) leave their bank, line closed."""
-        joined = [v for v, s in self.pool.sessions.items() if s.connected]
+        joined (by phone as well as in a browser, or with their "call me" still ringing) leave
+        their bank, line closed."""
+        joined = [v for v, s in self.pool.sessions.items() if s.state is not VState.DISCONNECTED]
         for volunteer_id in user_store.not_calling(self.db, joined):
             log.info("engine: volunteer %s may no longer call: leaving the bank", volunteer_id)
             await volunteer_ops.end_session(self, volunteer_id)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from asterisk.conftest import AmiProbe
 from e2e_helpers import Env, bank_numbers, make_bank, set_state, wait_until
 
 from controller.engine import modes
-from controller.store import queue
+from controller.store import queue, users
 from controller.telephony.carrier import Carrier
 
 pytestmark = [pytest.mark.pbx, pytest.mark.timeout(180)]
@@ -50,3 +52,22 @@ async def test_given_call_me_when_a_voicemail_box_answers_then_it_never_joins(
     assert refused["Conference"] == env.engine.pool.sessions[9302].conference
     assert env.engine.pool.sessions[9302].state.value == "not_dialed_in"
     assert 9302 not in env.engine.pool.legs
+
+
+async def test_given_call_me_ringing_when_the_account_is_locked_then_the_call_is_called_off(
+    env: Env, carrier: Carrier, ami: AmiProbe
+) -> None:
+    bank_id = await started(env)
+    user = users.create_user(env.db, "callmelocked")
+    uid, own_phone = int(user["id"]), "+12025559003"
+    await carrier.set_personas({own_phone: "noanswer"})
+    call_id = await modes.call_me(env.engine, bank_id, uid, own_phone)
+    await wait_until(lambda: env.engine.channels_of(call_id), 15, "the volunteer's phone rings")
+    await asyncio.sleep(1.0)  # a few reconciles: an allowed volunteer's call me rings on
+    assert env.engine.pool.sessions[uid].state.value == "not_dialed_in"
+    assert env.engine.channels_of(call_id)
+    users.update_user(env.db, "callmelocked", disabled=True)  # `users set --disable`
+    await wait_until(
+        lambda: env.engine.pool.sessions[uid].state.value == "disconnected", 15, "called off"
+    )
+    await wait_until(lambda: not env.engine.channels_of(call_id), 15, "the ringing call ends")
