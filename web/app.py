@@ -19,6 +19,7 @@ from aiohttp import web
 from controller.config import Settings
 from controller.store.db import Database, open_database
 from controller.telephony.webrtc_users import WebrtcAccounts
+from web import phone_watch
 from web import views as view_modules
 from web.access import Access, access, current_user
 from web.keys import (
@@ -98,6 +99,7 @@ def init_app(settings: Settings, db: Database | None = None) -> web.Application:
         f"ws://127.0.0.1:{settings.pbx.http_port}/ws",
     )
     app.cleanup_ctx.append(_database_ctx(settings, db))
+    app.cleanup_ctx.append(phone_watch.watch_ctx)
     app.on_response_prepare.append(security_headers)
     app.on_shutdown.append(_close_phone_sockets)
     app.router.add_get("/health", health)

@@ -29,7 +29,13 @@ _RESPONSE = re.compile(r"SIP/2\.0[ \t]+\d{3}\b.*")
 _HEADER = re.compile(r"([A-Za-z-]+)[ \t]*:(.*)")
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _USER = re.compile(r"sips?:([^@;>\s]+)@", re.IGNORECASE)
-RECHECKED = frozenset({"REGISTER", "INVITE"})
+# What a browser phone sends: registering, its call into its room, and that call's own
+# requests. Anything else (MESSAGE, SUBSCRIBE, PUBLISH, REFER ...) is refused.
+RELAYED = frozenset({"REGISTER", "INVITE", "ACK", "BYE", "CANCEL", "PRACK", "OPTIONS", "INFO",
+                     "UPDATE"})  # fmt: skip
+ENDING = frozenset({"ACK", "BYE", "CANCEL", "PRACK"})  # always let a call end (or complete)
+RECHECKED = RELAYED - ENDING
+SIGNED_OUT = 4401  # WebSocket close code: the volunteer may no longer use the phone
 NOT_SIP = ("", None)  # neither a request nor a response: refused
 
 
@@ -71,8 +77,9 @@ def sip_request(message: str) -> tuple[str, str | None] | None:
 
 
 class SipGate:
-    """What a volunteer's socket may send: requests from their own account only, and
-    (re-checked at each REGISTER and INVITE) only while they may still make calls."""
+    """What a volunteer's socket may send: a browser phone's requests (:data:`RELAYED`) from
+    their own account only, and (re-checked at each but those that end a call) only while
+    they may still make calls."""
 
     def __init__(self, username: str, still_allowed: StillAllowed) -> None:
         self.username = username
@@ -83,7 +90,7 @@ class SipGate:
         if request is None:
             return True  # responses to the PBX's own requests
         method, sender = request
-        if request == NOT_SIP or sender != self.username:
+        if request == NOT_SIP or sender != self.username or method not in RELAYED:
             return False
         return method not in RECHECKED or self.still_allowed()
 
@@ -103,7 +110,7 @@ class BrowserPhones:
         self.accounts = accounts
         self.upstream_url = upstream_url
         self.apply = apply
-        self.sockets: set[web.WebSocketResponse] = set()
+        self.sockets: dict[web.WebSocketResponse, int] = {}  # each relayed socket's user
         self._lock = asyncio.Lock()
 
     async def account_for(self, user_id: int, display_name: str) -> WebrtcAccount:
@@ -114,14 +121,29 @@ class BrowserPhones:
                 await self.apply()
             return account
 
+    async def revoke(self, user_ids: Iterable[int]) -> list[int]:
+        """Take back the accounts of these users (they may no longer make calls, or are not
+        signed in any more): their relayed sockets close and the PBX forgets the account, so
+        the password they were given is worthless; a new one is issued when they are back.
+        Returns the users whose account was taken back."""
+        async with self._lock:
+            gone = [uid for uid in user_ids if self.accounts.revoke(uid)]
+            if gone and self.apply is not None:
+                await self.apply()
+        theirs = [ws for ws, uid in self.sockets.items() if uid in gone]
+        await asyncio.gather(*(ws.close(code=SIGNED_OUT, message=b"signed out") for ws in theirs))
+        return gone
+
     async def drop_all(self) -> int:
         """Close every relayed socket (browsers reconnect by themselves); return how many."""
         return await close_all(self.sockets, b"relay restarting")
 
-    async def relay(self, request: web.Request, gate: SipGate) -> web.WebSocketResponse:
+    async def relay(
+        self, request: web.Request, gate: SipGate, user_id: int
+    ) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(protocols=("sip",), heartbeat=25)
         await ws.prepare(request)
-        self.sockets.add(ws)
+        self.sockets[ws] = user_id
         try:
             async with (
                 aiohttp.ClientSession() as client,
@@ -131,7 +153,7 @@ class BrowserPhones:
         except (aiohttp.ClientError, OSError):
             pass  # PBX unreachable: closing tells the browser to retry
         finally:
-            self.sockets.discard(ws)
+            self.sockets.pop(ws, None)
             if not ws.closed:
                 await ws.close(code=aiohttp.WSCloseCode.TRY_AGAIN_LATER)
         return ws

@@ -136,6 +136,24 @@ def for_user(db: Database, user_id: int, now: float, lifetime: Lifetime) -> list
     return [dict(r) for r in rows]
 
 
+def signed_in_callers(
+    db: Database, user_ids: list[int], now: float, lifetime: Lifetime
+) -> set[int]:
+    """Those of ``user_ids`` who may make calls now: enabled, allowed to make calls, and
+    signed in (a live session)."""
+    if not user_ids:
+        return set()
+    marks = ", ".join("?" * len(user_ids))
+    with db.read() as conn:
+        rows = conn.execute(
+            f"SELECT u.id FROM users u WHERE u.id IN ({marks}) AND u.disabled = 0"
+            " AND u.can_make_calls = 1 AND EXISTS (SELECT 1 FROM web_sessions"
+            f" WHERE user_id = u.id AND {_ALIVE})",
+            (*user_ids, *_alive_args(now, lifetime)),
+        )
+        return {int(r[0]) for r in rows}
+
+
 def prune(db: Database, now: float, lifetime: Lifetime, keep_seconds: float = KEEP_SECONDS) -> int:
     """Delete rows revoked, or expired, more than ``keep_seconds`` ago; how many went."""
     cutoff = now - keep_seconds

@@ -73,3 +73,25 @@ def test_given_a_quoted_display_name_with_angle_brackets_when_checked_then_the_a
     posing = register("webrtc-9").replace('"Vera"', '"<sip:webrtc-7@phonebank>"')
     assert not gate.allows(posing)
     assert not gate.allows(register("webrtc-7").replace('"Vera"', '"never closed'))
+
+
+def request(method: str, user: str = "webrtc-7") -> str:
+    return f"{method} sip:join@phonebank SIP/2.0\r\nFrom: <sip:{user}@phonebank>;tag=1\r\n\r\n"
+
+
+def test_given_requests_a_browser_phone_never_sends_when_relayed_then_refused() -> None:
+    gate = SipGate("webrtc-7", lambda: True)
+    for method in ("MESSAGE", "SUBSCRIBE", "PUBLISH", "REFER", "NOTIFY"):
+        assert not gate.allows(request(method)), method
+    for method in ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "UPDATE", "PRACK"):
+        assert gate.allows(request(method)), method
+
+
+def test_given_calling_turned_off_when_the_phone_asks_more_than_ending_its_call_then_refused() -> (
+    None
+):
+    gate = SipGate("webrtc-7", lambda: False)
+    for method in ("REGISTER", "INVITE", "OPTIONS", "INFO", "UPDATE"):
+        assert not gate.allows(request(method)), method
+    for method in ("ACK", "BYE", "CANCEL", "PRACK"):
+        assert gate.allows(request(method)), method

@@ -42,7 +42,7 @@ async def socket(request: web.Request) -> web.StreamResponse:
         fresh = signed_in_user(db, manager, session)
         return fresh is not None and allowed(Access.CALLER, fresh)
 
-    return await phones.relay(request, SipGate(account.username, still_allowed))
+    return await phones.relay(request, SipGate(account.username, still_allowed), user.id)
 
 
 def setup(app: web.Application) -> None:
