@@ -52,3 +52,21 @@ def crash_start_after(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], Callab
         return lambda: monkeypatch.setattr(queue_build_steps, "build_step", real_step)
 
     return arm
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test that ran on a PBX shows that PBX's last warnings and errors in its
+    report (its log stays in the run's temporary directory, which CI does not show)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    pair = getattr(item, "funcargs", {}).get("pbx_pair")
+    if report.when != "call" or not report.failed or pair is None:
+        return
+    for instance in pair.pair.instances:
+        path = instance.host_dir / "log" / "messages.log"
+        if path.exists():
+            lines = path.read_text(errors="replace").splitlines()
+            bad = [line for line in lines if "WARNING" in line or "ERROR" in line][-40:]
+            title = f"{instance.name} log: last warnings and errors"
+            report.sections.append((title, "\n".join(bad)))

@@ -12,6 +12,7 @@ the PBX at its next configuration render.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -20,6 +21,7 @@ from aiohttp import web
 
 from controller.telephony.webrtc_users import REALM, ROOM_EXTEN, WebrtcAccount, WebrtcAccounts
 
+log = logging.getLogger(__name__)
 Apply = Callable[[], Awaitable[None]]
 StillAllowed = Callable[[], bool]
 WS_PATH = "/phone/ws"
@@ -150,8 +152,9 @@ class BrowserPhones:
                 client.ws_connect(self.upstream_url, protocols=("sip",), heartbeat=25) as up,
             ):
                 await _pump_both(ws, up, gate)
-        except (aiohttp.ClientError, OSError):
-            pass  # PBX unreachable: closing tells the browser to retry
+        except (aiohttp.ClientError, OSError) as exc:  # closing tells the browser to retry
+            log.warning("browser phone: the PBX's WebSocket %s is unreachable: %r",
+                        self.upstream_url, exc)  # fmt: skip
         finally:
             self.sockets.pop(ws, None)
             if not ws.closed:

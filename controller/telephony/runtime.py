@@ -17,6 +17,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -236,6 +237,29 @@ class AsteriskInstance:
         pidfile.unlink(missing_ok=True)
 
 
+def _check_listening(instance: AsteriskInstance, port: int, http: bool, wait: float = 5.0) -> None:
+    """AMI: something answers on the port. HTTP: Asterisk says it is bound to it (when
+    another program holds the port, Asterisk boots with its HTTP server disabled)."""
+    deadline, problem = time.monotonic() + wait, ""
+    while time.monotonic() < deadline:
+        if http:
+            status = instance.cli("http show status")
+            if f"Server Enabled and Bound to 127.0.0.1:{port}" in status:
+                return
+            problem = "its HTTP server is disabled: is another program using that port?"
+        else:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1.0):
+                    return
+            except OSError as exc:
+                problem = f"{exc}: is another program using that port?"
+        time.sleep(0.1)
+    raise RuntimeError_(
+        "port_unbound",
+        f"{instance.name} is not listening on 127.0.0.1:{port} ({problem}): {instance.log_tail()}",
+    )
+
+
 class PbxPair:
     """The appliance's pbx and, when enabled, the simulated carrier: render, start, stop."""
 
@@ -254,14 +278,26 @@ class PbxPair:
         return [i for i in (self.carrier, self.pbx) if i is not None]
 
     def start(self, timeout: float = 30.0) -> None:
+        """Start both; each must listen on its loopback ports (AMI, and the pbx's HTTP for
+        browser phones) or ``RuntimeError_`` ``port_unbound`` says which, with the log tail:
+        Asterisk boots even when another program holds one of them."""
         render.render_pair(self.settings)
         atexit.register(self.stop)
         try:
             for instance in self.instances:
                 instance.start(timeout)
+                for port, http in self._ports(instance):
+                    _check_listening(instance, port, http)
         except BaseException:
             self.stop()
             raise
+
+    def _ports(self, instance: AsteriskInstance) -> list[tuple[int, bool]]:
+        """The loopback ports ``instance`` must listen on, each with whether it is HTTP."""
+        if instance is self.carrier:
+            return [(self.settings.carrier.ami_port, False)]
+        pbx = self.settings.pbx
+        return [(pbx.ami_port, False)] + ([(pbx.http_port, True)] if pbx.http_port else [])
 
     def stop(self) -> None:
         for instance in reversed(self.instances):

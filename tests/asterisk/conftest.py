@@ -31,28 +31,44 @@ from panoramisk import Manager
 from controller.config import Settings, load_settings
 from controller.telephony import render
 from controller.telephony.carrier import Carrier
-from controller.telephony.runtime import AsteriskInstance, PbxPair
+from controller.telephony.runtime import AsteriskInstance, PbxPair, RuntimeError_
 
 pytestmark = pytest.mark.pbx
 
 
+# Ports for the test PBXs come from below the kernel's ephemeral range (32768-60999 here):
+# a port the kernel handed out (bind to 0) could be handed again, to any other process's
+# connection, in the second before Asterisk binds it; and Asterisk boots even when its HTTP
+# port is taken, leaving every browser phone of that PBX unable to connect.
+_PORTS = (20000, 32700)
+
+
+def _free_port(kind: int) -> int:
+    rng = random.Random()
+    for _ in range(500):
+        port = rng.randrange(*_PORTS)
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port")
+
+
 def free_tcp_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return _free_port(socket.SOCK_STREAM)
 
 
 def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return _free_port(socket.SOCK_DGRAM)
 
 
 def free_udp_range(size: int) -> int:
     """The first port of ``size`` consecutive free UDP ports (an RTP range)."""
     rng = random.Random()
     for _ in range(200):
-        start = rng.randrange(20000, 60000 - size, 2)
+        start = rng.randrange(_PORTS[1] + 300, 60000 - size, 2)  # apart from single ports
         socks = []
         try:
             for port in range(start, start + size):
@@ -118,10 +134,17 @@ class PbxPairInfo:
 
 @pytest.fixture(scope="session")
 def pbx_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PbxPairInfo]:
-    home = tmp_path_factory.mktemp("pbx-home")
-    settings = load_settings(home, isolated_overrides())
-    pair = PbxPair(settings)
-    pair.start()
+    for attempt in range(3):  # a port taken meanwhile by another program: other ports
+        home = tmp_path_factory.mktemp("pbx-home")
+        settings = load_settings(home, isolated_overrides())
+        pair = PbxPair(settings)
+        try:
+            pair.start()
+            break
+        except RuntimeError_ as exc:
+            if exc.code != "port_unbound" or attempt == 2:
+                raise
+            print(f"pbx pair: {exc}; starting again on other ports")
     try:
         yield PbxPairInfo(settings, pair)
     finally:

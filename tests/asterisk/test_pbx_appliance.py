@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ import pytest
 from controller.commands.doctor import diagnose
 from controller.config import load_settings
 from controller.telephony import render
-from controller.telephony.runtime import PbxPair
+from controller.telephony.runtime import PbxPair, RuntimeError_
 
 from .conftest import AmiProbe, PbxPairInfo, isolated_overrides
 
@@ -199,3 +200,22 @@ def test_given_running_appliance_when_its_process_is_killed_outright_then_asteri
         time.sleep(0.1)
     assert len(running) == 2
     assert _asterisk_pids(home) == []
+
+
+def test_given_the_pbx_http_port_held_by_another_program_when_started_then_refused_by_name(
+    tmp_path: Path,
+) -> None:
+    overrides = isolated_overrides()
+    overrides["carrier"]["enabled"] = False
+    settings = load_settings(tmp_path, overrides)
+    port = settings.pbx.http_port
+    with socket.socket() as other:  # another program listening there first
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", port))
+        other.listen()
+        with pytest.raises(RuntimeError_) as refused:
+            PbxPair(settings).start()
+    assert refused.value.code == "port_unbound"
+    assert f"pbx is not listening on 127.0.0.1:{port}" in str(refused.value)
+    assert "another program" in str(refused.value)
+    assert _asterisk_pids(tmp_path) == []  # nothing left running
