@@ -138,6 +138,7 @@ class Engine:
                 await self._drop_not_calling()
                 self.expire_reports()
                 self.prune_decisions()
+                self.pool.checkpoint()
             except Exception:
                 log.exception("engine: reconcile failed")
 

@@ -129,7 +129,12 @@ def _ts(iso: object) -> float:
 
 def recover_all(db: Database, now: float, owed_grace: float = 0.0) -> int:
     """:func:`recover` every bank that has something open (the engine's start); a bank
-    whose recovery fails is logged and left for the next start."""
+    whose recovery fails is logged and left for the next start. Volunteer sessions left
+    open are closed first, at their last written totals."""
+    with db.write() as conn:
+        sessions = engine_log.close_left_open(conn)
+    if sessions:
+        log.info("closed %s volunteer sessions a previous run left open", sessions)
     with db.read() as conn:
         banks = engine_log.banks_to_recover(conn)
     closed = 0

@@ -5,7 +5,8 @@ A session is opened by :meth:`VolunteerPool.enroll` (the web's "join", a PIN dia
 simulated volunteer) and the volunteer is *joined* when their leg enters the room
 (``ConfbridgeJoin`` of a channel that is not a dialed call). When that leg leaves
 (``ConfbridgeLeave`` or its ``Hangup``) the volunteer leaves the pool at once.
-Sessions are durable in ``volunteer_sessions`` (opened on join, totals on leave).
+Sessions are durable in ``volunteer_sessions`` (opened on join, totals on leave, and every
+half minute in between: :meth:`VolunteerPool.checkpoint`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from controller.telephony.webrtc_users import room_name
 
 Listener = Callable[[Session], None]
 REJOIN_GRACE = 60.0  # seconds a browser line that dropped may come back into its bank
+CHECKPOINT_SECONDS = 30.0  # how often open sessions' totals are written
 
 
 @dataclass
@@ -43,6 +45,7 @@ class VolunteerPool:
         self.legs: dict[int, Leg] = {}
         self.auto_ready: dict[int, bool] = {}
         self._rows: dict[int, int] = {}
+        self._checkpointed = 0.0
         self._listeners: list[Listener] = []
         self.changed = asyncio.Event()
         # Whether a volunteer still owes the report of a call (set by the engine): they are
@@ -197,6 +200,25 @@ class VolunteerPool:
                     conn, row, now, s.calls_assigned, s.call_time, s.active_time
                 )
         return self._set(s)
+
+    def checkpoint(self, every: float = CHECKPOINT_SECONDS) -> int:
+        """Write the running totals of the open sessions, at most once per ``every``
+        seconds (an engine that stops without closing them loses at most that much); how
+        many were written."""
+        now = self.clock()
+        if now - self._checkpointed < every:
+            return 0
+        self._checkpointed = now
+        rows = []
+        for vid, row in self._rows.items():
+            s = self.sessions.get(vid)
+            if s is not None and s.state is not VState.DISCONNECTED:
+                call, active = s.totals(max(now, s.since))
+                rows.append((row, s.calls_assigned, call, active))
+        if rows:
+            with self.db.write() as conn:
+                engine_log.checkpoint_sessions(conn, rows, now)
+        return len(rows)
 
     # -- steps -----------------------------------------------------------------------------
 

@@ -172,6 +172,27 @@ def close_session(
     )
 
 
+def checkpoint_sessions(
+    conn: sqlite3.Connection, rows: list[tuple[int, int, float, float]], at: float
+) -> None:
+    """The running totals of open sessions: (session id, calls assigned, call time, active
+    time) each, as of ``at``."""
+    conn.executemany(
+        "UPDATE volunteer_sessions SET calls_assigned = ?, call_time = ?, active_time = ?,"
+        " seen_at = ? WHERE id = ? AND left_at IS NULL",
+        [(calls, call, active, at, sid) for sid, calls, call, active in rows],
+    )
+
+
+def close_left_open(conn: sqlite3.Connection) -> int:
+    """Close the sessions an engine that stopped without closing them left open: ended when
+    their totals were last written (or when they began), with those totals."""
+    return conn.execute(
+        "UPDATE volunteer_sessions SET left_at = max(joined_at, coalesce(seen_at, joined_at))"
+        " WHERE left_at IS NULL"
+    ).rowcount
+
+
 def closed_totals(conn: sqlite3.Connection, bank_id: int) -> dict[int, tuple[int, float, float]]:
     """Per volunteer of ``bank_id``: (calls assigned, call time, active time) of their
     sessions that have ended (a session still open counts in memory, see the pool)."""
