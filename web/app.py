@@ -8,8 +8,10 @@ may define ``setup(app)``, and every handler declares who may reach it (``web.ac
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import pkgutil
+import threading
 import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from controller.config import Settings
+from controller.store import list_delete
 from controller.store.db import Database, open_database
 from controller.telephony.webrtc_users import WebrtcAccounts
 from web import phone_watch
@@ -70,6 +73,18 @@ def _database_ctx(settings: Settings, db: Database | None) -> Callable[..., Asyn
     return ctx
 
 
+async def _finish_list_deletes(app: web.Application) -> AsyncIterator[None]:
+    """Finish, in the background, the list deletes an earlier run was stopped in."""
+    stop = threading.Event()
+    task = asyncio.ensure_future(
+        asyncio.to_thread(list_delete.finish_interrupted, app[DB], None, stop)
+    )
+    yield
+    stop.set()  # the batch under way ends, the rest waits for the next start
+    with contextlib.suppress(Exception):
+        await task
+
+
 async def _close_phone_sockets(app: web.Application) -> None:
     """On shutdown, close relayed browser-phone sockets and the live pages' sockets (the
     browsers reconnect on restart): an open page must not hold the shutdown up."""
@@ -100,6 +115,7 @@ def init_app(settings: Settings, db: Database | None = None) -> web.Application:
     )
     app.cleanup_ctx.append(_database_ctx(settings, db))
     app.cleanup_ctx.append(phone_watch.watch_ctx)
+    app.cleanup_ctx.append(_finish_list_deletes)
     app.on_response_prepare.append(security_headers)
     app.on_shutdown.append(_close_phone_sockets)
     app.router.add_get("/health", health)

@@ -54,19 +54,19 @@ def _browser_volunteers(app: web.Application) -> list[int]:
 async def sweep(app: web.Application) -> list[int]:
     """Take back the phones and bank places of those who may no longer have them; returns
     their user ids."""
-    phones, manager = app[PHONES], app[SESSIONS]
+    phones, manager, engine = app[PHONES], app[SESSIONS], _engine(app)
     in_bank = _browser_volunteers(app)
     holders = sorted({a.user_id for a in phones.accounts.all()} | set(in_bank))
-    keep = web_sessions.signed_in_callers(app[DB], holders, manager.clock(), manager.lifetime)
+    keep = await asyncio.to_thread(
+        web_sessions.signed_in_callers, app[DB], holders, manager.clock(), manager.lifetime
+    )
     gone = [uid for uid in holders if uid not in keep]
-    if not gone:
-        return []
-    await phones.revoke(gone)
-    engine = _engine(app)
-    for uid in gone:
+    for uid in gone:  # first: the PBX reload below takes a while, the list would grow stale
         if engine is not None and uid in in_bank:
             log.info("volunteer %s is no longer signed in as a caller: leaving the bank", uid)
             await volunteer_ops.end_session(engine, uid)
+    if gone:
+        await phones.revoke(gone)
     return gone
 
 

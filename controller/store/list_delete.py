@@ -11,12 +11,14 @@ before dialing it nor hand a person to a volunteer. So a delete goes in three st
    them), each batch its own short transaction, so other writes go in between;
 3. the list row goes.
 
-A delete cut short (the appliance stopped) leaves a hidden list with some contacts; the next
-list delete finishes it first (:func:`finish_interrupted`).
+A delete cut short (the appliance stopped) leaves a hidden list with some contacts; the
+appliance's next start finishes it in the background, and so does the next list delete
+(:func:`finish_interrupted`).
 """
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 from controller.store.db import Database
@@ -40,15 +42,20 @@ def delete_list(db: Database, ref: ListRef, batch: int | None = None) -> int:
     return removed
 
 
-def finish_interrupted(db: Database, batch: int | None = None) -> list[int]:
-    """Finish the deletes that were cut short; the ids of the lists they deleted."""
+def finish_interrupted(
+    db: Database, batch: int | None = None, stop: threading.Event | None = None
+) -> list[int]:
+    """Finish the deletes that were cut short (until ``stop`` is set: then the rest waits
+    for the next time); the ids of the lists deleted."""
     with db.read() as conn:
         ids = [int(r[0]) for r in conn.execute(
             "SELECT id FROM lists WHERE deleting_since IS NOT NULL ORDER BY id"
         )]  # fmt: skip
+    done = []
     for list_id in ids:
-        _delete_marked(db, list_id, batch or BATCH)
-    return ids
+        if _delete_marked(db, list_id, batch or BATCH, stop):
+            done.append(list_id)
+    return done
 
 
 def _mark(db: Database, ref: ListRef) -> int:
@@ -75,8 +82,12 @@ def _mark(db: Database, ref: ListRef) -> int:
         return int(count.fetchone()[0])
 
 
-def _delete_marked(db: Database, list_id: int, batch: int) -> None:
-    while True:
+def _delete_marked(
+    db: Database, list_id: int, batch: int, stop: threading.Event | None = None
+) -> bool:
+    """Delete the marked list's contacts a batch at a time, then the list; False if
+    ``stop`` came first."""
+    while stop is None or not stop.is_set():
         with db.write() as conn:
             gone = conn.execute(
                 "DELETE FROM contacts WHERE id IN"
@@ -87,4 +98,5 @@ def _delete_marked(db: Database, list_id: int, batch: int) -> None:
                 conn.execute(
                     "DELETE FROM lists WHERE id = ? AND deleting_since IS NOT NULL", (list_id,)
                 )
-                return
+                return True
+    return False

@@ -238,8 +238,8 @@ class AsteriskInstance:
 
 
 def _check_listening(instance: AsteriskInstance, port: int, http: bool, wait: float = 5.0) -> None:
-    """AMI: something answers on the port. HTTP: Asterisk says it is bound to it (when
-    another program holds the port, Asterisk boots with its HTTP server disabled)."""
+    """AMI: Asterisk's manager greets on the port. HTTP: Asterisk says it is bound to it.
+    (When another program holds a port, Asterisk boots all the same, without it.)"""
     deadline, problem = time.monotonic() + wait, ""
     while time.monotonic() < deadline:
         if http:
@@ -249,8 +249,10 @@ def _check_listening(instance: AsteriskInstance, port: int, http: bool, wait: fl
             problem = "its HTTP server is disabled: is another program using that port?"
         else:
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1.0):
-                    return
+                with socket.create_connection(("127.0.0.1", port), timeout=1.0) as ami:
+                    if ami.recv(64).startswith(b"Asterisk Call Manager/"):
+                        return
+                    problem = "another program answers there"
             except OSError as exc:
                 problem = f"{exc}: is another program using that port?"
         time.sleep(0.1)

@@ -43,15 +43,21 @@ pytestmark = pytest.mark.pbx
 _PORTS = (20000, 32700)
 
 
+_GIVEN: set[int] = set()  # never the same port twice in one test process
+
+
 def _free_port(kind: int) -> int:
     rng = random.Random()
     for _ in range(500):
         port = rng.randrange(*_PORTS)
+        if port in _GIVEN:
+            continue
         with socket.socket(socket.AF_INET, kind) as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _GIVEN.add(port)
             return port
     raise RuntimeError("no free port")
 

@@ -202,13 +202,14 @@ def test_given_running_appliance_when_its_process_is_killed_outright_then_asteri
     assert _asterisk_pids(home) == []
 
 
-def test_given_the_pbx_http_port_held_by_another_program_when_started_then_refused_by_name(
-    tmp_path: Path,
+@pytest.mark.parametrize("held", ["http_port", "ami_port"])
+def test_given_a_pbx_port_held_by_another_program_when_started_then_refused_by_name(
+    tmp_path: Path, held: str
 ) -> None:
     overrides = isolated_overrides()
     overrides["carrier"]["enabled"] = False
     settings = load_settings(tmp_path, overrides)
-    port = settings.pbx.http_port
+    port = getattr(settings.pbx, held)
     with socket.socket() as other:  # another program listening there first
         other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         other.bind(("127.0.0.1", port))

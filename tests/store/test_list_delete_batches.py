@@ -3,6 +3,7 @@ goes it is gone for every other purpose, and a delete cut short is finished by t
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,28 @@ def test_given_a_name_with_a_control_character_when_a_list_is_created_then_refus
     with pytest.raises(CsvError) as refused:
         lists.new_name("Ward\t4")
     assert refused.value.code == "bad_list_name"
+
+
+def cut_short(db: Database, ref: lists.ListRef, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Delete ``ref`` as an appliance stopped right after marking it would have."""
+    original = list_delete._delete_marked
+    monkeypatch.setattr(list_delete, "_delete_marked", _stopped)
+    with pytest.raises(KeyboardInterrupt):
+        contacts.delete_list(db, ref)
+    monkeypatch.setattr(list_delete, "_delete_marked", original)
+
+
+def _stopped(*_args: object) -> bool:
+    raise KeyboardInterrupt
+
+
+def test_given_deletes_cut_short_when_finishing_is_stopped_then_the_rest_waits_and_a_later_finish_ends_them(  # noqa: E501
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cut_short(db, imported(db, tmp_path, "One", 5), monkeypatch)
+    stop = threading.Event()
+    stop.set()
+    assert list_delete.finish_interrupted(db, batch=2, stop=stop) == []
+    assert counts(db) == (1, 5, 5)
+    assert list_delete.finish_interrupted(db, batch=2) != []
+    assert counts(db) == (0, 0, 0)
