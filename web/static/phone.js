@@ -24,9 +24,12 @@
     "unreachable": "Cannot reach the phone system yet. Retrying\u2026 Stay on this page; " +
       "if this lasts more than a minute, tell an organizer.",
     "left": "You left your call room. Press \u201cConnect my phone\u201d to come back.",
+    "signed-out": "You are signed out, so your phone is off and no call comes to it. " +
+      "Sign in again to take calls.",
     "error": "Something went wrong with the phone."
   };
 
+  var SIGNED_OUT = 4401;  // the relay's close code once the volunteer may no longer call
   var root = document.getElementById("phone");
   if (!root) { return; }
   var statusEl = document.getElementById("phone-status");
@@ -154,8 +157,15 @@
       connection_recovery_max_interval: 8,
       user_agent: "Phonebank browser phone"
     });
-    ua.on("disconnected", function () {
+    ua.on("disconnected", function (e) {
       if (!phone.wanted) { return; }
+      if (e && e.code === SIGNED_OUT) {  // the app took this phone back: no use retrying
+        phone.wanted = false;
+        remember(false);
+        ua.stop();
+        setState("signed-out");
+        return;
+      }
       phone.reconnects += 1;
       setState(phone.registrations > 0 ? "reconnecting" : "unreachable");
     });
