@@ -18,6 +18,17 @@ def join(room: str, uniqueid: str, at: float) -> ev.ConfbridgeJoin:
     )  # fmt: skip
 
 
+def volunteer_waiting_at_100(db: Database) -> tuple[int, VolunteerPool, list[float]]:
+    """A running bank with volunteer 42 dialed in (waiting) at 100 s on a clock the test
+    moves: (bank id, pool, clock)."""
+    bank = running_bank(db)
+    now = [100.0]
+    pool = VolunteerPool(db, clock=lambda: now[0])
+    pool.enroll(bank, 42)
+    pool.on_join(join("volunteer-42", "u1", 100.0), "dialin")
+    return bank, pool, now
+
+
 def test_given_an_enrolled_volunteer_when_their_leg_joins_then_waiting_and_session_opened(
     db: Database,
 ) -> None:
@@ -37,11 +48,7 @@ def test_given_an_enrolled_volunteer_when_their_leg_joins_then_waiting_and_sessi
 def test_given_a_busy_volunteer_when_their_leg_hangs_up_then_out_of_the_pool_with_totals(
     db: Database,
 ) -> None:
-    bank = running_bank(db)
-    now = [100.0]
-    pool = VolunteerPool(db, clock=lambda: now[0])
-    pool.enroll(bank, 42)
-    pool.on_join(join("volunteer-42", "u1", 100.0), "dialin")
+    bank, pool, now = volunteer_waiting_at_100(db)
     now[0] = 110.0
     pool.assign(42, "call-1")
     assert pool.longest_waiting(bank) is None

@@ -4,7 +4,7 @@ every half minute while open, the session closed at the next start with them."""
 from __future__ import annotations
 
 from test_recovery import running_bank
-from test_volunteer_pool import join
+from test_volunteer_pool import join, volunteer_waiting_at_100
 
 from controller.engine.recovery import recover_all
 from controller.engine.volunteers import VolunteerPool
@@ -15,11 +15,7 @@ from controller.store.db import Database
 def test_given_a_busy_volunteer_when_the_engine_stops_without_closing_then_the_next_start_keeps_their_totals(  # noqa: E501
     db: Database,
 ) -> None:
-    bank = running_bank(db)
-    now = [100.0]
-    pool = VolunteerPool(db, clock=lambda: now[0])
-    pool.enroll(bank, 42)
-    pool.on_join(join("volunteer-42", "u1", 100.0), "dialin")  # waiting from 100
+    bank, pool, now = volunteer_waiting_at_100(db)
     assert pool.checkpoint(every=30.0) == 1  # the first look writes at once
     now[0] = 110.0
     pool.assign(42, "call-1")  # busy from 110
