@@ -205,9 +205,6 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
         headers["Cache-Control"] = "public, max-age=31536000, immutable"
 
 
-SIGNED_OUT_CLOSE = 4401  # WebSocket close code: the sign-in it was opened with has ended
-
-
 def still_signed_in(request: web.Request) -> bool:
     """Whether the sign-in a long-lived connection (websocket) was opened with still holds:
     not signed out or revoked since, not expired, the account still enabled, and still

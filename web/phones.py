@@ -20,6 +20,7 @@ import aiohttp
 from aiohttp import web
 
 from controller.telephony.webrtc_users import REALM, ROOM_EXTEN, WebrtcAccount, WebrtcAccounts
+from web.sessions import SIGNED_OUT_CLOSE
 
 log = logging.getLogger(__name__)
 Apply = Callable[[], Awaitable[None]]
@@ -37,7 +38,6 @@ RELAYED = frozenset({"REGISTER", "INVITE", "ACK", "BYE", "CANCEL", "PRACK", "OPT
                      "UPDATE"})  # fmt: skip
 ENDING = frozenset({"ACK", "BYE", "CANCEL", "PRACK"})  # always let a call end (or complete)
 RECHECKED = RELAYED - ENDING
-SIGNED_OUT = 4401  # WebSocket close code: the volunteer may no longer use the phone
 NOT_SIP = ("", None)  # neither a request nor a response: refused
 
 
@@ -133,7 +133,9 @@ class BrowserPhones:
             if gone and self.apply is not None:
                 await self.apply()
         theirs = [ws for ws, uid in self.sockets.items() if uid in gone]
-        await asyncio.gather(*(ws.close(code=SIGNED_OUT, message=b"signed out") for ws in theirs))
+        await asyncio.gather(
+            *(ws.close(code=SIGNED_OUT_CLOSE, message=b"signed out") for ws in theirs)
+        )
         return gone
 
     async def drop_all(self) -> int:

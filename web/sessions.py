@@ -28,6 +28,8 @@ from aiohttp import web
 
 from controller.store.web_sessions import DEFAULT_LIFETIME, Lifetime
 
+SIGNED_OUT_CLOSE = 4401  # WebSocket close code: the sign-in it was opened with has ended
+
 COOKIE_NAME = "phonebank_session"
 IDLE_SECONDS = int(DEFAULT_LIFETIME.idle_seconds)
 ABSOLUTE_SECONDS = int(DEFAULT_LIFETIME.absolute_seconds)

@@ -20,7 +20,8 @@ from test_phone_pbx import (  # noqa: F401 - the shared fixture
 
 from controller.store import web_sessions
 from controller.store.db import Database
-from web.phones import FORBIDDEN, SIGNED_OUT
+from web.phones import FORBIDDEN
+from web.sessions import SIGNED_OUT_CLOSE
 
 pytestmark = [pytest.mark.pbx, pytest.mark.browser]
 
@@ -79,6 +80,6 @@ def test_given_an_open_phone_when_its_sign_in_is_revoked_then_the_socket_closes_
 
     answer, code, took = phone_server.call(_open_then_revoked(phone_server, user_id, revoke))
     assert answer == "SIP/2.0 401 Unauthorized"  # the PBX knew the account
-    assert code == SIGNED_OUT and took < 10
+    assert code == SIGNED_OUT_CLOSE and took < 10
     shown = pbx_pair.pbx.cli(f"pjsip show endpoint {endpoint}")
     assert "Unable to find object" in shown, shown  # its password opens nothing any more

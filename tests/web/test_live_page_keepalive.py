@@ -19,7 +19,7 @@ from controller.store import users as user_store
 from controller.store import web_sessions
 from controller.store.db import Database
 from web.keys import SESSIONS
-from web.middleware import SIGNED_OUT_CLOSE
+from web.sessions import SIGNED_OUT_CLOSE
 
 Client = TestClient[Any, Any]
 IDLE = 2  # seconds; the socket pushes the record every IDLE / 4

@@ -21,8 +21,7 @@ from controller.store import users as user_store
 from controller.store import web_sessions
 from controller.store.db import Database
 from web.keys import LOGIN_LIMITER, SESSIONS
-from web.middleware import SIGNED_OUT_CLOSE
-from web.sessions import COOKIE_NAME
+from web.sessions import COOKIE_NAME, SIGNED_OUT_CLOSE
 
 Client = TestClient[Any, Any]
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"

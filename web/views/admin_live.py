@@ -22,9 +22,10 @@ from controller.store import admin_stats, queue, results, start_progress
 from controller.store.db import Database
 from web.access import Access, access
 from web.keys import DB, LIVE_SOCKETS, SETTINGS
-from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, socket_origin_refused, still_signed_in
+from web.middleware import hold_sign_in, socket_origin_refused, still_signed_in
 from web.params import json_object, parse_id, refuse_json
 from web.render import render
+from web.sessions import SIGNED_OUT_CLOSE
 from web.views.admin_common import bank_id_of, load_bank
 
 MIN_GAP = 0.5

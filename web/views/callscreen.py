@@ -25,8 +25,9 @@ from controller.store import users as user_store
 from controller.store import web_sessions
 from web.access import Access, access
 from web.keys import DB, LIVE_SOCKETS, SESSIONS
-from web.middleware import SIGNED_OUT_CLOSE, hold_sign_in, socket_origin_refused, still_signed_in
+from web.middleware import hold_sign_in, socket_origin_refused, still_signed_in
 from web.render import render
+from web.sessions import SIGNED_OUT_CLOSE
 from web.views import callscreen_data as data
 from web.views.volunteer import _user, refusal
 
