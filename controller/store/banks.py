@@ -49,9 +49,7 @@ def _report_fields(conn: sqlite3.Connection, bank: Bank, before: BankSettings | 
 def _check_refs(conn: sqlite3.Connection, s: BankSettings) -> None:
     if (
         s.list_id is not None
-        and not conn.execute(
-            "SELECT 1 FROM lists WHERE id = ? AND deleting_since IS NULL", (s.list_id,)
-        ).fetchone()
+        and not conn.execute("SELECT 1 FROM live_lists WHERE id = ?", (s.list_id,)).fetchone()
     ):
         raise BankError("unknown_list", f"there is no contact list {s.list_id}")
     if (

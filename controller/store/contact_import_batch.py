@@ -147,8 +147,7 @@ class BatchWriter:
         return added, phones
 
     def _check_list(self, conn: sqlite3.Connection) -> None:
-        live = "SELECT 1 FROM main.lists WHERE id = ? AND deleting_since IS NULL"
-        if conn.execute(live, (self.list_id,)).fetchone():
+        if conn.execute("SELECT 1 FROM main.live_lists WHERE id = ?", (self.list_id,)).fetchone():
             return
         raise CsvError("list_deleted", "the list was deleted during the import; import it again")
 

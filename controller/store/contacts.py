@@ -30,8 +30,7 @@ def get_list(db: Database, list_id: int) -> dict[str, Any] | None:
     with db.read() as conn:
         row = conn.execute(
             "SELECT l.id, l.name, l.created_at, (SELECT count(*) FROM contacts c"
-            " WHERE c.list_id = l.id) AS contacts FROM lists l WHERE l.id = ?"
-            " AND l.deleting_since IS NULL",
+            " WHERE c.list_id = l.id) AS contacts FROM live_lists l WHERE l.id = ?",
             (int(list_id),),
         ).fetchone()
     return dict(row) if row else None
@@ -43,7 +42,7 @@ def all_lists(db: Database) -> list[dict[str, Any]]:
             "SELECT l.id, l.name, l.created_at, count(c.id) AS contacts,"
             " (SELECT count(*) FROM phones p JOIN contacts c2 ON c2.id = p.contact_id"
             "  WHERE c2.list_id = l.id) AS phones"
-            " FROM lists l LEFT JOIN contacts c ON c.list_id = l.id WHERE l.deleting_since IS NULL"
+            " FROM live_lists l LEFT JOIN contacts c ON c.list_id = l.id"
             " GROUP BY l.id ORDER BY l.name"
         ).fetchall()
     return [dict(r) for r in rows]
@@ -79,8 +78,9 @@ def contact_rows(
     sql = (
         "SELECT c.id, l.name AS list, c.van_id, c.first_name, c.last_name, c.city, c.state,"
         " c.time_zone, (SELECT p.e164 FROM phones p WHERE p.contact_id = c.id"
-        " ORDER BY p.position LIMIT 1) AS phone FROM contacts c JOIN lists l ON l.id = c.list_id"
-        f" WHERE l.deleting_since IS NULL AND {' AND '.join(where)} ORDER BY c.id LIMIT ? OFFSET ?"
+        " ORDER BY p.position LIMIT 1) AS phone FROM contacts c"
+        " JOIN live_lists l ON l.id = c.list_id"
+        f" WHERE {' AND '.join(where)} ORDER BY c.id LIMIT ? OFFSET ?"
     )
     with db.read() as conn:
         return [dict(r) for r in conn.execute(sql, [*args, limit, offset])]
@@ -95,8 +95,8 @@ def contact_detail(db: Database, contact_id: int) -> dict[str, Any] | None:
     """One contact with numbers, household, custom values and tags (what a caller sees)."""
     with db.read() as conn:
         row = conn.execute(
-            "SELECT c.*, l.name AS list FROM contacts c JOIN lists l ON l.id = c.list_id"
-            " WHERE c.id = ? AND l.deleting_since IS NULL",
+            "SELECT c.*, l.name AS list FROM contacts c JOIN live_lists l ON l.id = c.list_id"
+            " WHERE c.id = ?",
             (contact_id,),
         ).fetchone()
         if row is None:

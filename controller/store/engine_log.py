@@ -188,8 +188,7 @@ def close_left_open(conn: sqlite3.Connection) -> int:
     """Close the sessions an engine that stopped without closing them left open: ended when
     their totals were last written (or when they began), with those totals."""
     return conn.execute(
-        "UPDATE volunteer_sessions SET left_at = max(joined_at, coalesce(seen_at, joined_at))"
-        " WHERE left_at IS NULL"
+        "UPDATE volunteer_sessions SET left_at = coalesce(seen_at, joined_at) WHERE left_at IS NULL"
     ).rowcount
 
 

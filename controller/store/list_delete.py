@@ -60,9 +60,7 @@ def finish_interrupted(
 
 def _mark(db: Database, ref: ListRef) -> int:
     with db.write() as conn:
-        row = conn.execute(
-            "SELECT 1 FROM lists WHERE id = ? AND deleting_since IS NULL", (ref.id,)
-        ).fetchone()
+        row = conn.execute("SELECT 1 FROM live_lists WHERE id = ?", (ref.id,)).fetchone()
         if row is None:
             raise ListError("no_such_list", f"there is no contact list {ref.name!r}")
         rows = conn.execute("SELECT id FROM banks WHERE list_id = ? ORDER BY id", (ref.id,))

@@ -16,7 +16,6 @@ from controller.model.banks import BankError
 from controller.model.csv_import import CsvError
 from controller.store.db import Database
 
-_LIVE = "AND deleting_since IS NULL"  # a list being deleted is gone (list_delete.py)
 ID_MAX_DIGITS = 18  # a longer number cannot be a list id (SQLite integers have 64 bits)
 MADE_UP_KEY = "syn:"  # the dedupe key of every made-up contact (the demo's, the benchmarks')
 MADE_UP = (
@@ -51,11 +50,9 @@ def find(conn: sqlite3.Connection, ref: str | int) -> ListRef | None:
     list_id = _id_of(text)
     row = None
     if list_id is not None:
-        row = conn.execute(
-            f"SELECT id, name FROM lists WHERE id = ? {_LIVE}", (list_id,)
-        ).fetchone()
+        row = conn.execute("SELECT id, name FROM live_lists WHERE id = ?", (list_id,)).fetchone()
     if row is None:
-        row = conn.execute(f"SELECT id, name FROM lists WHERE name = ? {_LIVE}", (text,)).fetchone()
+        row = conn.execute("SELECT id, name FROM live_lists WHERE name = ?", (text,)).fetchone()
     return ListRef(int(row[0]), str(row[1])) if row is not None else None
 
 
